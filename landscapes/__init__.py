@@ -1,0 +1,694 @@
+r"""Analytic 2-D loss surfaces for optimizer races.
+
+Each surface is one :class:`Surface` record: formula (compiled value and gradient in
+:mod:`landscapes._kernels`), plotting bounds, every global minimum and the notable local ones,
+known saddles, a demonstration start, a LaTeX formula, one sentence on what it teaches and a
+reference. ``SURFACES`` holds every surface with default parameters, in display order;
+:func:`get_surface` builds one with other parameters; :func:`grid` evaluates one on a mesh for
+contour plots.
+
+Example
+-------
+>>> from landscapes import SURFACES, get_surface, grid
+>>> s = SURFACES["rosenbrock"]
+>>> s.value(1.0, 1.0)
+0.0
+>>> f, gx, gy = s.value_grad(-1.2, 1.0)  # 24.2, -215.6, -88.0 up to round-off
+>>> xs, ys, Z = grid(get_surface("ravine", condition=100, angle=30), 200, 200)
+
+Stationary points were located by Newton's method on the analytic gradient to float64
+precision and classified by the eigenvalues of the Hessian; the test suite checks each of them
+against independently published coordinates and values.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import _kernels as _k
+from ._kernels import (
+    ACKLEY,
+    BEALE,
+    BOOTH,
+    GOLDSTEIN_PRICE,
+    HIMMELBLAU,
+    LEVI13,
+    MATYAS,
+    MCCORMICK,
+    MONKEY_SADDLE,
+    RASTRIGIN,
+    RAVINE,
+    ROSENBROCK,
+    SADDLE,
+    SHARP_FLAT,
+    SIX_HUMP_CAMEL,
+    STYBLINSKI_TANG,
+    THREE_HUMP_CAMEL,
+)
+
+__all__ = ["LIMIT_FACTOR", "SURFACES", "ParamSpec", "Point", "Surface", "get_surface", "grid"]
+
+#: A run that leaves the plotting bounds grown by this factor (about their centre) has diverged.
+LIMIT_FACTOR = 50.0
+
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+
+
+class Point(NamedTuple):
+    """A stationary point: coordinates and the surface value there."""
+
+    x: float
+    y: float
+    f: float
+
+
+class ParamSpec(NamedTuple):
+    """An adjustable surface parameter.
+
+    ``low``/``high`` are the closed valid range; ``log`` suggests a log-scaled slider.
+    """
+
+    default: float
+    low: float
+    high: float
+    label: str
+    help: str
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One analytic 2-D test surface with its catalogue data.
+
+    Attributes
+    ----------
+    name : str
+        Registry key in ``SURFACES``.
+    title : str
+        Display name.
+    sid : int
+        Integer id understood by the kernels in :mod:`landscapes._kernels`.
+    params : dict[str, float]
+        Values of the adjustable parameters in use (empty for surfaces without any).
+    param_spec : dict[str, ParamSpec]
+        Default, valid range, label and help text of each adjustable parameter.
+    bounds : ((xmin, xmax), (ymin, ymax))
+        Plotting window.
+    minima : list[Point]
+        Every global minimum (first), then notable local minima by increasing value. Not
+        exhaustive for Rastrigin, Ackley and Lévi N.13, which have hundreds of local minima;
+        see each surface's entry.
+    saddles : list[Point]
+        Known saddle points inside (or near) the bounds.
+    start : (x, y)
+        A start that makes a good optimizer demonstration.
+    latex : str
+        The formula, renderable by KaTeX (``st.latex``).
+    lesson : str
+        One sentence on what the surface teaches.
+    reference : str
+        Where the function comes from.
+    log_scale : bool
+        True when values span orders of magnitude, so contours are best coloured by
+        ``log(f - f_min)``.
+    f_min : float or None
+        The global minimum value; ``None`` for the surfaces that are unbounded below
+        (``saddle`` and ``monkey_saddle``), which have no global minimum.
+    maxima : list[Point]
+        Known local maxima (mostly empty).
+    p : numpy.ndarray
+        Read-only float64 parameter vector in the layout the kernels expect; it may hold
+        derived values (the ravine stores cos θ and sin θ), so build surfaces with
+        :func:`get_surface` rather than writing it by hand.
+    limit : ((xmin, xmax), (ymin, ymax))
+        Divergence box: the plotting bounds grown to ``LIMIT_FACTOR`` (50) times their width
+        and height about their centre. A run that leaves it counts as diverged.
+
+    Two surfaces compare equal when their names and parameters are equal.
+    """
+
+    name: str
+    title: str
+    sid: int
+    params: dict[str, float] = field(compare=True)
+    param_spec: dict[str, ParamSpec] = field(compare=False, repr=False)
+    bounds: Bounds = field(compare=False)
+    minima: list[Point] = field(compare=False, repr=False)
+    saddles: list[Point] = field(compare=False, repr=False)
+    start: tuple[float, float] = field(compare=False)
+    latex: str = field(compare=False, repr=False)
+    lesson: str = field(compare=False, repr=False)
+    reference: str = field(compare=False, repr=False)
+    log_scale: bool = field(compare=False, repr=False)
+    f_min: float | None = field(compare=False, repr=False)
+    p: np.ndarray = field(compare=False, repr=False)
+    maxima: list[Point] = field(default_factory=list, compare=False, repr=False)
+    limit: Bounds = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        p = np.array(self.p, dtype=np.float64).reshape(-1)
+        p.setflags(write=False)
+        object.__setattr__(self, "p", p)
+        (x0, x1), (y0, y1) = self.bounds
+        cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+        hx, hy = 0.5 * LIMIT_FACTOR * (x1 - x0), 0.5 * LIMIT_FACTOR * (y1 - y0)
+        object.__setattr__(self, "limit", ((cx - hx, cx + hx), (cy - hy, cy + hy)))
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self.params.items()))))
+
+    # -- evaluation -------------------------------------------------------------------------
+
+    def value(self, x, y):
+        """f(x, y). Floats give a float; arrays (broadcast together) give an array."""
+        if np.ndim(x) == 0 and np.ndim(y) == 0:
+            return float(_k.value(self.sid, self.p, float(x), float(y)))
+        xb, yb = _flat_pair(x, y)
+        out = np.empty(xb.size)
+        _k._values(self.sid, self.p, xb.ravel(), yb.ravel(), out)
+        return out.reshape(xb.shape)
+
+    def value_grad(self, x, y):
+        """``(f, df/dx, df/dy)`` at (x, y); floats or arrays as for :meth:`value`."""
+        if np.ndim(x) == 0 and np.ndim(y) == 0:
+            f, gx, gy = _k.value_grad(self.sid, self.p, float(x), float(y))
+            return float(f), float(gx), float(gy)
+        xb, yb = _flat_pair(x, y)
+        f, gx, gy = np.empty(xb.size), np.empty(xb.size), np.empty(xb.size)
+        _k._values_grads(self.sid, self.p, xb.ravel(), yb.ravel(), f, gx, gy)
+        return f.reshape(xb.shape), gx.reshape(xb.shape), gy.reshape(xb.shape)
+
+    def grad(self, x, y):
+        """``(df/dx, df/dy)`` at (x, y); floats or arrays as for :meth:`value`."""
+        _, gx, gy = self.value_grad(x, y)
+        return gx, gy
+
+    def nearest_minimum(self, x: float, y: float, tol: float | None = None) -> int | None:
+        """Index in ``minima`` of the listed minimum closest to (x, y) if within ``tol``.
+
+        ``tol`` is a Euclidean distance; by default 1 % of the smaller side of ``bounds``.
+        Returns ``None`` when no listed minimum is that close (or none is listed).
+        """
+        if tol is None:
+            (x0, x1), (y0, y1) = self.bounds
+            tol = 0.01 * min(x1 - x0, y1 - y0)
+        best, best_d = None, math.inf
+        for i, m in enumerate(self.minima):
+            d = math.hypot(x - m.x, y - m.y)
+            if d <= tol and d < best_d:
+                best, best_d = i, d
+        return best
+
+
+def _flat_pair(x, y) -> tuple[np.ndarray, np.ndarray]:
+    xb, yb = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    return np.ascontiguousarray(xb), np.ascontiguousarray(yb)
+
+
+def _pt(x: float, y: float, f: float) -> Point:
+    return Point(float(x), float(y), float(f))
+
+
+# ------------------------------------------------------------------------------------------
+# Catalogue data. Coordinates carry full float64 precision (Newton on the analytic gradient);
+# values are exact where the exact value is known (0, rationals, closed forms).
+# ------------------------------------------------------------------------------------------
+
+_SQ2 = 0.5 * math.sqrt(2.0)
+
+# Rastrigin, 1-D: the minimum next to 0, the 1-D maximum between them, and the minimum reached
+# by gradient flow from the default start.
+_RA_M1, _RA_F1 = 0.9949586376523348, 0.9949590570932916
+_RA_S, _RA_FS = 0.5025460365546747, 20.251272990990113
+_ACK_A, _ACK_FA = 0.9521665459501717, 2.5799275570298725
+_ACK_D, _ACK_FD = 0.9684776587077244, 3.574451877257679
+_ACK_2, _ACK_F2 = 1.9589197181217173, 4.884065258091153
+# Styblinski-Tang, 1-D critical points of x^4 - 16x^2 + 5x (times 1/2 for the value).
+_ST_A, _ST_FA = -2.903534027771177, -39.166165703771415
+_ST_B, _ST_FB = 2.746802770990837, -25.029446655283943
+_ST_M, _ST_FM = 0.1567312567803401, 0.19561235905535805
+# Six-hump camel
+_SH = [
+    (0.08984201310031807, -0.7126564030207396, -1.0316284534898774),
+    (-1.7036067149699807, 0.7960835686726252, -0.21546382438371725),
+    (1.6071047529201972, 0.5686514548841314, 2.104250310311258),
+]
+_SH_SADDLES = [
+    (-1.1092053368047865, 0.7682680925095399, 0.5437186009781853),
+    (1.6380679841897787, 0.2286740690443941, 2.2293571975307143),
+    (1.2960702671671092, 0.6050843880386585, 2.22947081802986),
+]
+_SH_MAX = (1.2302298765166526, 0.16233458445899498, 2.4962953510235772)
+# Lévi N.13
+_LV_A, _LV_FA = 0.3296194745483136, 0.10987365835883793  # (1 ± a, 1)
+_LV_BX, _LV_BY, _LV_FB = 0.3283339434368275, 0.2661067994538177, 0.28871152655530885
+_LV_C, _LV_FC = 0.659220797386885, 0.43948860495428077  # (1 ± c, 1)
+
+
+def _mirror(x: float, y: float, f: float) -> list[Point]:
+    """(x, y) and (-x, -y), for surfaces symmetric under a half turn."""
+    return [_pt(x, y, f), _pt(-x, -y, f)]
+
+
+def _fixed(**kw: Any) -> Surface:
+    kw.setdefault("params", {})
+    kw.setdefault("param_spec", {})
+    kw.setdefault("saddles", [])
+    kw.setdefault("p", ())
+    if "f_min" not in kw:
+        kw["f_min"] = kw["minima"][0].f
+    return Surface(**kw)
+
+
+# -- surfaces with adjustable parameters -----------------------------------------------------
+
+_RAVINE_SPEC = {
+    "condition": ParamSpec(10.0, 1.0, 1000.0, "condition number k",
+                           "Ratio of the steep to the flat curvature (Hessian eigenvalues 1 and k).",
+                           log=True),
+    "angle": ParamSpec(0.0, -90.0, 90.0, "rotation angle (degrees)",
+                       "Direction of the flat axis; at 0 the valley runs along x."),
+}
+# Plot half-widths along the flat (u) and steep (v) axes, and the start in (u, v).
+_RAVINE_HALF = (5.0, 2.0)
+_RAVINE_START = (-4.5, 1.5)
+
+
+def _ravine(condition: float, angle: float) -> Surface:
+    # Exact cos/sin at the right angles keep axis-aligned cases exactly axis-aligned.
+    exact = {0.0: (1.0, 0.0), 90.0: (0.0, 1.0), -90.0: (0.0, -1.0)}
+    c, s = exact.get(angle) or (math.cos(math.radians(angle)), math.sin(math.radians(angle)))
+    a, b = _RAVINE_HALF
+    hx, hy = a * abs(c) + b * abs(s), a * abs(s) + b * abs(c)
+    u0, v0 = _RAVINE_START
+    return Surface(
+        name="ravine", title="Ill-conditioned ravine", sid=RAVINE,
+        params={"condition": condition, "angle": angle}, param_spec=_RAVINE_SPEC,
+        bounds=((-hx, hx), (-hy, hy)),
+        minima=[_pt(0.0, 0.0, 0.0)], saddles=[],
+        start=(c * u0 - s * v0, s * u0 + c * v0),
+        latex=(r"f(x,y)=\tfrac12\left(u^2+k\,v^2\right),\quad "
+               r"u=x\cos\theta+y\sin\theta,\ v=-x\sin\theta+y\cos\theta"),
+        lesson=("When one direction is far steeper than the other, plain gradient descent "
+                "bounces between the walls of the valley while crawling along its floor, "
+                "which is what momentum and adaptive step sizes are meant to fix."),
+        reference="Nocedal & Wright (2006), Numerical Optimization, 2nd ed., Springer, ch. 3",
+        log_scale=True, f_min=0.0, p=(condition, c, s),
+    )
+
+
+_ROSENBROCK_SPEC = {
+    "b": ParamSpec(100.0, 1.0, 1000.0, "valley steepness b",
+                   "Weight of (y - x²)²: larger b makes the curved valley narrower.", log=True),
+}
+
+
+def _rosenbrock(b: float) -> Surface:
+    return Surface(
+        name="rosenbrock", title="Rosenbrock", sid=ROSENBROCK,
+        params={"b": b}, param_spec=_ROSENBROCK_SPEC,
+        bounds=((-2.0, 2.0), (-1.0, 3.0)),
+        minima=[_pt(1.0, 1.0, 0.0)], saddles=[],
+        start=(-1.2, 1.0),
+        latex=r"f(x,y)=(1-x)^2+b\,(y-x^2)^2",
+        lesson=("Reaching the curved valley is quick, but following its nearly flat floor "
+                "around the bend to the minimum is slow because the walls are far steeper "
+                "than the floor."),
+        reference=("Rosenbrock (1960), An automatic method for finding the greatest or least "
+                   "value of a function, The Computer Journal 3(3), 175-184"),
+        log_scale=True, f_min=0.0, p=(b,),
+    )
+
+
+_SHARP_FLAT_SPEC = {
+    "sharpness": ParamSpec(25.0, 1.0, 100.0, "sharpness ratio",
+                           "How many times more curved the narrow minimum is than the wide "
+                           "one (approximately).", log=True),
+}
+# Wide well: rate s2 at (1.5, 0); narrow well: rate sharpness * s2 at (-1.5, 0).
+_SF_FLAT_RATE = 0.5
+_SF_SHARP = (-1.5, 0.0)
+_SF_FLAT = (1.5, 0.0)
+
+
+def _sharp_flat_saddle(s1: float, s2: float) -> float:
+    """x of the saddle between the wells (both centres lie on y = 0, so the saddle does too).
+
+    On the segment between the centres the derivative along x goes from positive to negative
+    exactly once; bisection finds that root to float64 precision.
+    """
+    x1, x2 = _SF_SHARP[0], _SF_FLAT[0]
+
+    def dfdx(x: float) -> float:
+        q1, q2 = -s1 * (x - x1) ** 2, -s2 * (x - x2) ** 2
+        return (2.0 * s1 * (x - x1) * math.exp(q1) * -math.expm1(q2)
+                + 2.0 * s2 * (x - x2) * math.exp(q2) * -math.expm1(q1))
+
+    lo, hi = x1 + 1e-9, x2 - 1e-9
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if dfdx(mid) > 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def _sharp_flat(sharpness: float) -> Surface:
+    s2 = _SF_FLAT_RATE
+    s1 = sharpness * s2
+    xs = _sharp_flat_saddle(s1, s2)
+    fs = math.expm1(-s1 * (xs - _SF_SHARP[0]) ** 2) * math.expm1(-s2 * (xs - _SF_FLAT[0]) ** 2)
+    return Surface(
+        name="sharp_flat", title="Sharp vs flat minimum", sid=SHARP_FLAT,
+        params={"sharpness": sharpness}, param_spec=_SHARP_FLAT_SPEC,
+        bounds=((-4.0, 4.0), (-3.0, 3.0)),
+        minima=[_pt(*_SF_SHARP, 0.0), _pt(*_SF_FLAT, 0.0)],
+        saddles=[_pt(xs, 0.0, fs)],
+        start=(-1.2, 0.5),
+        latex=(r"f(x,y)=\left(1-e^{-s_1\lVert(x,y)-c_1\rVert^2}\right)"
+               r"\left(1-e^{-s_2\lVert(x,y)-c_2\rVert^2}\right),\quad "
+               r"c_1=(-1.5,0),\ c_2=(1.5,0),\ s_2=\tfrac12,\ s_1=\text{sharpness}\cdot s_2"),
+        lesson=("Both minima reach exactly the same loss, but gradient descent can only settle "
+                "in the narrow one while its learning rate stays below two over that minimum's "
+                "curvature, so large steps end up in the wide minimum."),
+        reference=("Constructed product of two Gaussian wells; on sharp and flat minima see "
+                   "Hochreiter & Schmidhuber (1997), Flat Minima, Neural Computation 9(1), and "
+                   "Keskar et al. (2017), On Large-Batch Training for Deep Learning: "
+                   "Generalization Gap and Sharp Minima, ICLR"),
+        log_scale=False, f_min=0.0, p=(s1, *_SF_SHARP, s2, *_SF_FLAT),
+    )
+
+
+_BUILDERS = {
+    "ravine": (_ravine, _RAVINE_SPEC),
+    "rosenbrock": (_rosenbrock, _ROSENBROCK_SPEC),
+    "sharp_flat": (_sharp_flat, _SHARP_FLAT_SPEC),
+}
+
+# -- surfaces without parameters -------------------------------------------------------------
+
+_SFU = "Surjanovic & Bingham (2013), Virtual Library of Simulation Experiments, Simon Fraser University"
+
+_FIXED = {
+    "beale": _fixed(
+        name="beale", title="Beale", sid=BEALE,
+        bounds=((-4.5, 4.5), (-4.5, 4.5)),
+        minima=[_pt(3.0, 0.5, 0.0)],
+        saddles=[_pt(0.0, 1.0, 14.203125),
+                 _pt(0.1005379373241583, -2.6445135850231254, 9.864512284755559)],
+        start=(1.0, 1.5),
+        latex=(r"f(x,y)=(1.5-x+xy)^2+(2.25-x+xy^2)^2+(2.625-x+xy^3)^2"),
+        lesson=("Steep walls and long, almost flat arms meet near the minimum, so a step size "
+                "that is safe in one region is far too small in another."),
+        reference=("Beale (1958), On an iterative method for finding a local minimum of a "
+                   "function of more than one variable, Tech. Rep. 25, Statistical Techniques "
+                   "Research Group, Princeton University"),
+        log_scale=True,
+    ),
+    "himmelblau": _fixed(
+        name="himmelblau", title="Himmelblau", sid=HIMMELBLAU,
+        bounds=((-5.0, 5.0), (-5.0, 5.0)),
+        minima=[_pt(3.0, 2.0, 0.0),
+                _pt(-2.805118086952745, 3.131312518250573, 0.0),
+                _pt(-3.779310253377747, -3.2831859912861696, 0.0),
+                _pt(3.5844283403304917, -1.8481265269644034, 0.0)],
+        saddles=[_pt(3.385154183607021, 0.07385187983774928, 13.311926270405587),
+                 _pt(0.08667750455539634, 2.884254701174776, 67.71915008752613),
+                 _pt(-3.0730257507643897, -0.08135304428796751, 104.01516291755811),
+                 _pt(-0.12796134673068005, -1.9537149802445766, 178.33723920192745)],
+        maxima=[_pt(-0.2708445906673476, -0.9230385564799813, 181.6165215225827)],
+        start=(0.0, 0.0),
+        latex=r"f(x,y)=(x^2+y-11)^2+(x+y^2-7)^2",
+        lesson=("With four equally deep minima, the start point and each optimizer's own "
+                "dynamics decide which basin a run ends in."),
+        reference="Himmelblau (1972), Applied Nonlinear Programming, McGraw-Hill",
+        log_scale=True,
+    ),
+    "booth": _fixed(
+        name="booth", title="Booth", sid=BOOTH,
+        bounds=((-10.0, 10.0), (-10.0, 10.0)),
+        minima=[_pt(1.0, 3.0, 0.0)],
+        start=(-8.0, 7.0),
+        latex=r"f(x,y)=(x+2y-7)^2+(2x+y-5)^2",
+        lesson=("A tilted quadratic bowl with mild ill-conditioning (condition number 9): every "
+                "sensible optimizer converges, so the differences are purely about speed."),
+        reference=_SFU,
+        log_scale=True,
+    ),
+    "matyas": _fixed(
+        name="matyas", title="Matyas", sid=MATYAS,
+        bounds=((-10.0, 10.0), (-10.0, 10.0)),
+        minima=[_pt(0.0, 0.0, 0.0)],
+        start=(-8.0, -4.0),
+        latex=r"f(x,y)=0.26\,(x^2+y^2)-0.48\,xy",
+        lesson=("Its slow direction runs along the diagonal, so per-coordinate step sizes such "
+                "as Adam's cannot undo the ill-conditioning the way they can for an "
+                "axis-aligned valley."),
+        reference=_SFU,
+        log_scale=True,
+    ),
+    "saddle": _fixed(
+        name="saddle", title="Saddle", sid=SADDLE,
+        bounds=((-2.0, 2.0), (-2.0, 2.0)),
+        minima=[], saddles=[_pt(0.0, 0.0, 0.0)], f_min=None,
+        start=(1.0, 1e-3),
+        latex=r"f(x,y)=x^2-y^2",
+        lesson=("A zero gradient does not mean a minimum: started almost on the ridge, gradient "
+                "descent slows to a crawl near the saddle until the tiny sideways offset has "
+                "grown enough to carry it downhill."),
+        reference=("Dauphin et al. (2014), Identifying and attacking the saddle point problem "
+                   "in high-dimensional non-convex optimization, NeurIPS"),
+        log_scale=False,
+    ),
+    "monkey_saddle": _fixed(
+        name="monkey_saddle", title="Monkey saddle", sid=MONKEY_SADDLE,
+        bounds=((-2.0, 2.0), (-2.0, 2.0)),
+        minima=[], saddles=[_pt(0.0, 0.0, 0.0)], f_min=None,
+        start=(1.0, 0.1),
+        latex=r"f(x,y)=x^3-3xy^2",
+        lesson=("At a degenerate saddle the gradient fades quadratically, so optimizers drift "
+                "across a wide plateau before one of the three downhill valleys takes over."),
+        reference=("Anandkumar & Ge (2016), Efficient approaches for escaping higher order "
+                   "saddle points in non-convex optimization, COLT"),
+        log_scale=False,
+    ),
+    "three_hump_camel": _fixed(
+        name="three_hump_camel", title="Three-hump camel", sid=THREE_HUMP_CAMEL,
+        bounds=((-5.0, 5.0), (-5.0, 5.0)),
+        minima=[_pt(0.0, 0.0, 0.0),
+                *_mirror(1.7475523458302888, -0.8737761729151444, 0.29863844223685965)],
+        saddles=_mirror(1.07054229182366, -0.53527114591183, 0.8773615577631402),
+        start=(-3.0, 3.0),
+        latex=r"f(x,y)=2x^2-1.05x^4+\tfrac{x^6}{6}+xy+y^2",
+        lesson=("A global minimum flanked by two shallow local ones: a run started out on a "
+                "flank tends to settle in the nearer, worse basin."),
+        reference=_SFU,
+        log_scale=True,
+    ),
+    "six_hump_camel": _fixed(
+        name="six_hump_camel", title="Six-hump camel", sid=SIX_HUMP_CAMEL,
+        bounds=((-3.0, 3.0), (-2.0, 2.0)),
+        minima=[p for m in _SH for p in _mirror(*m)],
+        saddles=[_pt(0.0, 0.0, 0.0), *(p for s in _SH_SADDLES for p in _mirror(*s))],
+        maxima=_mirror(*_SH_MAX),
+        start=(-1.5, -1.5),
+        latex=r"f(x,y)=\left(4-2.1x^2+\tfrac{x^4}{3}\right)x^2+xy+\left(-4+4y^2\right)y^2",
+        lesson=("Two mirror-image global minima with a saddle between them show that a "
+                "symmetric problem can have several equally good answers."),
+        reference=("Dixon & Szegő (1978), The global optimisation problem: an introduction, "
+                   "in Towards Global Optimisation 2, North-Holland"),
+        log_scale=True,
+    ),
+    "mccormick": _fixed(
+        name="mccormick", title="McCormick", sid=MCCORMICK,
+        bounds=((-1.5, 4.0), (-3.0, 4.0)),
+        minima=[_pt(0.5 - math.pi / 3, -0.5 - math.pi / 3, -math.sqrt(3) / 2 - math.pi / 3),
+                _pt(0.5 + 2 * math.pi / 3, -0.5 + 2 * math.pi / 3,
+                    2 * math.pi / 3 - math.sqrt(3) / 2)],
+        saddles=[_pt(0.5 + math.pi / 3, -0.5 + math.pi / 3, math.sqrt(3) / 2 + math.pi / 3)],
+        start=(3.5, 3.5),
+        latex=r"f(x,y)=\sin(x+y)+(x-y)^2-1.5x+2.5y+1",
+        lesson=("A sine ripple on a tilted trough creates one good and one mediocre minimum, "
+                "separated by a saddle that decides where a run ends."),
+        reference=_SFU,
+        log_scale=False,
+    ),
+    "styblinski_tang": _fixed(
+        name="styblinski_tang", title="Styblinski-Tang", sid=STYBLINSKI_TANG,
+        bounds=((-5.0, 5.0), (-5.0, 5.0)),
+        minima=[_pt(_ST_A, _ST_A, _ST_FA + _ST_FA),
+                _pt(_ST_A, _ST_B, _ST_FA + _ST_FB), _pt(_ST_B, _ST_A, _ST_FA + _ST_FB),
+                _pt(_ST_B, _ST_B, _ST_FB + _ST_FB)],
+        saddles=[_pt(_ST_A, _ST_M, _ST_FA + _ST_FM), _pt(_ST_M, _ST_A, _ST_FA + _ST_FM),
+                 _pt(_ST_B, _ST_M, _ST_FB + _ST_FM), _pt(_ST_M, _ST_B, _ST_FB + _ST_FM)],
+        maxima=[_pt(_ST_M, _ST_M, _ST_FM + _ST_FM)],
+        start=(-0.5, 4.8),
+        latex=r"f(x,y)=\tfrac12\left(x^4-16x^2+5x+y^4-16y^2+5y\right)",
+        lesson=("Each coordinate has a deep and a shallow well on either side of a small bump, "
+                "so which of the four minima a run reaches depends on which side of the bump "
+                "each coordinate starts."),
+        reference=("Styblinski & Tang (1990), Experiments in nonconvex optimization: stochastic "
+                   "approximation with function smoothing and simulated annealing, Neural "
+                   "Networks 3(4), 467-483"),
+        log_scale=False,
+    ),
+    "goldstein_price": _fixed(
+        name="goldstein_price", title="Goldstein-Price", sid=GOLDSTEIN_PRICE,
+        bounds=((-2.0, 2.0), (-2.0, 2.0)),
+        minima=[_pt(0.0, -1.0, 3.0), _pt(-0.6, -0.4, 30.0), _pt(1.8, 0.2, 84.0),
+                _pt(1.2, 0.8, 840.0)],
+        saddles=[_pt(-0.4, -0.6, 35.0), _pt(1.2, -0.2, 99.0), _pt(1.4, 0.6, 980.0),
+                 _pt(0.6, 0.4, 990.0)],
+        maxima=[_pt(0.8, 0.2, 1155.0)],
+        start=(-1.5, -1.5),
+        latex=(r"f(x,y)=\left[1+(x+y+1)^2\left(19-14x+3x^2-14y+6xy+3y^2\right)\right]"
+               r"\left[30+(2x-3y)^2\left(18-32x+12x^2+48y-36xy+27y^2\right)\right]"),
+        lesson=("Values span six orders of magnitude, so a learning rate that is stable on the "
+                "steep walls is painfully slow on the valley floor, where local minima wait."),
+        reference=("Goldstein & Price (1971), On descent from local minima, Mathematics of "
+                   "Computation 25(115), 569-574"),
+        log_scale=True,
+    ),
+    "rastrigin": _fixed(
+        name="rastrigin", title="Rastrigin", sid=RASTRIGIN,
+        bounds=((-4.5, 4.5), (-4.5, 4.5)),
+        minima=[_pt(0.0, 0.0, 0.0),
+                _pt(_RA_M1, 0.0, _RA_F1), _pt(-_RA_M1, 0.0, _RA_F1),
+                _pt(0.0, _RA_M1, _RA_F1), _pt(0.0, -_RA_M1, _RA_F1),
+                _pt(_RA_M1, _RA_M1, 2 * _RA_F1), _pt(-_RA_M1, _RA_M1, 2 * _RA_F1),
+                _pt(_RA_M1, -_RA_M1, 2 * _RA_F1), _pt(-_RA_M1, -_RA_M1, 2 * _RA_F1),
+                _pt(-1.9899122337085495, 2.9848557010394816, 12.934432432041097)],
+        saddles=[_pt(_RA_S, 0.0, _RA_FS), _pt(-_RA_S, 0.0, _RA_FS),
+                 _pt(0.0, _RA_S, _RA_FS), _pt(0.0, -_RA_S, _RA_FS)],
+        start=(-2.0, 3.5),
+        latex=r"f(x,y)=20+x^2-10\cos(2\pi x)+y^2-10\cos(2\pi y)",
+        lesson=("A regular lattice of local minima traps gradient methods in whichever dimple "
+                "they start in, unless the steps or the noise are large enough to hop out."),
+        reference=("Rastrigin (1974), Systems of Extremal Control, Nauka, Moscow; 2-D form as in "
+                   "Mühlenbein, Schomisch & Born (1991), Parallel Computing 17, 619-632"),
+        log_scale=False,
+    ),
+    "ackley": _fixed(
+        name="ackley", title="Ackley", sid=ACKLEY,
+        bounds=((-5.0, 5.0), (-5.0, 5.0)),
+        minima=[_pt(0.0, 0.0, 0.0),
+                _pt(_ACK_A, 0.0, _ACK_FA), _pt(-_ACK_A, 0.0, _ACK_FA),
+                _pt(0.0, _ACK_A, _ACK_FA), _pt(0.0, -_ACK_A, _ACK_FA),
+                _pt(_ACK_D, _ACK_D, _ACK_FD), _pt(-_ACK_D, _ACK_D, _ACK_FD),
+                _pt(_ACK_D, -_ACK_D, _ACK_FD), _pt(-_ACK_D, -_ACK_D, _ACK_FD),
+                _pt(_ACK_2, 0.0, _ACK_F2), _pt(-_ACK_2, 0.0, _ACK_F2),
+                _pt(0.0, _ACK_2, _ACK_F2), _pt(0.0, -_ACK_2, _ACK_F2)],
+        start=(-3.3, 2.2),
+        latex=(r"f(x,y)=-20\,e^{-0.2\sqrt{(x^2+y^2)/2}}"
+               r"-e^{\left(\cos 2\pi x+\cos 2\pi y\right)/2}+e+20"),
+        lesson=("A single deep funnel hides under a nearly flat, dimpled plain, so a run must "
+                "sense the weak overall slope through the ripples to find it."),
+        reference="Ackley (1987), A Connectionist Machine for Genetic Hillclimbing, Kluwer",
+        log_scale=False,
+    ),
+    "levi13": _fixed(
+        name="levi13", title="Lévi N.13", sid=LEVI13,
+        bounds=((-10.0, 10.0), (-10.0, 10.0)),
+        minima=[_pt(1.0, 1.0, 0.0),
+                _pt(1.0 - _LV_A, 1.0, _LV_FA), _pt(1.0 + _LV_A, 1.0, _LV_FA),
+                _pt(1.0 - _LV_BX, 1.0 - _LV_BY, _LV_FB), _pt(1.0 + _LV_BX, 1.0 - _LV_BY, _LV_FB),
+                _pt(1.0 - _LV_BX, 1.0 + _LV_BY, _LV_FB), _pt(1.0 + _LV_BX, 1.0 + _LV_BY, _LV_FB),
+                _pt(1.0 - _LV_C, 1.0, _LV_FC), _pt(1.0 + _LV_C, 1.0, _LV_FC)],
+        start=(-4.0, 5.0),
+        latex=(r"f(x,y)=\sin^2(3\pi x)+(x-1)^2\left(1+\sin^2(3\pi y)\right)"
+               r"+(y-1)^2\left(1+\sin^2(2\pi y)\right)"),
+        lesson=("Fast ripples ride on a smooth bowl, so the gradient mostly points across the "
+                "ripples and small steps stall in the first trough they meet."),
+        reference=_SFU + ", Levy function N. 13",
+        log_scale=True,
+    ),
+}
+
+#: Display order of the catalogue.
+_ORDER = ("ravine", "booth", "matyas", "rosenbrock", "beale", "saddle", "monkey_saddle",
+          "sharp_flat", "himmelblau", "three_hump_camel", "six_hump_camel", "mccormick",
+          "styblinski_tang", "goldstein_price", "rastrigin", "ackley", "levi13")
+
+
+def _defaults(spec: dict[str, ParamSpec]) -> dict[str, float]:
+    return {k: s.default for k, s in spec.items()}
+
+
+def get_surface(name: str, **params: float) -> Surface:
+    """The surface ``name`` with the given parameters (others at their defaults).
+
+    Raises
+    ------
+    ValueError
+        For an unknown surface (listing the valid names), an unknown parameter (listing the
+        surface's parameters) or a value outside its valid range (stating the range).
+    """
+    if name not in SURFACES:
+        raise ValueError(f"Unknown surface {name!r}; valid surfaces: {', '.join(SURFACES)}")
+    if name not in _BUILDERS:
+        if params:
+            bad = next(iter(params))
+            raise ValueError(f"Unknown parameter {bad!r} for surface {name!r}: "
+                             f"{name!r} has no adjustable parameters")
+        return SURFACES[name]
+    build, spec = _BUILDERS[name]
+    for key in params:
+        if key not in spec:
+            raise ValueError(f"Unknown parameter {key!r} for surface {name!r}; "
+                             f"valid parameters: {', '.join(spec)}")
+    values = _defaults(spec)
+    for key, raw in params.items():
+        s = spec[key]
+        try:
+            if isinstance(raw, bool | str):
+                raise TypeError
+            v = float(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"Invalid {key!r} for surface {name!r}: {raw!r} "
+                             f"(must be a number in [{s.low:g}, {s.high:g}])") from None
+        if not (s.low <= v <= s.high):  # also rejects NaN
+            raise ValueError(f"Invalid {key!r} for surface {name!r}: {v:g} "
+                             f"(must be in [{s.low:g}, {s.high:g}])")
+        values[key] = v
+    return build(**values)
+
+
+def grid(surface: Surface, nx: int, ny: int,
+         bounds: Bounds | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evaluate ``surface`` on an ``nx`` × ``ny`` mesh for contour and surface plots.
+
+    Parameters
+    ----------
+    surface : Surface
+    nx, ny : int
+        Number of points along x and y (each at least 2).
+    bounds : ((xmin, xmax), (ymin, ymax)), optional
+        Window to evaluate; defaults to ``surface.bounds``.
+
+    Returns
+    -------
+    xs : (nx,) float64, ys : (ny,) float64, Z : (ny, nx) float64 with ``Z[j, i] = f(xs[i], ys[j])``
+    """
+    for label, n in (("nx", nx), ("ny", ny)):
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
+            raise ValueError(f"Invalid {label}: {n!r} (must be an integer >= 2)")
+    (x0, x1), (y0, y1) = surface.bounds if bounds is None else bounds
+    xs = np.linspace(float(x0), float(x1), int(nx))
+    ys = np.linspace(float(y0), float(y1), int(ny))
+    Z = np.empty((int(ny), int(nx)))
+    _k._grid(surface.sid, surface.p, xs, ys, Z)
+    return xs, ys, Z
+
+
+SURFACES: dict[str, Surface] = {
+    name: _BUILDERS[name][0](**_defaults(_BUILDERS[name][1])) if name in _BUILDERS
+    else _FIXED[name]
+    for name in _ORDER
+}

@@ -1,0 +1,248 @@
+"""Optimizers that follow ``torch.optim`` exactly, run on the 2-D surfaces of :mod:`landscapes`.
+
+    >>> from optimizers import run
+    >>> traj = run("rosenbrock", "adam", start=(-1.2, 1.0), steps=500, lr=1e-3, betas=(0.9, 0.999))
+    >>> traj.xy.shape, traj.status
+    ((501, 2), 'completed')
+
+``OPTIMIZERS`` maps each name to an :class:`OptimizerInfo` (hyperparameters with torch's names,
+defaults and valid ranges; state names; the module whose docstring states the update rule).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import numpy as np
+
+from landscapes import SURFACES, Surface, get_surface
+
+from . import _driver, adagrad, adam, lion, nadam, rmsprop, schedules, sgd
+from ._spec import Hyper, validate
+from .schedules import SCHEDULES
+
+
+@dataclass(frozen=True)
+class OptimizerInfo:
+    """A registry entry: everything the app and the tests need to know about one optimizer."""
+
+    name: str
+    title: str
+    family: int
+    module: ModuleType
+    spec: dict[str, Hyper]
+    fixed: dict = field(default_factory=dict)  # packed flags that the name implies (AdamW)
+    summary: str = ""
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return self.module.STATE
+
+    @property
+    def doc(self) -> str:
+        return self.module.__doc__ or ""
+
+    def defaults(self) -> dict:
+        return {k: h.default for k, h in self.spec.items()}
+
+    def validate(self, hyper: dict) -> dict:
+        hp = validate(self.spec, hyper)
+        self.module.check(hp)
+        return hp
+
+    def pack(self, hp: dict) -> np.ndarray:
+        return np.asarray(self.module.pack(hp, **self.fixed), dtype=np.float64)
+
+    def initial_state(self, hp: dict) -> np.ndarray:
+        state = np.zeros((len(self.state_names), 2))
+        init = getattr(self.module, "initial_state", None)
+        for key, value in (init(hp) if init else {}).items():
+            state[self.state_names.index(key)] = value
+        return state
+
+
+OPTIMIZERS: dict[str, OptimizerInfo] = {
+    "sgd": OptimizerInfo("sgd", "SGD", _driver.SGD, sgd, sgd.SPEC,
+                         summary="Plain gradient descent: step against the gradient."),
+    "momentum": OptimizerInfo("momentum", "Momentum", _driver.SGD, sgd, sgd.MOMENTUM_SPEC,
+                              summary="SGD with a velocity that remembers past gradients."),
+    "nesterov": OptimizerInfo("nesterov", "Nesterov", _driver.SGD, sgd, sgd.NESTEROV_SPEC,
+                              summary="Momentum that corrects itself by looking ahead."),
+    "rmsprop": OptimizerInfo("rmsprop", "RMSProp", _driver.RMSPROP, rmsprop, rmsprop.SPEC,
+                             summary="Divides each coordinate by its recent gradient size."),
+    "adam": OptimizerInfo("adam", "Adam", _driver.ADAM, adam, adam.SPEC,
+                          summary="Momentum plus RMSProp scaling, with bias correction."),
+    "adamw": OptimizerInfo("adamw", "AdamW", _driver.ADAM, adam, adam.ADAMW_SPEC,
+                           fixed={"decoupled": True},
+                           summary="Adam with weight decay applied directly to the weights."),
+    "adagrad": OptimizerInfo("adagrad", "Adagrad", _driver.ADAGRAD, adagrad, adagrad.SPEC,
+                             summary="Divides by the root of all squared gradients so far."),
+    "nadam": OptimizerInfo("nadam", "NAdam", _driver.NADAM, nadam, nadam.SPEC,
+                           summary="Adam with Nesterov momentum and a momentum warm-up."),
+    "lion": OptimizerInfo("lion", "Lion", _driver.LION, lion, lion.SPEC,
+                          summary="Steps of equal size in the sign of a momentum blend."),
+}
+
+
+@dataclass
+class Trajectory:
+    """One optimizer's run.
+
+    Attributes
+    ----------
+    xy : float64 array (n, 2)
+        Positions; ``xy[0]`` is the start. Only finite points inside the surface's limit box.
+    loss : float64 array (n,)
+        True (noise-free) loss at each position.
+    lr : float64 array (n - 1,)
+        Learning rate used by each update: ``lr[i]`` moved ``xy[i]`` to ``xy[i + 1]``.
+    status : "completed" or "diverged"
+    diverged_at : int or None
+        The update (1-based) whose result was non-finite or left ``surface.limit``; ``xy`` stops
+        just before it.
+    grads, updates, step_size : float64 arrays (n - 1, 2) or None
+        With ``record=True``: the gradient the optimizer received (after noise and sparsity),
+        the displacement it applied, and its effective per-coordinate step size.
+    state : dict[str, float64 array (n - 1, 2)] or None
+        With ``record=True``: the optimizer's state after each update, under torch's names.
+    """
+
+    surface: str
+    optimizer: str
+    hyper: dict
+    xy: np.ndarray
+    loss: np.ndarray
+    lr: np.ndarray
+    status: str
+    diverged_at: int | None
+    steps: int
+    grads: np.ndarray | None = None
+    updates: np.ndarray | None = None
+    step_size: np.ndarray | None = None
+    state: dict[str, np.ndarray] | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.xy)
+
+
+def stochastic(steps: int, noise: float, sparsity: float, seed: int):
+    """Gradient noise and drop masks for ``steps`` updates, identical for every optimizer.
+
+    The Gaussian draws and the uniform draws come from two generators seeded by ``(seed, 0)``
+    and ``(seed, 1)``, so the noise sequence does not change when only the sparsity changes.
+    """
+    if not (noise >= 0 and np.isfinite(noise)):
+        raise ValueError(f"Invalid noise: {noise} (standard deviation must be in [0, inf))")
+    if not (0 <= sparsity <= 1):
+        raise ValueError(f"Invalid sparsity: {sparsity} (probability must be in [0, 1])")
+    seed = int(seed)
+    if noise > 0:
+        n = np.random.default_rng([seed, 0]).standard_normal((steps, 2)) * noise
+    else:
+        n = np.zeros((0, 2))
+    if sparsity > 0:
+        d = (np.random.default_rng([seed, 1]).random((steps, 2)) < sparsity).astype(np.uint8)
+    else:
+        d = np.zeros((0, 2), np.uint8)
+    return n, d
+
+
+def learning_rates(lr: float, steps: int, schedule=None) -> np.ndarray:
+    """The learning rate for each update, from a schedule given as a name or a dict
+    ``{"name": ..., **params}`` (None means constant)."""
+    if schedule is None:
+        return np.full(steps, float(lr))
+    if isinstance(schedule, str):
+        name, params = schedule, {}
+    else:
+        params = dict(schedule)
+        name = params.pop("name", "constant")
+    return schedules.factors(name, steps, params, lr=float(lr))
+
+
+MAX_STEPS = 100_000
+
+
+def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
+        schedule=None, noise: float = 0.0, sparsity: float = 0.0, seed: int = 0,
+        record: bool = False, **hyper) -> Trajectory:
+    """Run ``optimizer`` on ``surface`` from ``start`` for ``steps`` updates.
+
+    Parameters
+    ----------
+    surface : name in ``landscapes.SURFACES`` or a :class:`landscapes.Surface`
+    optimizer : name in ``OPTIMIZERS``
+    start : (x, y), default the surface's demonstration start
+    steps : number of updates (0 … 100,000)
+    schedule : None, a schedule name, or ``{"name": ..., **params}`` (see :mod:`.schedules`)
+    noise : standard deviation of Gaussian noise added to each gradient coordinate
+    sparsity : probability that a gradient coordinate is zero at a step
+    seed : seeds the noise and sparsity draws (the same for every optimizer)
+    record : keep per-step gradients, updates, step sizes and optimizer state
+    **hyper : the optimizer's torch.optim hyperparameters (``lr``, ``betas``, ...)
+
+    Raises ``ValueError`` naming the bad argument and its valid range. Divergence is not an
+    error: the trajectory stops with ``status == "diverged"``.
+    """
+    surf = surface if isinstance(surface, Surface) else _surface(surface)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    info = OPTIMIZERS[optimizer]
+    hp = info.validate(hyper)
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or not (
+            0 <= steps <= MAX_STEPS):
+        raise ValueError(f"Invalid steps: {steps!r} (must be an integer in [0, {MAX_STEPS}])")
+    steps = int(steps)
+    x0, y0 = _start(surf, start)
+    lrs = learning_rates(hp["lr"], steps, schedule)
+    noise_arr, drop = stochastic(steps, float(noise), float(sparsity), seed)
+
+    xy = np.empty((steps + 1, 2))
+    loss = np.empty(steps + 1)
+    m = steps if record else 0
+    k = len(info.state_names)
+    rec_grad, rec_upd, rec_eff = np.empty((m, 2)), np.empty((m, 2)), np.empty((m, 2))
+    rec_state = np.empty((m, k, 2))
+    (xlo, xhi), (ylo, yhi) = surf.limit
+    limit = np.array([xlo, xhi, ylo, yhi], dtype=np.float64)
+    n = _driver._trajectory(info.family, info.pack(hp), info.initial_state(hp), surf.sid,
+                            surf.p, x0, y0, lrs, noise_arr, drop, limit,
+                            xy, loss, rec_grad, rec_upd, rec_state, rec_eff)
+    diverged = n <= steps
+    traj = Trajectory(surface=surf.name, optimizer=optimizer, hyper=hp, xy=xy[:n].copy(),
+                      loss=loss[:n].copy(), lr=lrs[: n - 1].copy(),
+                      status="diverged" if diverged else "completed",
+                      diverged_at=n if diverged else None, steps=steps)
+    if record:
+        traj.grads = rec_grad[: n - 1].copy()
+        traj.updates = rec_upd[: n - 1].copy()
+        traj.step_size = rec_eff[: n - 1].copy()
+        traj.state = {name: rec_state[: n - 1, i].copy()
+                      for i, name in enumerate(info.state_names)}
+    return traj
+
+
+def _surface(name: str) -> Surface:
+    if name not in SURFACES:
+        raise ValueError(f"Unknown surface {name!r}; choose one of: {', '.join(SURFACES)}")
+    return get_surface(name)
+
+
+def _start(surf: Surface, start) -> tuple[float, float]:
+    if start is None:
+        return float(surf.start[0]), float(surf.start[1])
+    try:
+        x0, y0 = (float(v) for v in start)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid start: {start!r} (expected two numbers x, y)") from None
+    (xlo, xhi), (ylo, yhi) = surf.limit
+    if not (xlo <= x0 <= xhi and ylo <= y0 <= yhi):
+        raise ValueError(f"Invalid start: ({x0:g}, {y0:g}) (must lie within x in [{xlo:g}, "
+                         f"{xhi:g}] and y in [{ylo:g}, {yhi:g}])")
+    return x0, y0
+
+
+__all__ = ["OPTIMIZERS", "SCHEDULES", "OptimizerInfo", "Trajectory", "run", "learning_rates",
+           "stochastic"]

@@ -1,0 +1,109 @@
+"""The compiled trajectory loop shared by every optimizer.
+
+One cached kernel, ``_trajectory``, runs any optimizer family (chosen by an integer) on any
+catalogue surface (chosen by an integer). Taking integers instead of function objects keeps a
+single entry point that Numba's on-disk cache serves to every later process: the compile cost is
+paid once per install, not once per (surface, optimizer) pair per process. Inside it, the loop
+``_loop`` is specialised for each optimizer's step function, so each family gets a tight loop
+with its step inlined and no per-step dispatch; those specialisations live inside the cached
+``_trajectory`` code.
+
+The step kernels update ``theta`` (length n) in place, elementwise. A single trajectory has
+n = 2; many independent starts can be run as one long vector of pairs with the same kernels.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from landscapes._jit import kernel
+from landscapes._kernels import value_grad
+
+from . import adagrad, adam, lion, nadam, rmsprop, sgd
+
+SGD, RMSPROP, ADAM, ADAGRAD, NADAM, LION = range(6)
+
+
+@kernel
+def _trajectory(family, h, state, sid, sp, x0, y0, lrs, noise, drop, limit,
+                xy, loss, rec_grad, rec_update, rec_state, rec_eff):
+    """Run up to ``len(lrs)`` updates of optimizer ``family`` from (x0, y0); return the number of
+    points written (see :func:`_loop`)."""
+    args = (h, state, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad, rec_update,
+            rec_state, rec_eff)
+    if family == SGD:
+        return _loop(sgd._step, *args)
+    if family == RMSPROP:
+        return _loop(rmsprop._step, *args)
+    if family == ADAM:
+        return _loop(adam._step, *args)
+    if family == ADAGRAD:
+        return _loop(adagrad._step, *args)
+    if family == NADAM:
+        return _loop(nadam._step, *args)
+    return _loop(lion._step, *args)
+
+
+@kernel
+def _loop(step, h, state, sid, sp, x0, y0, lrs, noise, drop, limit,
+          xy, loss, rec_grad, rec_update, rec_state, rec_eff):
+    """Run up to ``len(lrs)`` updates of ``step`` from (x0, y0); return the points written.
+
+    ``noise`` (steps, 2) is added to the gradient and ``drop`` (steps, 2) zeroes coordinates where
+    it is non-zero; either may have zero rows (no noise / no sparsity). ``limit`` is
+    (xmin, xmax, ymin, ymax): a point outside it, or any non-finite value, ends the run. The
+    ``rec_*`` arrays have zero rows unless the caller records the per-step details.
+    """
+    steps = lrs.shape[0]
+    record = rec_grad.shape[0] > 0
+    noisy = noise.shape[0] > 0
+    sparse = drop.shape[0] > 0
+    theta = np.empty(2)
+    g = np.empty(2)
+    eff = np.empty(2)
+    aux = np.zeros(4)  # per-run scalars an optimizer keeps between steps (running powers)
+    theta[0] = x0
+    theta[1] = y0
+    f, gx, gy = value_grad(sid, sp, x0, y0)
+    xy[0, 0] = x0
+    xy[0, 1] = y0
+    loss[0] = f
+    if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)):
+        return 1
+    for t in range(1, steps + 1):
+        g[0] = gx
+        g[1] = gy
+        if noisy:
+            g[0] += noise[t - 1, 0]
+            g[1] += noise[t - 1, 1]
+        if sparse:
+            if drop[t - 1, 0] != 0:
+                g[0] = 0.0
+            if drop[t - 1, 1] != 0:
+                g[1] = 0.0
+        px = theta[0]
+        py = theta[1]
+        step(theta, g, state, aux, t, lrs[t - 1], h, eff)
+        x = theta[0]
+        y = theta[1]
+        if not (x >= limit[0] and x <= limit[1] and y >= limit[2] and y <= limit[3]):
+            return t  # also catches NaN: every comparison with NaN is false
+        f, gx, gy = value_grad(sid, sp, x, y)
+        if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)):
+            return t
+        xy[t, 0] = x
+        xy[t, 1] = y
+        loss[t] = f
+        if record:
+            rec_grad[t - 1, 0] = g[0]
+            rec_grad[t - 1, 1] = g[1]
+            rec_update[t - 1, 0] = x - px
+            rec_update[t - 1, 1] = y - py
+            rec_eff[t - 1, 0] = eff[0]
+            rec_eff[t - 1, 1] = eff[1]
+            for k in range(state.shape[0]):
+                rec_state[t - 1, k, 0] = state[k, 0]
+                rec_state[t - 1, k, 1] = state[k, 1]
+    return steps + 1

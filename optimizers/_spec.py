@@ -1,0 +1,135 @@
+"""Hyperparameter specifications shared by every optimizer module.
+
+Each optimizer states its hyperparameters as a dict of :class:`Hyper` records: the torch.optim
+name, default, valid range and the range the app offers on its sliders. Validation raises
+``ValueError`` with torch's wording ("Invalid learning rate: -1.0") followed by the valid range.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Hyper:
+    """One hyperparameter.
+
+    Parameters
+    ----------
+    name : str
+        torch.optim keyword (``lr``, ``momentum``, ``betas`` ...).
+    default : float | bool | tuple
+        torch.optim's default.
+    low, high : float
+        Valid closed range (``high`` may be ``math.inf``); ``low_open``/``high_open`` make an end
+        exclusive. For ``kind="pair"`` they apply to each element.
+    kind : {"float", "bool", "pair"}
+    label : str
+        What the app shows.
+    error : str
+        torch's phrase for a bad value, e.g. ``"Invalid learning rate"``.
+    ui_low, ui_high : float
+        Slider range in the app (a sub-range of the valid one).
+    log : bool
+        Whether the app offers the value on a log scale.
+    help : str
+        One line for the app's tooltip.
+    """
+
+    name: str
+    default: float | bool | tuple
+    low: float = 0.0
+    high: float = math.inf
+    kind: str = "float"
+    label: str = ""
+    error: str = ""
+    low_open: bool = False
+    high_open: bool = False
+    ui_low: float = 0.0
+    ui_high: float = 1.0
+    log: bool = False
+    help: str = ""
+
+    def range_text(self) -> str:
+        lo = "(" if self.low_open else "["
+        hi = ")" if self.high_open or math.isinf(self.high) else "]"
+        high = "inf" if math.isinf(self.high) else f"{self.high:g}"
+        return f"{lo}{self.low:g}, {high}{hi}"
+
+    def check(self, value):
+        """Return ``value`` normalised (float, bool or tuple of floats) or raise ``ValueError``."""
+        if self.kind == "bool":
+            if isinstance(value, bool | int) or (isinstance(value, float) and value in (0.0, 1.0)):
+                return bool(value)
+            raise ValueError(f"{self.error or 'Invalid ' + self.name + ' value'}: {value!r} "
+                             f"({self.name} must be True or False)")
+        if self.kind == "pair":
+            try:
+                pair = tuple(float(v) for v in value)
+            except TypeError:
+                raise ValueError(f"Invalid {self.name}: {value!r} (expected two numbers)") from None
+            if len(pair) != 2:
+                raise ValueError(f"Invalid {self.name}: {value!r} (expected two numbers)")
+            for i, v in enumerate(pair):
+                if not self._inside(v):
+                    raise ValueError(f"Invalid beta parameter at index {i}: {v} "
+                                     f"(each of {self.name} must be in {self.range_text()})")
+            return pair
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.error}: {value!r} ({self.name} must be a number)") from None
+        if not self._inside(v):
+            raise ValueError(f"{self.error}: {v} ({self.name} must be in {self.range_text()})")
+        return v
+
+    def _inside(self, v: float) -> bool:
+        if math.isnan(v):
+            return False
+        if v < self.low or (self.low_open and v == self.low):
+            return False
+        if v > self.high or (self.high_open and v == self.high):
+            return False
+        return True
+
+
+def lr_hyper(default: float, ui_high: float = 1.0) -> Hyper:
+    """The learning rate, common to every optimizer (torch accepts any lr >= 0)."""
+    return Hyper("lr", default, 0.0, math.inf, label="learning rate", error="Invalid learning rate",
+                 high_open=True, ui_low=1e-5, ui_high=ui_high, log=True,
+                 help="Step size γ multiplying every update.")
+
+
+def weight_decay_hyper(default: float = 0.0, decoupled: bool = False) -> Hyper:
+    how = ("decoupled: θ shrinks by lr·wd each step" if decoupled
+           else "L2: wd·θ is added to the gradient")
+    return Hyper("weight_decay", default, 0.0, math.inf, label="weight decay",
+                 error="Invalid weight_decay value", high_open=True, ui_low=0.0, ui_high=0.5,
+                 help=f"Weight decay ({how}).")
+
+
+def eps_hyper(default: float) -> Hyper:
+    return Hyper("eps", default, 0.0, math.inf, label="eps", error="Invalid epsilon value",
+                 high_open=True, ui_low=1e-12, ui_high=1.0, log=True,
+                 help="Added to the denominator for numerical stability.")
+
+
+def betas_hyper(default: tuple[float, float]) -> Hyper:
+    return Hyper("betas", default, 0.0, 1.0, kind="pair", label="betas", high_open=True,
+                 ui_low=0.0, ui_high=0.9999,
+                 help="Decay rates of the first and second moment averages.")
+
+
+def validate(spec: dict[str, Hyper], given: dict) -> dict:
+    """Fill defaults and check every value of ``given`` against ``spec``.
+
+    Unknown names raise ``ValueError`` listing the accepted ones.
+    """
+    unknown = sorted(set(given) - set(spec))
+    if unknown:
+        raise ValueError(f"Unknown hyperparameter {unknown[0]!r}; accepted: {', '.join(spec)}")
+    out = {}
+    for name, h in spec.items():
+        out[name] = h.check(given.get(name, h.default))
+    return out

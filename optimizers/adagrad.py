@@ -1,0 +1,69 @@
+r"""Adagrad (``torch.optim.Adagrad``).
+
+Update rule, per coordinate, at update :math:`t = 1, 2, \dots`::
+
+    d_t = g_t + λ θ_{t-1}                         λ = weight_decay
+    γ̃_t = γ_t / (1 + (t - 1) η)                   η = lr_decay (the first update uses γ_t)
+    s_t = s_{t-1} + d_t²                          s_0 = initial_accumulator_value   (sum)
+    θ_t = θ_{t-1} - γ̃_t d_t / (sqrt(s_t) + ε)     ε = eps = 1e-10, outside the square root
+
+Conventions (as torch): the accumulator starts at ``initial_accumulator_value`` (0 by default;
+optax starts at 0.1 and puts ε inside the root), so the first step moves about γ·sign(g). Because
+s_t only grows, the step size shrinks forever: Adagrad slows down on long runs.
+The effective per-coordinate step size is γ̃_t / (sqrt(s_t) + ε).
+
+Reference: Duchi, Hazan & Singer (2011), "Adaptive Subgradient Methods for Online Learning and
+Stochastic Optimization", JMLR 12.
+"""
+
+from __future__ import annotations
+
+import math
+
+from landscapes._jit import kernel
+
+from ._spec import Hyper, eps_hyper, lr_hyper, weight_decay_hyper
+
+STATE = ("sum",)
+
+SPEC = {
+    "lr": lr_hyper(1e-2, ui_high=10.0),
+    "lr_decay": Hyper("lr_decay", 0.0, 0.0, math.inf, label="lr decay",
+                      error="Invalid lr_decay value", high_open=True, ui_low=0.0, ui_high=0.1,
+                      help="Learning rate divided by 1 + (t−1)·lr_decay."),
+    "weight_decay": weight_decay_hyper(),
+    "initial_accumulator_value": Hyper(
+        "initial_accumulator_value", 0.0, 0.0, math.inf, label="initial accumulator",
+        error="Invalid initial_accumulator_value value", high_open=True, ui_low=0.0, ui_high=1.0,
+        help="Starting value of the sum of squared gradients."),
+    "eps": eps_hyper(1e-10),
+}
+
+
+def check(hp: dict) -> None:
+    return None
+
+
+def initial_state(hp: dict) -> dict[str, float]:
+    return {"sum": hp["initial_accumulator_value"]}
+
+
+def pack(hp: dict) -> list[float]:
+    return [hp["lr_decay"], hp["weight_decay"], hp["initial_accumulator_value"], hp["eps"]]
+
+
+@kernel
+def _step(theta, g, state, aux, t, lr, h, eff):
+    lr_decay = h[0]
+    wd = h[1]
+    eps = h[3]
+    clr = lr / (1.0 + (t - 1) * lr_decay)
+    for i in range(theta.shape[0]):
+        d = g[i]
+        if wd != 0.0:
+            d = d + wd * theta[i]
+        s = state[0, i] + d * d
+        state[0, i] = s
+        std = math.sqrt(s) + eps
+        theta[i] = theta[i] + (-clr) * (d / std)
+        eff[i] = clr / std

@@ -1,0 +1,100 @@
+r"""Adam, AMSGrad and AdamW (``torch.optim.Adam`` and ``torch.optim.AdamW``).
+
+Update rule, per coordinate, at update :math:`t = 1, 2, \dots` with gradient :math:`g_t` and
+learning rate :math:`\gamma_t`::
+
+    Adam:   d_t = g_t + λ θ_{t-1}                 λ = weight_decay (L2, coupled)
+    AdamW:  θ_{t-1} ← θ_{t-1} (1 - γ_t λ);  d_t = g_t      (decoupled decay, before the step)
+    m_t = β1 m_{t-1} + (1 - β1) d_t               m_0 = 0   (exp_avg)
+    v_t = β2 v_{t-1} + (1 - β2) d_t²              v_0 = 0   (exp_avg_sq)
+    amsgrad: v̄_t = max(v̄_{t-1}, v_t)            v̄_0 = 0   (max_exp_avg_sq, over the RAW v_t)
+    denom = sqrt(v_t or v̄_t) / sqrt(1 - β2^t) + ε
+    θ_t = θ_{t-1} - γ_t / (1 - β1^t) · m_t / denom
+
+Conventions (as torch): ε is added after the bias correction of v (Kingma & Ba's Algorithm 1,
+not the "efficient" form with ε̂ inside the rescaled step); AMSGrad takes the running maximum of
+the raw second moment and then divides by the current sqrt(1 - β2^t) (optax's ``amsgrad`` takes
+the max of bias-corrected values instead); AdamW's decay multiplies θ by 1 - γ_t λ, using the
+scheduled learning rate. The first step moves each coordinate by about γ·sign(g).
+The effective per-coordinate step size on m_t is γ_t / ((1 - β1^t) · denom).
+
+References: Kingma & Ba (2015), "Adam: A Method for Stochastic Optimization", ICLR;
+Reddi, Kale & Kumar (2018), "On the Convergence of Adam and Beyond", ICLR (AMSGrad);
+Loshchilov & Hutter (2019), "Decoupled Weight Decay Regularization", ICLR (AdamW).
+"""
+
+from __future__ import annotations
+
+import math
+
+from landscapes._jit import kernel
+
+from ._spec import Hyper, betas_hyper, eps_hyper, lr_hyper, weight_decay_hyper
+from .rmsprop import _lerp
+
+STATE = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+
+
+def _spec(weight_decay: float, decoupled: bool) -> dict[str, Hyper]:
+    return {
+        "lr": lr_hyper(1e-3),
+        "betas": betas_hyper((0.9, 0.999)),
+        "eps": eps_hyper(1e-8),
+        "weight_decay": weight_decay_hyper(weight_decay, decoupled),
+        "amsgrad": Hyper("amsgrad", False, kind="bool", label="AMSGrad",
+                         help="Divide by the largest second moment seen so far."),
+    }
+
+
+SPEC = _spec(0.0, False)
+ADAMW_SPEC = _spec(1e-2, True)
+
+
+def check(hp: dict) -> None:
+    return None
+
+
+def pack(hp: dict, decoupled: bool = False) -> list[float]:
+    b1, b2 = hp["betas"]
+    return [b1, b2, hp["eps"], hp["weight_decay"], float(hp["amsgrad"]), float(decoupled)]
+
+
+@kernel
+def _step(theta, g, state, aux, t, lr, h, eff):
+    beta1 = h[0]
+    beta2 = h[1]
+    eps = h[2]
+    wd = h[3]
+    amsgrad = h[4] != 0.0
+    decoupled = h[5] != 0.0
+    # β1^t and β2^t as running products in aux (torch evaluates β**t each step; the two agree
+    # to within t ulps of β^t, far below the 1e-12 this module is tested to).
+    if t == 1:
+        aux[0] = beta1
+        aux[1] = beta2
+    else:
+        aux[0] *= beta1
+        aux[1] *= beta2
+    bias_correction1 = 1.0 - aux[0]
+    bias_correction2 = 1.0 - aux[1]
+    step_size = lr / bias_correction1
+    bias_correction2_sqrt = math.sqrt(bias_correction2)
+    for i in range(theta.shape[0]):
+        d = g[i]
+        if wd != 0.0:
+            if decoupled:
+                theta[i] = theta[i] * (1.0 - lr * wd)
+            else:
+                d = d + wd * theta[i]
+        m = _lerp(state[0, i], d, 1.0 - beta1)
+        v = state[1, i] * beta2 + (1.0 - beta2) * d * d
+        state[0, i] = m
+        state[1, i] = v
+        if amsgrad:
+            vmax = max(state[2, i], v)
+            state[2, i] = vmax
+            denom = math.sqrt(vmax) / bias_correction2_sqrt + eps
+        else:
+            denom = math.sqrt(v) / bias_correction2_sqrt + eps
+        theta[i] = theta[i] + (-step_size) * (m / denom)
+        eff[i] = step_size / denom

@@ -1,0 +1,85 @@
+r"""Stochastic gradient descent, with optional momentum and Nesterov momentum (``torch.optim.SGD``).
+
+Update rule, for each coordinate, at update :math:`t = 1, 2, \dots` with gradient :math:`g_t` taken at
+:math:`\theta_{t-1}` and learning rate :math:`\gamma_t` (``lr`` after the schedule)::
+
+    d_t = g_t + λ θ_{t-1}                       λ = weight_decay (L2 added to the gradient)
+    if μ ≠ 0:                                   μ = momentum, τ = dampening
+        b_1 = d_1                               first step: the buffer is the gradient, undamped
+        b_t = μ b_{t-1} + (1 - τ) d_t           t > 1
+        d_t = d_t + μ b_t   if nesterov  else  b_t
+    θ_t = θ_{t-1} - γ_t d_t
+
+Conventions (as torch): the learning rate multiplies the buffer, it is not folded into it
+(``v = μv + g; θ -= γv``, not Sutskever's ``v = μv + γg; θ -= v``), which matters only when the
+learning rate changes over time; dampening starts at the second step; Nesterov requires μ > 0 and
+τ = 0. State: ``momentum_buffer`` = :math:`b_t`.
+
+References: Robbins & Monro (1951); Polyak (1964), heavy-ball momentum; Sutskever et al. (2013),
+"On the importance of initialization and momentum in deep learning", ICML.
+"""
+
+from __future__ import annotations
+
+import math
+
+from landscapes._jit import kernel
+
+from ._spec import Hyper, lr_hyper, weight_decay_hyper
+
+STATE = ("momentum_buffer",)
+
+
+def _spec(lr: float, momentum: float, nesterov: bool) -> dict[str, Hyper]:
+    return {
+        "lr": lr_hyper(lr),
+        "momentum": Hyper("momentum", momentum, 0.0, math.inf, label="momentum μ",
+                          error="Invalid momentum value", high_open=True, ui_low=0.0,
+                          ui_high=0.999, help="Fraction of the previous velocity kept each step."),
+        "dampening": Hyper("dampening", 0.0, 0.0, 1.0, label="dampening τ",
+                           error="Invalid dampening value", ui_low=0.0, ui_high=1.0,
+                           help="Scales the new gradient by 1 − τ from the second step on."),
+        "nesterov": Hyper("nesterov", nesterov, kind="bool", label="Nesterov",
+                          help="Look ahead along the velocity before applying it."),
+        "weight_decay": weight_decay_hyper(),
+    }
+
+
+SPEC = _spec(1e-3, 0.0, False)
+MOMENTUM_SPEC = _spec(1e-3, 0.9, False)
+NESTEROV_SPEC = _spec(1e-3, 0.9, True)
+
+
+def check(hp: dict) -> None:
+    """torch's cross-parameter rule."""
+    if hp["nesterov"] and (hp["momentum"] <= 0 or hp["dampening"] != 0):
+        raise ValueError("Nesterov momentum requires a momentum and zero dampening "
+                         f"(got momentum={hp['momentum']}, dampening={hp['dampening']})")
+
+
+def pack(hp: dict) -> list[float]:
+    return [hp["momentum"], hp["dampening"], float(hp["nesterov"]), hp["weight_decay"]]
+
+
+@kernel
+def _step(theta, g, state, aux, t, lr, h, eff):
+    momentum = h[0]
+    dampening = h[1]
+    nesterov = h[2] != 0.0
+    wd = h[3]
+    for i in range(theta.shape[0]):
+        d = g[i]
+        if wd != 0.0:
+            d = d + wd * theta[i]
+        if momentum != 0.0:
+            if t == 1:
+                buf = d
+            else:
+                buf = state[0, i] * momentum + (1.0 - dampening) * d
+            state[0, i] = buf
+            if nesterov:
+                d = d + momentum * buf
+            else:
+                d = buf
+        theta[i] = theta[i] - lr * d
+        eff[i] = lr

@@ -1,0 +1,408 @@
+"""The Scene: one serializable value describing everything the app shows.
+
+A scene names the surface (and its parameters), the start point, the number of steps, the
+optimizers (each with a label, a colour and its hyperparameters), the learning-rate schedule,
+gradient noise, sparsity, the seed and a few view settings. The app, the presets in
+``assets/scenes/``, the share URL and every exporter read and write this one value.
+
+Reading is forgiving: :func:`from_dict` and :func:`from_query` never raise on bad input. Each
+field that cannot be used falls back to its default, and a message naming it is returned in
+``warnings`` so the caller can show it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, replace
+
+from landscapes import SURFACES, get_surface
+from optimizers import OPTIMIZERS, MAX_STEPS
+from optimizers.schedules import SCHEDULES, resolve
+
+# Okabe & Ito's colour-blind-safe palette (yellow left out: unreadable on a light background).
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+           "#882255", "#44AA99", "#999933"]
+
+STEPS_LIMIT = 10_000  # what the app offers; the numerical core accepts more
+MAX_OPTIMIZERS = 12
+
+
+@dataclass
+class Entry:
+    """One racer: an optimizer from the registry with its own settings."""
+
+    optimizer: str
+    label: str = ""
+    color: str = ""
+    hyper: dict = field(default_factory=dict)  # only values that differ from torch's defaults
+
+    def full_hyper(self) -> dict:
+        """All hyperparameters, defaults filled in and validated."""
+        return OPTIMIZERS[self.optimizer].validate(self.hyper)
+
+
+@dataclass
+class Scene:
+    surface: str = "rosenbrock"
+    surface_params: dict = field(default_factory=dict)
+    start: tuple[float, float] | None = None  # None: the surface's demonstration start
+    steps: int = 500
+    optimizers: list[Entry] = field(default_factory=list)
+    schedule: dict = field(default_factory=lambda: {"name": "constant"})
+    noise: float = 0.0
+    sparsity: float = 0.0
+    seed: int = 0
+    view: dict = field(default_factory=dict)  # {"step": int|None, "arrows": bool, "tab": str}
+    title: str = ""
+    claim: str = ""  # for presets: the one claim the scene lets people see
+
+    def surface_obj(self):
+        return get_surface(self.surface, **self.surface_params)
+
+    def start_point(self) -> tuple[float, float]:
+        return tuple(self.start) if self.start is not None else tuple(self.surface_obj().start)
+
+    def labels(self) -> list[str]:
+        return [entry_label(e, i, self.optimizers) for i, e in enumerate(self.optimizers)]
+
+    def colors(self) -> list[str]:
+        return [e.color or PALETTE[i % len(PALETTE)] for i, e in enumerate(self.optimizers)]
+
+
+DEFAULT_VIEW = {"step": None, "arrows": False, "tab": "map"}
+
+
+def default_scene() -> Scene:
+    """What a first-time visitor sees: four classics on Rosenbrock's banana."""
+    return Scene(
+        surface="rosenbrock", start=(-1.5, 2.0), steps=500,
+        optimizers=[Entry("sgd", hyper={"lr": 1e-3}), Entry("momentum", hyper={"lr": 1e-3}),
+                    Entry("rmsprop", hyper={"lr": 1e-2}), Entry("adam", hyper={"lr": 5e-2})],
+        view=dict(DEFAULT_VIEW))
+
+
+def entry_label(entry: Entry, index: int, entries: list[Entry]) -> str:
+    """The label shown for an entry: its own, or the optimizer's title, with the learning rate
+    added when the same optimizer appears more than once."""
+    if entry.label:
+        return entry.label
+    info = OPTIMIZERS[entry.optimizer]
+    same = [e for e in entries if e.optimizer == entry.optimizer and not e.label]
+    if len(same) > 1:
+        lr = entry.hyper.get("lr", info.spec["lr"].default)
+        return f"{info.title} (lr {lr:g})"
+    return info.title
+
+
+# --------------------------------------------------------------------------------------------
+# Normalising a scene (also what the forgiving readers use)
+
+
+def _compact_hyper(name: str, hyper: dict) -> dict:
+    """Validated hyperparameters, keeping only the ones that differ from the defaults."""
+    info = OPTIMIZERS[name]
+    full = info.validate(hyper)
+    out = {}
+    for k, v in full.items():
+        d = info.spec[k].default
+        if info.spec[k].kind == "pair":
+            v, d = list(v), list(d)
+        if v != d:
+            out[k] = v
+    return out
+
+
+def check(scene: Scene) -> list[str]:
+    """Problems with a scene, as messages naming each field (empty when it is usable)."""
+    problems = []
+    try:
+        surf = scene.surface_obj()
+    except ValueError as e:
+        return [f"surface: {e}"]
+    if scene.start is not None:
+        (xlo, xhi), (ylo, yhi) = surf.limit
+        x, y = scene.start
+        if not (xlo <= x <= xhi and ylo <= y <= yhi):
+            problems.append(f"start: ({x:g}, {y:g}) is outside x ∈ [{xlo:g}, {xhi:g}], "
+                            f"y ∈ [{ylo:g}, {yhi:g}]")
+    if not (isinstance(scene.steps, int) and 1 <= scene.steps <= STEPS_LIMIT):
+        problems.append(f"steps: {scene.steps!r} must be an integer from 1 to {STEPS_LIMIT}")
+    for i, e in enumerate(scene.optimizers):
+        try:
+            if e.optimizer not in OPTIMIZERS:
+                raise ValueError(f"unknown optimizer {e.optimizer!r}")
+            e.full_hyper()
+        except ValueError as err:
+            problems.append(f"optimizer {i + 1}: {err}")
+    try:
+        params = {k: v for k, v in scene.schedule.items() if k != "name"}
+        resolve(scene.schedule.get("name", "constant"), scene.steps if isinstance(scene.steps, int)
+                else 500, params)
+    except ValueError as err:
+        problems.append(f"schedule: {err}")
+    if not (isinstance(scene.noise, int | float) and 0 <= scene.noise <= 100):
+        problems.append(f"noise: {scene.noise!r} must be between 0 and 100")
+    if not (isinstance(scene.sparsity, int | float) and 0 <= scene.sparsity <= 1):
+        problems.append(f"sparsity: {scene.sparsity!r} must be between 0 and 1")
+    if not (isinstance(scene.seed, int) and 0 <= scene.seed < 2**32):
+        problems.append(f"seed: {scene.seed!r} must be an integer from 0 to {2**32 - 1}")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# JSON
+
+
+def to_dict(scene: Scene) -> dict:
+    d = {
+        "surface": scene.surface,
+        "surface_params": dict(scene.surface_params),
+        "start": list(scene.start) if scene.start is not None else None,
+        "steps": scene.steps,
+        "optimizers": [{"optimizer": e.optimizer, "label": e.label, "color": e.color,
+                        "hyper": {k: list(v) if isinstance(v, tuple) else v
+                                  for k, v in e.hyper.items()}}
+                       for e in scene.optimizers],
+        "schedule": dict(scene.schedule),
+        "noise": scene.noise,
+        "sparsity": scene.sparsity,
+        "seed": scene.seed,
+        "view": dict(scene.view),
+    }
+    if scene.title:
+        d["title"] = scene.title
+    if scene.claim:
+        d["claim"] = scene.claim
+    return d
+
+
+def to_json(scene: Scene) -> str:
+    return json.dumps(to_dict(scene), indent=2, ensure_ascii=False)
+
+
+def from_json(text: str) -> tuple[Scene, list[str]]:
+    """Parse scene JSON; never raises. Returns (scene, warnings)."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, TypeError, ValueError) as e:
+        return default_scene(), [f"scene: not valid JSON ({e}); showing the default scene"]
+    if not isinstance(data, dict):
+        return default_scene(), ["scene: expected a JSON object; showing the default scene"]
+    return from_dict(data)
+
+
+def _num(v, *, integer=False):
+    if isinstance(v, bool):
+        raise ValueError("not a number")
+    if isinstance(v, str):
+        v = v.strip()
+        v = int(v) if integer else float(v)
+    elif isinstance(v, int | float):
+        pass
+    else:
+        raise ValueError("not a number")
+    if integer:
+        if isinstance(v, float):
+            if not v.is_integer():
+                raise ValueError("not an integer")
+            v = int(v)
+        return int(v)
+    v = float(v)
+    if not math.isfinite(v):
+        raise ValueError("not finite")
+    return v
+
+
+def from_dict(data: dict) -> tuple[Scene, list[str]]:
+    """Build a scene from a plain dict; never raises. Each unusable field is reset to its
+    default and named in the returned warnings."""
+    base = default_scene()
+    warnings: list[str] = []
+    scene = Scene(optimizers=[], view=dict(DEFAULT_VIEW))
+
+    def warn(fieldname, value, why):
+        text = repr(value)
+        if len(text) > 60:
+            text = text[:57] + "..."
+        warnings.append(f"{fieldname}: {text} {why}; using the default")
+
+    # surface and its parameters
+    name = data.get("surface", base.surface)
+    if name not in SURFACES:
+        warn("surface", name, f"is not a known surface ({', '.join(SURFACES)})")
+        name = base.surface
+    scene.surface = name
+    params = data.get("surface_params", {}) or {}
+    if not isinstance(params, dict):
+        warn("surface_params", params, "is not a mapping")
+        params = {}
+    good = {}
+    for k, v in params.items():
+        try:
+            get_surface(name, **{**good, k: _num(v)})
+            good[k] = _num(v)
+        except (ValueError, TypeError) as e:
+            warn(f"surface_params.{k}", v, f"cannot be used ({e})")
+    scene.surface_params = good
+    surf = get_surface(name, **good)
+
+    # start
+    start = data.get("start")
+    if start is not None:
+        try:
+            x, y = (_num(v) for v in start)
+            (xlo, xhi), (ylo, yhi) = surf.limit
+            if not (xlo <= x <= xhi and ylo <= y <= yhi):
+                raise ValueError("outside the surface's limits")
+            scene.start = (x, y)
+        except (ValueError, TypeError) as e:
+            warn("start", start, f"is not a usable point ({e})")
+            scene.start = None
+
+    # steps
+    try:
+        steps = _num(data.get("steps", base.steps), integer=True)
+        if not 1 <= steps <= STEPS_LIMIT:
+            raise ValueError(f"must be from 1 to {STEPS_LIMIT}")
+        scene.steps = steps
+    except (ValueError, TypeError) as e:
+        warn("steps", data.get("steps"), f"is not usable ({e})")
+        scene.steps = base.steps
+
+    # optimizers
+    entries = data.get("optimizers", None)
+    if entries is None:
+        scene.optimizers = base.optimizers
+    elif not isinstance(entries, list):
+        warn("optimizers", entries, "is not a list")
+        scene.optimizers = base.optimizers
+    else:
+        for i, raw in enumerate(entries[:MAX_OPTIMIZERS]):
+            entry = _entry(raw, i, warnings)
+            if entry is not None:
+                scene.optimizers.append(entry)
+        if len(entries) > MAX_OPTIMIZERS:
+            warnings.append(f"optimizers: only the first {MAX_OPTIMIZERS} are kept")
+
+    # schedule
+    sched = data.get("schedule", {"name": "constant"})
+    if isinstance(sched, str):
+        sched = {"name": sched}
+    if not isinstance(sched, dict):
+        warn("schedule", sched, "is not a schedule")
+        sched = {"name": "constant"}
+    sname = sched.get("name", "constant")
+    if sname not in SCHEDULES:
+        warn("schedule", sname, f"is not a known schedule ({', '.join(SCHEDULES)})")
+        sched = {"name": "constant"}
+    else:
+        kept = {}
+        for k, v in sched.items():
+            if k == "name":
+                continue
+            try:
+                kept[k] = resolve(sname, scene.steps, {**kept, k: v})[k]
+            except ValueError as e:
+                warn(f"schedule.{k}", v, f"cannot be used ({e})")
+        sched = {"name": sname, **kept}
+    scene.schedule = sched
+
+    # noise, sparsity, seed
+    for key, lo, hi in (("noise", 0.0, 100.0), ("sparsity", 0.0, 1.0)):
+        try:
+            v = _num(data.get(key, 0.0))
+            if not lo <= v <= hi:
+                raise ValueError(f"must be between {lo:g} and {hi:g}")
+            setattr(scene, key, v)
+        except (ValueError, TypeError) as e:
+            warn(key, data.get(key), f"is not usable ({e})")
+    try:
+        seed = _num(data.get("seed", 0), integer=True)
+        if not 0 <= seed < 2**32:
+            raise ValueError("must be from 0 to 2^32 - 1")
+        scene.seed = seed
+    except (ValueError, TypeError) as e:
+        warn("seed", data.get("seed"), f"is not usable ({e})")
+
+    # view
+    view = data.get("view", {}) or {}
+    if isinstance(view, dict):
+        v = dict(DEFAULT_VIEW)
+        if view.get("step") is not None:
+            try:
+                v["step"] = max(0, min(scene.steps, _num(view["step"], integer=True)))
+            except (ValueError, TypeError):
+                warn("view.step", view["step"], "is not a step number")
+        v["arrows"] = bool(view.get("arrows", False)) if isinstance(view.get("arrows", False),
+                                                                    bool | int) else False
+        if view.get("tab") in ("map", "3d"):
+            v["tab"] = view["tab"]
+        scene.view = v
+    else:
+        warn("view", view, "is not a mapping")
+
+    for key in ("title", "claim"):
+        if isinstance(data.get(key), str):
+            setattr(scene, key, data[key][:500])
+    return scene, warnings
+
+
+def _entry(raw, i: int, warnings: list[str]) -> Entry | None:
+    where = f"optimizer {i + 1}"
+    if isinstance(raw, str):
+        raw = {"optimizer": raw}
+    if not isinstance(raw, dict):
+        warnings.append(f"{where}: {raw!r:.60} is not an optimizer; left out")
+        return None
+    name = raw.get("optimizer")
+    if name not in OPTIMIZERS:
+        warnings.append(f"{where}: {name!r:.40} is not a known optimizer "
+                        f"({', '.join(OPTIMIZERS)}); left out")
+        return None
+    info = OPTIMIZERS[name]
+    hyper_in = raw.get("hyper", {}) or {}
+    if not isinstance(hyper_in, dict):
+        warnings.append(f"{where}: hyper {hyper_in!r:.40} is not a mapping; using the defaults")
+        hyper_in = {}
+    hyper = {}
+    for k, v in hyper_in.items():
+        if k not in info.spec:
+            warnings.append(f"{where}: {k!r:.40} is not a hyperparameter of {info.title}; ignored")
+            continue
+        try:
+            if info.spec[k].kind == "pair" and isinstance(v, str):
+                v = [float(s) for s in v.replace("|", ",").split(",")]
+            if info.spec[k].kind == "bool" and isinstance(v, str):
+                v = {"true": True, "1": True, "false": False, "0": False}[v.strip().lower()]
+            trial = {**hyper, k: v}
+            info.validate(trial)
+            hyper[k] = info.spec[k].check(v)
+        except (ValueError, KeyError, TypeError) as e:
+            msg = e if isinstance(e, ValueError) else "not usable"
+            warnings.append(f"{where} ({info.title}): {k} = {v!r:.40} rejected ({msg}); "
+                            "using the default")
+    try:
+        hyper = _compact_hyper(name, hyper)
+    except ValueError as e:  # a combination problem, e.g. Nesterov without momentum
+        warnings.append(f"{where} ({info.title}): {e}; using the defaults")
+        hyper = {}
+    label = raw.get("label", "")
+    label = label.strip()[:60] if isinstance(label, str) else ""
+    color = raw.get("color", "")
+    if not (isinstance(color, str) and len(color) == 7 and color.startswith("#")
+            and all(c in "0123456789abcdefABCDEF" for c in color[1:])):
+        if color:
+            warnings.append(f"{where}: colour {color!r:.20} is not #RRGGBB; using the palette")
+        color = ""
+    return Entry(name, label, color, {k: tuple(v) if isinstance(v, list) else v
+                                      for k, v in hyper.items()})
+
+
+def normalized(scene: Scene) -> Scene:
+    """The scene as the forgiving reader would rebuild it (compact hyperparameters)."""
+    return from_dict(to_dict(scene))[0]
+
+
+def with_entry(scene: Scene, entry: Entry) -> Scene:
+    return replace(scene, optimizers=[*scene.optimizers, entry])

@@ -1,0 +1,108 @@
+"""From a scene to results: every racer's trajectory and the numbers the metrics table shows.
+
+Pure numerics (NumPy + the compiled core); the app caches :func:`simulate` and the exporters
+call it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from landscapes import Surface
+from optimizers import Trajectory, run
+
+from . import Scene
+
+#: "Reached the minimum" means the loss came within this of the surface's global minimum value.
+DEFAULT_TOL = 1e-3
+
+
+@dataclass
+class Racer:
+    label: str
+    color: str
+    optimizer: str
+    hyper: dict
+    traj: Trajectory
+
+
+@dataclass
+class Race:
+    scene: Scene
+    surface: Surface
+    racers: list[Racer]
+
+    @property
+    def schedule_active(self) -> bool:
+        return self.scene.schedule.get("name", "constant") != "constant"
+
+
+def simulate(scene: Scene, record: bool = False) -> Race:
+    """Run every optimizer of ``scene``. Raises ``ValueError`` for an unusable scene (the
+    forgiving readers in :mod:`scene` never produce one)."""
+    surf = scene.surface_obj()
+    start = scene.start_point()
+    racers = []
+    sched = dict(scene.schedule)
+    if sched.get("name", "constant") == "constant" and len(sched) == 1:
+        sched = None
+    for label, color, entry in zip(scene.labels(), scene.colors(), scene.optimizers,
+                                   strict=True):
+        hp = entry.full_hyper()
+        traj = run(surf, entry.optimizer, start=start, steps=scene.steps, schedule=sched,
+                   noise=scene.noise, sparsity=scene.sparsity, seed=scene.seed, record=record,
+                   **hp)
+        racers.append(Racer(label, color, entry.optimizer, hp, traj))
+    return Race(scene, surf, racers)
+
+
+def steps_to_reach(loss: np.ndarray, f_min: float | None, tol: float) -> int | None:
+    """First step at which the loss is within ``tol`` of ``f_min`` (None: never)."""
+    if f_min is None:
+        return None
+    hit = np.flatnonzero(loss - f_min <= tol)
+    return int(hit[0]) if hit.size else None
+
+
+def path_length(xy: np.ndarray) -> float:
+    return float(np.sum(np.hypot(*np.diff(xy, axis=0).T))) if len(xy) > 1 else 0.0
+
+
+def ended_in(surface: Surface, xy: np.ndarray, loss: np.ndarray) -> str:
+    """Which listed minimum the run ended in, in words."""
+    x, y = xy[-1]
+    scale = max(surface.bounds[0][1] - surface.bounds[0][0],
+                surface.bounds[1][1] - surface.bounds[1][0])
+    idx = surface.nearest_minimum(x, y, 0.02 * scale)
+    if idx is None:
+        return "none (still moving)" if len(xy) > 1 else "—"
+    m = surface.minima[idx]
+    kind = "global" if surface.f_min is not None and abs(m.f - surface.f_min) <= 1e-9 * max(
+        1.0, abs(surface.f_min)) else "local"
+    return f"{kind} ({m.x:.3g}, {m.y:.3g})"
+
+
+def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
+    """One row per racer: final and best loss, steps to reach the global minimum, the minimum it
+    ended in, path length and status."""
+    rows = []
+    for r in race.racers:
+        t = r.traj
+        reach = steps_to_reach(t.loss, race.surface.f_min, tol)
+        if t.status == "diverged":
+            status = f"diverged at step {t.diverged_at}"
+        else:
+            status = "completed"
+        rows.append({
+            "optimizer": r.label,
+            "final loss": float(t.loss[-1]),
+            "best loss": float(np.min(t.loss)),
+            "steps to minimum": "never" if reach is None else reach,
+            "ended in": ended_in(race.surface, t.xy, t.loss) if t.status != "diverged"
+            else "— (diverged)",
+            "path length": path_length(t.xy),
+            "status": status,
+        })
+    return rows

@@ -1,0 +1,160 @@
+"""The share URL: a scene as compact, readable query parameters, and back.
+
+    ?surface=ravine&sp=condition:50;angle:30&start=-8,3&steps=300
+     &opt=sgd;lr=0.02&opt=momentum;lr=0.02&opt=adam;lr=0.3;label=Adam fast
+     &sched=warmup_cosine;warmup=30&noise=0.5&seed=4
+
+Each ``opt`` is one racer: the optimizer's name, then ``key=value`` pairs separated by ``;`` for
+the hyperparameters that differ from torch's defaults (``betas=0.9,0.999``), its ``label`` and
+``color``. Numbers are written with Python's shortest round-trip ``repr``, so a scene read back
+from its URL is exactly the same scene. Reading never raises: each bad field falls back to its
+default and is named in the returned warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from . import Scene, default_scene, from_dict, to_dict
+
+
+def _fmt(v) -> str:
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    if isinstance(v, list | tuple):
+        return ",".join(_fmt(x) for x in v)
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def _kv(d: dict) -> str:
+    return ";".join(f"{k}={_fmt(v)}" for k, v in d.items())
+
+
+def to_query(scene: Scene) -> dict[str, str | list[str]]:
+    """Query parameters for a scene (values are strings; ``opt`` is a list)."""
+    d = to_dict(scene)
+    q: dict[str, str | list[str]] = {"surface": d["surface"]}
+    if d["surface_params"]:
+        q["sp"] = ";".join(f"{k}:{_fmt(v)}" for k, v in d["surface_params"].items())
+    if d["start"] is not None:
+        q["start"] = _fmt(d["start"])
+    q["steps"] = str(d["steps"])
+    opts = []
+    for e in d["optimizers"]:
+        parts = dict(e["hyper"])
+        if e["label"]:
+            parts["label"] = e["label"].replace(";", ",")
+        if e["color"]:
+            parts["color"] = e["color"]
+        opts.append(e["optimizer"] + (";" + _kv(parts) if parts else ""))
+    q["opt"] = opts if opts else ["none"]
+    sched = dict(d["schedule"])
+    name = sched.pop("name", "constant")
+    if name != "constant" or sched:
+        q["sched"] = name + (";" + _kv(sched) if sched else "")
+    for key in ("noise", "sparsity"):
+        if d[key]:
+            q[key] = _fmt(d[key])
+    if d["seed"]:
+        q["seed"] = str(d["seed"])
+    view = d["view"]
+    if view.get("step") is not None:
+        q["step"] = str(view["step"])
+    if view.get("arrows"):
+        q["arrows"] = "1"
+    if view.get("tab", "map") != "map":
+        q["tab"] = view["tab"]
+    return q
+
+
+def to_query_string(scene: Scene) -> str:
+    return urlencode(to_query(scene), doseq=True, safe=",;:")
+
+
+def _parse_kv(text: str) -> dict[str, str]:
+    out = {}
+    for part in text.split(";"):
+        if not part:
+            continue
+        k, sep, v = part.partition("=")
+        if not sep:
+            k, sep, v = part.partition(":")
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _one(v) -> str | None:
+    if isinstance(v, list | tuple):
+        return str(v[-1]) if v else None
+    return None if v is None else str(v)
+
+
+def from_query(params: Mapping) -> tuple[Scene, list[str]]:
+    """Rebuild a scene from query parameters (a mapping of str to str or list of str, such as
+    ``st.query_params.to_dict()`` or ``parse_qs``). Never raises."""
+    try:
+        return _from_query(params)
+    except Exception as e:  # noqa: BLE001 - a share link must never break the page
+        return default_scene(), [f"link: could not be read ({type(e).__name__}); "
+                                 "showing the default scene"]
+
+
+def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
+    d: dict = {}
+    warnings: list[str] = []
+    known = {"surface", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
+             "step", "arrows", "tab"}
+    for key in params:
+        if key not in known:
+            warnings.append(f"{str(key)[:30]!r} is not a scene setting; ignored")
+    if (s := _one(params.get("surface"))) is not None:
+        d["surface"] = s
+    if (sp := _one(params.get("sp"))) is not None:
+        d["surface_params"] = _parse_kv(sp)
+    if (start := _one(params.get("start"))) is not None:
+        d["start"] = start.split(",")
+    if (steps := _one(params.get("steps"))) is not None:
+        d["steps"] = steps
+    opts = params.get("opt")
+    if opts is not None:
+        opts = [opts] if isinstance(opts, str) else list(opts)
+        entries = []
+        for o in opts:
+            o = str(o)
+            if o == "none":
+                continue
+            name, _, rest = o.partition(";")
+            kv = _parse_kv(rest)
+            entry = {"optimizer": name.strip(), "label": kv.pop("label", ""),
+                     "color": kv.pop("color", ""), "hyper": kv}
+            entries.append(entry)
+        d["optimizers"] = entries
+    if (sched := _one(params.get("sched"))) is not None:
+        name, _, rest = sched.partition(";")
+        d["schedule"] = {"name": name.strip(), **_parse_kv(rest)}
+    for key in ("noise", "sparsity", "seed"):
+        if (v := _one(params.get(key))) is not None:
+            d[key] = v
+    view = {}
+    if (step := _one(params.get("step"))) is not None:
+        view["step"] = step
+    if (arrows := _one(params.get("arrows"))) is not None:
+        view["arrows"] = arrows in ("1", "true")
+    if (tab := _one(params.get("tab"))) is not None:
+        view["tab"] = tab
+    d["view"] = view
+    scene, more = from_dict(d)
+    return scene, warnings + more
+
+
+def from_url(url: str) -> tuple[Scene, list[str]]:
+    """Rebuild a scene from a full share URL (or just its query string). Never raises."""
+    try:
+        query = urlsplit(url).query if "?" in url or "://" in url else url.lstrip("?")
+        return from_query(parse_qs(query, keep_blank_values=True))
+    except Exception as e:  # noqa: BLE001
+        return default_scene(), [f"link: could not be read ({type(e).__name__}); "
+                                 "showing the default scene"]

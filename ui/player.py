@@ -1,0 +1,364 @@
+"""Race player: animate optimizer paths on a loss surface in the browser.
+
+``race_player(payload, key=...)`` shows one interactive widget made of
+
+* a toolbar: Play/Pause, a speed selector (0.25x to 4x; at 1x a whole run
+  takes about eight seconds, whatever its length), a step scrubber and a
+  "step k / N" readout;
+* a legend with one chip per optimizer (click a chip to hide or show that
+  path everywhere) showing its live loss, and "diverged at step k" once the
+  animation reaches that point;
+* the **Map** (filled contours, minima, saddles, the start point, every path
+  drawn up to the current step with a large marker at its current position)
+  and the **3-D** view (the loss surface with the paths lying on it), as tabs
+  in narrow layouts and side by side when there is room;
+* the loss-vs-step plot (one line per path, a cursor at the current step) and,
+  when asked for, a learning-rate panel sharing its step axis.
+
+The animation runs entirely in the browser: every path is sent once and the
+page draws the prefix up to the current step on each animation frame, so
+runs of 10,000 steps play smoothly. Clicking the map moves the start point.
+
+Return value
+------------
+The last event the user made, or ``None`` before the first one:
+
+* ``{"event": "click", "x": float, "y": float, "nonce": int}`` - the user
+  clicked the map at data coordinates (x, y): move the start point there.
+* ``{"event": "step", "step": int, "nonce": int}`` - playback stopped
+  (Pause, end of the run) or the user released the scrubber at ``step``.
+
+``nonce`` grows with every event, so two clicks on the same spot differ.
+The value stays the same across reruns until the next event: remember the
+last nonce you handled.
+
+Payload
+-------
+A dict; arrays may be lists or NumPy arrays. Non-finite numbers are allowed
+in path arrays (a diverged path simply stops at its last finite point).
+
+``surface`` (dict)
+    ``title`` (str); ``x`` (nx), ``y`` (ny), ``z`` (ny rows of nx): the
+    contour grid, about 150 x 150; ``log`` (bool): ``z`` is already on a log
+    scale, e.g. ``log10(f - f_min + eps)`` - the player only labels it;
+    ``zlabel`` (str): colour-bar label; ``x3d``, ``y3d``, ``z3d``: a coarser
+    grid (about 60 x 60) of the true loss for the 3-D view (optional: the
+    contour grid is used when missing); ``minima`` and ``saddles``: lists of
+    ``[x, y, f]``; ``xrange``, ``yrange``: ``[lo, hi]`` of the map (optional:
+    the grid extent by default).
+``paths`` (list of dicts)
+    ``label`` (str), ``color`` ("#RRGGBB"), ``x``, ``y``: positions, one per
+    point (point 0 is the start, point k is after k updates); ``loss``: true
+    loss per point (may be negative; the 3-D view uses it); ``loss_y``: what
+    the loss plot shows, strictly positive when ``loss_log`` (default:
+    ``loss``); ``lr``: learning rate used by each update (update i leads from
+    point i to point i+1; ``None`` when not tracked); ``status``:
+    ``"completed"`` or ``"diverged"``; ``diverged_at``: step or ``None``;
+    ``arrows``: ``None`` or ``{"grad": [[gx, gy], ...], "update": [[dx, dy],
+    ...]}``, one pair per update - when present, pausing draws the next
+    update and the steepest-descent direction at each current point.
+``steps`` (int)
+    Number of updates requested; paths may be shorter when they diverged.
+``loss_label`` (str), ``loss_log`` (bool)
+    Title and scale of the loss axis.
+``show_lr`` (bool)
+    Draw the learning-rate panel below the loss plot.
+``start`` ([x, y])
+    Start point, drawn as a ring on the map and in 3-D.
+``step`` (int, optional)
+    Scrubber position to show; the end of the run by default. A new value
+    moves the scrubber; otherwise the position is kept across reruns
+    (clamped), and it jumps to the end when ``steps`` changes.
+``revision`` (any JSON value, optional)
+    Change it when the scene changes (another surface); as long as it stays
+    the same, the user's 2-D zoom and 3-D camera survive reruns.
+``theme`` (dict, optional)
+    ``{"font_size": int}``, 16 by default.
+
+Unknown keys are passed through untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly
+import streamlit.components.v1 as components
+
+__all__ = ["race_player", "frontend_dir"]
+
+_SOURCE_DIR = Path(__file__).resolve().with_name("player_frontend")
+_COMPONENT_NAME = "race_player"
+_VERSION_TOKEN = "__ASSET_VERSION__"
+_GRID_KEYS = ("x", "y", "z", "x3d", "y3d", "z3d")
+
+
+# --------------------------------------------------------------------------
+# Frontend directory: committed files + the installed plotly.js bundle
+# --------------------------------------------------------------------------
+
+
+def _plotly_js_source() -> Path:
+    path = Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise RuntimeError(
+            "The installed plotly package has no bundled plotly.min.js; "
+            "reinstall plotly."
+        )
+    return path
+
+
+def _cache_base() -> Path:
+    """A per-user, writable cache directory."""
+    candidates = []
+    if os.environ.get("XDG_CACHE_HOME"):
+        candidates.append(Path(os.environ["XDG_CACHE_HOME"]))
+    candidates.append(Path.home() / ".cache")
+    uid = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+    candidates.append(Path(tempfile.gettempdir()) / f"optimizer-race-{uid}")
+    for base in candidates:
+        target = base / "optimizer-race"
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            probe = target / f".probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError:
+            continue
+        return target
+    raise RuntimeError("No writable cache directory for the race player frontend.")
+
+
+def _atomic_write(dest: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, dest)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _atomic_copy(src: Path, dest: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
+    os.close(fd)
+    try:
+        shutil.copy2(src, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _sync_frontend() -> Path:
+    """Build (or refresh) the directory Streamlit serves the player from."""
+    target = _cache_base() / f"race-player-plotly-{plotly.__version__}"
+    target.mkdir(parents=True, exist_ok=True)
+
+    sources = sorted(p for p in _SOURCE_DIR.iterdir() if p.is_file())
+    contents = {p.name: p.read_bytes() for p in sources}
+    digest = hashlib.sha256()
+    for name, data in contents.items():
+        if not name.endswith(".html"):
+            digest.update(name.encode() + b"\0" + data)
+    version = digest.hexdigest()[:12].encode()
+
+    for name, data in contents.items():
+        if name.endswith(".html"):
+            # Cache-busting query strings for the scripts and styles.
+            data = data.replace(_VERSION_TOKEN.encode(), version)
+        dest = target / name
+        try:
+            if dest.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        _atomic_write(dest, data)
+
+    bundle = _plotly_js_source()
+    dest = target / "plotly.min.js"
+    src_stat = bundle.stat()
+    try:
+        dst_stat = dest.stat()
+        fresh = (
+            dst_stat.st_size == src_stat.st_size
+            and int(dst_stat.st_mtime) == int(src_stat.st_mtime)
+        )
+    except OSError:
+        fresh = False
+    if not fresh:
+        _atomic_copy(bundle, dest)
+    return target
+
+
+_FRONTEND_DIR = _sync_frontend()
+
+
+def frontend_dir() -> Path:
+    """The directory the player's web page is served from."""
+    return _FRONTEND_DIR
+
+
+def _declare():
+    global _FRONTEND_DIR
+    if not (_FRONTEND_DIR / "index.html").is_file() or not (
+        _FRONTEND_DIR / "plotly.min.js"
+    ).is_file():
+        _FRONTEND_DIR = _sync_frontend()
+    # Declaring again is cheap and registers the component with the runtime
+    # that runs the current script (the module may have been imported
+    # before that runtime existed).
+    return components.declare_component(_COMPONENT_NAME, path=str(_FRONTEND_DIR))
+
+
+
+# --------------------------------------------------------------------------
+# Payload encoding: numeric arrays travel as one binary buffer
+# --------------------------------------------------------------------------
+
+
+class _Packer:
+    """Collect arrays into one little-endian buffer; JSON keeps references."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def add(self, values: Any, dtype: str, what: str, ndim: int | None = None) -> dict:
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{what} must be a numeric array") from exc
+        if ndim is not None and arr.ndim != ndim and arr.size:
+            raise ValueError(f"{what} must be {ndim}-dimensional, got shape {arr.shape}")
+        arr = np.ascontiguousarray(arr, dtype="<f8" if dtype == "f8" else "<f4")
+        offset = self._size
+        data = arr.tobytes()
+        pad = (-len(data)) % 8
+        self._chunks.append(data + b"\0" * pad)
+        self._size += len(data) + pad
+        return {"__buf__": [offset, int(arr.size), dtype, [int(n) for n in arr.shape]]}
+
+    def blob(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe copy: NumPy types to Python, non-finite floats to None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _clean(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+def _encode(payload: dict) -> tuple[dict, bytes]:
+    if not isinstance(payload, dict):
+        raise TypeError("payload must be a dict")
+    for required in ("surface", "paths", "steps"):
+        if required not in payload:
+            raise ValueError(f"payload is missing {required!r}")
+
+    packer = _Packer()
+    meta = {k: _clean(v) for k, v in payload.items() if k not in ("surface", "paths")}
+    meta["steps"] = int(payload["steps"])
+
+    surface = payload["surface"]
+    out_surface = {k: _clean(v) for k, v in surface.items() if k not in _GRID_KEYS}
+    for key in ("x", "y", "z"):
+        if key not in surface:
+            raise ValueError(f"payload['surface'] is missing {key!r}")
+    out_surface["x"] = packer.add(surface["x"], "f8", "surface.x", 1)
+    out_surface["y"] = packer.add(surface["y"], "f8", "surface.y", 1)
+    out_surface["z"] = packer.add(surface["z"], "f4", "surface.z", 2)
+    if all(surface.get(k) is not None for k in ("x3d", "y3d", "z3d")):
+        out_surface["x3d"] = packer.add(surface["x3d"], "f8", "surface.x3d", 1)
+        out_surface["y3d"] = packer.add(surface["y3d"], "f8", "surface.y3d", 1)
+        out_surface["z3d"] = packer.add(surface["z3d"], "f4", "surface.z3d", 2)
+    meta["surface"] = out_surface
+
+    out_paths = []
+    for i, path in enumerate(payload["paths"]):
+        where = f"paths[{i}]"
+        out = {
+            k: _clean(v)
+            for k, v in path.items()
+            if k not in ("x", "y", "loss", "loss_y", "lr", "arrows")
+        }
+        n = len(path["x"])
+        for key in ("y", "loss"):
+            if len(path[key]) != n:
+                raise ValueError(f"{where}.{key} must have as many points as {where}.x")
+        out["x"] = packer.add(path["x"], "f8", f"{where}.x", 1)
+        out["y"] = packer.add(path["y"], "f8", f"{where}.y", 1)
+        out["loss"] = packer.add(path["loss"], "f8", f"{where}.loss", 1)
+        loss_y = path.get("loss_y")
+        out["loss_y"] = (
+            out["loss"]
+            if loss_y is None
+            else packer.add(loss_y, "f8", f"{where}.loss_y", 1)
+        )
+        lr = path.get("lr")
+        out["lr"] = None if lr is None else packer.add(lr, "f4", f"{where}.lr", 1)
+        arrows = path.get("arrows")
+        if arrows and arrows.get("grad") is not None and arrows.get("update") is not None:
+            out["arrows"] = {
+                "grad": packer.add(arrows["grad"], "f4", f"{where}.arrows.grad", 2),
+                "update": packer.add(arrows["update"], "f4", f"{where}.arrows.update", 2),
+            }
+        else:
+            out["arrows"] = None
+        out_paths.append(out)
+    meta["paths"] = out_paths
+
+    blob = packer.blob()
+    digest = hashlib.blake2b(blob, digest_size=12)
+    digest.update(json.dumps(meta, sort_keys=True).encode())
+    meta["_sig"] = digest.hexdigest()
+    return meta, blob
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+
+def race_player(payload: dict, *, key: str, height: int = 520) -> dict | None:
+    """Show the race player and return the user's last event (or None).
+
+    Parameters
+    ----------
+    payload
+        Scene and paths; see the module documentation for the format.
+    key
+        Streamlit widget key; keep it constant so the player (its zoom,
+        camera and scrubber) survives reruns.
+    height
+        Height in pixels of the map and 3-D panels. The widget grows to fit
+        its toolbar and the loss plots below them.
+    """
+    meta, blob = _encode(payload)
+    meta["panel_height"] = int(height)
+    component = _declare()
+    value = component(meta=meta, blob=blob, key=key, default=None)
+    return value if isinstance(value, dict) else None
