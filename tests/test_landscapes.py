@@ -27,8 +27,13 @@ def R(x, y, f, dxy=1e-12, df=1e-12):
 
 
 def S6(x, y, f):
-    """A point given to 6 decimals."""
+    """A point published to 6 decimals (value to 6 decimals)."""
     return R(x, y, f, 1e-6, 1.5e-6)
+
+
+def S5(x, y, f):
+    """A point published to 5 decimals (value to 6 decimals)."""
+    return R(x, y, f, 1e-5, 1.5e-6)
 
 
 PI = math.pi
@@ -125,21 +130,14 @@ REFERENCE = {
     },
     "levi13": {
         "minima": [R(1, 1, 0),
-                   S6(0.67038, 1, 0.109874), S6(1.32962, 1, 0.109874),
-                   S6(0.67167, 0.73389, 0.288712), S6(1.32833, 0.73389, 0.288712),
-                   S6(0.67167, 1.26611, 0.288712), S6(1.32833, 1.26611, 0.288712),
+                   S5(0.67038, 1, 0.109874), S5(1.32962, 1, 0.109874),
+                   S5(0.67167, 0.73389, 0.288712), S5(1.32833, 0.73389, 0.288712),
+                   S5(0.67167, 1.26611, 0.288712), S5(1.32833, 1.26611, 0.288712),
                    # 0.34078 is published; 1.65922 = 2 - 0.34078 by the symmetry x -> 2 - x.
-                   S6(0.34078, 1, 0.439489), S6(1.65922, 1, 0.439489)],
+                   S5(0.34078, 1, 0.439489), S5(1.65922, 1, 0.439489)],
     },
     "sharp_flat": {"minima": [R(-1.5, 0, 0), R(1.5, 0, 0)]},
 }
-# The published 5- and 6-digit coordinates are rounded, so allow half a unit in the last
-# place plus the rounding of the other digits.
-for _entry in REFERENCE.values():
-    for _kind, _pts in _entry.items():
-        _entry[_kind] = [(x, y, f, max(dxy, 1e-6 if dxy >= 1e-6 else dxy), df)
-                         for x, y, f, dxy, df in _pts]
-
 KINDS = ("minima", "saddles", "maxima")
 NAMES = list(SURFACES)
 
