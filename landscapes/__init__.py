@@ -16,9 +16,18 @@ Example
 >>> f, gx, gy = s.value_grad(-1.2, 1.0)  # 24.2, -215.6, -88.0 up to round-off
 >>> xs, ys, Z = grid(get_surface("ravine", condition=100, angle=30), 200, 200)
 
-Stationary points were located by Newton's method on the analytic gradient to float64
-precision and classified by the eigenvalues of the Hessian; the test suite checks each of them
-against independently published coordinates and values.
+Conventions
+-----------
+* Stationary points were located by Newton's method on the analytic gradient to float64
+  precision and classified by the eigenvalues of the Hessian; the test suite checks each of
+  them against independently published coordinates and values.
+* ``saddle`` and ``monkey_saddle`` are unbounded below: they list no minima and their
+  ``f_min`` is ``None`` (there is no distance to a global minimum to report).
+* Ackley's global minimum is the tip of a cone, where no gradient exists; the kernels return
+  the gradient (0, 0) at exactly (0, 0) rather than NaN. Its gradient norm tends to 2√2 as the
+  origin is approached, so fixed-step gradient descent keeps oscillating around it.
+* Rastrigin, Ackley and Lévi N.13 have hundreds of local minima; only the global minimum and
+  the nearest local ones are listed (see the comments at their entries).
 """
 
 from __future__ import annotations
@@ -218,12 +227,10 @@ def _pt(x: float, y: float, f: float) -> Point:
 # values are exact where the exact value is known (0, rationals, closed forms).
 # ------------------------------------------------------------------------------------------
 
-_SQ2 = 0.5 * math.sqrt(2.0)
-
-# Rastrigin, 1-D: the minimum next to 0, the 1-D maximum between them, and the minimum reached
-# by gradient flow from the default start.
+# Rastrigin, 1-D: the minimum next to 0 and the maximum between them (a saddle in 2-D).
 _RA_M1, _RA_F1 = 0.9949586376523348, 0.9949590570932916
 _RA_S, _RA_FS = 0.5025460365546747, 20.251272990990113
+# Ackley: on an axis next to the origin, on the diagonal, and on an axis one further out.
 _ACK_A, _ACK_FA = 0.9521665459501717, 2.5799275570298725
 _ACK_D, _ACK_FD = 0.9684776587077244, 3.574451877257679
 _ACK_2, _ACK_F2 = 1.9589197181217173, 4.884065258091153
@@ -231,7 +238,7 @@ _ACK_2, _ACK_F2 = 1.9589197181217173, 4.884065258091153
 _ST_A, _ST_FA = -2.903534027771177, -39.166165703771415
 _ST_B, _ST_FB = 2.746802770990837, -25.029446655283943
 _ST_M, _ST_FM = 0.1567312567803401, 0.19561235905535805
-# Six-hump camel
+# Six-hump camel: one point of each mirror pair (x, y), (-x, -y).
 _SH = [
     (0.08984201310031807, -0.7126564030207396, -1.0316284534898774),
     (-1.7036067149699807, 0.7960835686726252, -0.21546382438371725),
@@ -243,7 +250,7 @@ _SH_SADDLES = [
     (1.2960702671671092, 0.6050843880386585, 2.22947081802986),
 ]
 _SH_MAX = (1.2302298765166526, 0.16233458445899498, 2.4962953510235772)
-# Lévi N.13
+# Lévi N.13, symmetric under x -> 2 - x: offsets from (1, 1).
 _LV_A, _LV_FA = 0.3296194745483136, 0.10987365835883793  # (1 ± a, 1)
 _LV_BX, _LV_BY, _LV_FB = 0.3283339434368275, 0.2661067994538177, 0.28871152655530885
 _LV_C, _LV_FC = 0.659220797386885, 0.43948860495428077  # (1 ± c, 1)
@@ -268,8 +275,8 @@ def _fixed(**kw: Any) -> Surface:
 
 _RAVINE_SPEC = {
     "condition": ParamSpec(10.0, 1.0, 1000.0, "condition number k",
-                           "Ratio of the steep to the flat curvature (Hessian eigenvalues 1 and k).",
-                           log=True),
+                           "Ratio of the steep to the flat curvature (Hessian eigenvalues 1 "
+                           "and k).", log=True),
     "angle": ParamSpec(0.0, -90.0, 90.0, "rotation angle (degrees)",
                        "Direction of the flat axis; at 0 the valley runs along x."),
 }
@@ -369,7 +376,7 @@ def _sharp_flat(sharpness: float) -> Surface:
         name="sharp_flat", title="Sharp vs flat minimum", sid=SHARP_FLAT,
         params={"sharpness": sharpness}, param_spec=_SHARP_FLAT_SPEC,
         bounds=((-4.0, 4.0), (-3.0, 3.0)),
-        minima=[_pt(*_SF_SHARP, 0.0), _pt(*_SF_FLAT, 0.0)],
+        minima=[_pt(*_SF_SHARP, 0.0), _pt(*_SF_FLAT, 0.0)],  # [sharp, flat], equal depth
         saddles=[_pt(xs, 0.0, fs)],
         start=(-1.2, 0.5),
         latex=(r"f(x,y)=\left(1-e^{-s_1\lVert(x,y)-c_1\rVert^2}\right)"
@@ -394,7 +401,8 @@ _BUILDERS = {
 
 # -- surfaces without parameters -------------------------------------------------------------
 
-_SFU = "Surjanovic & Bingham (2013), Virtual Library of Simulation Experiments, Simon Fraser University"
+_SFU = ("Surjanovic & Bingham (2013), Virtual Library of Simulation Experiments, "
+        "Simon Fraser University")
 
 _FIXED = {
     "beale": _fixed(
@@ -559,12 +567,15 @@ _FIXED = {
     "rastrigin": _fixed(
         name="rastrigin", title="Rastrigin", sid=RASTRIGIN,
         bounds=((-4.5, 4.5), (-4.5, 4.5)),
+        # The global minimum, its 8 neighbours, and the local minimum that plain gradient
+        # descent reaches from the default start (121 minima lie in [-5.12, 5.12]²).
         minima=[_pt(0.0, 0.0, 0.0),
                 _pt(_RA_M1, 0.0, _RA_F1), _pt(-_RA_M1, 0.0, _RA_F1),
                 _pt(0.0, _RA_M1, _RA_F1), _pt(0.0, -_RA_M1, _RA_F1),
                 _pt(_RA_M1, _RA_M1, 2 * _RA_F1), _pt(-_RA_M1, _RA_M1, 2 * _RA_F1),
                 _pt(_RA_M1, -_RA_M1, 2 * _RA_F1), _pt(-_RA_M1, -_RA_M1, 2 * _RA_F1),
                 _pt(-1.9899122337085495, 2.9848557010394816, 12.934432432041097)],
+        # The four saddles around the global minimum (of 220 in [-5.12, 5.12]²).
         saddles=[_pt(_RA_S, 0.0, _RA_FS), _pt(-_RA_S, 0.0, _RA_FS),
                  _pt(0.0, _RA_S, _RA_FS), _pt(0.0, -_RA_S, _RA_FS)],
         start=(-2.0, 3.5),
@@ -578,6 +589,7 @@ _FIXED = {
     "ackley": _fixed(
         name="ackley", title="Ackley", sid=ACKLEY,
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
+        # The global minimum and the 12 nearest local minima (near the integer lattice).
         minima=[_pt(0.0, 0.0, 0.0),
                 _pt(_ACK_A, 0.0, _ACK_FA), _pt(-_ACK_A, 0.0, _ACK_FA),
                 _pt(0.0, _ACK_A, _ACK_FA), _pt(0.0, -_ACK_A, _ACK_FA),
@@ -596,6 +608,7 @@ _FIXED = {
     "levi13": _fixed(
         name="levi13", title="Lévi N.13", sid=LEVI13,
         bounds=((-10.0, 10.0), (-10.0, 10.0)),
+        # The global minimum and the 8 nearest local minima.
         minima=[_pt(1.0, 1.0, 0.0),
                 _pt(1.0 - _LV_A, 1.0, _LV_FA), _pt(1.0 + _LV_A, 1.0, _LV_FA),
                 _pt(1.0 - _LV_BX, 1.0 - _LV_BY, _LV_FB), _pt(1.0 + _LV_BX, 1.0 - _LV_BY, _LV_FB),

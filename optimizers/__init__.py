@@ -207,9 +207,9 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     rec_state = np.empty((m, k, 2))
     (xlo, xhi), (ylo, yhi) = surf.limit
     limit = np.array([xlo, xhi, ylo, yhi], dtype=np.float64)
-    n = _driver._trajectory(info.family, info.pack(hp), info.initial_state(hp), surf.sid,
-                            surf.p, x0, y0, lrs, noise_arr, drop, limit,
-                            xy, loss, rec_grad, rec_upd, rec_state, rec_eff)
+    n = _driver.ENTRIES[info.family](info.pack(hp), info.initial_state(hp), surf.sid, surf.p,
+                                     x0, y0, lrs, noise_arr, drop, limit, xy, loss, rec_grad,
+                                     rec_upd, rec_state, rec_eff)
     diverged = n <= steps
     traj = Trajectory(surface=surf.name, optimizer=optimizer, hyper=hp, xy=xy[:n].copy(),
                       loss=loss[:n].copy(), lr=lrs[: n - 1].copy(),

@@ -1,12 +1,11 @@
 """The compiled trajectory loop shared by every optimizer.
 
-One cached kernel, ``_trajectory``, runs any optimizer family (chosen by an integer) on any
-catalogue surface (chosen by an integer). Taking integers instead of function objects keeps a
-single entry point that Numba's on-disk cache serves to every later process: the compile cost is
-paid once per install, not once per (surface, optimizer) pair per process. Inside it, the loop
-``_loop`` is specialised for each optimizer's step function, so each family gets a tight loop
-with its step inlined and no per-step dispatch; those specialisations live inside the cached
-``_trajectory`` code.
+Each optimizer family has one cached entry point (``ENTRIES``) that runs the shared loop
+``_loop`` with that family's step function, on any catalogue surface chosen by an integer id.
+Taking an integer for the surface instead of a function object means one compiled entry per
+family, which Numba's on-disk cache serves to every later process: the compile cost is paid once
+per install, not once per (surface, optimizer) pair per process. Inside each entry the step is
+inlined into the loop, so there is no per-step dispatch.
 
 The step kernels update ``theta`` (length n) in place, elementwise. A single trajectory has
 n = 2; many independent starts can be run as one long vector of pairs with the same kernels.
@@ -15,8 +14,10 @@ n = 2; many independent starts can be run as one long vector of pairs with the s
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
+from numba.core.errors import NumbaExperimentalFeatureWarning
 
 from landscapes._jit import kernel
 from landscapes._kernels import value_grad
@@ -25,25 +26,45 @@ from . import adagrad, adam, lion, nadam, rmsprop, sgd
 
 SGD, RMSPROP, ADAM, ADAGRAD, NADAM, LION = range(6)
 
+# Passing a step function to ``_loop`` uses Numba's first-class function types; the entry points
+# below only ever pass these fixed, module-level kernels.
+warnings.filterwarnings("ignore", category=NumbaExperimentalFeatureWarning)
+
 
 @kernel
-def _trajectory(family, h, state, sid, sp, x0, y0, lrs, noise, drop, limit,
-                xy, loss, rec_grad, rec_update, rec_state, rec_eff):
-    """Run up to ``len(lrs)`` updates of optimizer ``family`` from (x0, y0); return the number of
-    points written (see :func:`_loop`)."""
-    args = (h, state, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad, rec_update,
-            rec_state, rec_eff)
-    if family == SGD:
-        return _loop(sgd._step, *args)
-    if family == RMSPROP:
-        return _loop(rmsprop._step, *args)
-    if family == ADAM:
-        return _loop(adam._step, *args)
-    if family == ADAGRAD:
-        return _loop(adagrad._step, *args)
-    if family == NADAM:
-        return _loop(nadam._step, *args)
+def _sgd(*args):
+    return _loop(sgd._step, *args)
+
+
+@kernel
+def _rmsprop(*args):
+    return _loop(rmsprop._step, *args)
+
+
+@kernel
+def _adam(*args):
+    return _loop(adam._step, *args)
+
+
+@kernel
+def _adagrad(*args):
+    return _loop(adagrad._step, *args)
+
+
+@kernel
+def _nadam(*args):
+    return _loop(nadam._step, *args)
+
+
+@kernel
+def _lion(*args):
     return _loop(lion._step, *args)
+
+
+#: One cached entry point per optimizer family, each compiled on first use (so a process that
+#: races SGD and Adam compiles two loops, not six) and then served from the on-disk cache.
+ENTRIES = {SGD: _sgd, RMSPROP: _rmsprop, ADAM: _adam, ADAGRAD: _adagrad, NADAM: _nadam,
+           LION: _lion}
 
 
 @kernel

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from landscapes import SURFACES, get_surface
-from optimizers import OPTIMIZERS, MAX_STEPS
+from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
 
 # Okabe & Ito's colour-blind-safe palette (yellow left out: unreadable on a light background).
@@ -76,7 +76,7 @@ DEFAULT_VIEW = {"step": None, "arrows": False, "tab": "map"}
 def default_scene() -> Scene:
     """What a first-time visitor sees: four classics on Rosenbrock's banana."""
     return Scene(
-        surface="rosenbrock", start=(-1.5, 2.0), steps=500,
+        surface="rosenbrock", start=(-1.2, 1.0), steps=500,
         optimizers=[Entry("sgd", hyper={"lr": 1e-3}), Entry("momentum", hyper={"lr": 1e-3}),
                     Entry("rmsprop", hyper={"lr": 1e-2}), Entry("adam", hyper={"lr": 5e-2})],
         view=dict(DEFAULT_VIEW))

@@ -210,12 +210,27 @@ def frontend_dir() -> Path:
     return _FRONTEND_DIR
 
 
+def _source_stamp() -> tuple:
+    return tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(_SOURCE_DIR.iterdir())
+        if p.is_file()
+    )
+
+
+_SYNCED_STAMP = _source_stamp()
+
+
 def _declare():
-    global _FRONTEND_DIR
-    if not (_FRONTEND_DIR / "index.html").is_file() or not (
-        _FRONTEND_DIR / "plotly.min.js"
-    ).is_file():
+    global _FRONTEND_DIR, _SYNCED_STAMP
+    stamp = _source_stamp()
+    if (
+        stamp != _SYNCED_STAMP
+        or not (_FRONTEND_DIR / "index.html").is_file()
+        or not (_FRONTEND_DIR / "plotly.min.js").is_file()
+    ):
         _FRONTEND_DIR = _sync_frontend()
+        _SYNCED_STAMP = stamp
     # Declaring again is cheap and registers the component with the runtime
     # that runs the current script (the module may have been imported
     # before that runtime existed).

@@ -1,0 +1,607 @@
+"""Optimizer Race: watch optimizers race across 2-D loss surfaces.
+
+Run with ``streamlit run app.py``. This script only wires widgets to a Scene, the Scene to cached
+computations and the results to the race player, tables and downloads; the numerics live in
+``landscapes``/``optimizers`` and the figures in ``figures``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from scene.presets import load_presets
+
+from landscapes import SURFACES, get_surface
+from optimizers import OPTIMIZERS, learning_rates
+from optimizers.schedules import SCHEDULES, resolve
+from scene import (
+    MAX_OPTIMIZERS,
+    PALETTE,
+    STEPS_LIMIT,
+    Entry,
+    Scene,
+    default_scene,
+    from_json,
+    to_json,
+)
+from scene.race import DEFAULT_TOL, metrics, simulate
+from scene.url import from_query, to_query, to_query_string
+from ui.equations import update_rules
+from ui.player import race_player
+
+st.set_page_config(page_title="Optimizer Race", page_icon="🏁", layout="wide",
+                   initial_sidebar_state="expanded")
+
+CUSTOM = "— your own scene —"
+
+# --------------------------------------------------------------------------------------------
+# Cached computations (pure functions of hashable arguments; no widgets inside)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_race(scene_json: str):
+    scene, _ = from_json(scene_json)
+    return simulate(scene, record=True)
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def cached_surface(name: str, params: tuple) -> dict:
+    from figures.payload import surface_payload
+
+    return surface_payload(get_surface(name, **dict(params)))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_payload(scene_json: str, arrows: bool, revision: str) -> dict:
+    from figures.payload import race_payload
+
+    race = cached_race(scene_json)
+    surf = cached_surface(race.scene.surface, tuple(sorted(race.scene.surface_params.items())))
+    return race_payload(race, surf, arrows=arrows, revision=revision, font_size=16)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_presets():
+    return load_presets()
+
+
+# --------------------------------------------------------------------------------------------
+# Widget state <-> Scene
+
+LR_GRID = sorted({round(m * 10.0**e, 12) for e in range(-6, 2) for m in (1, 1.5, 2, 3, 5, 7)}
+                 | {10.0})
+EPS_GRID = [10.0**e for e in range(-12, 1)]
+BETA2_GRID = [0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999]
+
+
+def _with(options: list[float], value: float) -> list[float]:
+    return options if any(math.isclose(o, value, rel_tol=1e-12) for o in options) else sorted(
+        [*options, value])
+
+
+def _snap(options: list[float], value: float) -> float:
+    for o in options:
+        if math.isclose(o, value, rel_tol=1e-12):
+            return o
+    return value
+
+
+def entry_keys(eid: int) -> list[str]:
+    return [k for k in st.session_state if isinstance(k, str) and k.startswith(f"e{eid}_")]
+
+
+def write_entry(eid: int, entry: Entry) -> None:
+    info = OPTIMIZERS[entry.optimizer]
+    hp = info.validate(entry.hyper)
+    ss = st.session_state
+    ss[f"e{eid}_opt"] = entry.optimizer
+    ss[f"e{eid}_label"] = entry.label
+    ss[f"e{eid}_color"] = entry.color or PALETTE[len(ss.get("entry_ids", [])) % len(PALETTE)]
+    for name, h in info.spec.items():
+        v = hp[name]
+        if h.kind == "pair":
+            ss[f"e{eid}_{name}_0"] = float(v[0])
+            ss[f"e{eid}_{name}_1"] = _snap(BETA2_GRID, float(v[1]))
+        elif name == "lr":
+            ss[f"e{eid}_lr"] = _snap(LR_GRID, float(v))
+        elif h.log:
+            ss[f"e{eid}_{name}"] = _snap(EPS_GRID, float(v))
+        else:
+            ss[f"e{eid}_{name}"] = v
+
+
+def write_scene(scene: Scene) -> None:
+    """Put a scene into the widgets' session state (before the widgets are drawn)."""
+    ss = st.session_state
+    for eid in ss.get("entry_ids", []):
+        for k in entry_keys(eid):
+            del ss[k]
+    ss["surface"] = scene.surface
+    surf = get_surface(scene.surface, **scene.surface_params)
+    for name, spec in surf.param_spec.items():
+        ss[f"sp_{scene.surface}_{name}"] = float(surf.params.get(name, spec.default))
+    x0, y0 = scene.start_point()
+    ss["x0"], ss["y0"] = float(x0), float(y0)
+    ss["steps"] = int(scene.steps)
+    ss["entry_ids"] = []
+    next_id = ss.get("next_id", 0)
+    for i, e in enumerate(scene.optimizers):
+        eid = next_id + i
+        ss["entry_ids"].append(eid)
+        write_entry(eid, replace(e, color=e.color or PALETTE[i % len(PALETTE)]))
+    ss["next_id"] = next_id + len(scene.optimizers)
+    sched = dict(scene.schedule)
+    name = sched.pop("name", "constant")
+    ss["sched"] = name
+    for key, value in resolve(name, scene.steps, sched).items():
+        ss[f"sched_{name}_{key}"] = value
+    ss["noise"], ss["sparsity"], ss["seed"] = float(scene.noise), float(scene.sparsity), int(
+        scene.seed)
+    ss["arrows"] = bool(scene.view.get("arrows", False))
+    ss["scene_title"], ss["scene_claim"] = scene.title, scene.claim
+
+
+def read_entry(eid: int) -> Entry:
+    ss = st.session_state
+    name = ss[f"e{eid}_opt"]
+    info = OPTIMIZERS[name]
+    hyper = {}
+    for key, h in info.spec.items():
+        if h.kind == "pair":
+            hyper[key] = (ss[f"e{eid}_{key}_0"], ss[f"e{eid}_{key}_1"])
+        else:
+            hyper[key] = ss[f"e{eid}_{key}"]
+    defaults = info.defaults()
+    compact = {k: v for k, v in hyper.items() if v != defaults[k]}
+    color = ss.get(f"e{eid}_color", "")
+    pos = ss["entry_ids"].index(eid)
+    if color.upper() == PALETTE[pos % len(PALETTE)].upper():
+        color = ""  # the palette's colour for this position: nothing to remember
+    return Entry(name, ss.get(f"e{eid}_label", "").strip(), color, compact)
+
+
+def read_scene() -> Scene:
+    ss = st.session_state
+    name = ss["surface"]
+    surf = SURFACES[name]
+    params = {k: ss[f"sp_{name}_{k}"] for k, spec in surf.param_spec.items()
+              if f"sp_{name}_{k}" in ss and ss[f"sp_{name}_{k}"] != spec.default}
+    sname = ss.get("sched", "constant")
+    sched = {"name": sname}
+    for key in SCHEDULES[sname].params:
+        if f"sched_{sname}_{key}" in ss:
+            sched[key] = ss[f"sched_{sname}_{key}"]
+    return Scene(surface=name, surface_params=params, start=(ss["x0"], ss["y0"]),
+                 steps=int(ss["steps"]), optimizers=[read_entry(e) for e in ss["entry_ids"]],
+                 schedule=sched, noise=float(ss["noise"]), sparsity=float(ss["sparsity"]),
+                 seed=int(ss["seed"]), view={"step": None, "arrows": bool(ss.get("arrows")),
+                                             "tab": "map"},
+                 title=ss.get("scene_title", ""), claim=ss.get("scene_claim", ""))
+
+
+# --------------------------------------------------------------------------------------------
+# Callbacks
+
+
+def on_preset() -> None:
+    choice = st.session_state["preset"]
+    presets = cached_presets()
+    if choice in presets:
+        write_scene(presets[choice])
+        st.session_state["inspect_step"] = 1
+
+
+def on_surface() -> None:
+    surf = SURFACES[st.session_state["surface"]]
+    st.session_state["x0"], st.session_state["y0"] = map(float, surf.start)
+    st.session_state["preset"] = CUSTOM
+    st.session_state["scene_title"] = st.session_state["scene_claim"] = ""
+
+
+def on_surface_param() -> None:
+    name = st.session_state["surface"]
+    surf = SURFACES[name]
+    params = {k: st.session_state[f"sp_{name}_{k}"] for k in surf.param_spec}
+    st.session_state["x0"], st.session_state["y0"] = map(float, get_surface(name, **params).start)
+
+
+def on_reset_start() -> None:
+    name = st.session_state["surface"]
+    surf = SURFACES[name]
+    params = {k: st.session_state.get(f"sp_{name}_{k}", s.default)
+              for k, s in surf.param_spec.items()}
+    st.session_state["x0"], st.session_state["y0"] = map(float, get_surface(name, **params).start)
+
+
+def on_add() -> None:
+    ss = st.session_state
+    if len(ss["entry_ids"]) >= MAX_OPTIMIZERS:
+        return
+    eid = ss["next_id"]
+    ss["next_id"] += 1
+    ss["entry_ids"] = [*ss["entry_ids"], eid]
+    write_entry(eid, Entry(ss["add_which"], color=PALETTE[(len(ss["entry_ids"]) - 1)
+                                                          % len(PALETTE)]))
+
+
+def on_duplicate(eid: int) -> None:
+    ss = st.session_state
+    if len(ss["entry_ids"]) >= MAX_OPTIMIZERS:
+        return
+    entry = read_entry(eid)
+    new = ss["next_id"]
+    ss["next_id"] += 1
+    ids = list(ss["entry_ids"])
+    ids.insert(ids.index(eid) + 1, new)
+    ss["entry_ids"] = ids
+    write_entry(new, replace(entry, label="", color=PALETTE[(len(ids) - 1) % len(PALETTE)]))
+
+
+def on_remove(eid: int) -> None:
+    ss = st.session_state
+    ss["entry_ids"] = [e for e in ss["entry_ids"] if e != eid]
+    for k in entry_keys(eid):
+        del ss[k]
+
+
+def on_change_type(eid: int) -> None:
+    ss = st.session_state
+    name = ss[f"e{eid}_opt"]
+    label, color = ss.get(f"e{eid}_label", ""), ss.get(f"e{eid}_color", "")
+    old_lr = ss.get(f"e{eid}_lr")
+    for k in entry_keys(eid):
+        del ss[k]
+    hyper = {"lr": old_lr} if old_lr is not None else {}
+    write_entry(eid, Entry(name, label, color, hyper))
+
+
+# --------------------------------------------------------------------------------------------
+# First run of a session: the scene comes from the share link, or the default scene
+
+
+ss = st.session_state
+if "entry_ids" not in ss:
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    if params:
+        first, link_warnings = from_query(params)
+    else:
+        first, link_warnings = default_scene(), []
+    write_scene(first)
+    ss["link_warnings"] = link_warnings
+    ss["preset"] = CUSTOM
+    ss["inspect_step"] = 1
+    ss["last_nonce"] = None
+
+if "pending_start" in ss:
+    ss["x0"], ss["y0"] = ss.pop("pending_start")
+    ss["preset"] = CUSTOM if ss.get("preset") != CUSTOM else CUSTOM
+
+# --------------------------------------------------------------------------------------------
+# Sidebar: the scene's controls
+
+problems: list[str] = []
+presets = cached_presets()
+
+with st.sidebar:
+    st.header("Scene")
+    st.selectbox("Preset", [CUSTOM, *presets], key="preset", on_change=on_preset,
+                 format_func=lambda k: k if k == CUSTOM else presets[k].title,
+                 help="Ready-made scenes, each showing one thing about optimizers.")
+
+    st.subheader("Surface")
+    st.selectbox("Loss surface", list(SURFACES), key="surface", on_change=on_surface,
+                 format_func=lambda k: SURFACES[k].title)
+    base = SURFACES[ss["surface"]]
+    for pname, spec in base.param_spec.items():
+        key = f"sp_{base.name}_{pname}"
+        ss.setdefault(key, float(spec.default))
+        if spec.log:
+            options = _with(sorted({float(f"{v:.3g}") for v in np.geomspace(spec.low, spec.high,
+                                                                                 31)}),
+                            float(ss[key]))
+            st.select_slider(spec.label, options, key=key, help=spec.help,
+                             on_change=on_surface_param, format_func=lambda v: f"{v:g}")
+        else:
+            st.slider(spec.label, float(spec.low), float(spec.high), key=key, help=spec.help,
+                      on_change=on_surface_param)
+    surface = get_surface(base.name, **{k: ss[f"sp_{base.name}_{k}"] for k in base.param_spec})
+    st.latex(surface.latex)
+    st.caption(surface.lesson)
+
+    st.subheader("Start and length")
+    (lx0, lx1), (ly0, ly1) = surface.limit
+    c1, c2 = st.columns(2)
+    c1.number_input("start x", min_value=float(lx0), max_value=float(lx1), key="x0",
+                    format="%.4g", step=0.1)
+    c2.number_input("start y", min_value=float(ly0), max_value=float(ly1), key="y0",
+                    format="%.4g", step=0.1)
+    st.button("Reset to the surface's start", on_click=on_reset_start,
+              help="Or click anywhere on the map to start from there.")
+    st.number_input("steps", min_value=1, max_value=STEPS_LIMIT, step=50, key="steps",
+                    help=f"Number of updates, up to {STEPS_LIMIT:,}.")
+
+    st.subheader("Optimizers")
+    for pos, eid in enumerate(list(ss["entry_ids"])):
+        name = ss[f"e{eid}_opt"]
+        info = OPTIMIZERS[name]
+        title = ss.get(f"e{eid}_label") or info.title
+        lr_now = ss.get(f"e{eid}_lr", info.spec["lr"].default)
+        with st.expander(f"{pos + 1}. {title} · lr {lr_now:g}", expanded=False):
+            c1, c2 = st.columns([3, 1])
+            c1.selectbox("optimizer", list(OPTIMIZERS), key=f"e{eid}_opt",
+                         format_func=lambda k: OPTIMIZERS[k].title, on_change=on_change_type,
+                         args=(eid,))
+            c2.color_picker("colour", key=f"e{eid}_color")
+            st.text_input("label", key=f"e{eid}_label", max_chars=60,
+                          placeholder=f"{info.title} (automatic)")
+            st.caption(info.summary)
+            for key, h in info.spec.items():
+                wkey = f"e{eid}_{key}"
+                if h.kind == "bool":
+                    st.checkbox(h.label, key=wkey, help=h.help)
+                elif h.kind == "pair":
+                    st.slider("β1 (first moment)", 0.0, 0.999, key=f"{wkey}_0", step=0.001,
+                              format="%.3f", help=h.help)
+                    opts = _with(BETA2_GRID, ss[f"{wkey}_1"])
+                    st.select_slider("β2 (second moment)", opts, key=f"{wkey}_1",
+                                     format_func=lambda v: f"{v:g}")
+                elif key == "lr":
+                    st.select_slider("learning rate γ (log scale)", _with(LR_GRID, ss[wkey]),
+                                     key=wkey, format_func=lambda v: f"{v:g}", help=h.help)
+                elif h.log:
+                    st.select_slider(h.label, _with(EPS_GRID, ss[wkey]), key=wkey,
+                                     format_func=lambda v: f"{v:.0e}", help=h.help)
+                else:
+                    hi = max(h.ui_high, float(ss[wkey]))
+                    st.slider(h.label, float(h.ui_low), float(hi), key=wkey,
+                              step=(hi - h.ui_low) / 1000, format="%.3f", help=h.help)
+            b1, b2 = st.columns(2)
+            b1.button("Duplicate", key=f"dup{eid}", on_click=on_duplicate, args=(eid,),
+                      disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
+                      help="Race a copy of this optimizer with other settings.")
+            b2.button("Remove", key=f"rm{eid}", on_click=on_remove, args=(eid,))
+    c1, c2 = st.columns([3, 2])
+    ss.setdefault("add_which", "adam")
+    c1.selectbox("add", list(OPTIMIZERS), key="add_which", label_visibility="collapsed",
+                 format_func=lambda k: OPTIMIZERS[k].title)
+    c2.button("Add", on_click=on_add, disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
+              width="stretch")
+
+    st.subheader("Learning-rate schedule")
+    st.selectbox("schedule", list(SCHEDULES), key="sched",
+                 format_func=lambda k: SCHEDULES[k].title, label_visibility="collapsed")
+    sched_info = SCHEDULES[ss["sched"]]
+    defaults = resolve(sched_info.name, int(ss["steps"]), {})
+    for key, p in sched_info.params.items():
+        wkey = f"sched_{sched_info.name}_{key}"
+        ss.setdefault(wkey, defaults[key])
+        if p.kind == "choice":
+            st.selectbox(p.label, list(p.choices), key=wkey)
+        elif p.kind == "bool":
+            st.checkbox(p.label, key=wkey)
+        elif p.kind == "int":
+            st.number_input(p.label, min_value=int(p.low), max_value=1_000_000, step=1,
+                            key=wkey, help=p.help)
+        else:
+            hi = None if math.isinf(p.high) else float(p.high)
+            st.number_input(p.label, min_value=float(p.low), max_value=hi, key=wkey,
+                            format="%.4g", help=p.help, step=0.01)
+    if sched_info.name != "constant":
+        st.latex(sched_info.latex)
+        try:
+            from figures import lr_preview_figure
+
+            params = {k: ss[f"sched_{sched_info.name}_{k}"] for k in sched_info.params}
+            lrs = learning_rates(1.0, int(ss["steps"]), {"name": sched_info.name, **params})
+            st.plotly_chart(lr_preview_figure(lrs), width="stretch",
+                            config={"displayModeBar": False})
+        except ValueError as e:
+            st.warning(f"Schedule: {e}")
+
+    st.subheader("Stochastic gradients")
+    st.number_input("gradient noise σ", min_value=0.0, max_value=100.0, step=0.1, key="noise",
+                    help="Standard deviation of Gaussian noise added to each gradient "
+                         "coordinate, as mini-batches would.")
+    st.slider("sparsity", 0.0, 1.0, step=0.05, key="sparsity",
+              help="Probability that a gradient coordinate is zero at a step, as rare "
+                   "features would be.")
+    st.number_input("seed", min_value=0, max_value=2**32 - 1, step=1, key="seed",
+                    help="Every optimizer sees the same noise for the same seed.")
+
+# --------------------------------------------------------------------------------------------
+# Main area
+
+scene = read_scene()
+good, bad = [], []
+for i, e in enumerate(scene.optimizers):
+    try:
+        e.full_hyper()
+        good.append(e)
+    except ValueError as err:
+        bad.append(f"Optimizer {i + 1} ({scene.labels()[i]}): {err}. It sits out this race "
+                   "until that is fixed; its settings are kept.")
+try:
+    resolve(scene.schedule["name"], scene.steps,
+            {k: v for k, v in scene.schedule.items() if k != "name"})
+except ValueError as err:
+    bad.append(f"Schedule: {err}. Running with a constant learning rate meanwhile.")
+    scene = replace(scene, schedule={"name": "constant"})
+race_scene = replace(scene, optimizers=good)
+
+# Keep the share link in step with the scene.
+query = to_query(scene)
+if ss.get("last_query") != query:
+    st.query_params.from_dict(query)
+    ss["last_query"] = query
+
+st.title("Optimizer Race")
+st.markdown(
+    "Gradient-based optimizers race downhill on a 2-D loss surface. Press **Play**, drag the "
+    "step slider, change a learning rate in the sidebar, or **click the map** to start "
+    "somewhere else: every path is recomputed at once, exactly as PyTorch's optimizers "
+    "would move.")
+
+if ss.get("link_warnings"):
+    with st.container(border=True):
+        st.warning("Some settings in the link could not be used and were reset to their "
+                   "defaults:\n\n" + "\n".join(f"- {w}" for w in ss["link_warnings"]))
+        if st.button("Dismiss"):
+            ss["link_warnings"] = []
+            st.rerun()
+for msg in bad:
+    st.warning(msg)
+if ss.get("scene_claim"):
+    st.info(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
+
+scene_json = to_json(race_scene)
+race = cached_race(scene_json)
+revision = f"{scene.surface}:{sorted(scene.surface_params.items())}"
+payload = cached_payload(scene_json, bool(ss.get("arrows")), revision)
+if not race.racers:
+    st.info("Add an optimizer in the sidebar to start a race.")
+
+event = race_player(payload, key="player", height=520)
+if event and event.get("nonce") != ss.get("last_nonce"):
+    ss["last_nonce"] = event.get("nonce")
+    if event.get("event") == "click":
+        x, y = float(event["x"]), float(event["y"])
+        (lx0, lx1), (ly0, ly1) = race.surface.limit
+        if lx0 <= x <= lx1 and ly0 <= y <= ly1:
+            ss["pending_start"] = (x, y)
+            st.rerun()
+    elif event.get("event") == "step":
+        ss["inspect_step"] = int(min(max(1, event.get("step", 1)), scene.steps))
+
+for r in race.racers:
+    if r.traj.status == "diverged":
+        st.error(f"**{r.label}** diverged at step {r.traj.diverged_at}: its position, gradient "
+                 "or loss blew up (or left the area around the surface), so its path stops "
+                 "at its last finite point. Try a smaller learning rate.")
+
+# ---- metrics
+st.subheader("Results")
+tol = DEFAULT_TOL
+rows = metrics(race, tol=tol)
+if rows:
+    df = pd.DataFrame(rows).set_index("optimizer")
+    st.dataframe(
+        df, width="stretch",
+        column_config={
+            "final loss": st.column_config.NumberColumn(format="%.4g"),
+            "best loss": st.column_config.NumberColumn(format="%.4g"),
+            "path length": st.column_config.NumberColumn(format="%.3g"),
+        })
+    fmin = race.surface.f_min
+    st.caption(
+        f"*steps to minimum*: first step whose loss is within {tol:g} of the global minimum "
+        + (f"f* = {fmin:.6g}." if fmin is not None else "(this surface has none: it is "
+           "unbounded below).")
+        + " *ended in*: the listed minimum the final point sits in, if any.")
+
+tab_inspect, tab_rules, tab_share, tab_about = st.tabs(
+    ["Step inspector", "Update rules", "Share & export", "About this surface"])
+
+with tab_inspect:
+    c1, c2 = st.columns([1, 2])
+    ss["inspect_step"] = int(min(max(1, ss.get("inspect_step", 1)), scene.steps))
+    c1.number_input("inspect update", min_value=1, max_value=scene.steps, step=1,
+                    key="inspect_step",
+                    help="Pause the player or release its slider to jump here.")
+    c2.toggle("Draw gradient and update arrows on the map when paused", key="arrows")
+    k = int(ss["inspect_step"])
+    table = []
+    for r in race.racers:
+        t = r.traj
+        row = {"optimizer": r.label}
+        if k > len(t.xy) - 1:
+            row["position before"] = "— (stopped: diverged)" if t.status == "diverged" else "—"
+            table.append(row)
+            continue
+        row["position before"] = f"({t.xy[k - 1, 0]:.4g}, {t.xy[k - 1, 1]:.4g})"
+        row["loss"] = f"{t.loss[k - 1]:.4g}"
+        row["gradient g"] = f"({t.grads[k - 1, 0]:.4g}, {t.grads[k - 1, 1]:.4g})"
+        row["update Δθ"] = f"({t.updates[k - 1, 0]:.4g}, {t.updates[k - 1, 1]:.4g})"
+        row["lr γ"] = f"{t.lr[k - 1]:.4g}"
+        row["step size per coordinate"] = (f"({t.step_size[k - 1, 0]:.4g}, "
+                                           f"{t.step_size[k - 1, 1]:.4g})")
+        for name, arr in (t.state or {}).items():
+            row[name] = f"({arr[k - 1, 0]:.4g}, {arr[k - 1, 1]:.4g})"
+        table.append(row)
+    if table:
+        st.dataframe(pd.DataFrame(table).set_index("optimizer").fillna(""),
+                     width="stretch")
+        st.caption(
+            f"Update {k} moves each optimizer from its position after {k - 1} updates. State "
+            "values are after the update, under PyTorch's names: *momentum_buffer* is the "
+            "velocity, *exp_avg* and *exp_avg_sq* are Adam's first and second moments, "
+            "*square_avg* is RMSProp's, *sum* is Adagrad's accumulator. The step size per "
+            "coordinate is what multiplies the (averaged) gradient in that coordinate.")
+
+with tab_rules:
+    if not race.racers:
+        st.write("No optimizer in the race.")
+    lr_text = None if scene.schedule["name"] == "constant" else "\\text{schedule}"
+    for r in race.racers:
+        st.markdown(f"**{r.label}** — {OPTIMIZERS[r.optimizer].summary}")
+        for line in update_rules(r.optimizer, r.hyper, lr_text):
+            st.latex(line)
+    st.caption("g_t is the gradient the optimizer receives at update t (with noise and "
+               "sparsity when they are on); γ_t is the learning rate after the schedule. These "
+               "are PyTorch's rules: ε is added after the square root, and the first momentum "
+               "step uses the gradient itself.")
+
+with tab_share:
+    st.markdown("**Share this scene.** Anyone who opens this link sees exactly this race:")
+    st.code("?" + to_query_string(scene), language=None, wrap_lines=True)
+    st.caption("Append it to the app's address (the address bar already shows it).")
+    from export import ExportError, export_bytes
+
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Scene (JSON)", to_json(scene), file_name="scene.json",
+                       mime="application/json")
+    c2.download_button("Trajectories (CSV)", export_bytes(race_scene, "csv", race=race),
+                       file_name="trajectories.csv", mime="text/csv")
+    c3.download_button("Trajectories (JSON)", export_bytes(race_scene, "json", race=race),
+                       file_name="trajectories.json", mime="application/json")
+    st.markdown("**Figures and animations** in an article style (white background, "
+                "colour-blind-safe colours, hyperparameters in the legend).")
+    c1, c2, c3 = st.columns(3)
+    fmt = c1.selectbox("format", ["png", "svg", "pdf", "gif", "mp4"],
+                       format_func=lambda f: {"png": "PNG image", "svg": "SVG vector",
+                                              "pdf": "PDF vector", "gif": "GIF animation",
+                                              "mp4": "MP4 video"}[f])
+    figure = c2.selectbox("figure", ["landscape", "loss"], disabled=fmt in ("gif", "mp4"),
+                          format_func=lambda f: {"landscape": "map with paths",
+                                                 "loss": "loss curves"}[f])
+    scale = c3.select_slider("PNG scale", [1, 2, 3, 4], value=2, disabled=fmt != "png")
+    if st.button("Create file", type="primary"):
+        with st.spinner("Rendering…"):
+            try:
+                data = export_bytes(race_scene, fmt, race=race, figure=figure, scale=scale)
+                ss["export_file"] = (fmt, figure, data)
+            except ExportError as e:
+                ss.pop("export_file", None)
+                st.error(str(e))
+    if "export_file" in ss:
+        f_fmt, f_fig, data = ss["export_file"]
+        mime = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
+                "gif": "image/gif", "mp4": "video/mp4"}[f_fmt]
+        name = f"race.{f_fmt}" if f_fmt in ("gif", "mp4") else f"{f_fig}.{f_fmt}"
+        st.download_button(f"Download {name} ({len(data) / 1024:,.0f} KB)", data,
+                           file_name=name, mime=mime)
+
+with tab_about:
+    st.markdown(f"### {race.surface.title}")
+    st.latex(race.surface.latex)
+    st.write(race.surface.lesson)
+    mins = ", ".join(f"({m.x:.4g}, {m.y:.4g}) with f = {m.f:.4g}" for m in race.surface.minima)
+    if mins:
+        st.markdown(f"**Minima shown (★):** {mins}")
+    sads = ", ".join(f"({s.x:.4g}, {s.y:.4g})" for s in race.surface.saddles)
+    if sads:
+        st.markdown(f"**Saddle points (✕):** {sads}")
+    st.caption(f"Reference: {race.surface.reference}")

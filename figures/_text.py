@@ -1,0 +1,141 @@
+"""Words on the figures: hyperparameters in a legend, titles, axis labels."""
+
+from __future__ import annotations
+
+import math
+
+from optimizers import OPTIMIZERS
+from optimizers.schedules import SCHEDULES
+
+# The hyperparameter that characterises each optimizer, shown even at its default value.
+_KEY = {
+    "momentum": ("momentum",),
+    "nesterov": ("momentum",),
+    "rmsprop": ("alpha",),
+    "adam": ("betas",),
+    "adamw": ("betas", "weight_decay"),
+    "nadam": ("betas",),
+    "lion": ("betas",),
+}
+_SYMBOL = {
+    "momentum": "μ=",
+    "alpha": "α=",
+    "betas": "β=",
+    "eps": "ε=",
+    "dampening": "τ=",
+    "weight_decay": "wd ",
+    "lr_decay": "lr decay ",
+    "initial_accumulator_value": "acc₀ ",
+    "momentum_decay": "ψ=",
+}
+_FLAG = {
+    "nesterov": "Nesterov",
+    "amsgrad": "AMSGrad",
+    "centered": "centered",
+    "decoupled_weight_decay": "decoupled wd",
+}
+
+
+def num(v: float) -> str:
+    """A number as people write it: 0.05, 1e-08, 0.999, 300."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    if math.isfinite(v) and 1e-4 <= abs(v) < 1e5:
+        return f"{v:.4g}"
+    return f"{v:.3g}"
+
+
+def hyper_text(optimizer: str, hyper: dict) -> str:
+    """``"lr 0.05, β=(0.9, 0.999)"``: the learning rate, the optimizer's characteristic
+    hyperparameter and every other one that differs from torch's default."""
+    info = OPTIMIZERS.get(optimizer)
+    if info is None:
+        return ", ".join(f"{k} {v}" for k, v in hyper.items())
+    full = {**info.defaults(), **hyper}
+    parts = [f"lr {num(full['lr'])}"]
+    for name, h in info.spec.items():
+        if name == "lr":
+            continue
+        value = full[name]
+        is_default = (tuple(value) == tuple(h.default)) if h.kind == "pair" \
+            else value == h.default
+        if name not in _KEY.get(optimizer, ()) and is_default:
+            continue
+        if h.kind == "bool":
+            if name == "nesterov" and optimizer == "nesterov":
+                continue  # already in the name
+            if value:
+                parts.append(_FLAG.get(name, name))
+            else:
+                parts.append(f"no {_FLAG.get(name, name)}")
+        elif h.kind == "pair":
+            parts.append(f"{_SYMBOL.get(name, name + '=')}({num(value[0])}, {num(value[1])})")
+        else:
+            parts.append(f"{_SYMBOL.get(name, name + ' ')}{num(value)}")
+    return ", ".join(parts)
+
+
+def base_label(label: str, optimizer: str, hyper: dict) -> str:
+    """The racer's own label, without the "(lr …)" the scene adds to tell apart two entries of
+    the same optimizer (the legend states the learning rate anyway)."""
+    info = OPTIMIZERS.get(optimizer)
+    if info is not None and "lr" in hyper and label == f"{info.title} (lr {hyper['lr']:g})":
+        return info.title
+    return label
+
+
+def legend_label(racer, *, step: int | None = None, hyper: bool = True,
+                 lines: bool = False) -> str:
+    """``"Adam — lr 0.05, β=(0.9, 0.999)"``, plus ``" · diverged at step k"`` for a run that
+    diverged (by ``step``, when given). With ``lines=True`` the parts go on separate lines
+    (joined by ``<br>``) for a narrow legend."""
+    parts = [base_label(racer.label, racer.optimizer, racer.hyper)]
+    if hyper:
+        parts.append(hyper_text(racer.optimizer, racer.hyper))
+    t = racer.traj
+    if t.status == "diverged" and (step is None or step >= t.diverged_at):
+        parts.append(f"diverged at step {t.diverged_at}")
+    if lines:
+        return "<br>".join(parts)
+    text = " — ".join(parts[:2])
+    return text + "".join(f" · {p}" for p in parts[2:])
+
+
+def scene_subtitle(race) -> str:
+    """What is common to every racer: steps, schedule, noise, sparsity."""
+    scene = race.scene
+    parts = [f"{scene.steps} steps"]
+    sched = dict(scene.schedule)
+    name = sched.pop("name", "constant")
+    if name != "constant":
+        extra = ", ".join(f"{k} {num(v) if isinstance(v, int | float) and not isinstance(v, bool) else v}"
+                          for k, v in sched.items())
+        title = SCHEDULES[name].title if name in SCHEDULES else name
+        parts.append(f"schedule: {title}" + (f" ({extra})" if extra else ""))
+    if scene.noise:
+        parts.append(f"gradient noise σ={num(scene.noise)}")
+    if scene.sparsity:
+        parts.append(f"sparsity {num(scene.sparsity)}")
+    if (scene.noise or scene.sparsity) and scene.seed:
+        parts.append(f"seed {scene.seed}")
+    return ", ".join(parts)
+
+
+def surface_title(race) -> str:
+    surf = race.surface
+    params = ", ".join(f"{k} {num(v)}" for k, v in surf.params.items()
+                       if v != surf.param_spec[k].default)
+    return surf.title + (f" ({params})" if params else "")
+
+
+def superscript(n: int) -> str:
+    table = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return str(n).translate(table)
+
+
+def power_of_ten(k: int) -> str:
+    """10^k for tick labels: 0.01, 0.1, 1, 10, 100 when short, 10⁻⁵ otherwise."""
+    if -2 <= k <= 3:
+        return f"{10.0 ** k:g}"
+    return "10" + superscript(k)

@@ -1,0 +1,387 @@
+"""The map: contours of a surface with every optimizer's path on it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import plotly.graph_objects as go
+
+from landscapes import Surface, grid
+
+from . import _style
+from ._style import CONTOUR_LINE_COLOR, SURFACE_COLORSCALE, Theme, get_theme
+from ._text import legend_label, power_of_ten, scene_subtitle, surface_title
+
+GRID_N = 220
+#: Added to f − f* before the logarithm, as a fraction of the surface's range on the grid.
+LOG_FLOOR_FRACTION = 1e-6
+
+TEXT_INSET = 14  # px from the left edge of the figure to the title and a legend below
+
+GLOBAL_MIN_COLOR = "#F0E442"  # Okabe-Ito yellow: a fill with a dark outline, never a line
+MARK_COLOR = "#1a1a1a"
+
+
+@dataclass(frozen=True)
+class SurfaceField:
+    """A surface sampled for a contour map, in the coordinates the colours are drawn in.
+
+    ``z`` is ``log10(f − f* + floor)`` when ``log`` is true, else ``f``. ``levels`` is
+    ``(start, end, size)`` of the contour lines; ``zmin``/``zmax`` the ends of the colour bar.
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    z: np.ndarray
+    log: bool
+    floor: float
+    label: str
+    zmin: float
+    zmax: float
+    levels: tuple[float, float, float]
+    tickvals: tuple[float, ...] | None
+    ticktext: tuple[str, ...] | None
+
+    def transform(self, f):
+        """Map loss values into colour-bar coordinates."""
+        f = np.asarray(f, dtype=np.float64)
+        return np.log10(np.maximum(f - self.f_star, 0.0) + self.floor) if self.log else f
+
+    @property
+    def f_star(self) -> float:
+        return self._f_star
+
+    _f_star: float = 0.0
+
+
+def _nice_step(span: float, target: int) -> float:
+    raw = span / max(target, 1)
+    mag = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * mag:
+            return m * mag
+    return 10 * mag
+
+
+@lru_cache(maxsize=64)
+def surface_field(surface: Surface, n: int = GRID_N) -> SurfaceField:
+    """Sample ``surface`` on an ``n`` × ``n`` grid over its bounds and choose the colour
+    transform: log10(f − f*) for surfaces that span decades, f itself otherwise."""
+    xs, ys, f = grid(surface, n, n)
+    finite = np.isfinite(f)
+    use_log = bool(surface.log_scale and surface.f_min is not None)
+    if use_log:
+        span = float(np.nanmax(np.where(finite, f, -np.inf)) - surface.f_min)
+        floor = max(span * LOG_FLOOR_FRACTION, 1e-12)
+        z = np.log10(np.maximum(f - surface.f_min, 0.0) + floor)
+        label = "f − f*"
+    else:
+        floor = 0.0
+        z = f.copy()
+        label = "f(x, y)"
+    z[~np.isfinite(z)] = np.nan
+    zmin, zmax = float(np.nanmin(z)), float(np.nanmax(z))
+    if zmax <= zmin:
+        zmax = zmin + 1.0
+    size = _nice_step(zmax - zmin, 24 if use_log else 20)
+    if use_log:
+        size = min((0.1, 0.2, 0.25, 0.5, 1.0), key=lambda s: abs(s - size))
+    start = math.ceil(zmin / size) * size
+    tickvals = ticktext = None
+    if use_log:
+        lo, hi = math.ceil(zmin), math.floor(zmax)
+        every = max(1, math.ceil((hi - lo + 1) / 8))
+        ks = list(range(lo, hi + 1, every))
+        tickvals = tuple(float(k) for k in ks)
+        ticktext = tuple(power_of_ten(k) for k in ks)
+    for a in (xs, ys, z):
+        a.setflags(write=False)
+    field = SurfaceField(xs, ys, z, use_log, floor, label, zmin, zmax,
+                         (start, zmax, size), tickvals, ticktext)
+    object.__setattr__(field, "_f_star", float(surface.f_min or 0.0))
+    return field
+
+
+# --------------------------------------------------------------------------------------------
+# Geometry: where the plot area sits, so exports can draw on top of a rendered background
+
+
+@dataclass(frozen=True)
+class Box:
+    """Margins in CSS pixels (the plot area is what remains of width × height) and where the
+    legend goes: ``"right"`` (one column beside the colour bar) or ``"below"`` (a grid of
+    ``legend_cols`` columns under the x axis)."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+    legend: str
+    legend_cols: int
+    legend_item_w: float
+
+
+def _text_px(text: str, size: float) -> float:
+    """A generous estimate of the rendered width of ``text`` in a sans-serif font."""
+    return 0.56 * size * len(text) + 2
+
+
+def _fit(width, height, left, right, top, bottom, aspect, *, spare_below: bool):
+    """Grow the margins so that the plot area has the surface's aspect ratio."""
+    avail_w, avail_h = width - left - right, height - top - bottom
+    if avail_w < 40 or avail_h < 40:  # too small for equal scales: fill what there is
+        return left, right, top, bottom, max(avail_w, 1) * max(avail_h, 1)
+    if avail_w / avail_h > aspect:  # too wide: centre horizontally
+        extra = avail_w - avail_h * aspect
+        left, right = left + extra / 2, right + extra / 2
+        return left, right, top, bottom, avail_h * aspect * avail_h
+    extra = avail_h - avail_w / aspect
+    share = 0.2 if spare_below else 0.5
+    return left, right, top + extra * share, bottom + extra * (1 - share), \
+        avail_w * avail_w / aspect
+
+
+def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
+         tall: list[str], title_lines: int) -> Box:
+    """Margins for a plot area with the surface's aspect ratio, with the legend either beside
+    the colour bar (entries ``tall``, which may span several lines) or under the x axis
+    (entries ``wide``, one line each), whichever leaves the larger plot."""
+    (x0, x1), (y0, y1) = surface.bounds
+    aspect = (x1 - x0) / (y1 - y0)
+    fs = t.font_size
+    left = 3.0 * fs + 1.4 * t.axis_title_size + 14
+    top = 12 + (1.3 * t.title_size + 2 if title_lines >= 1 else 0) \
+        + (1.3 * fs if title_lines >= 2 else 0) + 16
+    below_axis = 1.4 * fs + 1.4 * t.axis_title_size + 10
+    line_h = fs * 1.25
+
+    # legend beside the colour bar
+    tall_w = max((_text_px(line, fs) for s in tall for line in s.split("<br>")), default=0) + 50
+    tall_h = sum(line_h * (s.count("<br>") + 1) + 6 for s in tall) + 20
+    right_fit = _fit(width, height, left, COLORBAR_W(t) + tall_w + 10, top, below_axis + 12,
+                     aspect, spare_below=False)
+    right_ok = tall_h <= height - top - 10
+
+    # legend under the x axis, in as many columns as fit between the left edge of the figure
+    # and the right edge of the plot area (how far Plotly lets such a legend run)
+    item_w = max((_text_px(s, fs) for s in wide), default=0) + 50
+    cols = max(1, min(len(wide), int((width - 2 * TEXT_INSET) // item_w))) if wide else 1
+    while True:
+        rows = math.ceil(len(wide) / cols) if wide else 0
+        bottom = below_axis + rows * (line_h + 6) + 16
+        below_fit = _fit(width, height, left, COLORBAR_W(t), top, bottom, aspect,
+                         spare_below=True)
+        room = width - below_fit[1] - TEXT_INSET
+        if cols == 1 or cols * item_w <= room:
+            break
+        cols -= 1
+
+    if right_ok and right_fit[4] >= 0.97 * below_fit[4]:
+        lft, rgt, tp, bot, _ = right_fit
+        return Box(lft, rgt, tp, bot, "right", 1, tall_w)
+    lft, rgt, tp, bot, _ = below_fit
+    return Box(lft, rgt, tp, bot, "below", cols, (width - rgt - TEXT_INSET) / cols - 52)
+
+
+def COLORBAR_W(t: Theme) -> float:  # noqa: N802 - a derived constant
+    """Room right of the plot for the colour bar: gap, bar, tick labels, bar title, air."""
+    return 16 + 14 + 3.0 * t.font_size + 1.8 * t.font_size + 12
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _marker_traces(surface: Surface, t: Theme) -> list[go.Scatter]:
+    out = []
+    f_min = surface.f_min
+    glob = [m for m in surface.minima
+            if f_min is not None and abs(m.f - f_min) <= 1e-9 * max(1.0, abs(f_min))]
+    local = [m for m in surface.minima if m not in glob]
+    if glob:
+        out.append(go.Scatter(
+            x=[m.x for m in glob], y=[m.y for m in glob], mode="markers",
+            name="global minimum" if len(glob) == 1 else "global minima",
+            marker={"symbol": "star", "size": t.point_size * 1.25, "color": GLOBAL_MIN_COLOR,
+                    "line": {"color": MARK_COLOR, "width": 1.2}},
+            hovertemplate="global minimum<br>(%{x:.4g}, %{y:.4g})<extra></extra>"))
+    if local:
+        out.append(go.Scatter(
+            x=[m.x for m in local], y=[m.y for m in local], mode="markers",
+            name="local minimum" if len(local) == 1 else "local minima",
+            marker={"symbol": "star", "size": t.point_size, "color": "#ffffff",
+                    "line": {"color": MARK_COLOR, "width": 1.2}},
+            hovertemplate="local minimum<br>(%{x:.4g}, %{y:.4g})<extra></extra>"))
+    if surface.saddles:
+        out.append(go.Scatter(
+            x=[s.x for s in surface.saddles], y=[s.y for s in surface.saddles], mode="markers",
+            name="saddle point" if len(surface.saddles) == 1 else "saddle points",
+            marker={"symbol": "x-thin", "size": t.point_size * 0.8,
+                    "line": {"color": MARK_COLOR, "width": 2}},
+            hovertemplate="saddle<br>(%{x:.4g}, %{y:.4g})<extra></extra>"))
+    return out
+
+
+def _visible(surface: Surface, pts) -> bool:
+    (x0, x1), (y0, y1) = surface.bounds
+    return any(x0 <= p.x <= x1 and y0 <= p.y <= y1 for p in pts)
+
+
+def landscape_figure(race, *, theme: str | Theme = "article", step: int | None = None,
+                     width: int = 900, height: int = 700, title: str | None = None,
+                     paths: bool = True, n: int = GRID_N) -> go.Figure:
+    """Contour map of the race's surface with every racer's path.
+
+    Parameters
+    ----------
+    race : scene.race.Race
+    theme : "article" (print) or "screen" (projector)
+    step : draw the paths up to this step only (None: whole runs)
+    width, height : size in CSS pixels; the plot area keeps x and y on the same scale
+    title : None for the scene's title or the surface's name, "" for none
+    paths : False leaves the paths empty (the legend stays), a background for animations
+    n : contour grid resolution
+
+    The axes are fixed to the surface's bounds; paths that leave them are clipped. A diverged
+    path ends at its last finite point with an ✕, and its legend entry says when it diverged.
+    ``fig.layout.meta`` holds the plot area in pixels (``plot_area``: left, top, width, height)
+    and the path step drawn.
+    """
+    t = get_theme(theme)
+    surf = race.surface
+    field = surface_field(surf, n)
+    (x0, x1), (y0, y1) = surf.bounds
+
+    wide = [legend_label(r, step=step) for r in race.racers]
+    tall = [legend_label(r, step=step, lines=True) for r in race.racers]
+    markers = _marker_traces(surf, t)
+    start = race.scene.start_point()
+    extra_names = [m.name for m in markers if _visible(surf, _pts(m))] + ["start"]
+    if title is None:
+        title = race.scene.title or surface_title(race)
+    subtitle = (surface_title(race) + ", " if race.scene.title and title == race.scene.title
+                else "") + scene_subtitle(race)
+    lines = (1 + bool(subtitle)) if title else 0
+    box = _box(surf, width, height, t, wide + extra_names, tall + extra_names, lines)
+    labels = tall if box.legend == "right" else wide
+
+    fig = go.Figure()
+    colorbar = {
+        "title": {"text": field.label + (" (log scale)" if field.log else ""),
+                  "side": "right", "font": t.font()},
+        "tickfont": t.font(), "thickness": 14, "len": 1.0, "x": 1.0,
+        "xpad": 16, "outlinewidth": 1, "outlinecolor": t.axis_color,
+        "ticks": "outside", "ticklen": 4, "tickcolor": t.axis_color,
+    }
+    if field.tickvals:
+        colorbar.update(tickmode="array", tickvals=list(field.tickvals),
+                        ticktext=list(field.ticktext))
+    start_l, end_l, size_l = field.levels
+    fig.add_trace(go.Contour(
+        x=field.xs, y=field.ys, z=field.z, colorscale=SURFACE_COLORSCALE,
+        zmin=field.zmin, zmax=field.zmax, zauto=False,
+        contours={"start": start_l, "end": end_l, "size": size_l, "coloring": "fill"},
+        line={"color": CONTOUR_LINE_COLOR, "width": 0.6, "smoothing": 0.85},
+        colorbar=colorbar, showlegend=False, name=field.label,
+        hovertemplate="x=%{x:.4g}, y=%{y:.4g}<extra></extra>" if not field.log else
+        "x=%{x:.4g}, y=%{y:.4g}<br>log₁₀(f − f*)=%{z:.3g}<extra></extra>",
+    ))
+
+    for i, (racer, label) in enumerate(zip(race.racers, labels, strict=True)):
+        traj = racer.traj
+        last = traj.n - 1 if step is None else max(0, min(int(step), traj.n - 1))
+        xy = traj.xy[: last + 1] if paths else traj.xy[:0]
+        group = f"racer{i}"
+        fig.add_trace(go.Scatter(
+            x=xy[:, 0], y=xy[:, 1], mode="lines", name=label, legendgroup=group,
+            line={"color": racer.color, "width": t.line_width},
+            customdata=np.arange(len(xy)),
+            hovertemplate=f"{racer.label}<br>step %{{customdata}}<br>"
+                          "(%{x:.4g}, %{y:.4g})<extra></extra>"))
+        if not paths:
+            continue
+        px, py = traj.xy[last]
+        diverged = traj.status == "diverged" and (step is None or step >= traj.diverged_at)
+        if diverged:
+            fig.add_trace(go.Scatter(
+                x=[px], y=[py], mode="markers", legendgroup=group, showlegend=False,
+                name=f"{racer.label}: diverged",
+                marker={"symbol": "x", "size": t.marker_size * 1.5, "color": racer.color,
+                        "line": {"color": "#ffffff", "width": 1.5}},
+                hovertemplate=f"{racer.label} diverged at step {traj.diverged_at}<br>"
+                              "last finite point (%{x:.4g}, %{y:.4g})<extra></extra>"))
+        else:
+            fig.add_trace(go.Scatter(
+                x=[px], y=[py], mode="markers", legendgroup=group, showlegend=False,
+                name=racer.label,
+                marker={"symbol": "circle", "size": t.marker_size, "color": racer.color,
+                        "line": {"color": "#ffffff", "width": 1.5}},
+                hovertemplate=f"{racer.label}<br>step {last}<br>"
+                              "(%{x:.4g}, %{y:.4g})<extra></extra>"))
+
+    for m in markers:
+        m.showlegend = _visible(surf, _pts(m))
+        fig.add_trace(m)
+    fig.add_trace(go.Scatter(
+        x=[start[0]], y=[start[1]], mode="markers", name="start",
+        marker={"symbol": "circle", "size": t.point_size * 0.8, "color": "#ffffff",
+                "line": {"color": MARK_COLOR, "width": 2}},
+        hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
+
+    plot_w = width - box.left - box.right
+    plot_h = height - box.top - box.bottom
+    legend = {"font": t.font(), "bgcolor": "rgba(0,0,0,0)", "itemsizing": "constant",
+              "tracegroupgap": 0, "traceorder": "normal", "entrywidthmode": "pixels"}
+    if box.legend == "right":
+        legend.update(orientation="v", x=1 + (COLORBAR_W(t) + 4) / plot_w, xanchor="left",
+                      y=1, yanchor="top")
+    else:
+        below = 1.4 * t.font_size + 1.4 * t.axis_title_size + 10
+        legend.update(orientation="h", x=-(box.left - TEXT_INSET + 4) / plot_w, xanchor="left",
+                      y=-below / plot_h, yanchor="top", entrywidth=box.legend_item_w)
+    layout = _style.base_layout(t, width, height)
+    layout.update(
+        margin={"l": box.left, "r": box.right, "t": box.top, "b": box.bottom, "pad": 0,
+                "autoexpand": False},
+        xaxis={**_style.axis_style(t, "x"), "range": [x0, x1], "autorange": False,
+               "showgrid": False},
+        yaxis={**_style.axis_style(t, "y"), "range": [y0, y1], "autorange": False,
+               "showgrid": False},
+        showlegend=True, legend=legend,
+        meta={"plot_area": [box.left, box.top, plot_w, plot_h], "step": step,
+              "xrange": [x0, x1], "yrange": [y0, y1]},
+    )
+    if title:
+        layout["annotations"] = title_annotations(
+            title, subtitle, t, left=box.left, top=box.top, plot_w=plot_w, plot_h=plot_h,
+            x_px=TEXT_INSET)
+    fig.update_layout(layout)
+    return fig
+
+
+def title_annotations(title: str, subtitle: str, t: Theme, *, left: float, top: float,
+                      plot_w: float, plot_h: float, x_px: float) -> list[dict]:
+    """A title and a smaller subtitle placed ``x_px`` from the left edge and 14 px below the
+    top edge of the figure (annotations, because layout titles with several lines drift)."""
+    x = (x_px - left) / plot_w
+    y_title = 1 + (top - 12) / plot_h
+    out = [{"text": _html(title), "xref": "paper", "yref": "paper", "x": x, "y": y_title,
+            "xanchor": "left", "yanchor": "top", "showarrow": False,
+            "font": t.font(t.title_size), "name": "title"}]
+    if subtitle:
+        y_sub = 1 + (top - 12 - 1.3 * t.title_size - 2) / plot_h
+        out.append({"text": _html(subtitle), "xref": "paper", "yref": "paper", "x": x,
+                    "y": y_sub, "xanchor": "left", "yanchor": "top", "showarrow": False,
+                    "font": t.font(), "name": "subtitle"})
+    return out
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _pts(trace: go.Scatter):
+    from landscapes import Point
+    return [Point(x, y, 0.0) for x, y in zip(trace.x, trace.y, strict=True)]

@@ -1,0 +1,198 @@
+"""The Streamlit script driven through Streamlit's own test harness (no browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from landscapes import SURFACES
+from optimizers import OPTIMIZERS
+from optimizers.schedules import SCHEDULES
+from scene import default_scene
+from scene.presets import load_presets
+from scene.url import from_query, to_query
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metrics(at: AppTest):
+    return at.dataframe[0].value
+
+
+def _entry_ids(at: AppTest) -> list[int]:
+    return list(at.session_state["entry_ids"])
+
+
+def test_default_scene_loads_with_four_racers_and_no_errors():
+    at = _app()
+    assert at.title[0].value == "Optimizer Race"
+    df = _metrics(at)
+    assert list(df.index) == ["SGD", "Momentum", "RMSProp", "Adam"]
+    assert not at.error
+    # The default scene already tells a story: momentum ends far below plain SGD.
+    assert df.loc["Momentum", "final loss"] < df.loc["SGD", "final loss"] / 10
+
+
+@pytest.mark.parametrize("name", list(SURFACES))
+def test_every_surface_runs(name):
+    at = _app()
+    at.selectbox(key="surface").set_value(name).run()
+    assert not at.exception
+    assert at.session_state["surface"] == name
+    assert len(_metrics(at)) == 4
+    # The start moved to the surface's own demonstration start.
+    assert (at.session_state["x0"], at.session_state["y0"]) == pytest.approx(
+        SURFACES[name].start)
+
+
+def test_surface_parameters_are_controls():
+    at = _app()
+    at.selectbox(key="surface").set_value("ravine").run()
+    keys = [w.key for w in at.sidebar.select_slider] + [w.key for w in at.sidebar.slider]
+    assert "sp_ravine_condition" in keys and "sp_ravine_angle" in keys
+    at.slider(key="sp_ravine_angle").set_value(30.0).run()
+    assert not at.exception
+    assert at.query_params["sp"] and "angle:30" in at.query_params["sp"][0]
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_every_optimizer_can_be_added_and_edited(name):
+    at = _app()
+    at.selectbox(key="add_which").set_value(name).run()
+    at.button[[b.label for b in at.button].index("Add")].click().run()
+    assert not at.exception
+    ids = _entry_ids(at)
+    assert len(ids) == 5 and at.session_state[f"e{ids[-1]}_opt"] == name
+    new = ids[-1]
+    for key, h in OPTIMIZERS[name].spec.items():
+        if h.kind == "bool":
+            at.checkbox(key=f"e{new}_{key}").set_value(not h.default).run()
+    assert not at.exception
+    assert len(_metrics(at)) + len([w for w in at.warning if "sits out" in w.value]) == 5
+
+
+@pytest.mark.parametrize("preset", list(load_presets()))
+def test_every_preset_loads_and_states_its_claim(preset):
+    at = _app()
+    at.selectbox(key="preset").set_value(preset).run()
+    assert not at.exception
+    scene = load_presets()[preset]
+    assert any(scene.claim[:40] in i.value for i in at.info)
+    assert len(_metrics(at)) == len(scene.optimizers)
+    assert at.session_state["surface"] == scene.surface
+
+
+@pytest.mark.parametrize("name", list(SCHEDULES))
+def test_every_schedule_runs(name):
+    at = _app()
+    at.selectbox(key="sched").set_value(name).run()
+    assert not at.exception
+    assert not at.warning
+
+
+def test_learning_rate_change_redraws_the_race():
+    at = _app()
+    adam = _entry_ids(at)[3]
+    before = _metrics(at).loc["Adam", "final loss"]
+    at.select_slider(key=f"e{adam}_lr").set_value(0.1).run()
+    after = _metrics(at).loc["Adam", "final loss"]
+    assert after != before
+    assert "lr=0.1" in ";".join(at.query_params["opt"])
+
+
+def test_divergence_is_reported_plainly_and_the_scene_is_kept():
+    at = _app()
+    sgd = _entry_ids(at)[0]
+    at.select_slider(key=f"e{sgd}_lr").set_value(0.1).run()
+    assert any("SGD** diverged at step" in e.value for e in at.error)
+    assert _metrics(at).loc["SGD", "status"].startswith("diverged at step")
+    assert len(_entry_ids(at)) == 4
+
+
+def test_invalid_combination_is_named_and_settings_are_kept():
+    at = _app()
+    sgd = _entry_ids(at)[0]
+    at.checkbox(key=f"e{sgd}_nesterov").check().run()
+    assert not at.exception
+    assert any("Nesterov momentum requires" in w.value for w in at.warning)
+    assert "SGD" not in _metrics(at).index
+    assert at.session_state[f"e{sgd}_nesterov"] is True  # nothing the user had is lost
+    at.slider(key=f"e{sgd}_momentum").set_value(0.5).run()
+    assert "SGD" in _metrics(at).index
+
+
+def test_remove_and_duplicate():
+    at = _app()
+    first = _entry_ids(at)[0]
+    at.button(key=f"dup{first}").click().run()
+    assert len(_entry_ids(at)) == 5
+    at.button(key=f"rm{first}").click().run()
+    assert len(_entry_ids(at)) == 4 and first not in _entry_ids(at)
+
+
+def test_noise_sparsity_seed_change_the_paths():
+    at = _app()
+    base = _metrics(at)["final loss"].tolist()
+    at.number_input(key="noise").set_value(2.0).run()
+    noisy = _metrics(at)["final loss"].tolist()
+    at.number_input(key="seed").set_value(5).run()
+    reseeded = _metrics(at)["final loss"].tolist()
+    at.slider(key="sparsity").set_value(0.5).run()
+    assert not at.exception
+    assert noisy != base and reseeded != noisy
+
+
+def test_start_point_inputs_and_reset():
+    at = _app()
+    at.number_input(key="x0").set_value(0.5).run()
+    assert at.query_params["start"][0].startswith("0.5,")
+    at.button[[b.label for b in at.button].index("Reset to the surface's start")].click().run()
+    assert at.session_state["x0"] == pytest.approx(SURFACES["rosenbrock"].start[0])
+
+
+def test_share_link_reproduces_the_scene():
+    scene = default_scene()
+    scene.surface, scene.surface_params, scene.start = "ravine", {"condition": 50.0}, (-8.0, 3.0)
+    scene.schedule = {"name": "cosine", "T_max": 300, "eta_min": 0.0}
+    scene.noise, scene.seed = 0.5, 4
+    at = _app({k: v for k, v in to_query(scene).items()})
+    assert not at.warning
+    rebuilt, warnings = from_query({k: at.query_params.get_all(k) for k in at.query_params})
+    assert not warnings
+    assert rebuilt.surface == "ravine" and rebuilt.start == (-8.0, 3.0)
+    assert rebuilt.schedule["name"] == "cosine" and rebuilt.noise == 0.5
+
+
+@pytest.mark.parametrize("query", [
+    {"surface": "nowhere"},
+    {"steps": "-3", "noise": "lots"},
+    {"opt": ["adam;lr=-1", "bogus", "sgd;momentum=abc"]},
+    {"start": "1e999,2", "sched": "cosine;T_max=0"},
+    {"sp": "condition:0", "surface": "ravine"},
+    {"opt": "nesterov;momentum=0"},
+])
+def test_tampered_links_warn_and_fall_back(query):
+    at = _app(query)
+    assert at.warning, "a bad link must say what was wrong"
+    assert len(_metrics(at)) >= 1 or not at.session_state["entry_ids"]
+
+
+def test_step_inspector_and_update_rules_show_values():
+    at = _app()
+    at.number_input(key="inspect_step").set_value(3).run()
+    table = at.dataframe[1].value
+    assert "exp_avg" in table.columns and "momentum_buffer" in table.columns
+    assert table.loc["Adam", "gradient g"].startswith("(")
+    latex = [e.value for e in at.latex]
+    assert any("0.999" in v and "m_t" in v for v in latex)

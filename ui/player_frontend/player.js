@@ -1,0 +1,1280 @@
+/* Race player: optimizer paths animated on a loss surface.
+ *
+ * The page talks to Streamlit with the plain component protocol (postMessage).
+ * Plotly draws the static parts of each view (contours, axes, the 3-D
+ * surface); the moving parts of the 2-D views are painted on a canvas laid
+ * over the Plotly plot area, so a frame costs a few milliseconds even for
+ * 10,000-step runs. The 3-D view is updated with Plotly.restyle at the rate
+ * the browser can sustain, and only while it is visible.
+ */
+(function () {
+  "use strict";
+
+  // ------------------------------------------------------------------ setup
+  var FONT = '"Source Sans Pro", "Source Sans 3", "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif';
+  var RUN_SECONDS = 8;          // a whole run at 1x
+  var MAX_3D_POINTS = 1500;     // per path and 3-D update
+  var WIDE_MIN = 1100;          // px; side-by-side views from this width
+  var SAFE = 1e5;               // px; segments are clipped to this box
+  var COLORSCALE = [
+    [0.0, "#fffbea"], [0.2, "#f4f1d8"], [0.4, "#e0ecda"],
+    [0.6, "#cadfe6"], [0.8, "#b7c9e6"], [1.0, "#aab3de"]
+  ];
+
+  var el = {
+    player: document.getElementById("player"),
+    play: document.getElementById("play"),
+    playLabel: document.querySelector("#play .label"),
+    speed: document.getElementById("speed"),
+    scrub: document.getElementById("scrub"),
+    readout: document.getElementById("readout"),
+    legend: document.getElementById("legend"),
+    views: document.getElementById("views"),
+    title: document.getElementById("title"),
+    map: document.getElementById("map"),
+    surf: document.getElementById("surf"),
+    loss: document.getElementById("loss"),
+    arrowKey: document.getElementById("arrow-key"),
+    mapKey: document.getElementById("map-key"),
+    panes: {
+      map: document.getElementById("pane-map"),
+      surf: document.getElementById("pane-surf")
+    },
+    tabs: Array.prototype.slice.call(document.querySelectorAll(".tab"))
+  };
+
+  var S = {
+    payload: null,
+    sig: null,
+    paths: [],
+    steps: 0,
+    stepArg: null,
+    pos: 0,
+    playing: false,
+    speed: 1,
+    lastTime: null,
+    hidden: {},
+    tab: "map",
+    wide: false,
+    built: { map: false, surf: false, loss: false },
+    surfStale: true,
+    surfPos: -1,
+    surfNext: 0,
+    surfCost: 30,
+    raf: 0,
+    dirty: false,
+    legendAt: 0,
+    nonce: Date.now(),
+    pendingClick: null,
+    pendingStart: null,
+    stepTimer: 0,
+    lossInfo: null,
+    mapInfo: null,
+    stats: { redraws: 0, surfUpdates: 0, renders: 0, renderMs: [] }
+  };
+  // Read by automated checks of the page.
+  window.__racePlayer = S;
+
+  // ------------------------------------------------------ Streamlit bridge
+  function post(type, extra) {
+    var msg = { isStreamlitMessage: true, type: type };
+    for (var k in extra) msg[k] = extra[k];
+    window.parent.postMessage(msg, "*");
+  }
+
+  function sendEvent(ev) {
+    S.nonce = Math.max(S.nonce + 1, Date.now());
+    ev.nonce = S.nonce;
+    post("streamlit:setComponentValue", { value: ev, dataType: "json" });
+  }
+
+  function sendStep(delay) {
+    clearTimeout(S.stepTimer);
+    S.stepTimer = setTimeout(function () {
+      sendEvent({ event: "step", step: Math.floor(S.pos) });
+    }, delay || 0);
+  }
+
+  var lastHeight = 0;
+  function updateFrameHeight() {
+    var h = Math.ceil(el.player.getBoundingClientRect().height) + 4;
+    if (Math.abs(h - lastHeight) > 1) {
+      lastHeight = h;
+      post("streamlit:setFrameHeight", { height: h });
+    }
+  }
+
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (!data || data.type !== "streamlit:render") return;
+    try {
+      onRender(data.args || {});
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  function showError(err) {
+    var box = document.createElement("div");
+    box.className = "error";
+    box.textContent = "The race player could not draw this scene: " + (err && err.message ? err.message : err);
+    el.player.insertBefore(box, el.player.firstChild);
+    updateFrameHeight();
+    if (window.console) console.error(err);
+  }
+
+  // ---------------------------------------------------------------- decode
+  function decode(value, buffer) {
+    if (Array.isArray(value)) return value.map(function (v) { return decode(v, buffer); });
+    if (value && typeof value === "object") {
+      if (value.__buf__) {
+        var d = value.__buf__, off = d[0], n = d[1], shape = d[3];
+        var flat = d[2] === "f8" ? new Float64Array(buffer, off, n) : new Float32Array(buffer, off, n);
+        if (shape.length === 2) {
+          var rows = [], w = shape[1];
+          for (var r = 0; r < shape[0]; r++) rows.push(flat.subarray(r * w, (r + 1) * w));
+          return rows;
+        }
+        return flat;
+      }
+      var out = {};
+      for (var k in value) out[k] = decode(value[k], buffer);
+      return out;
+    }
+    return value;
+  }
+
+  function toBuffer(bytes) {
+    if (!bytes) return new ArrayBuffer(0);
+    if (bytes instanceof ArrayBuffer) return bytes;
+    // Copy so that typed-array views start at an aligned offset.
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  }
+
+  function plain(arr) { return arr ? Array.prototype.slice.call(arr) : []; }
+  function plainGrid(rows) { return rows ? rows.map(plain) : []; }
+
+  function isNum(v) { return typeof v === "number" && isFinite(v); }
+
+  // ------------------------------------------------------------ formatting
+  function fmt(v) {
+    if (!isNum(v)) return "–";
+    var a = Math.abs(v);
+    if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2).replace("e+", "e");
+    return Number(v.toPrecision(3)).toString();
+  }
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // ----------------------------------------------------------------- paths
+  function preparePath(p, i) {
+    var n = Math.min(p.x.length, p.y.length, p.loss.length);
+    var lastFinite = -1;
+    for (var k = 0; k < n; k++) {
+      if (isFinite(p.x[k]) && isFinite(p.y[k])) lastFinite = k;
+      else break;
+    }
+    var divergedAt = isNum(p.diverged_at) ? p.diverged_at : null;
+    var diverged = p.status === "diverged";
+    if (diverged && divergedAt === null) divergedAt = Math.max(lastFinite, 0);
+    return {
+      index: i,
+      label: p.label || ("path " + (i + 1)),
+      color: p.color || "#1f77b4",
+      x: p.x, y: p.y, loss: p.loss, lossY: p.loss_y || p.loss,
+      lr: p.lr || null,
+      grad: p.arrows ? p.arrows.grad : null,
+      update: p.arrows ? p.arrows.update : null,
+      n: n,
+      last: lastFinite,
+      diverged: diverged,
+      divergedAt: divergedAt
+    };
+  }
+
+  function isVisible(path) { return !S.hidden[path.label]; }
+
+  // Position of a path at fractional step t (clamped to its last finite point).
+  function pointAt(path, t) {
+    if (path.last < 0) return null;
+    if (t >= path.last) return { x: path.x[path.last], y: path.y[path.last], i: path.last, f: 0, end: true };
+    var i = Math.floor(t), f = t - i;
+    var x = path.x[i], y = path.y[i];
+    if (f > 0) {
+      x += (path.x[i + 1] - x) * f;
+      y += (path.y[i + 1] - y) * f;
+    }
+    return { x: x, y: y, i: i, f: f, end: false };
+  }
+
+  function valueAt(arr, t, last, logScale) {
+    var i = Math.floor(t);
+    if (i >= last) return arr[last];
+    var a = arr[i], b = arr[i + 1], f = t - i;
+    if (!(f > 0) || !isFinite(b)) return a;
+    if (logScale && a > 0 && b > 0) return Math.exp(Math.log(a) + (Math.log(b) - Math.log(a)) * f);
+    return a + (b - a) * f;
+  }
+
+  // ---------------------------------------------------------- canvas tools
+  // A polyline painter that clips segments to a safe box, so points far off
+  // the screen (a diverging run) never reach the canvas as huge numbers.
+  function Pen(ctx) {
+    this.ctx = ctx;
+    this.has = false;
+    this.lx = 0; this.ly = 0;
+    this.down = false;
+  }
+  Pen.prototype.point = function (x, y) {
+    if (!(isFinite(x) && isFinite(y))) { this.has = false; this.down = false; return; }
+    if (!this.has) { this.has = true; this.lx = x; this.ly = y; this.down = false; return; }
+    var x0 = this.lx, y0 = this.ly, x1 = x, y1 = y;
+    this.lx = x; this.ly = y;
+    var inside0 = Math.abs(x0) < SAFE && Math.abs(y0) < SAFE;
+    var inside1 = Math.abs(x1) < SAFE && Math.abs(y1) < SAFE;
+    if (inside0 && inside1) {
+      if (!this.down) { this.ctx.moveTo(x0, y0); this.down = true; }
+      this.ctx.lineTo(x1, y1);
+      return;
+    }
+    // Liang-Barsky clipping against [-SAFE, SAFE]^2.
+    var dx = x1 - x0, dy = y1 - y0, t0 = 0, t1 = 1;
+    var p = [-dx, dx, -dy, dy], q = [x0 + SAFE, SAFE - x0, y0 + SAFE, SAFE - y0];
+    for (var k = 0; k < 4; k++) {
+      if (p[k] === 0) { if (q[k] < 0) { this.down = false; return; } continue; }
+      var r = q[k] / p[k];
+      if (p[k] < 0) { if (r > t1) { this.down = false; return; } if (r > t0) t0 = r; }
+      else { if (r < t0) { this.down = false; return; } if (r < t1) t1 = r; }
+    }
+    if (!this.down || t0 > 0) this.ctx.moveTo(x0 + t0 * dx, y0 + t0 * dy);
+    this.ctx.lineTo(x0 + t1 * dx, y0 + t1 * dy);
+    this.down = t1 === 1;
+  };
+
+  function ensureOverlay(gd) {
+    var container = gd.querySelector(".svg-container");
+    if (!container) return null;
+    var canvas = gd.__overlay;
+    if (!canvas) {
+      canvas = document.createElement("canvas");
+      canvas.className = "overlay";
+      gd.__overlay = canvas;
+    }
+    if (canvas.parentNode !== container) {
+      // Above the plot, below Plotly's hover labels and zoom box.
+      var svgs = container.querySelectorAll(":scope > svg.main-svg");
+      container.insertBefore(canvas, svgs.length > 1 ? svgs[1] : null);
+    }
+    var w = container.clientWidth, h = container.clientHeight;
+    var dpr = window.devicePixelRatio || 1;
+    if (canvas.__w !== w || canvas.__h !== h || canvas.__dpr !== dpr) {
+      canvas.width = Math.max(1, Math.round(w * dpr));
+      canvas.height = Math.max(1, Math.round(h * dpr));
+      canvas.style.width = w + "px";
+      canvas.style.height = h + "px";
+      canvas.__w = w; canvas.__h = h; canvas.__dpr = dpr;
+    }
+    var ctx = canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    return ctx;
+  }
+
+  // Data-to-pixel mapping for one Plotly axis, read from its live range (so
+  // it follows pans while the user drags).
+  function axisMap(ax, vertical) {
+    var log = ax.type === "log";
+    var r0 = ax.range[0], r1 = ax.range[1];
+    var off = ax._offset, len = ax._length;
+    var s = len / (r1 - r0);
+    if (vertical) {
+      return {
+        log: log, off: off, len: len,
+        map: log ? function (v) { return off + len - (Math.log10(v) - r0) * s; }
+                 : function (v) { return off + len - (v - r0) * s; },
+        inv: function (p) { var l = r0 + (off + len - p) / s; return log ? Math.pow(10, l) : l; }
+      };
+    }
+    return {
+      log: log, off: off, len: len,
+      map: log ? function (v) { return off + (Math.log10(v) - r0) * s; }
+               : function (v) { return off + (v - r0) * s; },
+      inv: function (p) { var l = r0 + (p - off) / s; return log ? Math.pow(10, l) : l; }
+    };
+  }
+
+  function strokeCased(ctx, color, width) {
+    ctx.lineJoin = "round";
+    ctx.lineCap = "round";
+    ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    ctx.lineWidth = width + 2.5;
+    ctx.stroke();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.stroke();
+  }
+
+  function drawDot(ctx, x, y, r, color) {
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = "#ffffff";
+    ctx.stroke();
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = "rgba(0,0,0,0.45)";
+    ctx.beginPath();
+    ctx.arc(x, y, r + 1.5, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+
+  function drawCross(ctx, x, y, r, color) {
+    ctx.lineCap = "round";
+    ctx.beginPath();
+    ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y + r);
+    ctx.moveTo(x - r, y + r); ctx.lineTo(x + r, y - r);
+    ctx.strokeStyle = "#ffffff";
+    ctx.lineWidth = 7;
+    ctx.stroke();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 4;
+    ctx.stroke();
+  }
+
+  function drawArrow(ctx, x0, y0, x1, y1, color, dashed) {
+    var dx = x1 - x0, dy = y1 - y0, len = Math.sqrt(dx * dx + dy * dy);
+    if (!(len > 1)) return;
+    var ux = dx / len, uy = dy / len, head = Math.min(14, len * 0.45);
+    var bx = x1 - ux * head, by = y1 - uy * head;
+    ctx.save();
+    ctx.lineCap = "round";
+    ctx.setLineDash(dashed ? [7, 5] : []);
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(bx, by);
+    ctx.strokeStyle = "#ffffff";
+    ctx.lineWidth = 6;
+    ctx.stroke();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 3;
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.beginPath();
+    ctx.moveTo(x1, y1);
+    ctx.lineTo(bx - uy * head * 0.5, by + ux * head * 0.5);
+    ctx.lineTo(bx + uy * head * 0.5, by - ux * head * 0.5);
+    ctx.closePath();
+    ctx.fillStyle = color;
+    ctx.strokeStyle = "#ffffff";
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    ctx.fill();
+    ctx.restore();
+  }
+
+  // ------------------------------------------------------------- 2-D map
+  function drawMap() {
+    var gd = el.map;
+    if (!S.built.map || !gd._fullLayout || !gd._fullLayout.xaxis) return;
+    var ctx = ensureOverlay(gd);
+    if (!ctx) return;
+    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    var X = axisMap(xa, false), Y = axisMap(ya, true);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(X.off, Y.off, X.len, Y.len);
+    ctx.clip();
+
+    var t = S.pos, paths = S.paths, markers = [];
+    for (var pi = 0; pi < paths.length; pi++) {
+      var path = paths[pi];
+      if (!isVisible(path) || path.last < 0) continue;
+      var cur = pointAt(path, t);
+      var kEnd = cur.end ? path.last : cur.i;
+      var pen = new Pen(ctx), lastPx = NaN, lastPy = NaN;
+      ctx.beginPath();
+      for (var k = 0; k <= kEnd; k++) {
+        var px = X.map(path.x[k]), py = Y.map(path.y[k]);
+        // Skip points closer than a pixel to the last one drawn.
+        if (k > 0 && k < kEnd && Math.abs(px - lastPx) + Math.abs(py - lastPy) < 1.2) continue;
+        pen.point(px, py);
+        lastPx = px; lastPy = py;
+      }
+      if (!cur.end && cur.f > 0) pen.point(X.map(cur.x), Y.map(cur.y));
+      strokeCased(ctx, path.color, 3);
+      markers.push({ path: path, cur: cur, px: X.map(cur.x), py: Y.map(cur.y) });
+    }
+
+    // Arrows for the next update while paused.
+    var showArrows = false;
+    if (!S.playing && Math.floor(t) === t) {
+      for (var mi = 0; mi < markers.length; mi++) {
+        var m = markers[mi], p = m.path, i = Math.floor(t);
+        if (!p.update || !p.grad || i >= p.last || i >= p.update.length) continue;
+        var u = p.update[i], g = p.grad[i];
+        var ux = X.map(p.x[i] + u[0]) - m.px, uy = Y.map(p.y[i] + u[1]) - m.py;
+        var ulen = Math.sqrt(ux * ux + uy * uy);
+        var gx = X.map(p.x[i] - g[0]) - m.px, gy = Y.map(p.y[i] - g[1]) - m.py;
+        var glen = Math.sqrt(gx * gx + gy * gy);
+        if (!(isFinite(ulen) && isFinite(glen))) continue;
+        var shown = ulen;
+        if (shown < 36) shown = 36;
+        if (shown > 220) shown = 220;
+        if (ulen > 0) drawArrow(ctx, m.px, m.py, m.px + ux / ulen * shown, m.py + uy / ulen * shown, p.color, false);
+        if (glen > 0) drawArrow(ctx, m.px, m.py, m.px + gx / glen * shown, m.py + gy / glen * shown, "#3a3f4b", true);
+        showArrows = true;
+      }
+    }
+    el.arrowKey.hidden = !showArrows || !(S.wide || S.tab === "map");
+
+    for (var j = 0; j < markers.length; j++) {
+      var mk = markers[j];
+      var ended = mk.cur.end && mk.path.diverged && t >= mk.path.last;
+      if (ended) drawCross(ctx, mk.px, mk.py, 9, mk.path.color);
+      else drawDot(ctx, mk.px, mk.py, 9, mk.path.color);
+    }
+
+    if (S.pendingStart) {
+      var sx = X.map(S.pendingStart[0]), sy = Y.map(S.pendingStart[1]);
+      ctx.beginPath();
+      ctx.arc(sx, sy, 12, 0, 2 * Math.PI);
+      ctx.setLineDash([4, 4]);
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "#111827";
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    ctx.restore();
+  }
+
+  // ------------------------------------------------------ loss / lr plot
+  function drawSeries(ctx, X, Y, arr, xOffset, kEnd, tEnd, logScale) {
+    // Plot arr[k] at step k + xOffset for k <= kEnd, then up to tEnd.
+    var pen = new Pen(ctx);
+    var perPixel = X.len > 0 ? (kEnd + 1) / X.len : 1;
+    ctx.beginPath();
+    if (perPixel <= 2) {
+      for (var k = 0; k <= kEnd; k++) {
+        var v = arr[k];
+        if (logScale && !(v > 0)) { pen.point(NaN, NaN); continue; }
+        pen.point(X.map(k + xOffset), Y.map(v));
+      }
+    } else {
+      // Several steps per pixel column: keep first, min, max and last.
+      var col = null, first = 0, last = 0, lo = 0, hi = 0, loK = 0, hiK = 0, firstK = 0, lastK = 0;
+      var flush = function () {
+        if (col === null) return;
+        var pts = [[firstK, first]];
+        if (loK < hiK) { pts.push([loK, lo]); pts.push([hiK, hi]); }
+        else { pts.push([hiK, hi]); pts.push([loK, lo]); }
+        pts.push([lastK, last]);
+        for (var q = 0; q < pts.length; q++) pen.point(X.map(pts[q][0] + xOffset), pts[q][1]);
+      };
+      for (var i = 0; i <= kEnd; i++) {
+        var val = arr[i];
+        if (logScale && !(val > 0)) { flush(); col = null; pen.point(NaN, NaN); continue; }
+        var py = Y.map(val);
+        if (!isFinite(py)) { flush(); col = null; pen.point(NaN, NaN); continue; }
+        var c = Math.floor(X.map(i + xOffset));
+        if (c !== col) {
+          flush();
+          col = c; first = last = lo = hi = py; firstK = lastK = loK = hiK = i;
+        } else {
+          last = py; lastK = i;
+          if (py < lo) { lo = py; loK = i; }
+          if (py > hi) { hi = py; hiK = i; }
+        }
+      }
+      flush();
+    }
+    if (tEnd > kEnd) {
+      var tv = valueAt(arr, tEnd, arr.length - 1, logScale);
+      if (!logScale || tv > 0) pen.point(X.map(tEnd + xOffset), Y.map(tv));
+    }
+  }
+
+  function drawLoss() {
+    var gd = el.loss;
+    if (!S.built.loss || !gd._fullLayout || !gd._fullLayout.xaxis) return;
+    var ctx = ensureOverlay(gd);
+    if (!ctx) return;
+    var fl = gd._fullLayout;
+    var X = axisMap(fl.xaxis, false);
+    var panels = [{ Y: axisMap(fl.yaxis, true), key: "lossY", offset: 0, log: fl.yaxis.type === "log" }];
+    if (fl.yaxis2 && S.payload.show_lr) {
+      panels.push({ Y: axisMap(fl.yaxis2, true), key: "lr", offset: 1, log: fl.yaxis2.type === "log" });
+    }
+    var t = S.pos;
+    for (var pn = 0; pn < panels.length; pn++) {
+      var P = panels[pn], Y = P.Y;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(X.off, Y.off, X.len, Y.len);
+      ctx.clip();
+      var dots = [];
+      for (var i = 0; i < S.paths.length; i++) {
+        var path = S.paths[i];
+        if (!isVisible(path) || path.last < 0) continue;
+        var arr = path[P.key];
+        if (!arr || !arr.length) continue;
+        // lr[k] belongs to update k, which ends at step k + 1.
+        var lastIdx = Math.min(arr.length - 1, path.last - P.offset);
+        if (lastIdx < 0) continue;
+        var tt = Math.min(t - P.offset, lastIdx);
+        if (tt < 0) continue;
+        var kEnd = Math.floor(tt);
+        drawSeries(ctx, X, Y, arr, P.offset, kEnd, tt, P.log);
+        strokeCased(ctx, path.color, 3);
+        var v = valueAt(arr, tt, lastIdx, P.log);
+        if (isFinite(v) && (!P.log || v > 0)) {
+          dots.push({ x: X.map(tt + P.offset), y: Y.map(v), path: path, end: tt >= lastIdx && path.diverged && t >= path.last });
+        }
+      }
+      // Cursor at the current step.
+      var cx = X.map(t);
+      ctx.beginPath();
+      ctx.moveTo(cx, Y.off);
+      ctx.lineTo(cx, Y.off + Y.len);
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = "rgba(29,36,51,0.55)";
+      ctx.setLineDash([6, 4]);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.restore();
+      for (var d = 0; d < dots.length; d++) {
+        var dot = dots[d];
+        var dy = Math.max(Y.off - 20, Math.min(Y.off + Y.len + 20, dot.y));
+        if (dot.end) drawCross(ctx, dot.x, dy, 7, dot.path.color);
+        else drawDot(ctx, dot.x, dy, 6.5, dot.path.color);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------- 3-D view
+  function surfVisible() {
+    return S.wide || S.tab === "surf";
+  }
+
+  function surfZ(path, k) {
+    return path.loss[k];
+  }
+
+  function surfData() {
+    var xs = [], ys = [], zs = [], mx = [], my = [], mz = [], mc = [], ms = [];
+    var t = S.pos, lift = S.surfLift || 0;
+    for (var i = 0; i < S.paths.length; i++) {
+      var path = S.paths[i];
+      var px = [], py = [], pz = [];
+      if (path.last >= 0) {
+        var cur = pointAt(path, t);
+        var kEnd = cur.end ? path.last : cur.i;
+        var stride = Math.max(1, Math.ceil((kEnd + 1) / MAX_3D_POINTS));
+        for (var k = 0; k <= kEnd; k += stride) {
+          px.push(path.x[k]); py.push(path.y[k]); pz.push(zOf(path, k) + lift);
+        }
+        if ((kEnd % stride) !== 0) { px.push(path.x[kEnd]); py.push(path.y[kEnd]); pz.push(zOf(path, kEnd) + lift); }
+        var cz = cur.end ? zOf(path, path.last) : zOfFrac(path, t);
+        if (!cur.end && cur.f > 0) { px.push(cur.x); py.push(cur.y); pz.push(cz + lift); }
+        mx.push(cur.x); my.push(cur.y); mz.push(cz + lift);
+        mc.push(path.color);
+        ms.push(cur.end && path.diverged && t >= path.last ? "x" : "circle");
+      }
+      xs.push(px); ys.push(py); zs.push(pz);
+    }
+    return { xs: xs, ys: ys, zs: zs, mx: mx, my: my, mz: mz, mc: mc, ms: ms };
+  }
+
+  function zOf(path, k) {
+    if (S.surfFromGrid) return gridValue(S.surfGrid, path.x[k], path.y[k]);
+    return surfZ(path, k);
+  }
+
+  function zOfFrac(path, t) {
+    var i = Math.floor(t), f = t - i;
+    var a = zOf(path, i);
+    if (!(f > 0) || i + 1 > path.last) return a;
+    return a + (zOf(path, i + 1) - a) * f;
+  }
+
+  // Bilinear interpolation on a regular grid (used when no 3-D grid is sent).
+  function gridValue(g, x, y) {
+    var gx = g.x, gy = g.y, nx = gx.length, ny = gy.length;
+    if (nx < 2 || ny < 2) return NaN;
+    var fx = (x - gx[0]) / (gx[nx - 1] - gx[0]) * (nx - 1);
+    var fy = (y - gy[0]) / (gy[ny - 1] - gy[0]) * (ny - 1);
+    if (!(fx >= 0 && fy >= 0 && fx <= nx - 1 && fy <= ny - 1)) return NaN;
+    var i = Math.min(nx - 2, Math.floor(fx)), j = Math.min(ny - 2, Math.floor(fy));
+    var u = fx - i, v = fy - j, z = g.z;
+    return (1 - u) * (1 - v) * z[j][i] + u * (1 - v) * z[j][i + 1] + (1 - u) * v * z[j + 1][i] + u * v * z[j + 1][i + 1];
+  }
+
+  function updateSurf(now) {
+    if (!S.built.surf || !surfVisible()) return;
+    var t0 = performance.now();
+    var d = surfData();
+    var n = S.paths.length;
+    var idx = [];
+    for (var i = 0; i < n; i++) idx.push(S.surfFirstPath + i);
+    Plotly.restyle(el.surf, { x: d.xs, y: d.ys, z: d.zs }, idx);
+    Plotly.restyle(el.surf, {
+      x: [d.mx], y: [d.my], z: [d.mz],
+      "marker.color": [d.mc], "marker.symbol": [d.ms]
+    }, [S.surfFirstPath + n]);
+    var cost = performance.now() - t0;
+    S.surfCost = 0.7 * S.surfCost + 0.3 * cost;
+    S.surfPos = S.pos;
+    S.surfNext = (now || performance.now()) + Math.max(33, 2 * S.surfCost);
+    S.stats.surfUpdates++;
+  }
+
+  // --------------------------------------------------------------- legend
+  function buildLegend() {
+    var html = "";
+    S.paths.forEach(function (p, i) {
+      html += '<button type="button" class="chip' + (isVisible(p) ? "" : " off") + '" data-i="' + i + '" title="Show or hide this path">' +
+        '<span class="swatch" style="background:' + escapeHtml(p.color) + '"></span>' +
+        '<span class="name">' + escapeHtml(p.label) + "</span>" +
+        '<span class="value"></span><span class="flag"></span></button>';
+    });
+    el.legend.innerHTML = html;
+    var s = S.payload.surface || {};
+    var key = [];
+    if (s.minima && s.minima.length) key.push("<span>" + svgStar() + " minimum</span>");
+    if (s.saddles && s.saddles.length) key.push("<span>" + svgX() + " saddle</span>");
+    if (S.payload.start) key.push("<span>" + svgRing() + " start</span>");
+    el.mapKey.innerHTML = key.join("");
+    S.chipEls = Array.prototype.slice.call(el.legend.querySelectorAll(".chip")).map(function (c) {
+      return { chip: c, value: c.querySelector(".value"), flag: c.querySelector(".flag"), text: "", flagText: "" };
+    });
+  }
+
+  function svgStar() {
+    return '<svg width="18" height="18" viewBox="-10 -10 20 20" style="vertical-align:-3px"><path d="M0,-9 L2.6,-3 L9,-2.8 L4,1.4 L5.6,8 L0,4.4 L-5.6,8 L-4,1.4 L-9,-2.8 L-2.6,-3 Z" fill="#f5c518" stroke="#6b5200" stroke-width="1.2"/></svg>';
+  }
+  function svgX() {
+    return '<svg width="16" height="16" viewBox="-8 -8 16 16" style="vertical-align:-2px"><path d="M-6,-6L6,6M-6,6L6,-6" stroke="#2b2f38" stroke-width="3" stroke-linecap="round"/></svg>';
+  }
+  function svgRing() {
+    return '<svg width="18" height="18" viewBox="-9 -9 18 18" style="vertical-align:-3px"><circle r="6.5" fill="none" stroke="#111827" stroke-width="3"/></svg>';
+  }
+
+  el.legend.addEventListener("click", function (ev) {
+    var chip = ev.target.closest(".chip");
+    if (!chip) return;
+    var p = S.paths[+chip.getAttribute("data-i")];
+    if (!p) return;
+    S.hidden[p.label] = !S.hidden[p.label];
+    chip.classList.toggle("off", !!S.hidden[p.label]);
+    if (S.built.surf) {
+      var idx = S.surfFirstPath + p.index;
+      Plotly.restyle(el.surf, { visible: isVisible(p) }, [idx]);
+      S.surfPos = -1;
+    }
+    requestDraw();
+  });
+
+  function updateLegendValues() {
+    if (!S.chipEls) return;
+    var t = S.pos;
+    for (var i = 0; i < S.paths.length; i++) {
+      var p = S.paths[i], c = S.chipEls[i];
+      if (!c || p.last < 0) continue;
+      var ti = Math.min(Math.floor(t), p.last);
+      var text = "f = " + fmt(p.loss[ti]);
+      var flag = p.diverged && t >= p.last ? "diverged at step " + p.divergedAt : "";
+      if (text !== c.text) { c.value.textContent = text; c.text = text; }
+      if (flag !== c.flagText) { c.flag.textContent = flag; c.flagText = flag; }
+    }
+  }
+
+  // ---------------------------------------------------------- animation
+  function requestDraw() {
+    S.dirty = true;
+    schedule();
+  }
+
+  function schedule() {
+    if (!S.raf) S.raf = requestAnimationFrame(frame);
+  }
+
+  function frame(now) {
+    S.raf = 0;
+    if (S.playing) {
+      var dt = S.lastTime === null ? 0 : Math.min(now - S.lastTime, 100);
+      S.lastTime = now;
+      S.pos += dt / 1000 * S.speed * Math.max(S.steps, 1) / RUN_SECONDS;
+      if (S.pos >= S.steps) {
+        S.pos = S.steps;
+        setPlaying(false);
+        sendStep(0);
+      }
+      S.dirty = true;
+    }
+    if (S.dirty) {
+      S.dirty = false;
+      drawAll(now);
+      S.stats.redraws++;
+    }
+    var surfBehind = S.built.surf && surfVisible() && S.surfPos !== S.pos;
+    if (surfBehind && now >= S.surfNext) updateSurf(now);
+    if (S.playing || (S.built.surf && surfVisible() && S.surfPos !== S.pos)) schedule();
+  }
+
+  function drawAll(now) {
+    drawMap();
+    drawLoss();
+    var k = Math.floor(S.pos);
+    el.readout.textContent = "step " + k + " / " + S.steps;
+    if (+el.scrub.value !== k) el.scrub.value = k;
+    if (!S.playing || !now || now - S.legendAt > 100) {
+      S.legendAt = now || 0;
+      updateLegendValues();
+    }
+  }
+
+  function setPlaying(on) {
+    S.playing = on;
+    S.lastTime = null;
+    el.play.classList.toggle("playing", on);
+    el.playLabel.textContent = on ? "Pause" : (S.pos >= S.steps && S.steps > 0 ? "Replay" : "Play");
+    if (on) schedule();
+  }
+
+  function togglePlay() {
+    if (!S.payload) return;
+    if (S.playing) {
+      S.pos = Math.floor(S.pos);
+      setPlaying(false);
+      requestDraw();
+      sendStep(0);
+    } else {
+      if (S.pos >= S.steps) S.pos = 0;
+      clearTimeout(S.stepTimer);
+      setPlaying(true);
+      requestDraw();
+    }
+  }
+
+  el.play.addEventListener("click", togglePlay);
+  el.speed.addEventListener("change", function () { S.speed = +el.speed.value || 1; });
+  el.scrub.addEventListener("input", function () {
+    if (S.playing) setPlaying(false);
+    S.pos = +el.scrub.value;
+    el.playLabel.textContent = S.pos >= S.steps ? "Replay" : "Play";
+    requestDraw();
+  });
+  el.scrub.addEventListener("change", function () { sendStep(150); });
+
+  document.addEventListener("keydown", function (ev) {
+    if (!S.payload) return;
+    var tag = ev.target && ev.target.tagName;
+    if (ev.key === " " || ev.code === "Space") {
+      if (tag === "BUTTON" || tag === "SELECT") return;  // native activation
+      ev.preventDefault();
+      togglePlay();
+    } else if ((ev.key === "ArrowRight" || ev.key === "ArrowLeft") && tag !== "INPUT" && tag !== "SELECT") {
+      ev.preventDefault();
+      var delta = (ev.key === "ArrowRight" ? 1 : -1) * (ev.shiftKey ? Math.max(1, Math.round(S.steps / 100)) : 1);
+      if (S.playing) setPlaying(false);
+      S.pos = Math.max(0, Math.min(S.steps, Math.floor(S.pos) + delta));
+      requestDraw();
+      sendStep(400);
+    }
+  });
+
+  // ---------------------------------------------------------------- views
+  function setTab(tab) {
+    S.tab = tab;
+    el.tabs.forEach(function (b) {
+      var on = b.getAttribute("data-view") === tab;
+      b.classList.toggle("active", on);
+      b.setAttribute("aria-selected", on ? "true" : "false");
+    });
+    layoutViews();
+  }
+
+  el.tabs.forEach(function (b) {
+    b.addEventListener("click", function () { setTab(b.getAttribute("data-view")); });
+  });
+
+  function applyLayoutClasses() {
+    S.wide = el.views.clientWidth >= WIDE_MIN;
+    el.views.classList.toggle("wide", S.wide);
+    el.panes.map.classList.toggle("visible", S.wide || S.tab === "map");
+    el.panes.surf.classList.toggle("visible", S.wide || S.tab === "surf");
+  }
+
+  function needsResize(gd) {
+    var fl = gd._fullLayout;
+    return fl && Math.abs(fl.width - gd.clientWidth) > 1;
+  }
+
+  // Show the right panes, build the 3-D view when it first becomes visible,
+  // and let the plots follow the width of their panes.
+  function layoutViews() {
+    applyLayoutClasses();
+    if (!S.payload) return null;
+    var job = null;
+    if (surfVisible()) {
+      if (!S.built.surf || S.surfStale) job = buildSurf();
+      else if (needsResize(el.surf)) Plotly.Plots.resize(el.surf);
+      S.surfPos = -1;
+    }
+    if (S.built.map && needsResize(el.map)) Plotly.Plots.resize(el.map);
+    if (S.built.loss && needsResize(el.loss)) Plotly.Plots.resize(el.loss);
+    requestDraw();
+    updateFrameHeight();
+    return job;
+  }
+
+  // --------------------------------------------------------------- figures
+  var CONFIG = {
+    displaylogo: false,
+    responsive: true,
+    doubleClickDelay: 300,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toImage"]
+  };
+
+  function baseLayout(height) {
+    var fs = S.fontSize;
+    return {
+      height: height,
+      font: { family: FONT, size: fs, color: "#1d2433" },
+      paper_bgcolor: "#ffffff",
+      plot_bgcolor: "#ffffff",
+      showlegend: false,
+      hoverlabel: { font: { family: FONT, size: fs } },
+      uirevision: S.payload.revision === undefined || S.payload.revision === null ? "race" : String(S.payload.revision)
+    };
+  }
+
+  function rangeOf(arr) {
+    var lo = Infinity, hi = -Infinity;
+    for (var i = 0; i < arr.length; i++) {
+      var v = arr[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    return [lo, hi];
+  }
+
+  function gridRange(rows) {
+    var lo = Infinity, hi = -Infinity;
+    for (var r = 0; r < rows.length; r++) {
+      var row = rows[r];
+      for (var i = 0; i < row.length; i++) {
+        var v = row[i];
+        if (!isFinite(v)) continue;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    return [lo, hi];
+  }
+
+  var MAP_MARGIN = { l: 64, r: 16, t: 12, b: 56 };
+  var COLORBAR_ROOM = 110;
+
+  function mapRanges() {
+    var s = S.payload.surface;
+    var xr = s.xrange || rangeOf(s.x), yr = s.yrange || rangeOf(s.y);
+    var ratio = (xr[1] - xr[0]) / (yr[1] - yr[0]);
+    var equal = s.equal_aspect !== undefined && s.equal_aspect !== null ? !!s.equal_aspect : (ratio > 0.4 && ratio < 2.5);
+    return { xr: xr, yr: yr, equal: equal };
+  }
+
+  // With equal axis scales the map is as tall as its width allows, up to
+  // the requested panel height.
+  function viewHeight() {
+    var R = mapRanges();
+    if (!R.equal) return S.panelHeight;
+    var width = el.panes.map.clientWidth || el.views.clientWidth;
+    var plotW = width - MAP_MARGIN.l - MAP_MARGIN.r - (S.colorbarRoom || COLORBAR_ROOM);
+    var h = plotW * (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]) + MAP_MARGIN.t + MAP_MARGIN.b;
+    return Math.round(Math.max(260, Math.min(S.panelHeight, h)));
+  }
+
+  // Once Plotly has placed the colour bar, make the figure exactly as tall
+  // as an equal-scale map of the available width needs.
+  var fitting = 0;
+  function fitMapHeight() {
+    var gd = el.map, fl = gd._fullLayout;
+    if (!fl || !fl._size || !S.payload) return;
+    S.colorbarRoom = fl._size.l + fl._size.r - MAP_MARGIN.l - MAP_MARGIN.r;
+    var R = mapRanges();
+    if (!R.equal) return;
+    var want = fl._size.w * (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]) + fl.margin.t + fl.margin.b;
+    want = Math.round(Math.max(260, Math.min(S.panelHeight, want)));
+    if (Math.abs(want - fl.height) <= 3 || fitting > 2) { fitting = 0; return; }
+    fitting++;
+    S.viewHeight = want;
+    Plotly.relayout(gd, { height: want });
+    if (S.built.surf && !S.surfStale) Plotly.relayout(el.surf, { height: want });
+  }
+
+  function mapFigure() {
+    var p = S.payload, s = p.surface;
+    var R = mapRanges(), xr = R.xr, yr = R.yr, equal = R.equal;
+    var zlabel = s.zlabel || (s.log ? "log₁₀ loss" : "loss");
+    var fs = S.fontSize;
+    var traces = [{
+      type: "contour",
+      x: plain(s.x), y: plain(s.y), z: plainGrid(s.z),
+      colorscale: COLORSCALE,
+      ncontours: 24,
+      contours: { coloring: "fill", showlines: true },
+      line: { color: "rgba(40,52,80,0.30)", width: 1, smoothing: 0.85 },
+      colorbar: {
+        title: { text: zlabel, side: "right", font: { size: Math.round(fs * 0.9) } },
+        thickness: 14, len: 0.92, outlinewidth: 0,
+        tickfont: { size: Math.round(fs * 0.8) }
+      },
+      hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>" + escapeHtml(zlabel) + " = %{z:.3g}<extra></extra>"
+    }];
+    if (s.saddles && s.saddles.length) {
+      traces.push({
+        type: "scatter", mode: "markers", name: "saddle",
+        x: s.saddles.map(function (m) { return m[0]; }),
+        y: s.saddles.map(function (m) { return m[1]; }),
+        customdata: s.saddles.map(function (m) { return m[2]; }),
+        marker: { symbol: "x-thin", size: 16, line: { width: 4, color: "#2b2f38" } },
+        hovertemplate: "saddle point<br>(%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>"
+      });
+    }
+    if (s.minima && s.minima.length) {
+      traces.push({
+        type: "scatter", mode: "markers", name: "minimum",
+        x: s.minima.map(function (m) { return m[0]; }),
+        y: s.minima.map(function (m) { return m[1]; }),
+        customdata: s.minima.map(function (m) { return m[2]; }),
+        marker: { symbol: "star", size: 24, color: "#f5c518", line: { width: 1.5, color: "#6b5200" } },
+        hovertemplate: "minimum<br>(%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>"
+      });
+    }
+    if (p.start) {
+      traces.push({
+        type: "scatter", mode: "markers", name: "start",
+        x: [p.start[0]], y: [p.start[1]],
+        marker: { symbol: "circle-open", size: 22, color: "#111827", line: { width: 3.5, color: "#111827" } },
+        hovertemplate: "start<br>(%{x:.3f}, %{y:.3f})<extra></extra>"
+      });
+    }
+    var layout = baseLayout(S.viewHeight);
+    layout.margin = Object.assign({}, MAP_MARGIN);
+    layout.hovermode = "closest";
+    layout.dragmode = "zoom";
+    layout.xaxis = {
+      range: xr.slice(), title: { text: "x", standoff: 8 }, showgrid: false, zeroline: false,
+      ticks: "outside", ticklen: 5, mirror: true, showline: true, linecolor: "#8a93a3", constrain: "domain"
+    };
+    layout.yaxis = {
+      range: yr.slice(), title: { text: "y", standoff: 8 }, showgrid: false, zeroline: false,
+      ticks: "outside", ticklen: 5, mirror: true, showline: true, linecolor: "#8a93a3", constrain: "domain"
+    };
+    if (equal) { layout.yaxis.scaleanchor = "x"; layout.yaxis.scaleratio = 1; }
+    var config = Object.assign({}, CONFIG, {
+      modeBarButtonsToAdd: [{
+        name: "Download the map as a PNG",
+        icon: Plotly.Icons.camera,
+        click: function (gd) { downloadPng(gd, "race-map.png"); }
+      }]
+    });
+    return { data: traces, layout: layout, config: config };
+  }
+
+  function lossFigure() {
+    var p = S.payload, steps = Math.max(1, S.steps);
+    var logY = !!p.loss_log;
+    var lo = Infinity, hi = -Infinity, lrLo = Infinity, lrHi = -Infinity, anyLr = false;
+    S.paths.forEach(function (path) {
+      var a = path.lossY, end = Math.min(a.length - 1, path.last);
+      // A diverging run should not squash the others: only its start counts
+      // towards the top of the axis.
+      var topEnd = path.diverged ? Math.min(end, 0) : end;
+      for (var i = 0; i <= end; i++) {
+        var v = a[i];
+        if (!isFinite(v) || (logY && !(v > 0))) continue;
+        if (v < lo) lo = v;
+        if (i <= topEnd && v > hi) hi = v;
+      }
+      if (path.lr) {
+        for (var j = 0; j < path.lr.length; j++) {
+          var r = path.lr[j];
+          if (!isFinite(r)) continue;
+          anyLr = true;
+          if (r < lrLo) lrLo = r;
+          if (r > lrHi) lrHi = r;
+        }
+      }
+    });
+    if (!(hi >= lo)) { lo = logY ? 1e-3 : 0; hi = 1; }
+    var yRange;
+    if (logY) {
+      var l0 = Math.log10(lo), l1 = Math.log10(hi);
+      if (l1 - l0 > 30) l0 = l1 - 30;
+      var pad = Math.max(0.15, (l1 - l0) * 0.06);
+      yRange = [l0 - pad, l1 + pad];
+    } else {
+      var span = hi - lo || Math.abs(hi) || 1;
+      yRange = [lo - span * 0.05, hi + span * 0.08];
+    }
+    var showLr = !!p.show_lr;
+    var fs = S.fontSize;
+    var layout = baseLayout(showLr ? 440 : 290);
+    layout.margin = { l: 84, r: 16, t: 10, b: 52 };
+    layout.hovermode = false;
+    layout.dragmode = "zoom";
+    var axisStyle = {
+      showline: true, linecolor: "#8a93a3", mirror: true, ticks: "outside", ticklen: 5,
+      gridcolor: "#e6e9ef", zeroline: false
+    };
+    layout.xaxis = Object.assign({}, axisStyle, {
+      range: [-0.01 * steps, 1.02 * steps], title: { text: "step", standoff: 6 },
+      anchor: showLr ? "y2" : "y"
+    });
+    layout.yaxis = Object.assign({}, axisStyle, {
+      type: logY ? "log" : "linear", range: yRange,
+      title: { text: escapeHtml(p.loss_label || "loss"), font: { size: Math.round(fs * 0.95) } },
+      domain: showLr ? [0.42, 1] : [0, 1],
+      exponentformat: "power"
+    });
+    var data = [{ type: "scatter", x: [], y: [], hoverinfo: "skip" }];
+    if (showLr) {
+      var lrLog = anyLr && lrLo > 0 && lrHi / lrLo > 20;
+      var lrRange;
+      if (!anyLr) lrRange = [0, 1];
+      else if (lrLog) lrRange = [Math.log10(lrLo) - 0.15, Math.log10(lrHi) + 0.15];
+      else {
+        var sp = lrHi - lrLo || Math.abs(lrHi) || 1;
+        lrRange = [Math.min(0, lrLo - sp * 0.05), lrHi + sp * 0.12];
+      }
+      layout.yaxis2 = Object.assign({}, axisStyle, {
+        type: lrLog ? "log" : "linear", range: lrRange, domain: [0, 0.3], anchor: "x",
+        title: { text: "learning rate", font: { size: Math.round(fs * 0.95) } },
+        exponentformat: "power"
+      });
+      layout.xaxis.showticklabels = true;
+      data.push({ type: "scatter", x: [], y: [], yaxis: "y2", hoverinfo: "skip" });
+    }
+    var config = Object.assign({}, CONFIG, {
+      modeBarButtonsToAdd: [{
+        name: "Download the loss plot as a PNG",
+        icon: Plotly.Icons.camera,
+        click: function (gd) { downloadPng(gd, "race-loss.png"); }
+      }]
+    });
+    return { data: data, layout: layout, config: config };
+  }
+
+  function surfFigure() {
+    var p = S.payload, s = p.surface;
+    var has3d = s.x3d && s.y3d && s.z3d;
+    var gx = has3d ? s.x3d : s.x, gy = has3d ? s.y3d : s.y, gz = has3d ? s.z3d : s.z;
+    S.surfFromGrid = !has3d;
+    S.surfGrid = { x: gx, y: gy, z: gz };
+    var zr = gridRange(gz);
+    if (!(zr[1] >= zr[0])) zr = [0, 1];
+    var span = zr[1] - zr[0] || 1;
+    S.surfLift = span * 0.012;
+    var xr = s.xrange || rangeOf(s.x), yr = s.yrange || rangeOf(s.y);
+    var ratio = (yr[1] - yr[0]) / (xr[1] - xr[0]);
+    if (!(ratio > 0.25 && ratio < 4)) ratio = 1;
+    var zlabel = has3d ? "f" : (s.zlabel || "f");
+    var traces = [{
+      type: "surface", x: plain(gx), y: plain(gy), z: plainGrid(gz),
+      colorscale: COLORSCALE, showscale: false, opacity: 0.93,
+      contours: { z: { show: true, usecolormap: false, color: "rgba(40,52,80,0.35)", width: 1, start: zr[0], end: zr[1], size: span / 16 } },
+      lighting: { ambient: 0.75, diffuse: 0.6, specular: 0.05, roughness: 0.9 },
+      hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>f = %{z:.4g}<extra></extra>"
+    }];
+    if (s.minima && s.minima.length) {
+      traces.push({
+        type: "scatter3d", mode: "markers", name: "minimum",
+        x: s.minima.map(function (m) { return m[0]; }),
+        y: s.minima.map(function (m) { return m[1]; }),
+        z: s.minima.map(function (m) { return (has3d ? m[2] : gridValue(S.surfGrid, m[0], m[1])) + S.surfLift; }),
+        marker: { symbol: "diamond", size: 7, color: "#f5c518", line: { width: 1, color: "#6b5200" } },
+        hovertemplate: "minimum<br>f = %{z:.4g}<extra></extra>"
+      });
+    }
+    S.surfFirstPath = traces.length;
+    var d = surfData();
+    S.paths.forEach(function (path, i) {
+      traces.push({
+        type: "scatter3d", mode: "lines", name: path.label,
+        visible: isVisible(path),
+        x: d.xs[i], y: d.ys[i], z: d.zs[i],
+        line: { width: 7, color: path.color },
+        hovertemplate: escapeHtml(path.label) + "<br>(%{x:.3f}, %{y:.3f})<br>f = %{z:.4g}<extra></extra>"
+      });
+    });
+    traces.push({
+      type: "scatter3d", mode: "markers", name: "now",
+      x: d.mx, y: d.my, z: d.mz,
+      marker: { size: 8, color: d.mc, symbol: d.ms, line: { width: 2, color: "#ffffff" } },
+      hoverinfo: "skip"
+    });
+    var layout = baseLayout(S.viewHeight);
+    layout.margin = { l: 0, r: 0, t: 0, b: 0 };
+    var axis = function (title, range) {
+      return {
+        title: { text: title }, range: range, backgroundcolor: "#f5f7fa", showbackground: true,
+        gridcolor: "#d8dde6", zerolinecolor: "#b8bfcc", tickfont: { size: Math.round(S.fontSize * 0.75) }
+      };
+    };
+    layout.scene = {
+      xaxis: axis("x", xr.slice()),
+      yaxis: axis("y", yr.slice()),
+      zaxis: axis(zlabel, [zr[0], zr[1] + span * 0.05]),
+      aspectmode: "manual",
+      aspectratio: { x: 1, y: ratio, z: 0.7 },
+      camera: { eye: { x: 0.95, y: -1.3, z: 1.15 } },
+      uirevision: layout.uirevision
+    };
+    return { data: traces, layout: layout, config: Object.assign({}, CONFIG, { modeBarButtonsToRemove: [] }) };
+  }
+
+  function buildSurf() {
+    var fig = surfFigure();
+    S.surfStale = false;
+    var first = !S.built.surf;
+    S.built.surf = true;
+    S.surfPos = S.pos;
+    var done = Plotly.react(el.surf, fig.data, fig.layout, fig.config);
+    if (first) done.then(updateFrameHeight);
+    return done;
+  }
+
+  // ------------------------------------------------------------- download
+  function downloadPng(gd, name) {
+    var overlay = gd.__overlay;
+    var scale = 2;
+    Plotly.toImage(gd, { format: "png", scale: scale }).then(function (url) {
+      var img = new Image();
+      img.onload = function () {
+        var c = document.createElement("canvas");
+        c.width = img.width; c.height = img.height;
+        var ctx = c.getContext("2d");
+        ctx.drawImage(img, 0, 0);
+        if (overlay) ctx.drawImage(overlay, 0, 0, c.width, c.height);
+        var a = document.createElement("a");
+        a.href = c.toDataURL("image/png");
+        a.download = name;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+      };
+      img.src = url;
+    });
+  }
+
+  // ------------------------------------------------------------ map clicks
+  var down = null;
+  el.map.addEventListener("pointerdown", function (ev) {
+    if (ev.button !== 0 || (ev.target.closest && ev.target.closest(".modebar"))) return;
+    down = { x: ev.clientX, y: ev.clientY, t: performance.now() };
+    if (S.pendingClick) {           // second click of a double-click: zoom reset
+      clearTimeout(S.pendingClick);
+      S.pendingClick = null;
+      down = null;
+    }
+  }, true);
+  window.addEventListener("pointerup", function (ev) {
+    if (!down) return;
+    var d = down;
+    down = null;
+    if (Math.abs(ev.clientX - d.x) + Math.abs(ev.clientY - d.y) > 5) return;
+    if (performance.now() - d.t > 700) return;
+    var gd = el.map;
+    if (!S.built.map || !gd._fullLayout || !gd._fullLayout.xaxis) return;
+    var rect = gd.getBoundingClientRect();
+    var X = axisMap(gd._fullLayout.xaxis, false), Y = axisMap(gd._fullLayout.yaxis, true);
+    var px = ev.clientX - rect.left, py = ev.clientY - rect.top;
+    if (px < X.off || px > X.off + X.len || py < Y.off || py > Y.off + Y.len) return;
+    var x = X.inv(px), y = Y.inv(py);
+    S.pendingClick = setTimeout(function () {
+      S.pendingClick = null;
+      S.pendingStart = [x, y];
+      requestDraw();
+      sendEvent({ event: "click", x: x, y: y });
+    }, 320);
+  }, true);
+
+  // -------------------------------------------------------------- render
+  function onRender(args) {
+    var meta = args.meta;
+    if (!meta || meta._sig === S.sig) return;
+    var t0 = performance.now();
+    var payload = decode(meta, toBuffer(args.blob));
+    var first = !S.payload;
+    var prevSteps = S.steps;
+
+    S.sig = meta._sig;
+    S.payload = payload;
+    S.steps = Math.max(0, payload.steps | 0);
+    S.paths = (payload.paths || []).map(preparePath);
+    S.panelHeight = Math.max(240, payload.panel_height | 0 || 520);
+    S.fontSize = (payload.theme && payload.theme.font_size) || 16;
+    S.pendingStart = null;
+    document.documentElement.style.setProperty("--font-size", S.fontSize + "px");
+
+    var stepArg = isNum(payload.step) ? Math.max(0, Math.min(S.steps, Math.round(payload.step))) : null;
+    if (first || S.steps !== prevSteps) S.pos = stepArg === null ? S.steps : stepArg;
+    else if (stepArg !== null && stepArg !== S.stepArg) S.pos = stepArg;
+    else S.pos = Math.max(0, Math.min(S.steps, S.pos));
+    S.stepArg = stepArg;
+
+    el.scrub.max = String(S.steps);
+    el.scrub.value = String(Math.floor(S.pos));
+    if (!S.playing) setPlaying(false);
+    el.title.textContent = (payload.surface && payload.surface.title) || "";
+    buildLegend();
+
+    applyLayoutClasses();
+    S.viewHeight = viewHeight();
+    var mapFig = mapFigure(), lossFig = lossFigure();
+    var jobs = [
+      Plotly.react(el.map, mapFig.data, mapFig.layout, mapFig.config),
+      Plotly.react(el.loss, lossFig.data, lossFig.layout, lossFig.config)
+    ];
+    S.built.map = S.built.loss = true;
+    S.surfStale = true;
+    if (first) {
+      el.map.on("plotly_afterplot", fitMapHeight);
+      el.map.on("plotly_afterplot", requestDraw);
+      el.map.on("plotly_relayout", requestDraw);
+      el.map.on("plotly_relayouting", requestDraw);
+      el.loss.on("plotly_afterplot", requestDraw);
+      el.loss.on("plotly_relayout", requestDraw);
+      el.loss.on("plotly_relayouting", requestDraw);
+    }
+    var surfJob = layoutViews();
+    if (surfJob) jobs.push(surfJob);
+    Promise.all(jobs).then(function () {
+      layoutViews();
+      drawAll(performance.now());
+      S.stats.renders++;
+      S.stats.renderMs.push(performance.now() - t0);
+      if (S.stats.renderMs.length > 50) S.stats.renderMs.shift();
+      updateFrameHeight();
+    }).catch(showError);
+  }
+
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      updateFrameHeight();
+    }).observe(el.player);
+    var lastWidth = 0;
+    new ResizeObserver(function () {
+      var w = el.views.clientWidth;
+      if (w !== lastWidth) { lastWidth = w; layoutViews(); }
+    }).observe(el.views);
+  }
+
+  post("streamlit:componentReady", { apiVersion: 1 });
+})();
