@@ -124,9 +124,19 @@ class Box:
     legend_item_w: float
 
 
+# Advance widths of Arial/Helvetica (per 1000 em), for laying out legends before rendering.
+_WIDTHS = dict(zip(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:()=-+·/'*",
+    [556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333,
+     500, 278, 556, 500, 722, 500, 500, 500, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500,
+     667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611,
+     *[556] * 10, 278, 278, 278, 278, 278, 333, 333, 584, 333, 584, 278, 278, 191, 389],
+    strict=True))
+
+
 def _text_px(text: str, size: float) -> float:
-    """A generous estimate of the rendered width of ``text`` in a sans-serif font."""
-    return 0.56 * size * len(text) + 2
+    """The rendered width of ``text`` in Arial at ``size`` px, a little generously."""
+    return 1.06 * size * sum(_WIDTHS.get(c, 620) for c in text) / 1000 + 2
 
 
 def _fit(width, height, left, right, top, bottom, aspect, *, spare_below: bool):
@@ -161,9 +171,9 @@ def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
     # legend beside the colour bar
     tall_w = max((_text_px(line, fs) for s in tall for line in s.split("<br>")), default=0) + 50
     tall_h = sum(line_h * (s.count("<br>") + 1) + 6 for s in tall) + 20
-    right_fit = _fit(width, height, left, COLORBAR_W(t) + tall_w + 10, top, below_axis + 12,
+    right_fit = _fit(width, height, left, _colorbar_w(t) + tall_w + 10, top, below_axis + 12,
                      aspect, spare_below=False)
-    right_ok = tall_h <= height - top - 10
+    right_ok = tall_h <= height - top - 8
 
     # legend under the x axis, in as many columns as fit between the left edge of the figure
     # and the right edge of the plot area (how far Plotly lets such a legend run)
@@ -172,7 +182,7 @@ def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
     while True:
         rows = math.ceil(len(wide) / cols) if wide else 0
         bottom = below_axis + rows * (line_h + 6) + 16
-        below_fit = _fit(width, height, left, COLORBAR_W(t), top, bottom, aspect,
+        below_fit = _fit(width, height, left, _colorbar_w(t), top, bottom, aspect,
                          spare_below=True)
         room = width - below_fit[1] - TEXT_INSET
         if cols == 1 or cols * item_w <= room:
@@ -186,7 +196,7 @@ def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
     return Box(lft, rgt, tp, bot, "below", cols, (width - rgt - TEXT_INSET) / cols - 52)
 
 
-def COLORBAR_W(t: Theme) -> float:  # noqa: N802 - a derived constant
+def _colorbar_w(t: Theme) -> float:
     """Room right of the plot for the colour bar: gap, bar, tick labels, bar title, air."""
     return 16 + 14 + 3.0 * t.font_size + 1.8 * t.font_size + 12
 
@@ -305,13 +315,15 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         px, py = traj.xy[last]
         diverged = traj.status == "diverged" and (step is None or step >= traj.diverged_at)
         if diverged:
+            (ex, ey), inside = end_mark(traj.xy[: last + 1], surf.bounds)
+            where = "last finite point" if inside else "where the path left the map"
             fig.add_trace(go.Scatter(
-                x=[px], y=[py], mode="markers", legendgroup=group, showlegend=False,
-                name=f"{racer.label}: diverged",
+                x=[ex], y=[ey], mode="markers", legendgroup=group, showlegend=False,
+                name=f"{racer.label}: diverged", cliponaxis=False,
                 marker={"symbol": "x", "size": t.marker_size * 1.5, "color": racer.color,
                         "line": {"color": "#ffffff", "width": 1.5}},
                 hovertemplate=f"{racer.label} diverged at step {traj.diverged_at}<br>"
-                              "last finite point (%{x:.4g}, %{y:.4g})<extra></extra>"))
+                              f"{where} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
         else:
             fig.add_trace(go.Scatter(
                 x=[px], y=[py], mode="markers", legendgroup=group, showlegend=False,
@@ -335,8 +347,8 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     legend = {"font": t.font(), "bgcolor": "rgba(0,0,0,0)", "itemsizing": "constant",
               "tracegroupgap": 0, "traceorder": "normal", "entrywidthmode": "pixels"}
     if box.legend == "right":
-        legend.update(orientation="v", x=1 + (COLORBAR_W(t) + 4) / plot_w, xanchor="left",
-                      y=1, yanchor="top")
+        legend.update(orientation="v", x=1 + (_colorbar_w(t) + 4) / plot_w, xanchor="left",
+                      y=1, yanchor="top", maxheight=height - box.top - 8)
     else:
         below = 1.4 * t.font_size + 1.4 * t.axis_title_size + 10
         legend.update(orientation="h", x=-(box.left - TEXT_INSET + 4) / plot_w, xanchor="left",
@@ -376,6 +388,28 @@ def title_annotations(title: str, subtitle: str, t: Theme, *, left: float, top: 
                     "y": y_sub, "xanchor": "left", "yanchor": "top", "showarrow": False,
                     "font": t.font(), "name": "subtitle"})
     return out
+
+
+def end_mark(xy: np.ndarray, bounds) -> tuple[tuple[float, float], bool]:
+    """Where to put the ✕ of a diverged path: its last point if that lies inside ``bounds``,
+    else the point where it last crossed out of them. Returns ``((x, y), inside)``."""
+    (x0, x1), (y0, y1) = bounds
+    inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+    if inside[-1]:
+        return (float(xy[-1, 0]), float(xy[-1, 1])), True
+    idx = np.flatnonzero(inside)
+    if idx.size == 0:
+        return (float(np.clip(xy[-1, 0], x0, x1)), float(np.clip(xy[-1, 1], y0, y1))), False
+    j = int(idx[-1])
+    (ax, ay), (bx, by) = xy[j], xy[j + 1]
+    # largest fraction s of the segment a→b that stays inside the box
+    s = 1.0
+    for a, b, lo, hi in ((ax, bx, x0, x1), (ay, by, y0, y1)):
+        if b > hi:
+            s = min(s, (hi - a) / (b - a))
+        elif b < lo:
+            s = min(s, (lo - a) / (b - a))
+    return (float(ax + s * (bx - ax)), float(ay + s * (by - ay))), False
 
 
 def _html(text: str) -> str:
