@@ -309,7 +309,6 @@ with st.sidebar:
             st.slider(spec.label, float(spec.low), float(spec.high), key=key, help=spec.help,
                       on_change=on_surface_param)
     surface = get_surface(base.name, **{k: ss[f"sp_{base.name}_{k}"] for k in base.param_spec})
-    st.latex(surface.latex)
     st.caption(surface.lesson)
 
     st.subheader("Start and length")
@@ -439,11 +438,30 @@ if ss.get("last_query") != query:
     ss["last_query"] = query
 
 st.title("Optimizer Race")
-st.markdown(
+intro, formula = st.columns([3, 2], vertical_alignment="center")
+intro.markdown(
     "Gradient-based optimizers race downhill on a 2-D loss surface. Press **Play**, drag the "
     "step slider, change a learning rate in the sidebar, or **click the map** to start "
     "somewhere else: every path is recomputed at once, exactly as PyTorch's optimizers "
     "would move.")
+with formula:
+    st.markdown(f"**{surface.title}**")
+    st.latex(surface.latex)
+with st.expander("New here? How to read this page"):
+    st.markdown(
+        "- The **map** looks down on the loss surface: each colour band is a range of loss "
+        "values (on a log scale where the surface spans many orders of magnitude), stars mark "
+        "minima and crosses mark saddle points.\n"
+        "- Every coloured line is one optimizer's path from the same start (the ring). **Play** "
+        "moves them all together; the slider scrubs through the steps; the **3-D** tab shows "
+        "the same paths lying on the surface.\n"
+        "- The plot under the map is the loss at each step: a line that drops faster reached "
+        "low ground sooner.\n"
+        "- Pick a **Preset** in the sidebar to see one classic behaviour at a time, or open an "
+        "optimizer there to change its learning rate. **Duplicate** races two settings of the "
+        "same optimizer side by side.\n"
+        "- The address bar always holds a link to exactly what you see: send it, and the other "
+        "person gets the same race.")
 
 if ss.get("link_warnings"):
     with st.container(border=True):

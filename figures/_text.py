@@ -109,8 +109,7 @@ def scene_subtitle(race) -> str:
     sched = dict(scene.schedule)
     name = sched.pop("name", "constant")
     if name != "constant":
-        extra = ", ".join(f"{k} {num(v) if isinstance(v, int | float) and not isinstance(v, bool) else v}"
-                          for k, v in sched.items())
+        extra = ", ".join(f"{k} {_value(v)}" for k, v in sched.items())
         title = SCHEDULES[name].title if name in SCHEDULES else name
         parts.append(f"schedule: {title}" + (f" ({extra})" if extra else ""))
     if scene.noise:
@@ -120,6 +119,10 @@ def scene_subtitle(race) -> str:
     if (scene.noise or scene.sparsity) and scene.seed:
         parts.append(f"seed {scene.seed}")
     return ", ".join(parts)
+
+
+def _value(v) -> str:
+    return num(v) if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
 
 
 def surface_title(race) -> str:

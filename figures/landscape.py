@@ -12,14 +12,13 @@ import plotly.graph_objects as go
 from landscapes import Surface, grid
 
 from . import _style
+from ._layout import TEXT_INSET, legend_grid, text_px, title_annotations
 from ._style import CONTOUR_LINE_COLOR, SURFACE_COLORSCALE, Theme, get_theme
 from ._text import legend_label, power_of_ten, scene_subtitle, surface_title
 
 GRID_N = 220
 #: Added to f − f* before the logarithm, as a fraction of the surface's range on the grid.
 LOG_FLOOR_FRACTION = 1e-6
-
-TEXT_INSET = 14  # px from the left edge of the figure to the title and a legend below
 
 GLOBAL_MIN_COLOR = "#F0E442"  # Okabe-Ito yellow: a fill with a dark outline, never a line
 MARK_COLOR = "#1a1a1a"
@@ -124,34 +123,22 @@ class Box:
     legend_item_w: float
 
 
-# Advance widths of Arial/Helvetica (per 1000 em), for laying out legends before rendering.
-_WIDTHS = dict(zip(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:()=-+·/'*",
-    [556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333,
-     500, 278, 556, 500, 722, 500, 500, 500, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500,
-     667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611,
-     *[556] * 10, 278, 278, 278, 278, 278, 333, 333, 584, 333, 584, 278, 278, 191, 389],
-    strict=True))
-
-
-def _text_px(text: str, size: float) -> float:
-    """The rendered width of ``text`` in Arial at ``size`` px, a little generously."""
-    return 1.06 * size * sum(_WIDTHS.get(c, 620) for c in text) / 1000 + 2
-
-
-def _fit(width, height, left, right, top, bottom, aspect, *, spare_below: bool):
+def _fit(width, height, left, right, top, bottom, aspect):
     """Grow the margins so that the plot area has the surface's aspect ratio."""
+    # in a very small figure the text takes what it needs and the plot keeps at least a third
+    if width - left - right < width / 3:
+        k = (2 * width / 3) / (left + right)
+        left, right = left * k, right * k
+    if height - top - bottom < height / 3:
+        k = (2 * height / 3) / (top + bottom)
+        top, bottom = top * k, bottom * k
     avail_w, avail_h = width - left - right, height - top - bottom
-    if avail_w < 40 or avail_h < 40:  # too small for equal scales: fill what there is
-        return left, right, top, bottom, max(avail_w, 1) * max(avail_h, 1)
     if avail_w / avail_h > aspect:  # too wide: centre horizontally
         extra = avail_w - avail_h * aspect
         left, right = left + extra / 2, right + extra / 2
         return left, right, top, bottom, avail_h * aspect * avail_h
-    extra = avail_h - avail_w / aspect
-    share = 0.2 if spare_below else 0.5
-    return left, right, top + extra * share, bottom + extra * (1 - share), \
-        avail_w * avail_w / aspect
+    extra = avail_h - avail_w / aspect  # too tall: most of the spare height goes below
+    return left, right, top + 0.2 * extra, bottom + 0.8 * extra, avail_w * avail_w / aspect
 
 
 def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
@@ -169,23 +156,21 @@ def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
     line_h = fs * 1.25
 
     # legend beside the colour bar
-    tall_w = max((_text_px(line, fs) for s in tall for line in s.split("<br>")), default=0) + 50
+    tall_w = max((text_px(line, fs) for s in tall for line in s.split("<br>")), default=0) + 50
     tall_h = sum(line_h * (s.count("<br>") + 1) + 6 for s in tall) + 20
     right_fit = _fit(width, height, left, _colorbar_w(t) + tall_w + 10, top, below_axis + 12,
-                     aspect, spare_below=False)
+                     aspect)
     right_ok = tall_h <= height - top - 8
 
     # legend under the x axis, in as many columns as fit between the left edge of the figure
     # and the right edge of the plot area (how far Plotly lets such a legend run)
-    item_w = max((_text_px(s, fs) for s in wide), default=0) + 50
-    cols = max(1, min(len(wide), int((width - 2 * TEXT_INSET) // item_w))) if wide else 1
+    cols = len(wide)
     while True:
-        rows = math.ceil(len(wide) / cols) if wide else 0
+        cols, rows, _ = legend_grid(wide, fs, width - 2 * TEXT_INSET, max_cols=cols)
         bottom = below_axis + rows * (line_h + 6) + 16
-        below_fit = _fit(width, height, left, _colorbar_w(t), top, bottom, aspect,
-                         spare_below=True)
+        below_fit = _fit(width, height, left, _colorbar_w(t), top, bottom, aspect)
         room = width - below_fit[1] - TEXT_INSET
-        if cols == 1 or cols * item_w <= room:
+        if cols == 1 or legend_grid(wide, fs, room, max_cols=cols)[0] == cols:
             break
         cols -= 1
 
@@ -373,23 +358,6 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     return fig
 
 
-def title_annotations(title: str, subtitle: str, t: Theme, *, left: float, top: float,
-                      plot_w: float, plot_h: float, x_px: float) -> list[dict]:
-    """A title and a smaller subtitle placed ``x_px`` from the left edge and 14 px below the
-    top edge of the figure (annotations, because layout titles with several lines drift)."""
-    x = (x_px - left) / plot_w
-    y_title = 1 + (top - 12) / plot_h
-    out = [{"text": _html(title), "xref": "paper", "yref": "paper", "x": x, "y": y_title,
-            "xanchor": "left", "yanchor": "top", "showarrow": False,
-            "font": t.font(t.title_size), "name": "title"}]
-    if subtitle:
-        y_sub = 1 + (top - 12 - 1.3 * t.title_size - 2) / plot_h
-        out.append({"text": _html(subtitle), "xref": "paper", "yref": "paper", "x": x,
-                    "y": y_sub, "xanchor": "left", "yanchor": "top", "showarrow": False,
-                    "font": t.font(), "name": "subtitle"})
-    return out
-
-
 def end_mark(xy: np.ndarray, bounds) -> tuple[tuple[float, float], bool]:
     """Where to put the ✕ of a diverged path: its last point if that lies inside ``bounds``,
     else the point where it last crossed out of them. Returns ``((x, y), inside)``."""
@@ -410,10 +378,6 @@ def end_mark(xy: np.ndarray, bounds) -> tuple[tuple[float, float], bool]:
         elif b < lo:
             s = min(s, (lo - a) / (b - a))
     return (float(ax + s * (bx - ax)), float(ay + s * (by - ay))), False
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _pts(trace: go.Scatter):

@@ -60,7 +60,9 @@
     surfStale: true,
     surfPos: -1,
     surfNext: 0,
-    surfCost: 30,
+    surfCost: 20,
+    surfRender: 0,
+    prevFrame: 0,
     raf: 0,
     dirty: false,
     legendAt: 0,
@@ -620,15 +622,20 @@
     var n = S.paths.length;
     var idx = [];
     for (var i = 0; i < n; i++) idx.push(S.surfFirstPath + i);
-    Plotly.restyle(el.surf, { x: d.xs, y: d.ys, z: d.zs }, idx);
+    idx.push(S.surfFirstPath + n);
+    var none = idx.slice(1).map(function () { return undefined; });
+    // One restyle call: every call redraws the whole WebGL scene.
     Plotly.restyle(el.surf, {
-      x: [d.mx], y: [d.my], z: [d.mz],
-      "marker.color": [d.mc], "marker.symbol": [d.ms]
-    }, [S.surfFirstPath + n]);
+      x: d.xs.concat([d.mx]), y: d.ys.concat([d.my]), z: d.zs.concat([d.mz]),
+      "marker.color": none.concat([d.mc]), "marker.symbol": none.concat([d.ms])
+    }, idx);
     var cost = performance.now() - t0;
     S.surfCost = 0.7 * S.surfCost + 0.3 * cost;
     S.surfPos = S.pos;
-    S.surfNext = (now || performance.now()) + Math.max(33, 2 * S.surfCost);
+    S.surfJustUpdated = true;
+    // Leave most frames to the 2-D views: the 3-D view gets at most a third
+    // of the time (its script and rendering cost are both measured).
+    S.surfNext = (now || performance.now()) + Math.max(40, 3 * (S.surfCost + S.surfRender));
     S.stats.surfUpdates++;
   }
 
@@ -704,6 +711,12 @@
 
   function frame(now) {
     S.raf = 0;
+    var frameDt = S.prevFrame ? now - S.prevFrame : 16.7;
+    S.prevFrame = now;
+    if (S.surfJustUpdated) {
+      S.surfJustUpdated = false;
+      if (frameDt < 1000) S.surfRender = 0.7 * S.surfRender + 0.3 * Math.max(0, frameDt - 17);
+    }
     if (S.playing) {
       var dt = S.lastTime === null ? 0 : Math.min(now - S.lastTime, 100);
       S.lastTime = now;
@@ -1088,7 +1101,6 @@
     var traces = [{
       type: "surface", x: plain(gx), y: plain(gy), z: plainGrid(gz),
       colorscale: COLORSCALE, showscale: false, opacity: 0.93,
-      contours: { z: { show: true, usecolormap: false, color: "rgba(40,52,80,0.35)", width: 1, start: zr[0], end: zr[1], size: span / 16 } },
       lighting: { ambient: 0.75, diffuse: 0.6, specular: 0.05, roughness: 0.9 },
       hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>f = %{z:.4g}<extra></extra>"
     }];
@@ -1276,5 +1288,11 @@
     }).observe(el.views);
   }
 
-  post("streamlit:componentReady", { apiVersion: 1 });
+  // Announce the page; repeat until Streamlit answers with the first render.
+  var readyTries = 0;
+  (function announce() {
+    if (S.payload || readyTries++ > 20) return;
+    post("streamlit:componentReady", { apiVersion: 1 });
+    setTimeout(announce, 1000);
+  })();
 })();

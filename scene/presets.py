@@ -1,0 +1,76 @@
+"""Teaching presets: ready-made scenes, each letting people see one claim about optimizers.
+
+Every preset is a scene JSON file in ``assets/scenes/`` (the format :func:`scene.to_json`
+writes), with a short ``title`` and a ``claim`` saying what to look at. The number in front of a
+file name sets the display order (``01-momentum-ravine.json`` comes first); the name without
+``.json`` is the preset's key.
+
+Loading never raises: a file that cannot be read, is not valid scene JSON or has any field the
+forgiving reader had to replace is left out, and a message naming it is kept in
+:data:`PROBLEMS` (reset by every call to :func:`load_presets`) for the app to show.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import Scene, from_json
+
+#: The folder holding the preset files.
+PRESETS_DIR = Path(__file__).resolve().parent.parent / "assets" / "scenes"
+
+#: Messages about preset files left out by the last :func:`load_presets` call.
+PROBLEMS: list[str] = []
+
+_PREFIX = re.compile(r"^(\d+)")
+
+
+def _order(path: Path) -> tuple[float, str]:
+    """Sort key: the numeric prefix as a number (files without one come last), then the name."""
+    m = _PREFIX.match(path.stem)
+    return (int(m.group(1)) if m else float("inf"), path.stem)
+
+
+def preset_files(directory: str | Path | None = None) -> list[Path]:
+    """The preset JSON files in display order (empty if the folder is missing)."""
+    folder = Path(directory) if directory is not None else PRESETS_DIR
+    try:
+        files = [p for p in folder.iterdir() if p.suffix == ".json" and p.is_file()]
+    except OSError:
+        return []
+    return sorted(files, key=_order)
+
+
+def load_presets(directory: str | Path | None = None) -> dict[str, Scene]:
+    """Every usable preset as ``{file stem: Scene}``, in display order.
+
+    Files that cannot be used are skipped; :data:`PROBLEMS` then says which and why.
+    """
+    PROBLEMS.clear()
+    folder = Path(directory) if directory is not None else PRESETS_DIR
+    if not folder.is_dir():
+        PROBLEMS.append(f"presets: folder {folder.name!r} not found")
+        return {}
+    presets: dict[str, Scene] = {}
+    for path in preset_files(folder):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            PROBLEMS.append(f"{path.name}: cannot be read ({e}); left out")
+            continue
+        try:
+            scene, warnings = from_json(text)
+        except Exception as e:  # a bad preset must never stop the app
+            PROBLEMS.append(f"{path.name}: cannot be loaded ({e}); left out")
+            continue
+        if warnings:
+            PROBLEMS.append(f"{path.name}: left out ({'; '.join(warnings)})")
+            continue
+        presets[path.stem] = scene
+    return presets
+
+
+def preset_names(directory: str | Path | None = None) -> list[str]:
+    """Keys of the usable presets, in display order."""
+    return list(load_presets(directory))

@@ -1,0 +1,85 @@
+"""The app served by ``streamlit run`` and driven in headless Chromium: what only a browser shows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser import chromium, player_frame, require_chromium, serve
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def _readout_step(frame) -> int:
+    text = frame.locator("#readout").inner_text()
+    return int(re.search(r"(\d[\d,]*)", text).group(1).replace(",", ""))
+
+
+def _path_shapes(frame) -> list[str]:
+    return frame.locator("#map .scatterlayer path.js-line").evaluate_all(
+        "els => els.map(e => e.getAttribute('d') || '')")
+
+
+def _start_x(page) -> float:
+    return float(page.get_by_label("start x").input_value())
+
+
+def test_app_in_chromium_plays_redraws_and_moves_the_start():
+    path = require_chromium()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve() as url, chromium(path) as browser:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.goto(url, wait_until="domcontentloaded")
+        frame = player_frame(page)
+        page.get_by_text("Results").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / "app-first-load.png"), full_page=True)
+        assert not page.get_by_text("Traceback").count()
+
+        # Play: the step readout advances.
+        frame.locator("#scrub").evaluate("el => { el.value = 0; "
+                                         "el.dispatchEvent(new Event('input')); }")
+        start_step = _readout_step(frame)
+        frame.locator("#play").click()
+        page.wait_for_timeout(1500)
+        moved = _readout_step(frame)
+        assert moved > start_step
+        page.screenshot(path=str(ARTIFACTS / "app-playing.png"))
+        frame.locator("#play").click()  # pause
+        page.wait_for_timeout(500)
+
+        # A learning-rate change redraws the paths.
+        before = _path_shapes(frame)
+        page.get_by_text(re.compile(r"^4\. Adam")).click()
+        slider = page.get_by_role("slider", name=re.compile("learning rate")).first
+        slider.focus()
+        slider.press("ArrowRight")
+        page.wait_for_function(
+            """(before) => {
+                const f = document.querySelector("iframe[title*='player']");
+                const d = f && f.contentDocument;
+                if (!d) return false;
+                const now = [...d.querySelectorAll('#map .scatterlayer path.js-line')]
+                    .map(e => e.getAttribute('d') || '');
+                return now.length > 0 && JSON.stringify(now) !== JSON.stringify(before);
+            }""", arg=before, timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "app-lr-changed.png"))
+
+        # A click on the map moves the start point there.
+        x_before = _start_x(page)
+        drag = frame.locator("#map .nsewdrag").first
+        box = drag.bounding_box()
+        drag.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.25})
+        page.wait_for_function(
+            """(x0) => {
+                const el = document.querySelector('input[aria-label="start x"]');
+                return el && Math.abs(parseFloat(el.value) - x0) > 1e-6;
+            }""", arg=x_before, timeout=30_000)
+        x_after = _start_x(page)
+        assert x_after > x_before  # clicked right of the old start (x = -1.2)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "app-new-start.png"), full_page=True)
+        assert "start=" in page.url and f"{x_after:g}"[:4] in page.url

@@ -1,0 +1,280 @@
+"""End-to-end check of the race player in a real browser.
+
+Starts ``tests/player_demo_app.py`` with ``streamlit run`` and drives it with
+headless Chromium: the player must draw its plots, advance while playing,
+report the step where playback stops, and send map clicks back to Python in
+data coordinates. Screenshots go to ``$PLAYER_ARTIFACTS_DIR`` when set,
+otherwise to a temporary directory.
+
+Skipped when Chromium or Playwright is missing, unless ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "tests" / "player_demo_app.py"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IFRAME = "iframe[title='ui.player.race_player']"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def sync_playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    if not os.path.exists(CHROMIUM):
+        _unavailable(f"Chromium not found at {CHROMIUM}")
+    return sync_playwright
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo_url(sync_playwright):
+    port = _free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(DEMO),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                output = proc.stdout.read().decode(errors="replace")
+                pytest.fail(f"streamlit exited early:\n{output}")
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("streamlit did not answer within 90 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory) -> Path:
+    env = os.environ.get("PLAYER_ARTIFACTS_DIR")
+    path = Path(env) if env else tmp_path_factory.mktemp("player-screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    print(f"screenshots: {path}")
+    return path
+
+
+@pytest.fixture
+def browser(sync_playwright):
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _open(browser, url: str, width: int = 1280):
+    page = browser.new_page(viewport={"width": width, "height": 1500})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    frame_el = page.wait_for_selector(IFRAME, timeout=90_000)
+    frame = frame_el.content_frame()
+    frame.wait_for_function(
+        "window.__racePlayer && window.__racePlayer.stats.renders >= 1", timeout=90_000
+    )
+    return page, frame_el, frame, errors
+
+
+def _overlay_ink(frame, plot_id: str) -> int:
+    """Number of painted pixels on a plot's animation layer."""
+    return frame.evaluate(
+        """(id) => {
+          const c = document.getElementById(id).querySelector('canvas.overlay');
+          if (!c) return 0;
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+          return n;
+        }""",
+        plot_id,
+    )
+
+
+def _step(frame) -> tuple[int, int]:
+    text = frame.inner_text("#readout")
+    m = re.fullmatch(r"step (\d+) / (\d+)", text.strip())
+    assert m, text
+    return int(m.group(1)), int(m.group(2))
+
+
+def _last_event(page) -> str:
+    loc = page.get_by_text(re.compile(r"^Last event:"))
+    return loc.first.inner_text()
+
+
+def test_player_draws_plays_and_reports_events(browser, demo_url, artifacts):
+    page, frame_el, frame, errors = _open(browser, demo_url)
+
+    # Plots are drawn: contour map, loss axes, and the animated paths.
+    frame.wait_for_selector("#map svg.main-svg .contourlayer path", state="attached", timeout=30_000)
+    frame.wait_for_selector("#loss svg.main-svg .xtick", state="attached", timeout=30_000)
+    assert frame.locator("#legend .chip").count() == 5
+    assert _overlay_ink(frame, "map") > 500
+    assert _overlay_ink(frame, "loss") > 500
+    box = frame_el.bounding_box()
+    assert box["height"] > 700, "the frame height follows the content"
+    assert _step(frame) == (10000, 10000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / "player-initial.png"), full_page=True)
+
+    # Play restarts from the beginning at the end of the run and advances.
+    frame.click("#play")
+    page.wait_for_timeout(1200)
+    k1, n = _step(frame)
+    assert n == 10000 and 0 < k1 < n
+    page.wait_for_timeout(800)
+    k2, _ = _step(frame)
+    assert k2 > k1
+    page.screenshot(path=str(artifacts / "player-playing.png"), full_page=True)
+
+    # Pausing reports the step to Python (the demo echoes it).
+    frame.click("#play")
+    k_paused, _ = _step(frame)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('p')].some(p => p.innerText.startsWith('Last event: step'))",
+        timeout=30_000,
+    )
+    assert _last_event(page).startswith(f"Last event: step at step {k_paused} ")
+
+    # A click anywhere on the map moves the start point there.
+    geo = frame.evaluate(
+        """() => {
+          const gd = document.getElementById('map'), fl = gd._fullLayout;
+          const r = gd.getBoundingClientRect();
+          return {left: r.left, top: r.top, l: fl.xaxis._offset, w: fl.xaxis._length,
+                  t: fl.yaxis._offset, h: fl.yaxis._length,
+                  xr: fl.xaxis.range, yr: fl.yaxis.range};
+        }"""
+    )
+    fx, fy = 0.8, 0.25
+    want_x = geo["xr"][0] + fx * (geo["xr"][1] - geo["xr"][0])
+    want_y = geo["yr"][1] - fy * (geo["yr"][1] - geo["yr"][0])
+    box = frame_el.bounding_box()
+    page.mouse.click(
+        box["x"] + geo["left"] + geo["l"] + fx * geo["w"],
+        box["y"] + geo["top"] + geo["t"] + fy * geo["h"],
+    )
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('p')].some(p => p.innerText.startsWith('Last event: click'))",
+        timeout=30_000,
+    )
+    m = re.search(r"click at x = (-?[\d.]+), y = (-?[\d.]+) \(nonce (\d+)\)", _last_event(page))
+    assert m, _last_event(page)
+    got_x, got_y = float(m.group(1)), float(m.group(2))
+    tol_x = 0.01 * (geo["xr"][1] - geo["xr"][0])
+    tol_y = 0.01 * (geo["yr"][1] - geo["yr"][0])
+    assert abs(got_x - want_x) < tol_x and abs(got_y - want_y) < tol_y, (got_x, got_y, want_x, want_y)
+
+    # The app sent new paths from the new start point; the player redrew them.
+    frame.wait_for_function("window.__racePlayer.stats.renders >= 2", timeout=30_000)
+    start = frame.evaluate("window.__racePlayer.payload.start")
+    assert abs(start[0] - want_x) < tol_x and abs(start[1] - want_y) < tol_y
+    first_x = frame.evaluate("window.__racePlayer.paths[0].x[0]")
+    assert abs(first_x - want_x) < tol_x
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / "player-after-click.png"), full_page=True)
+
+    # Two clicks at the same spot are two distinct events.
+    nonce1 = int(m.group(3))
+    page.wait_for_timeout(400)
+    page.mouse.click(
+        box["x"] + geo["left"] + geo["l"] + fx * geo["w"],
+        box["y"] + geo["top"] + geo["t"] + fy * geo["h"],
+    )
+    page.wait_for_function(
+        f"""() => [...document.querySelectorAll('p')].some(
+              p => p.innerText.startsWith('Last event: click') && !p.innerText.includes('nonce {nonce1})'))""",
+        timeout=30_000,
+    )
+
+    # The 3-D tab renders the surface.
+    frame.click(".tab[data-view=surf]")
+    frame.wait_for_function("window.__racePlayer.built.surf", timeout=30_000)
+    frame.wait_for_selector("#surf .gl-container canvas", state="attached", timeout=30_000)
+    page.wait_for_timeout(2500)
+    page.screenshot(path=str(artifacts / "player-3d.png"), full_page=True)
+
+    assert not errors, errors
+    page.close()
+
+
+def test_player_side_by_side(browser, demo_url, artifacts):
+    page, frame_el, frame, errors = _open(browser, demo_url + "/?wide=1", width=1600)
+    frame.wait_for_function("window.__racePlayer.built.surf", timeout=60_000)
+    assert frame.evaluate("window.__racePlayer.wide")
+    map_w = frame.evaluate("document.getElementById('map')._fullLayout.width")
+    pane_w = frame.evaluate("document.getElementById('pane-map').clientWidth")
+    assert abs(map_w - pane_w) <= 2
+    frame.evaluate(
+        "(() => { const s = document.getElementById('scrub'); s.value = 1500;"
+        " s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change')); })()"
+    )
+    frame.wait_for_function(
+        "document.getElementById('readout').textContent === 'step 1500 / 10000'", timeout=10_000
+    )
+    page.wait_for_timeout(2500)
+    page.screenshot(path=str(artifacts / "player-wide.png"), full_page=True)
+    assert not errors, errors
+    page.close()
