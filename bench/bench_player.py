@@ -51,15 +51,27 @@ def free_port() -> int:
 def demo_server(timeout: float = 60.0):
     port = free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(DEMO),
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DEMO),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -94,7 +106,9 @@ def open_player(page, url: str):
     page.goto(url)
     frame_el = page.wait_for_selector("iframe[title*='race_player']", timeout=60_000)
     frame = frame_el.content_frame()
-    frame.wait_for_function("window.__racePlayer && window.__racePlayer.stats.renders >= 1", timeout=60_000)
+    frame.wait_for_function(
+        "window.__racePlayer && window.__racePlayer.stats.renders >= 1", timeout=60_000
+    )
     page.wait_for_timeout(800)
     return frame_el, frame
 
@@ -120,9 +134,14 @@ MEASURE_JS = """async (seconds) => {
 
 
 def measure_playback(frame, seconds: float = 3.0) -> dict:
-    frame.evaluate("(() => { const S = window.__racePlayer; if (S.playing) document.getElementById('play').click(); })()")
+    frame.evaluate(
+        "(() => { if (window.__racePlayer.playing) document.getElementById('play').click(); })()"
+    )
     frame.select_option("#speed", "0.25")  # a 10,000-step run then lasts ~32 s
-    frame.evaluate("(() => { const s = document.getElementById('scrub'); s.value = 0; s.dispatchEvent(new Event('input')); })()")
+    frame.evaluate(
+        "(() => { const s = document.getElementById('scrub'); s.value = 0;"
+        " s.dispatchEvent(new Event('input')); })()"
+    )
     frame.click("#play")
     frame.wait_for_timeout(500)
     result = frame.evaluate(MEASURE_JS, seconds)
@@ -135,10 +154,13 @@ def measure_payload_redraw(page, frame_el, frame, clicks: int) -> tuple[list, li
     for i in range(clicks):
         xa = frame.evaluate(
             "(() => { const gd = document.getElementById('map'); const fl = gd._fullLayout;"
-            " return {l: fl.xaxis._offset, w: fl.xaxis._length, t: fl.yaxis._offset, h: fl.yaxis._length}; })()"
+            " return {l: fl.xaxis._offset, w: fl.xaxis._length,"
+            " t: fl.yaxis._offset, h: fl.yaxis._length}; })()"
         )
         fx, fy = 0.2 + 0.6 * ((i * 0.37) % 1.0), 0.2 + 0.6 * ((i * 0.61) % 1.0)
-        box_map = frame.eval_on_selector("#map", "e => { const r = e.getBoundingClientRect(); return {x: r.left, y: r.top}; }")
+        box_map = frame.eval_on_selector(
+            "#map", "e => { const r = e.getBoundingClientRect(); return {x: r.left, y: r.top}; }"
+        )
         box = frame_el.bounding_box()
         before = frame.evaluate("window.__racePlayer.stats.renders")
         t0 = time.perf_counter()
@@ -172,7 +194,10 @@ def main() -> None:
                 "(() => { const S = window.__racePlayer; return {steps: S.steps,"
                 " points: S.paths.map(p => p.n)}; })()"
             )
-            print(f"scene: {len(meta['points'])} paths, points per path {meta['points']}, steps {meta['steps']}")
+            print(
+                f"scene: {len(meta['points'])} paths, points per path {meta['points']},"
+                f" steps {meta['steps']}"
+            )
 
             r = measure_playback(frame, args.seconds)
             print(

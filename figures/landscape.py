@@ -287,7 +287,10 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     for i, (racer, label) in enumerate(zip(race.racers, labels, strict=True)):
         traj = racer.traj
         last = traj.n - 1 if step is None else max(0, min(int(step), traj.n - 1))
-        xy = traj.xy[: last + 1] if paths else traj.xy[:0]
+        if paths:
+            xy = traj.xy[: last + 1]
+        else:  # one point far off the map keeps the legend entry (empty traces lose theirs)
+            xy = np.array([[x0 - 100.0 * (x1 - x0), y0 - 100.0 * (y1 - y0)]])
         group = f"racer{i}"
         fig.add_trace(go.Scatter(
             x=xy[:, 0], y=xy[:, 1], mode="lines", name=label, legendgroup=group,

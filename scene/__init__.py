@@ -83,16 +83,36 @@ def default_scene() -> Scene:
 
 
 def entry_label(entry: Entry, index: int, entries: list[Entry]) -> str:
-    """The label shown for an entry: its own, or the optimizer's title, with the learning rate
-    added when the same optimizer appears more than once."""
+    """The label shown for an entry: its own, or the optimizer's title. When the same optimizer
+    appears more than once without a label, the settings that tell them apart are added
+    ("Momentum (momentum 0.97)", "Adam (lr 0.1)"), or a number when nothing does."""
     if entry.label:
         return entry.label
     info = OPTIMIZERS[entry.optimizer]
     same = [e for e in entries if e.optimizer == entry.optimizer and not e.label]
-    if len(same) > 1:
-        lr = entry.hyper.get("lr", info.spec["lr"].default)
-        return f"{info.title} (lr {lr:g})"
-    return info.title
+    if len(same) < 2:
+        return info.title
+    full = []
+    for e in same:
+        try:
+            full.append(info.validate(e.hyper))
+        except ValueError:
+            full.append({**info.defaults(), **e.hyper})
+    pos = next(i for i, e in enumerate(same) if e is entry)
+    mine = full[pos]
+    differ = [k for k in info.spec if any(f[k] != full[0][k] for f in full)]
+    if not differ:
+        return f"{info.title} #{pos + 1}"
+    parts = []
+    for k in differ[:2]:
+        v = mine[k]
+        if isinstance(v, bool):
+            parts.append(f"{k} {'on' if v else 'off'}")
+        elif isinstance(v, tuple):
+            parts.append(f"{k} {', '.join(f'{x:g}' for x in v)}")
+        else:
+            parts.append(f"{k} {v:g}")
+    return f"{info.title} ({'; '.join(parts)})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -344,6 +364,8 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
 
     for key in ("title", "claim"):
         if isinstance(data.get(key), str):
+            if len(data[key]) > 500:
+                warnings.append(f"{key}: longer than 500 characters; shortened")
             setattr(scene, key, data[key][:500])
     return scene, warnings
 

@@ -59,10 +59,13 @@ def simulate(scene: Scene, record: bool = False) -> Race:
 
 
 def steps_to_reach(loss: np.ndarray, f_min: float | None, tol: float) -> int | None:
-    """First step at which the loss is within ``tol`` of ``f_min`` (None: never)."""
+    """First step at which the loss is within ``tol`` of ``f_min`` (None: never).
+
+    Within means on either side: a surface may fall below its catalogued minimum outside its
+    usual domain (McCormick does), and running off there is not reaching the minimum."""
     if f_min is None:
         return None
-    hit = np.flatnonzero(loss - f_min <= tol)
+    hit = np.flatnonzero(np.abs(loss - f_min) <= tol)
     return int(hit[0]) if hit.size else None
 
 

@@ -77,7 +77,7 @@ def run(kind: str, start: tuple[float, float], steps: int, seed: int = 0) -> dic
         if not math.isfinite(f(x, y)) or f(x, y) > DIVERGE_AT:
             status, diverged_at = "diverged", k + 1
             break
-    loss = np.array([f(a, b) for a, b in zip(xs, ys)])
+    loss = np.array([f(a, b) for a, b in zip(xs, ys, strict=True)])
     return {
         "x": np.array(xs),
         "y": np.array(ys),
@@ -164,8 +164,9 @@ if event is None:
     st.write("Last event: none yet")
 elif event.get("event") == "click":
     st.write(
-        f"Last event: click at x = {event['x']:.4f}, y = {event['y']:.4f} "
-        f"(nonce {event['nonce']})"
+        f"Last event: click at x = {event['x']:.4f}, y = {event['y']:.4f} (nonce {event['nonce']})"
     )
 else:
-    st.write(f"Last event: {event.get('event')} at step {event.get('step')} (nonce {event['nonce']})")
+    st.write(
+        f"Last event: {event.get('event')} at step {event.get('step')} (nonce {event['nonce']})"
+    )

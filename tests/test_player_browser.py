@@ -3,8 +3,8 @@
 Starts ``tests/player_demo_app.py`` with ``streamlit run`` and drives it with
 headless Chromium: the player must draw its plots, advance while playing,
 report the step where playback stops, and send map clicks back to Python in
-data coordinates. Screenshots go to ``$PLAYER_ARTIFACTS_DIR`` when set,
-otherwise to a temporary directory.
+data coordinates. Screenshots go to ``tests/artifacts/`` (or to
+``$PLAYER_ARTIFACTS_DIR`` when set).
 
 Skipped when Chromium or Playwright is missing, unless ``CI=true``.
 """
@@ -64,15 +64,27 @@ def _free_port() -> int:
 def demo_url(sync_playwright):
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(DEMO),
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DEMO),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -106,9 +118,9 @@ def demo_url(sync_playwright):
 
 
 @pytest.fixture(scope="module")
-def artifacts(tmp_path_factory) -> Path:
+def artifacts() -> Path:
     env = os.environ.get("PLAYER_ARTIFACTS_DIR")
-    path = Path(env) if env else tmp_path_factory.mktemp("player-screenshots")
+    path = Path(env) if env else ROOT / "tests" / "artifacts"
     path.mkdir(parents=True, exist_ok=True)
     print(f"screenshots: {path}")
     return path
@@ -159,6 +171,16 @@ def _step(frame) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def _wait_for_event(page, prefix: str, not_containing: str | None = None) -> None:
+    """Wait until the demo app echoes an event line starting with ``prefix``."""
+    page.wait_for_function(
+        """([prefix, avoid]) => [...document.querySelectorAll('p')].some(
+             p => p.innerText.startsWith(prefix) && !(avoid && p.innerText.includes(avoid)))""",
+        arg=[prefix, not_containing],
+        timeout=30_000,
+    )
+
+
 def _last_event(page) -> str:
     loc = page.get_by_text(re.compile(r"^Last event:"))
     return loc.first.inner_text()
@@ -168,7 +190,9 @@ def test_player_draws_plays_and_reports_events(browser, demo_url, artifacts):
     page, frame_el, frame, errors = _open(browser, demo_url)
 
     # Plots are drawn: contour map, loss axes, and the animated paths.
-    frame.wait_for_selector("#map svg.main-svg .contourlayer path", state="attached", timeout=30_000)
+    frame.wait_for_selector(
+        "#map svg.main-svg .contourlayer path", state="attached", timeout=30_000
+    )
     frame.wait_for_selector("#loss svg.main-svg .xtick", state="attached", timeout=30_000)
     assert frame.locator("#legend .chip").count() == 5
     assert _overlay_ink(frame, "map") > 500
@@ -192,10 +216,7 @@ def test_player_draws_plays_and_reports_events(browser, demo_url, artifacts):
     # Pausing reports the step to Python (the demo echoes it).
     frame.click("#play")
     k_paused, _ = _step(frame)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('p')].some(p => p.innerText.startsWith('Last event: step'))",
-        timeout=30_000,
-    )
+    _wait_for_event(page, "Last event: step")
     assert _last_event(page).startswith(f"Last event: step at step {k_paused} ")
 
     # A click anywhere on the map moves the start point there.
@@ -216,16 +237,18 @@ def test_player_draws_plays_and_reports_events(browser, demo_url, artifacts):
         box["x"] + geo["left"] + geo["l"] + fx * geo["w"],
         box["y"] + geo["top"] + geo["t"] + fy * geo["h"],
     )
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('p')].some(p => p.innerText.startsWith('Last event: click'))",
-        timeout=30_000,
-    )
+    _wait_for_event(page, "Last event: click")
     m = re.search(r"click at x = (-?[\d.]+), y = (-?[\d.]+) \(nonce (\d+)\)", _last_event(page))
     assert m, _last_event(page)
     got_x, got_y = float(m.group(1)), float(m.group(2))
     tol_x = 0.01 * (geo["xr"][1] - geo["xr"][0])
     tol_y = 0.01 * (geo["yr"][1] - geo["yr"][0])
-    assert abs(got_x - want_x) < tol_x and abs(got_y - want_y) < tol_y, (got_x, got_y, want_x, want_y)
+    assert abs(got_x - want_x) < tol_x and abs(got_y - want_y) < tol_y, (
+        got_x,
+        got_y,
+        want_x,
+        want_y,
+    )
 
     # The app sent new paths from the new start point; the player redrew them.
     frame.wait_for_function("window.__racePlayer.stats.renders >= 2", timeout=30_000)
@@ -243,11 +266,7 @@ def test_player_draws_plays_and_reports_events(browser, demo_url, artifacts):
         box["x"] + geo["left"] + geo["l"] + fx * geo["w"],
         box["y"] + geo["top"] + geo["t"] + fy * geo["h"],
     )
-    page.wait_for_function(
-        f"""() => [...document.querySelectorAll('p')].some(
-              p => p.innerText.startsWith('Last event: click') && !p.innerText.includes('nonce {nonce1})'))""",
-        timeout=30_000,
-    )
+    _wait_for_event(page, "Last event: click", not_containing=f"nonce {nonce1})")
 
     # The 3-D tab renders the surface.
     frame.click(".tab[data-view=surf]")
@@ -278,3 +297,69 @@ def test_player_side_by_side(browser, demo_url, artifacts):
     page.screenshot(path=str(artifacts / "player-wide.png"), full_page=True)
     assert not errors, errors
     page.close()
+
+
+def test_payload_encoding_round_trip():
+    """Arrays travel in one binary buffer; everything else stays JSON."""
+    import json
+
+    import numpy as np
+
+    from ui.player import _encode
+
+    nan = float("nan")
+    payload = {
+        "surface": {
+            "title": "bowl",
+            "x": [0.0, 1.0, 2.0],
+            "y": [0.0, 1.0],
+            "z": np.arange(6.0).reshape(2, 3),
+            "log": False,
+            "zlabel": "f",
+            "minima": [[0.0, 0.0, 0.0]],
+            "saddles": [],
+            "xrange": [0, 2],
+            "yrange": [0, 1],
+        },
+        "paths": [
+            {
+                "label": "GD",
+                "color": "#1f77b4",
+                "x": [1.0, 0.5, nan],
+                "y": [1.0, 0.5, nan],
+                "loss": [2.0, 0.5, float("inf")],
+                "lr": None,
+                "status": "diverged",
+                "diverged_at": 2,
+                "arrows": {"grad": [[1.0, 1.0], [2.0, 2.0]], "update": [[-0.5, -0.5], [nan, nan]]},
+            }
+        ],
+        "steps": 2,
+        "loss_label": "f",
+        "loss_log": True,
+        "show_lr": False,
+        "start": (1.0, 1.0),
+        "revision": 3,
+        "extra": np.float64(nan),
+    }
+    meta, blob = _encode(payload)
+    json.dumps(meta, allow_nan=False)  # valid JSON for the browser
+
+    def unpack(ref):
+        offset, count, dtype, shape = ref["__buf__"]
+        arr = np.frombuffer(
+            blob, dtype="<f8" if dtype == "f8" else "<f4", count=count, offset=offset
+        )
+        return arr.reshape(shape)
+
+    assert meta["extra"] is None and meta["start"] == [1.0, 1.0]
+    assert unpack(meta["surface"]["z"]).tolist() == [[0, 1, 2], [3, 4, 5]]
+    path = meta["paths"][0]
+    assert path["lr"] is None and path["status"] == "diverged"
+    assert unpack(path["loss_y"]).tolist()[:2] == [2.0, 0.5]  # defaults to loss
+    assert np.isnan(unpack(path["x"])[2]) and np.isinf(unpack(path["loss"])[2])
+    assert unpack(path["arrows"]["grad"]).shape == (2, 2)
+    assert meta["_sig"] == _encode(payload)[0]["_sig"]
+
+    with pytest.raises(ValueError):
+        _encode({**payload, "paths": [{**payload["paths"][0], "y": [1.0]}]})

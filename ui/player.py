@@ -110,8 +110,7 @@ def _plotly_js_source() -> Path:
     path = Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js"
     if not path.is_file():
         raise RuntimeError(
-            "The installed plotly package has no bundled plotly.min.js; "
-            "reinstall plotly."
+            "The installed plotly package has no bundled plotly.min.js; reinstall plotly."
         )
     return path
 
@@ -191,9 +190,8 @@ def _sync_frontend() -> Path:
     src_stat = bundle.stat()
     try:
         dst_stat = dest.stat()
-        fresh = (
-            dst_stat.st_size == src_stat.st_size
-            and int(dst_stat.st_mtime) == int(src_stat.st_mtime)
+        fresh = dst_stat.st_size == src_stat.st_size and int(dst_stat.st_mtime) == int(
+            src_stat.st_mtime
         )
     except OSError:
         fresh = False
@@ -235,7 +233,6 @@ def _declare():
     # that runs the current script (the module may have been imported
     # before that runtime existed).
     return components.declare_component(_COMPONENT_NAME, path=str(_FRONTEND_DIR))
-
 
 
 # --------------------------------------------------------------------------
@@ -329,9 +326,7 @@ def _encode(payload: dict) -> tuple[dict, bytes]:
         out["loss"] = packer.add(path["loss"], "f8", f"{where}.loss", 1)
         loss_y = path.get("loss_y")
         out["loss_y"] = (
-            out["loss"]
-            if loss_y is None
-            else packer.add(loss_y, "f8", f"{where}.loss_y", 1)
+            out["loss"] if loss_y is None else packer.add(loss_y, "f8", f"{where}.loss_y", 1)
         )
         lr = path.get("lr")
         out["lr"] = None if lr is None else packer.add(lr, "f4", f"{where}.lr", 1)

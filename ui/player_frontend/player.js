@@ -17,8 +17,8 @@
   var WIDE_MIN = 1100;          // px; side-by-side views from this width
   var SAFE = 1e5;               // px; segments are clipped to this box
   var COLORSCALE = [
-    [0.0, "#fffbea"], [0.2, "#f4f1d8"], [0.4, "#e0ecda"],
-    [0.6, "#cadfe6"], [0.8, "#b7c9e6"], [1.0, "#aab3de"]
+    [0.0, "#fffbe8"], [0.2, "#f5f2da"], [0.4, "#e3eedc"],
+    [0.6, "#d0e3ea"], [0.8, "#c0d0ea"], [1.0, "#b4bde3"]
   ];
 
   var el = {
@@ -423,10 +423,10 @@
         var ulen = Math.sqrt(ux * ux + uy * uy);
         var gx = X.map(p.x[i] - g[0]) - m.px, gy = Y.map(p.y[i] - g[1]) - m.py;
         var glen = Math.sqrt(gx * gx + gy * gy);
-        if (!(isFinite(ulen) && isFinite(glen))) continue;
-        var shown = ulen;
-        if (shown < 36) shown = 36;
-        if (shown > 220) shown = 220;
+        // Converged runs (steps under a few pixels) get no arrows; short
+        // steps are drawn long enough to show their direction.
+        if (!(isFinite(ulen) && isFinite(glen)) || ulen < 3) continue;
+        var shown = Math.min(220, Math.max(32, ulen));
         if (ulen > 0) drawArrow(ctx, m.px, m.py, m.px + ux / ulen * shown, m.py + uy / ulen * shown, p.color, false);
         if (glen > 0) drawArrow(ctx, m.px, m.py, m.px + gx / glen * shown, m.py + gy / glen * shown, "#3a3f4b", true);
         showArrows = true;
@@ -437,7 +437,12 @@
     for (var j = 0; j < markers.length; j++) {
       var mk = markers[j];
       var ended = mk.cur.end && mk.path.diverged && t >= mk.path.last;
-      if (ended) drawCross(ctx, mk.px, mk.py, 9, mk.path.color);
+      if (ended) {
+        // A run that left the map is marked where it left.
+        var cx = Math.max(X.off + 10, Math.min(X.off + X.len - 10, mk.px));
+        var cy = Math.max(Y.off + 10, Math.min(Y.off + Y.len - 10, mk.py));
+        drawCross(ctx, cx, cy, 9, mk.path.color);
+      }
       else drawDot(ctx, mk.px, mk.py, 9, mk.path.color);
     }
 
@@ -759,7 +764,7 @@
   }
 
   function togglePlay() {
-    if (!S.payload) return;
+    if (!S.payload || S.steps <= 0) return;
     if (S.playing) {
       S.pos = Math.floor(S.pos);
       setPlaying(false);
@@ -1100,7 +1105,7 @@
     var zlabel = has3d ? "f" : (s.zlabel || "f");
     var traces = [{
       type: "surface", x: plain(gx), y: plain(gy), z: plainGrid(gz),
-      colorscale: COLORSCALE, showscale: false, opacity: 0.93,
+      colorscale: COLORSCALE, showscale: false, opacity: 0.82,
       lighting: { ambient: 0.75, diffuse: 0.6, specular: 0.05, roughness: 0.9 },
       hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>f = %{z:.4g}<extra></extra>"
     }];
@@ -1128,7 +1133,7 @@
     traces.push({
       type: "scatter3d", mode: "markers", name: "now",
       x: d.mx, y: d.my, z: d.mz,
-      marker: { size: 8, color: d.mc, symbol: d.ms, line: { width: 2, color: "#ffffff" } },
+      marker: { size: 10, color: d.mc, symbol: d.ms, line: { width: 2, color: "#ffffff" } },
       hoverinfo: "skip"
     });
     var layout = baseLayout(S.viewHeight);
@@ -1145,7 +1150,7 @@
       zaxis: axis(zlabel, [zr[0], zr[1] + span * 0.05]),
       aspectmode: "manual",
       aspectratio: { x: 1, y: ratio, z: 0.7 },
-      camera: { eye: { x: 0.95, y: -1.3, z: 1.15 } },
+      camera: { eye: { x: 0.8, y: -1.25, z: 1.55 } },
       uirevision: layout.uirevision
     };
     return { data: traces, layout: layout, config: Object.assign({}, CONFIG, { modeBarButtonsToRemove: [] }) };
