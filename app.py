@@ -37,6 +37,7 @@ st.set_page_config(page_title="Optimizer Race", page_icon="🏁", layout="wide",
                    initial_sidebar_state="expanded")
 
 CUSTOM = "— your own scene —"
+st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:2rem}</style>")
 
 # --------------------------------------------------------------------------------------------
 # Cached computations (pure functions of hashable arguments; no widgets inside)
@@ -438,15 +439,11 @@ if ss.get("last_query") != query:
     ss["last_query"] = query
 
 st.title("Optimizer Race")
-intro, formula = st.columns([3, 2], vertical_alignment="center")
-intro.markdown(
+st.markdown(
     "Gradient-based optimizers race downhill on a 2-D loss surface. Press **Play**, drag the "
     "step slider, change a learning rate in the sidebar, or **click the map** to start "
     "somewhere else: every path is recomputed at once, exactly as PyTorch's optimizers "
     "would move.")
-with formula:
-    st.markdown(f"**{surface.title}**")
-    st.latex(surface.latex)
 with st.expander("New here? How to read this page"):
     st.markdown(
         "- The **map** looks down on the loss surface: each colour band is a range of loss "
@@ -474,6 +471,10 @@ for msg in bad:
     st.warning(msg)
 if ss.get("scene_claim"):
     st.info(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
+name_col, formula_col = st.columns([1, 4], vertical_alignment="center")
+name_col.markdown(f"**{surface.title}**")
+with formula_col:
+    st.latex(surface.latex)
 
 scene_json = to_json(race_scene)
 race = cached_race(scene_json)
@@ -486,7 +487,10 @@ event = race_player(payload, key="player", height=520)
 if event and event.get("nonce") != ss.get("last_nonce"):
     ss["last_nonce"] = event.get("nonce")
     if event.get("event") == "click":
-        x, y = float(event["x"]), float(event["y"])
+        (bx0, bx1), (by0, by1) = race.surface.bounds
+        quantum = 10.0 ** (math.floor(math.log10(max(bx1 - bx0, by1 - by0))) - 3)
+        x = float(f"{round(float(event['x']) / quantum) * quantum:.10g}")
+        y = float(f"{round(float(event['y']) / quantum) * quantum:.10g}")
         (lx0, lx1), (ly0, ly1) = race.surface.limit
         if lx0 <= x <= lx1 and ly0 <= y <= ly1:
             ss["pending_start"] = (x, y)

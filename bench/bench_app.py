@@ -7,7 +7,8 @@ measures:
 
 1. time from opening the page to the first drawn figure (the map's paths in the player), in a
    fresh browser context each time (no browser cache), median of 5;
-2. time from a learning-rate change (a key press on Adam's slider) to the redrawn paths,
+2. time from a learning-rate change (a key press on Adam's slider) to the player having
+   drawn the new paths,
    median of 12 changes;
 3. bytes the browser receives for the default scene on a first visit: everything (encoded
    size on the wire, as Chromium counts it), split into the page's static files (the
@@ -31,11 +32,10 @@ from tests.browser import chromium, player_frame, serve  # noqa: E402
 
 PATHS_JS = """() => {
     const f = document.querySelector("iframe[title*='player']");
-    const d = f && f.contentDocument;
-    if (!d) return null;
-    const p = [...d.querySelectorAll('#map .scatterlayer path.js-line')]
-        .map(e => e.getAttribute('d') || '');
-    return p.length ? JSON.stringify(p) : null;
+    const S = f && f.contentWindow && f.contentWindow.__racePlayer;
+    if (!S || !S.stats.renders || !S.paths || !S.paths.length) return null;
+    return JSON.stringify(S.paths.map(p => [p.x.length, p.x[p.x.length - 1],
+                                            p.y[p.y.length - 1]]));
 }"""
 
 

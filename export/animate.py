@@ -174,8 +174,10 @@ def _sprite_cross(size: float, color: str, outline: float) -> Image.Image:
     return big.resize((n, n), Image.Resampling.LANCZOS)
 
 
-def _font(size: float) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for name in ("LiberationSans-Regular.ttf", "Arial.ttf", "DejaVuSans.ttf"):
+def _font(size: float, names: tuple[str, ...] = ("LiberationSans-Regular.ttf", "Arial.ttf",
+                                                 "DejaVuSans.ttf")):
+    """A TrueType font at ``size`` px: the first of ``names`` found, else Pillow's own."""
+    for name in names:
         try:
             return ImageFont.truetype(name, int(round(size)))
         except OSError:
@@ -414,9 +416,31 @@ def _palette_image(animator: Animator) -> Image.Image:
     return pal
 
 
+class _IndexMapper:
+    """RGB → palette indices: exact for colours in the palette (Pillow's own lookup rounds
+    them, which would tint a white background), nearest otherwise."""
+
+    def __init__(self, palette: Image.Image) -> None:
+        self.palette = palette
+        rgb = np.array(palette.getpalette()[:765], dtype=np.uint32).reshape(-1, 3)
+        keys = (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+        keys, first = np.unique(keys, return_index=True)  # lowest index of each colour
+        self.keys, self.index = keys, first.astype(np.uint8)
+
+    def __call__(self, img: Image.Image) -> np.ndarray:
+        near = np.array(img.quantize(palette=self.palette, dither=Image.Dither.NONE))
+        near[near == TRANSPARENT] = 0  # entry 255 repeats entry 0
+        a = np.asarray(img, dtype=np.uint32)
+        key = (a[..., 0] << 16) | (a[..., 1] << 8) | a[..., 2]
+        pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+        exact = self.keys[pos] == key
+        return np.where(exact, self.index[pos], near).astype(np.uint8)
+
+
 def encode_gif(animator: Animator, steps: list[int], fps: float) -> bytes:
     palette = _palette_image(animator)
     pal_bytes = bytes(palette.getpalette()[:768])
+    mapper = _IndexMapper(palette)
     w, h = animator.size
     out = io.BytesIO()
     out.write(_gif_header(w, h, pal_bytes))
@@ -430,8 +454,7 @@ def encode_gif(animator: Animator, steps: list[int], fps: float) -> bytes:
         if box is None:
             box = (0, 0, w, h)
         x0, y0, x1, y1 = box
-        part = np.array(img.crop(box).quantize(palette=palette, dither=Image.Dither.NONE))
-        part[part == TRANSPARENT] = 0  # same colour as entry 0
+        part = mapper(img.crop(box))
         if i == 0:
             shown[y0:y1, x0:x1] = part
             out.write(_gif_frame(part, (x0, y0), delay, transparent=False))

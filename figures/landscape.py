@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -121,31 +121,42 @@ class Box:
     legend: str
     legend_cols: int
     legend_item_w: float
+    area: float = 0.0
+    fits: bool = True
+    legend_font: float = 0.0
+    show_marks: bool = True
 
 
 def _fit(width, height, left, right, top, bottom, aspect):
-    """Grow the margins so that the plot area has the surface's aspect ratio."""
-    # in a very small figure the text takes what it needs and the plot keeps at least a third
+    """Grow the margins so that the plot area has the surface's aspect ratio. Returns the
+    margins, the plot area and whether the margins had to be squeezed to leave a third of the
+    figure for the plot (then the text they hold does not fit)."""
+    squeezed = False
     if width - left - right < width / 3:
         k = (2 * width / 3) / (left + right)
-        left, right = left * k, right * k
+        left, right, squeezed = left * k, right * k, True
     if height - top - bottom < height / 3:
         k = (2 * height / 3) / (top + bottom)
-        top, bottom = top * k, bottom * k
+        top, bottom, squeezed = top * k, bottom * k, True
     avail_w, avail_h = width - left - right, height - top - bottom
     if avail_w / avail_h > aspect:  # too wide: centre horizontally
         extra = avail_w - avail_h * aspect
         left, right = left + extra / 2, right + extra / 2
-        return left, right, top, bottom, avail_h * aspect * avail_h
+        return left, right, top, bottom, avail_h * aspect * avail_h, squeezed
     extra = avail_h - avail_w / aspect  # too tall: most of the spare height goes below
-    return left, right, top + 0.2 * extra, bottom + 0.8 * extra, avail_w * avail_w / aspect
+    return (left, right, top + 0.2 * extra, bottom + 0.8 * extra, avail_w * avail_w / aspect,
+            squeezed)
 
 
 def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
-         tall: list[str], title_lines: int) -> Box:
-    """Margins for a plot area with the surface's aspect ratio, with the legend either beside
-    the colour bar (entries ``tall``, which may span several lines) or under the x axis
-    (entries ``wide``, one line each), whichever leaves the larger plot."""
+         tall: list[str], marks: list[str], title_lines: int) -> Box:
+    """Margins for a plot area with the surface's aspect ratio, and where the legend goes:
+    beside the colour bar (entries ``tall``, which may span several lines) or under the x axis
+    (entries ``wide``, one line each), whichever leaves the larger plot. ``marks`` are the
+    legend entries of the minima, saddles and start.
+
+    When neither fits (many racers in a small figure) the marks leave the legend, then its
+    text shrinks, down to 70 %."""
     (x0, x1), (y0, y1) = surface.bounds
     aspect = (x1 - x0) / (y1 - y0)
     fs = t.font_size
@@ -153,32 +164,50 @@ def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
     top = 12 + (1.3 * t.title_size + 2 if title_lines >= 1 else 0) \
         + (1.3 * fs if title_lines >= 2 else 0) + 16
     below_axis = 1.4 * fs + 1.4 * t.axis_title_size + 10
-    line_h = fs * 1.25
+    bare = _fit(width, height, left, _colorbar_w(t), top, below_axis + 12, aspect)[4]
+    best = None
+    for show_marks, shrink in ((True, 1.0), (False, 1.0), (True, 0.9), (False, 0.9),
+                               (False, 0.8), (False, 0.7)):
+        lf = fs * shrink
+        extra = marks if show_marks else []
+        box = _layouts(width, height, t, wide + extra, tall + extra, aspect, left, top,
+                       below_axis, lf)
+        box = replace(box, legend_font=lf, show_marks=show_marks)
+        if box.fits and box.area >= 0.42 * bare:
+            return box
+        if best is None or (box.fits, box.area) > (best.fits, best.area):
+            best = box
+    return best
 
+
+def _layouts(width, height, t, wide, tall, aspect, left, top, below_axis, lf) -> Box:
+    line_h = lf * 1.25
     # legend beside the colour bar
-    tall_w = max((text_px(line, fs) for s in tall for line in s.split("<br>")), default=0) + 50
+    tall_w = max((text_px(line, lf) for s in tall for line in s.split("<br>")), default=0) + 50
     tall_h = sum(line_h * (s.count("<br>") + 1) + 6 for s in tall) + 20
-    right_fit = _fit(width, height, left, _colorbar_w(t) + tall_w + 10, top, below_axis + 12,
-                     aspect)
-    right_ok = tall_h <= height - top - 8
+    right = _fit(width, height, left, _colorbar_w(t) + tall_w + 10, top, below_axis + 12,
+                 aspect)
+    right_ok = tall_h <= height - top - 8 and not right[5]
 
     # legend under the x axis, in as many columns as fit between the left edge of the figure
     # and the right edge of the plot area (how far Plotly lets such a legend run)
     cols = len(wide)
     while True:
-        cols, rows, _ = legend_grid(wide, fs, width - 2 * TEXT_INSET, max_cols=cols)
+        cols, rows, _ = legend_grid(wide, lf, width - 2 * TEXT_INSET, max_cols=cols)
         bottom = below_axis + rows * (line_h + 6) + 16
-        below_fit = _fit(width, height, left, _colorbar_w(t), top, bottom, aspect)
-        room = width - below_fit[1] - TEXT_INSET
-        if cols == 1 or legend_grid(wide, fs, room, max_cols=cols)[0] == cols:
+        below = _fit(width, height, left, _colorbar_w(t), top, bottom, aspect)
+        room = width - below[1] - TEXT_INSET
+        if cols == 1 or legend_grid(wide, lf, room, max_cols=cols)[0] == cols:
             break
         cols -= 1
+    below_ok = not below[5]
 
-    if right_ok and right_fit[4] >= 0.97 * below_fit[4]:
-        lft, rgt, tp, bot, _ = right_fit
-        return Box(lft, rgt, tp, bot, "right", 1, tall_w)
-    lft, rgt, tp, bot, _ = below_fit
-    return Box(lft, rgt, tp, bot, "below", cols, (width - rgt - TEXT_INSET) / cols - 52)
+    if right_ok and (not below_ok or right[4] >= 0.97 * below[4]):
+        lft, rgt, tp, bot, area, _ = right
+        return Box(lft, rgt, tp, bot, "right", 1, tall_w, area=area, fits=True)
+    lft, rgt, tp, bot, area, _ = below
+    return Box(lft, rgt, tp, bot, "below", cols, (width - rgt - TEXT_INSET) / cols - 52,
+               area=area, fits=below_ok)
 
 
 def _colorbar_w(t: Theme) -> float:
@@ -259,7 +288,7 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     subtitle = (surface_title(race) + ", " if race.scene.title and title == race.scene.title
                 else "") + scene_subtitle(race)
     lines = (1 + bool(subtitle)) if title else 0
-    box = _box(surf, width, height, t, wide + extra_names, tall + extra_names, lines)
+    box = _box(surf, width, height, t, wide, tall, extra_names, lines)
     labels = tall if box.legend == "right" else wide
 
     fig = go.Figure()
@@ -322,17 +351,18 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
                               "(%{x:.4g}, %{y:.4g})<extra></extra>"))
 
     for m in markers:
-        m.showlegend = _visible(surf, _pts(m))
+        m.showlegend = box.show_marks and _visible(surf, _pts(m))
         fig.add_trace(m)
     fig.add_trace(go.Scatter(
-        x=[start[0]], y=[start[1]], mode="markers", name="start",
+        x=[start[0]], y=[start[1]], mode="markers", name="start", showlegend=box.show_marks,
         marker={"symbol": "circle", "size": t.point_size * 0.8, "color": "#ffffff",
                 "line": {"color": MARK_COLOR, "width": 2}},
         hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
 
     plot_w = width - box.left - box.right
     plot_h = height - box.top - box.bottom
-    legend = {"font": t.font(), "bgcolor": "rgba(0,0,0,0)", "itemsizing": "constant",
+    legend = {"font": t.font(round(box.legend_font)), "bgcolor": "rgba(0,0,0,0)",
+              "itemsizing": "constant",
               "tracegroupgap": 0, "traceorder": "normal", "entrywidthmode": "pixels"}
     if box.legend == "right":
         legend.update(orientation="v", x=1 + (_colorbar_w(t) + 4) / plot_w, xanchor="left",

@@ -71,7 +71,7 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
 
 
 def to_query_string(scene: Scene) -> str:
-    return urlencode(to_query(scene), doseq=True, safe=",;:")
+    return urlencode(to_query(scene), doseq=True, safe=",;:=()")
 
 
 def _parse_kv(text: str) -> dict[str, str]:

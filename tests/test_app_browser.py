@@ -18,9 +18,13 @@ def _readout_step(frame) -> int:
     return int(re.search(r"(\d[\d,]*)", text).group(1).replace(",", ""))
 
 
-def _path_shapes(frame) -> list[str]:
-    return frame.locator("#map .scatterlayer path.js-line").evaluate_all(
-        "els => els.map(e => e.getAttribute('d') || '')")
+PATHS_JS = """() => {
+    const f = document.querySelector("iframe[title*='player']");
+    const S = f && f.contentWindow && f.contentWindow.__racePlayer;
+    if (!S || !S.stats.renders || !S.paths || !S.paths.length) return null;
+    return JSON.stringify(S.paths.map(p => [p.x.length, p.x[p.x.length - 1],
+                                            p.y[p.y.length - 1]]));
+}"""
 
 
 def _start_x(page) -> float:
@@ -52,25 +56,21 @@ def test_app_in_chromium_plays_redraws_and_moves_the_start():
         page.wait_for_timeout(500)
 
         # A learning-rate change redraws the paths.
-        before = _path_shapes(frame)
+        before = page.evaluate(PATHS_JS)
+        assert before is not None
         page.get_by_text(re.compile(r"^4\. Adam")).click()
         slider = page.get_by_role("slider", name=re.compile("learning rate")).first
         slider.focus()
         slider.press("ArrowRight")
-        page.wait_for_function(
-            """(before) => {
-                const f = document.querySelector("iframe[title*='player']");
-                const d = f && f.contentDocument;
-                if (!d) return false;
-                const now = [...d.querySelectorAll('#map .scatterlayer path.js-line')]
-                    .map(e => e.getAttribute('d') || '');
-                return now.length > 0 && JSON.stringify(now) !== JSON.stringify(before);
-            }""", arg=before, timeout=30_000)
+        page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
+                               "return now !== null && now !== b; }", arg=before,
+                               timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "app-lr-changed.png"))
 
         # A click on the map moves the start point there.
         x_before = _start_x(page)
         drag = frame.locator("#map .nsewdrag").first
+        drag.wait_for(state="attached")
         box = drag.bounding_box()
         drag.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.25})
         page.wait_for_function(
@@ -82,4 +82,5 @@ def test_app_in_chromium_plays_redraws_and_moves_the_start():
         assert x_after > x_before  # clicked right of the old start (x = -1.2)
         page.wait_for_timeout(1000)
         page.screenshot(path=str(ARTIFACTS / "app-new-start.png"), full_page=True)
-        assert "start=" in page.url and f"{x_after:g}"[:4] in page.url
+        start = re.search(r"start=([-\d.e]+)(?:,|%2C)([-\d.e]+)", page.url)
+        assert start and float(start.group(1)) == pytest.approx(x_after, abs=1e-9)

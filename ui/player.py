@@ -45,7 +45,9 @@ in path arrays (a diverged path simply stops at its last finite point).
     grid (about 60 x 60) of the true loss for the 3-D view (optional: the
     contour grid is used when missing); ``minima`` and ``saddles``: lists of
     ``[x, y, f]``; ``xrange``, ``yrange``: ``[lo, hi]`` of the map (optional:
-    the grid extent by default).
+    the grid extent by default); ``equal_aspect`` (optional bool): draw x and
+    y at the same scale - by default when the two ranges differ by less than
+    a factor 2.5, so that gradients look perpendicular to the contours.
 ``paths`` (list of dicts)
     ``label`` (str), ``color`` ("#RRGGBB"), ``x``, ``y``: positions, one per
     point (point 0 is the start, point k is after k updates); ``loss``: true

@@ -70,8 +70,6 @@
     pendingClick: null,
     pendingStart: null,
     stepTimer: 0,
-    lossInfo: null,
-    mapInfo: null,
     stats: { redraws: 0, surfUpdates: 0, renders: 0, renderMs: [] }
   };
   // Read by automated checks of the page.
@@ -567,10 +565,6 @@
     return S.wide || S.tab === "surf";
   }
 
-  function surfZ(path, k) {
-    return path.loss[k];
-  }
-
   function surfData() {
     var xs = [], ys = [], zs = [], mx = [], my = [], mz = [], mc = [], ms = [];
     var t = S.pos, lift = S.surfLift || 0;
@@ -587,9 +581,11 @@
         if ((kEnd % stride) !== 0) { px.push(path.x[kEnd]); py.push(path.y[kEnd]); pz.push(zOf(path, kEnd) + lift); }
         var cz = cur.end ? zOf(path, path.last) : zOfFrac(path, t);
         if (!cur.end && cur.f > 0) { px.push(cur.x); py.push(cur.y); pz.push(cz + lift); }
-        mx.push(cur.x); my.push(cur.y); mz.push(cz + lift);
-        mc.push(path.color);
-        ms.push(cur.end && path.diverged && t >= path.last ? "x" : "circle");
+        if (isVisible(path)) {
+          mx.push(cur.x); my.push(cur.y); mz.push(cz + lift);
+          mc.push(path.color);
+          ms.push(cur.end && path.diverged && t >= path.last ? "x" : "circle");
+        }
       }
       xs.push(px); ys.push(py); zs.push(pz);
     }
@@ -598,7 +594,7 @@
 
   function zOf(path, k) {
     if (S.surfFromGrid) return gridValue(S.surfGrid, path.x[k], path.y[k]);
-    return surfZ(path, k);
+    return path.loss[k];
   }
 
   function zOfFrac(path, t) {
@@ -843,7 +839,7 @@
       else if (needsResize(el.surf)) Plotly.Plots.resize(el.surf);
       S.surfPos = -1;
     }
-    if (S.built.map && needsResize(el.map)) Plotly.Plots.resize(el.map);
+    if (S.built.map) fitMap();
     if (S.built.loss && needsResize(el.loss)) Plotly.Plots.resize(el.loss);
     requestDraw();
     updateFrameHeight();
@@ -917,22 +913,36 @@
     return Math.round(Math.max(260, Math.min(S.panelHeight, h)));
   }
 
-  // Once Plotly has placed the colour bar, make the figure exactly as tall
-  // as an equal-scale map of the available width needs.
+  // Once Plotly has placed the colour bar, size the map so that an
+  // equal-scale plot fills it: as tall as the width allows (up to the panel
+  // height), or narrower and centred when the height is the limit.
   var fitting = 0;
-  function fitMapHeight() {
+  function fitMap() {
     var gd = el.map, fl = gd._fullLayout;
-    if (!fl || !fl._size || !S.payload) return;
-    S.colorbarRoom = fl._size.l + fl._size.r - MAP_MARGIN.l - MAP_MARGIN.r;
+    if (!S.built.map || !fl || !fl._size || !S.payload) return;
+    var avail = el.panes.map.clientWidth;
+    if (!avail) return;
     var R = mapRanges();
-    if (!R.equal) return;
-    var want = fl._size.w * (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]) + fl.margin.t + fl.margin.b;
-    want = Math.round(Math.max(260, Math.min(S.panelHeight, want)));
-    if (Math.abs(want - fl.height) <= 3 || fitting > 2) { fitting = 0; return; }
+    var side = fl._size.l + fl._size.r, vert = fl._size.t + fl._size.b;
+    S.colorbarRoom = side - MAP_MARGIN.l - MAP_MARGIN.r;
+    var w = avail, h = S.panelHeight;
+    if (R.equal) {
+      var ratio = (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]);
+      var plotH = (avail - side) * ratio;
+      if (plotH + vert <= S.panelHeight) h = Math.max(260, Math.round(plotH + vert));
+      else w = Math.min(avail, Math.round((h - vert) / ratio + side));
+    }
+    if ((Math.abs(h - fl.height) <= 2 && Math.abs(w - fl.width) <= 2) || fitting > 3) {
+      fitting = 0;
+      return;
+    }
     fitting++;
-    S.viewHeight = want;
-    Plotly.relayout(gd, { height: want });
-    if (S.built.surf && !S.surfStale) Plotly.relayout(el.surf, { height: want });
+    gd.style.width = w >= avail - 2 ? "" : w + "px";
+    S.viewHeight = h;
+    Plotly.relayout(gd, { width: w, height: h });
+    if (S.built.surf && !S.surfStale && el.surf._fullLayout && el.surf._fullLayout.height !== h) {
+      Plotly.relayout(el.surf, { height: h });
+    }
   }
 
   function mapFigure() {
@@ -1031,12 +1041,14 @@
       }
     });
     if (!(hi >= lo)) { lo = logY ? 1e-3 : 0; hi = 1; }
-    var yRange;
+    var yRange, yDtick;
     if (logY) {
       var l0 = Math.log10(lo), l1 = Math.log10(hi);
       if (l1 - l0 > 30) l0 = l1 - 30;
       var pad = Math.max(0.15, (l1 - l0) * 0.06);
       yRange = [l0 - pad, l1 + pad];
+      // Whole decades only, unless the axis spans just a few.
+      if (yRange[1] - yRange[0] > 2.5) yDtick = Math.max(1, Math.ceil((yRange[1] - yRange[0]) / 7));
     } else {
       var span = hi - lo || Math.abs(hi) || 1;
       yRange = [lo - span * 0.05, hi + span * 0.08];
@@ -1061,6 +1073,7 @@
       domain: showLr ? [0.42, 1] : [0, 1],
       exponentformat: "power"
     });
+    if (yDtick) layout.yaxis.dtick = yDtick;
     var data = [{ type: "scatter", x: [], y: [], hoverinfo: "skip" }];
     if (showLr) {
       var lrLog = anyLr && lrLo > 0 && lrHi / lrLo > 20;
@@ -1150,7 +1163,7 @@
       zaxis: axis(zlabel, [zr[0], zr[1] + span * 0.05]),
       aspectmode: "manual",
       aspectratio: { x: 1, y: ratio, z: 0.7 },
-      camera: { eye: { x: 0.8, y: -1.25, z: 1.55 } },
+      camera: { eye: { x: 0.7, y: -1.1, z: 1.35 } },
       uirevision: layout.uirevision
     };
     return { data: traces, layout: layout, config: Object.assign({}, CONFIG, { modeBarButtonsToRemove: [] }) };
@@ -1262,7 +1275,7 @@
     S.built.map = S.built.loss = true;
     S.surfStale = true;
     if (first) {
-      el.map.on("plotly_afterplot", fitMapHeight);
+      el.map.on("plotly_afterplot", fitMap);
       el.map.on("plotly_afterplot", requestDraw);
       el.map.on("plotly_relayout", requestDraw);
       el.map.on("plotly_relayouting", requestDraw);

@@ -1,0 +1,220 @@
+"""A map drawn with Pillow alone, for animations on machines without Chromium.
+
+Same geometry as :func:`figures.landscape_figure` (margins, axis ranges, legend placement,
+title), so the animator draws the paths in the same places; the contours, ticks and legend are
+simpler than Plotly's but show the same things.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from figures import SURFACE_COLORSCALE, get_theme, landscape_figure, surface_field
+from figures.landscape import GLOBAL_MIN_COLOR, MARK_COLOR, _colorbar_w
+from figures.landscape import TEXT_INSET as _INSET
+
+from .animate import Stage, _font, _hex_rgb, plot_area
+
+LINE_RGBA = (30, 45, 60, 77)
+# fonts with superscript digits and Greek letters first (the legend and log ticks use them)
+FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf")
+
+
+def _scale_colors(values: np.ndarray) -> np.ndarray:
+    """Colours of the contour colour scale at ``values`` in [0, 1], as uint8 RGB."""
+    stops = np.array([s for s, _ in SURFACE_COLORSCALE])
+    rgb = np.array([_hex_rgb(c) for _, c in SURFACE_COLORSCALE], dtype=np.float64)
+    v = np.clip(values, 0, 1)
+    out = np.stack([np.interp(v, stops, rgb[:, k]) for k in range(3)], axis=-1)
+    return np.round(out).astype(np.uint8)
+
+
+def _nice_ticks(lo: float, hi: float, target: int) -> list[float]:
+    span = hi - lo
+    raw = span / max(target, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if raw <= m * mag)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks = []
+    v = first
+    while v <= hi + 1e-9 * span:
+        ticks.append(0.0 if abs(v) < 1e-12 * span else v)
+        v += step
+    return ticks
+
+
+def _label(v: float) -> str:
+    return f"{v:g}".replace("-", "−")
+
+
+def _rotated_text(text: str, font, fill) -> Image.Image:
+    l, t, r, b = font.getbbox(text)
+    im = Image.new("RGBA", (r - l + 4, b - t + 4), (0, 0, 0, 0))
+    ImageDraw.Draw(im).text((2 - l, 2 - t), text, font=font, fill=fill)
+    return im.rotate(90, expand=True)
+
+
+def _star(cx: float, cy: float, outer: float) -> list[tuple[float, float]]:
+    pts = []
+    for k in range(10):
+        r = outer if k % 2 == 0 else outer * 0.45
+        a = -math.pi / 2 + k * math.pi / 5
+        pts.append((cx + r * math.cos(a), cy + r * math.sin(a)))
+    return pts
+
+
+def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
+    """The background and marker overlay of the race's map, drawn with Pillow."""
+    t = get_theme(theme)
+    s = scale
+    fig = landscape_figure(race, theme=t, width=width, height=height, paths=False)
+    W, H = int(round(width * s)), int(round(height * s))
+    left, top, right, bottom = plot_area(fig, s)
+    pl, pt, pr, pb = (int(round(v)) for v in (left, top, right, bottom))
+    pw, ph = max(pr - pl, 1), max(pb - pt, 1)
+    field = surface_field(race.surface)
+    (x0, x1), (y0, y1) = race.surface.bounds
+    img = Image.new("RGB", (W, H), t.background)
+    draw = ImageDraw.Draw(img)
+    text_rgb = t.text_color
+    font = _font(t.font_size * s, FONTS)
+    big = _font(t.title_size * s, FONTS)
+    axis_font = _font(t.axis_title_size * s, FONTS)
+
+    # filled contours: the grid resampled to the plot area, coloured by band
+    z = np.nan_to_num(field.z, nan=field.zmax)
+    zimg = Image.fromarray(z[::-1].astype(np.float32), mode="F").resize(
+        (pw, ph), Image.Resampling.BILINEAR)
+    zz = np.asarray(zimg, dtype=np.float64)
+    start, _, size = field.levels
+    band = np.floor((zz - start) / size)
+    mid = np.clip(start + (band + 0.5) * size, field.zmin, field.zmax)
+    rgb = _scale_colors((mid - field.zmin) / (field.zmax - field.zmin))
+    edge = np.zeros(band.shape, dtype=bool)
+    edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+    edge[1:, :] |= band[1:, :] != band[:-1, :]
+    alpha = LINE_RGBA[3] / 255
+    rgb[edge] = np.round(rgb[edge] * (1 - alpha) + np.array(LINE_RGBA[:3]) * alpha)
+    img.paste(Image.fromarray(rgb, "RGB"), (pl, pt))
+
+    # axes: frame, ticks, labels, titles
+    lw = max(1, int(round(s)))
+    draw.rectangle([pl, pt, pr, pb], outline=t.axis_color, width=lw)
+    tick = 5 * s
+    for v in _nice_ticks(x0, x1, max(3, int(pw / (t.font_size * s * 5)))):
+        x = pl + (v - x0) / (x1 - x0) * pw
+        draw.line([(x, pb), (x, pb + tick)], fill=t.axis_color, width=lw)
+        draw.text((x, pb + tick + 2 * s), _label(v), font=font, fill=text_rgb, anchor="mt")
+    for v in _nice_ticks(y0, y1, max(3, int(ph / (t.font_size * s * 3)))):
+        y = pb - (v - y0) / (y1 - y0) * ph
+        draw.line([(pl - tick, y), (pl, y)], fill=t.axis_color, width=lw)
+        draw.text((pl - tick - 3 * s, y), _label(v), font=font, fill=text_rgb, anchor="rm")
+    draw.text(((pl + pr) / 2, pb + tick + 2 * s + 1.4 * t.font_size * s), "x", font=axis_font,
+              fill=text_rgb, anchor="mt")
+    label_w = max(font.getlength(_label(v)) for v in _nice_ticks(y0, y1, 6))
+    draw.text((pl - tick - 6 * s - label_w, (pt + pb) / 2), "y", font=axis_font,
+              fill=text_rgb, anchor="rm")
+
+    # colour bar
+    bx0 = pr + 16 * s
+    bx1 = bx0 + 14 * s
+    levels = np.linspace(field.zmax, field.zmin, ph)
+    bands = np.clip(start + (np.floor((levels - start) / size) + 0.5) * size, field.zmin,
+                    field.zmax)
+    bar = _scale_colors((bands - field.zmin) / (field.zmax - field.zmin))
+    bar_img = Image.fromarray(np.repeat(bar[:, None, :], max(1, int(bx1 - bx0)), axis=1), "RGB")
+    img.paste(bar_img, (int(bx0), pt))
+    draw.rectangle([int(bx0), pt, int(bx0) + bar_img.width, pb], outline=t.axis_color,
+                   width=lw)
+    if field.tickvals:
+        bar_ticks = list(zip(field.tickvals, field.ticktext, strict=True))
+    else:
+        bar_ticks = [(v, _label(v)) for v in _nice_ticks(field.zmin, field.zmax, 6)]
+    widest = 0.0
+    for v, text in bar_ticks:
+        y = pb - (v - field.zmin) / (field.zmax - field.zmin) * ph
+        xr = int(bx0) + bar_img.width
+        draw.line([(xr, y), (xr + 4 * s, y)], fill=t.axis_color, width=lw)
+        draw.text((xr + 6 * s, y), text, font=font, fill=text_rgb, anchor="lm")
+        widest = max(widest, font.getlength(text))
+    bar_title = field.label + (" (log scale)" if field.log else "")
+    rot = _rotated_text(bar_title, font, text_rgb)
+    img.paste(rot, (int(bx1 + 10 * s + widest), int((pt + pb - rot.height) / 2)), rot)
+
+    # title and subtitle
+    for ann in fig.layout.annotations:
+        if ann.name == "title":
+            draw.text((_INSET * s, 12 * s), ann.text, font=big, fill=text_rgb)
+        elif ann.name == "subtitle":
+            draw.text((_INSET * s, (12 + 1.3 * t.title_size + 2) * s), ann.text, font=font,
+                      fill=text_rgb)
+
+    # legend
+    entries = [(tr.name, tr) for tr in fig.data
+               if tr.type == "scatter" and tr.showlegend is not False and tr.name]
+    leg = fig.layout.legend
+    line_h = t.font_size * 1.3 * s
+    if leg.orientation == "v":
+        lx = pr + (_colorbar_w(t) + 4) * s
+        ly = pt + 6 * s
+        positions = []
+        for name, _ in entries:
+            lines = name.split("<br>")
+            positions.append((lx, ly, lines))
+            ly += line_h * len(lines) + 3 * s
+    else:
+        item_w = ((leg.entrywidth or 200) + 52) * s
+        cols = max(1, int((pr - _INSET * s) // item_w)) if item_w else 1
+        ly0 = pb + (1.4 * t.font_size + 1.4 * t.axis_title_size + 16) * s
+        positions = [(_INSET * s + (i % cols) * item_w, ly0 + (i // cols) * (line_h + 6 * s),
+                      [name]) for i, (name, _) in enumerate(entries)]
+    overlay = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+    odraw = ImageDraw.Draw(overlay)
+    for (x, y, lines), (_, tr) in zip(positions, entries, strict=True):
+        cy = y + line_h / 2
+        if tr.mode == "lines":
+            draw.line([(x + 4 * s, cy), (x + 34 * s, cy)], fill=tr.line.color,
+                      width=max(1, int(round(t.line_width * s))))
+        else:
+            _marker(draw, tr, x + 19 * s, cy, 0.7 * s, t)
+        for j, text in enumerate(lines):
+            draw.text((x + 40 * s, y + j * line_h), text, font=font, fill=text_rgb)
+
+    # markers that stay above the paths
+    for tr in fig.data:
+        if tr.type != "scatter" or tr.mode != "markers" or tr.name not in (
+                "global minimum", "global minima", "local minimum", "local minima",
+                "saddle point", "saddle points", "start"):
+            continue
+        for xv, yv in zip(tr.x, tr.y, strict=True):
+            if not (x0 <= xv <= x1 and y0 <= yv <= y1):
+                continue
+            px = pl + (xv - x0) / (x1 - x0) * pw
+            py = pb - (yv - y0) / (y1 - y0) * ph
+            _marker(odraw, tr, px, py, s, t)
+    if overlay.getextrema()[3][1] == 0:
+        overlay = None
+    else:
+        img.paste(overlay, (0, 0), overlay)
+    return Stage(img, overlay, (left, top, right, bottom), (x0, x1), (y0, y1), s)
+
+
+def _marker(draw: ImageDraw.ImageDraw, tr, x: float, y: float, s: float, t) -> None:
+    size = float(tr.marker.size or 10) * s
+    name = tr.name or ""
+    if "minim" in name:
+        fill = GLOBAL_MIN_COLOR if name.startswith("global") else "#ffffff"
+        draw.polygon(_star(x, y, size * 0.62), fill=fill, outline=MARK_COLOR,
+                     width=max(1, int(round(1.2 * s))))
+    elif "saddle" in name:
+        h = size * 0.4
+        w = max(1, int(round(2 * s)))
+        draw.line([(x - h, y - h), (x + h, y + h)], fill=MARK_COLOR, width=w)
+        draw.line([(x - h, y + h), (x + h, y - h)], fill=MARK_COLOR, width=w)
+    else:
+        r = size / 2
+        draw.ellipse([x - r, y - r, x + r, y + r], fill="#ffffff", outline=MARK_COLOR,
+                     width=max(1, int(round(2 * s))))
