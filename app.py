@@ -13,7 +13,6 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import streamlit as st
-from scene.presets import load_presets
 
 from landscapes import SURFACES, get_surface
 from optimizers import OPTIMIZERS, learning_rates
@@ -28,6 +27,7 @@ from scene import (
     from_json,
     to_json,
 )
+from scene.presets import load_presets
 from scene.race import DEFAULT_TOL, metrics, simulate
 from scene.url import from_query, to_query, to_query_string
 from ui.equations import update_rules

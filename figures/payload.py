@@ -1,8 +1,7 @@
 """The race player's payload: a Race turned into compact JSON-ready data.
 
-Pure (no Streamlit): the app passes the result to ``ui.player.race_player``. Numbers are rounded
-to the precision a screen can show (7 significant digits for paths, 5 for the surface grid), which
-keeps the default scene's payload small without moving any point by a visible amount.
+Pure (no Streamlit): the app passes the result to ``ui.player.race_player``, which sends the
+NumPy arrays as one binary buffer (paths in float64, grids in float32).
 """
 
 from __future__ import annotations
@@ -15,22 +14,6 @@ from scene.race import Race
 GRID_N = 140
 GRID3D_N = 60
 LOG_EPS_FRACTION = 1e-6
-
-
-def _round(a: np.ndarray, digits: int) -> list:
-    """Round to ``digits`` significant digits; non-finite values become None."""
-    a = np.asarray(a, dtype=np.float64)
-    out = np.zeros_like(a)
-    finite = np.isfinite(a) & (a != 0)
-    mag = np.floor(np.log10(np.abs(a[finite])))
-    scale = 10.0 ** (digits - 1 - mag)
-    out[finite] = np.round(a[finite] * scale) / scale
-    lst = out.tolist()
-    if not np.isfinite(a).all():
-        lst = np.where(np.isfinite(a), out, np.nan).astype(object)
-        lst[~np.isfinite(a)] = None
-        lst = lst.tolist()
-    return lst
 
 
 def log_floor(surface: Surface, z: np.ndarray) -> float:
@@ -55,9 +38,8 @@ def surface_payload(surface: Surface, n: int = GRID_N, n3d: int = GRID3D_N) -> d
     (x0, x1), (y0, y1) = surface.bounds
     return {
         "title": surface.title,
-        "x": _round(xs, 6), "y": _round(ys, 6), "z": _round(zc, 5),
-        "log": bool(use_log), "zlabel": zlabel,
-        "x3d": _round(x3, 6), "y3d": _round(y3, 6), "z3d": _round(z3, 5),
+        "x": xs, "y": ys, "z": zc, "log": bool(use_log), "zlabel": zlabel,
+        "x3d": x3, "y3d": y3, "z3d": z3,
         "minima": [[m.x, m.y, m.f] for m in surface.minima],
         "saddles": [[s.x, s.y, s.f] for s in surface.saddles],
         "xrange": [x0, x1], "yrange": [y0, y1],
@@ -89,13 +71,13 @@ def race_payload(race: Race, surface_data: dict, *, arrows: bool = False,
         t = r.traj
         p = {
             "label": r.label, "color": r.color,
-            "x": _round(t.xy[:, 0], 7), "y": _round(t.xy[:, 1], 7),
-            "loss": _round(t.loss, 7), "loss_y": _round(loss_values(surf, t.loss), 5),
-            "lr": _round(t.lr, 5) if race.schedule_active else None,
+            "x": t.xy[:, 0], "y": t.xy[:, 1], "loss": t.loss,
+            "loss_y": loss_values(surf, t.loss),
+            "lr": t.lr if race.schedule_active else None,
             "status": t.status, "diverged_at": t.diverged_at, "arrows": None,
         }
         if arrows and t.grads is not None:
-            p["arrows"] = {"grad": _round(t.grads, 5), "update": _round(t.updates, 5)}
+            p["arrows"] = {"grad": t.grads, "update": t.updates}
         paths.append(p)
     x0, y0 = race.scene.start_point()
     out = {

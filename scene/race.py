@@ -102,7 +102,7 @@ def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
             "optimizer": r.label,
             "final loss": float(t.loss[-1]),
             "best loss": float(np.min(t.loss)),
-            "steps to minimum": "never" if reach is None else reach,
+            "steps to minimum": "never" if reach is None else f"{reach:,}",
             "ended in": ended_in(race.surface, t.xy, t.loss) if t.status != "diverged"
             else "— (diverged)",
             "path length": path_length(t.xy),

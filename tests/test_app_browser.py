@@ -1,4 +1,4 @@
-"""The app served by ``streamlit run`` and driven in headless Chromium: what only a browser shows."""
+"""The app served by ``streamlit run``, driven in headless Chromium: what only a browser shows."""
 
 from __future__ import annotations
 

@@ -1,0 +1,59 @@
+"""Warm timings of the exporters on the default scene.
+
+Run ``python bench/bench_export.py``; prints the median PNG export time (900 × 700 at scale 2,
+the browser already running) and the time of a 120-frame GIF and MP4 at the same size.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
+
+from export import export_bytes, static, static_available  # noqa: E402
+from scene import default_scene  # noqa: E402
+from scene.race import simulate  # noqa: E402
+
+REPEATS = 7
+
+
+def _time(fn, repeats: int) -> tuple[float, int]:
+    times, size = [], 0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        size = len(fn())
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), size
+
+
+def main() -> None:
+    scene = default_scene()
+    race = simulate(scene)
+    print(f"default scene: {scene.surface}, {len(scene.optimizers)} optimizers, "
+          f"{scene.steps} steps")
+    if static_available():
+        t0 = time.perf_counter()
+        static.warm_up()
+        print(f"browser start          {time.perf_counter() - t0:6.2f} s (once per process)")
+        t, size = _time(lambda: export_bytes(scene, "png", race=race), REPEATS)
+        print(f"PNG 1800x1400          {t:6.2f} s median of {REPEATS} ({size:,} bytes)")
+        t, size = _time(lambda: export_bytes(scene, "svg", race=race), 3)
+        print(f"SVG                    {t:6.2f} s median of 3 ({size:,} bytes)")
+        t, size = _time(lambda: export_bytes(scene, "pdf", race=race), 3)
+        print(f"PDF                    {t:6.2f} s median of 3 ({size:,} bytes)")
+    else:
+        print("Chromium not found: no PNG/SVG/PDF timings, animations use the Pillow map")
+    for fmt in ("gif", "mp4"):
+        t, size = _time(lambda fmt=fmt: export_bytes(scene, fmt, race=race, frames=120), 3)
+        print(f"{fmt.upper()} 120 frames 1800x1400 {t:5.2f} s median of 3 ({size:,} bytes)")
+    t, size = _time(lambda: export_bytes(scene, "gif", race=race, frames=120, scale=1), 3)
+    print(f"GIF 120 frames 900x700 {t:6.2f} s median of 3 ({size:,} bytes)")
+    t, size = _time(lambda: export_bytes(scene, "csv", race=race), 5)
+    print(f"CSV                    {t:6.3f} s median of 5 ({size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""The Plotly figures: one trace per racer in its colour, hyperparameters in the legend, a
+marked divergence, axes fixed to the surface, readable text."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from figures import (
+    get_theme,
+    hyper_text,
+    landscape_figure,
+    legend_label,
+    loss_figure,
+    lr_figure,
+    lr_preview_figure,
+    surface3d_figure,
+)
+from figures.landscape import end_mark
+from scene import default_scene, from_dict
+from scene.race import simulate
+
+
+@pytest.fixture(scope="module")
+def race():
+    return simulate(default_scene())
+
+
+@pytest.fixture(scope="module")
+def diverging():
+    scene, warnings = from_dict({
+        "surface": "ravine", "surface_params": {"condition": 50, "angle": 30}, "steps": 200,
+        "optimizers": [{"optimizer": "sgd", "hyper": {"lr": 0.045}},
+                       {"optimizer": "adam", "hyper": {"lr": 0.3}}]})
+    assert not warnings
+    r = simulate(scene)
+    assert r.racers[0].traj.status == "diverged"
+    return r
+
+
+def _paths(fig):
+    return [tr for tr in fig.data if tr.type == "scatter" and tr.mode == "lines"]
+
+
+def test_landscape_has_one_path_per_racer_in_its_colour(race):
+    fig = landscape_figure(race)
+    paths = _paths(fig)
+    assert len(paths) == len(race.racers)
+    for tr, racer, color in zip(paths, race.racers, race.scene.colors(), strict=True):
+        assert tr.line.color == color == racer.color
+        assert tr.name.startswith(racer.label)
+        assert len(tr.x) == racer.traj.n
+        np.testing.assert_array_equal(tr.x, racer.traj.xy[:, 0])
+    # a current-position marker per racer, in its colour
+    dots = [tr for tr in fig.data if tr.type == "scatter" and tr.mode == "markers"
+            and tr.marker.symbol == "circle" and tr.name != "start"]
+    assert [d.marker.color for d in dots] == race.scene.colors()
+
+
+def test_landscape_axes_are_the_surface_bounds(race, diverging):
+    for r in (race, diverging):
+        fig = landscape_figure(r)
+        (x0, x1), (y0, y1) = r.surface.bounds
+        assert tuple(fig.layout.xaxis.range) == (x0, x1)
+        assert tuple(fig.layout.yaxis.range) == (y0, y1)
+        assert fig.layout.xaxis.autorange is False and fig.layout.yaxis.autorange is False
+        # equal scales: the plot area has the surface's aspect ratio
+        left, top, w, h = fig.layout.meta["plot_area"]
+        assert w / h == pytest.approx((x1 - x0) / (y1 - y0), rel=1e-9)
+        assert fig.layout.margin.autoexpand is False
+
+
+def test_legend_states_hyperparameters(race):
+    names = [tr.name.replace("<br>", " — ") for tr in _paths(landscape_figure(race))]
+    adam = next(n for n in names if n.startswith("Adam"))
+    assert "lr 0.05" in adam and "β=(0.9, 0.999)" in adam
+    momentum = next(n for n in names if n.startswith("Momentum"))
+    assert "lr 0.001" in momentum and "μ=0.9" in momentum
+
+
+def test_diverged_racer_is_marked(diverging):
+    fig = landscape_figure(diverging)
+    traj = diverging.racers[0].traj
+    path = _paths(fig)[0]
+    assert f"diverged at step {traj.diverged_at}" in path.name
+    crosses = [tr for tr in fig.data if tr.type == "scatter" and tr.marker.symbol == "x"]
+    assert len(crosses) == 1 and crosses[0].marker.color == diverging.racers[0].color
+    # drawn to its last finite point
+    assert len(path.x) == traj.n and np.isfinite(path.x).all()
+    # the ✕ sits on the map: at the last point or where the path left the map
+    (x0, x1), (y0, y1) = diverging.surface.bounds
+    assert x0 <= crosses[0].x[0] <= x1 and y0 <= crosses[0].y[0] <= y1
+    # the loss plot marks it too
+    lf = loss_figure(diverging)
+    assert any(tr.marker.symbol == "x" for tr in lf.data if tr.mode == "markers")
+
+
+def test_step_draws_paths_so_far(diverging):
+    fig = landscape_figure(diverging, step=10)
+    assert all(len(tr.x) == 11 for tr in _paths(fig))
+    # not diverged yet at step 10
+    assert "diverged" not in _paths(fig)[0].name
+    assert not any(tr.marker.symbol == "x" for tr in fig.data if tr.type == "scatter")
+
+
+def test_background_keeps_legend_entries(race):
+    fig = landscape_figure(race, paths=False)
+    paths = _paths(fig)
+    assert len(paths) == len(race.racers)
+    (x0, x1), _ = race.surface.bounds
+    assert all(len(tr.x) == 1 and not x0 <= tr.x[0] <= x1 for tr in paths)
+
+
+def test_minima_saddles_and_start_are_drawn():
+    r = simulate(from_dict({"surface": "himmelblau", "steps": 20})[0])
+    names = {tr.name for tr in landscape_figure(r).data}
+    assert {"global minima", "saddle points", "start"} <= names
+
+
+def test_log_colour_scale_where_the_surface_asks(race):
+    contour = landscape_figure(race).data[0]
+    assert contour.type == "contour"
+    assert "log" in contour.colorbar.title.text
+    assert contour.colorbar.ticktext  # powers of ten
+    saddle = simulate(from_dict({"surface": "saddle", "steps": 20})[0])
+    plain = landscape_figure(saddle).data[0]
+    assert "log" not in plain.colorbar.title.text
+
+
+def test_article_text_is_print_sized(race):
+    t = get_theme("article")
+    assert t.font_size >= 16  # 12 pt at the natural size (1 px = 0.75 pt)
+    fig = landscape_figure(race)
+    assert fig.layout.font.size >= 16
+    assert fig.layout.legend.font.size >= 16
+    assert fig.layout.xaxis.tickfont.size >= 16
+    assert fig.layout.paper_bgcolor == "#ffffff"
+    screen = landscape_figure(race, theme="screen")
+    assert screen.layout.font.size > fig.layout.font.size
+
+
+def test_loss_figure_uses_gap_to_minimum_on_log_axis(race):
+    fig = loss_figure(race)
+    assert fig.layout.yaxis.type == "log"
+    assert "f*" in fig.layout.yaxis.title.text and "log" in fig.layout.yaxis.title.text
+    lines = _paths(fig)
+    assert [tr.line.color for tr in lines] == race.scene.colors()
+    assert (np.asarray(lines[0].y) > 0).all()
+    flat = loss_figure(race, log=False)
+    assert flat.layout.yaxis.type == "linear"
+    saddle = simulate(from_dict({"surface": "saddle", "steps": 20})[0])
+    assert loss_figure(saddle).layout.yaxis.type == "linear"  # no f*: the loss itself
+
+
+def test_lr_figures(race):
+    fig = lr_figure(race)
+    assert len(fig.data) == len(race.racers)
+    assert len(fig.data[0].y) == race.racers[0].traj.n - 1
+    one = lr_figure(np.linspace(0.1, 0.0, 50))
+    assert len(one.data) == 1 and one.layout.showlegend is False
+    preview = lr_preview_figure(np.linspace(0.1, 0.0, 50))
+    assert preview.layout.height == 160
+    assert preview.layout.showlegend is False
+    assert preview.layout.margin.t <= 10 and preview.layout.margin.l <= 50
+
+
+def test_surface3d_figure(race):
+    fig = surface3d_figure(race)
+    assert fig.data[0].type == "surface"
+    assert sum(tr.type == "scatter3d" and tr.mode == "lines" for tr in fig.data) == 4
+
+
+def test_hyper_text():
+    assert hyper_text("adam", {"lr": 0.05}) == "lr 0.05, β=(0.9, 0.999)"
+    assert hyper_text("sgd", {"lr": 0.1}) == "lr 0.1"
+    assert hyper_text("sgd", {"lr": 0.1, "weight_decay": 0.01}) == "lr 0.1, wd 0.01"
+    assert hyper_text("adamw", {"lr": 1e-3}) == "lr 0.001, β=(0.9, 0.999), wd 0.01"
+    assert hyper_text("rmsprop", {"lr": 0.01, "centered": True}) == "lr 0.01, α=0.99, centered"
+
+
+def test_legend_label_drops_the_duplicate_lr(race):
+    scene = from_dict({"optimizers": [{"optimizer": "sgd", "hyper": {"lr": 0.001}},
+                                      {"optimizer": "sgd", "hyper": {"lr": 0.002}}],
+                       "steps": 5})[0]
+    r = simulate(scene)
+    assert r.racers[0].label == "SGD (lr 0.001)"
+    assert legend_label(r.racers[0]) == "SGD — lr 0.001"
+
+
+def test_end_mark():
+    bounds = ((-1.0, 1.0), (-1.0, 1.0))
+    inside = np.array([[0.0, 0.0], [0.5, 0.5]])
+    assert end_mark(inside, bounds) == ((0.5, 0.5), True)
+    leaving = np.array([[0.0, 0.0], [0.5, 0.0], [3.0, 0.0], [9.0, 9.0]])
+    (x, y), inside_flag = end_mark(leaving, bounds)
+    assert not inside_flag and (x, y) == pytest.approx((1.0, 0.0))
+
+
+def test_no_streamlit_in_figures_or_export():
+    code = ("import sys, figures, export, export.animate, export.static, export.data; "
+            "sys.exit('streamlit' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
