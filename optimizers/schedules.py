@@ -9,7 +9,7 @@ schedule parameter sets it.
 ========================  =====================================================================
 ``constant``              γ_k = γ
 ``step``                  γ_k = γ · gamma^⌊k / step_size⌋                      (torch StepLR)
-``exponential``           γ_k = γ · gamma^k                                     (torch ExponentialLR)
+``exponential``           γ_k = γ · gamma^k                                   (torch ExponentialLR)
 ``cosine``                γ_k = η_min + ½(γ - η_min)(1 + cos(π k / T_max))      (torch
                           CosineAnnealingLR closed form; *not* clamped: after T_max it rises
                           again with period 2·T_max, as in torch; optax clamps instead)
@@ -78,7 +78,8 @@ SCHEDULES: dict[str, Schedule] = {
         {"T_max": Param(None, 1, math.inf, "int", "period T_max",
                         help="Steps to reach η_min (default: the whole run)."),
          "eta_min": Param(0.0, 0.0, math.inf, "float", "floor η_min")},
-        r"\gamma_k = \eta_{min} + \tfrac12(\gamma-\eta_{min})\left(1+\cos\frac{\pi k}{T_{max}}\right)",
+        r"\gamma_k = \eta_{min} + \tfrac12(\gamma-\eta_{min})"
+        r"\left(1+\cos\frac{\pi k}{T_{max}}\right)",
         "Glide from the base rate down to a floor along half a cosine."),
     "warmup_linear": Schedule(
         "warmup_linear", "Linear warmup, linear decay",
@@ -97,7 +98,8 @@ SCHEDULES: dict[str, Schedule] = {
                         help="Length of warmup plus decay (default: the whole run)."),
          "num_cycles": Param(0.5, 0.0, 100.0, "float", "cosine cycles",
                              help="0.5 decays once to zero.")},
-        r"\gamma_k = \begin{cases}\gamma\,k/W & k<W\\ \gamma\max\!\left(0,\tfrac12\left(1+\cos 2\pi c"
+        r"\gamma_k = \begin{cases}\gamma\,k/W & k<W\\ "
+        r"\gamma\max\!\left(0,\tfrac12\left(1+\cos 2\pi c"
         r"\frac{k-W}{N-W}\right)\right) & k\ge W\end{cases}",
         "Ramp up from zero, then follow a cosine down."),
     "onecycle": Schedule(

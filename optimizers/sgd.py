@@ -1,7 +1,7 @@
 r"""Stochastic gradient descent, with optional momentum and Nesterov momentum (``torch.optim.SGD``).
 
-Update rule, for each coordinate, at update :math:`t = 1, 2, \dots` with gradient :math:`g_t` taken at
-:math:`\theta_{t-1}` and learning rate :math:`\gamma_t` (``lr`` after the schedule)::
+Update rule, for each coordinate, at update :math:`t = 1, 2, \dots` with gradient :math:`g_t`
+taken at :math:`\theta_{t-1}` and learning rate :math:`\gamma_t` (``lr`` after the schedule)::
 
     d_t = g_t + λ θ_{t-1}                       λ = weight_decay (L2 added to the gradient)
     if μ ≠ 0:                                   μ = momentum, τ = dampening

@@ -1,4 +1,4 @@
-"""The optimizers against the reference values, closed forms, naive transcriptions and each other."""
+"""The optimizers against reference values, closed forms, naive transcriptions and each other."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Property tests: any valid hyperparameters on any surface give finite trajectories, never errors."""
+"""Property tests: valid hyperparameters on any surface give finite trajectories, never errors."""
 
 from __future__ import annotations
 
