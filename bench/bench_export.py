@@ -29,6 +29,10 @@ def _time(fn, repeats: int) -> tuple[float, int]:
     return statistics.median(times), size
 
 
+def _row(what: str, seconds: float, note: str) -> None:
+    print(f"{what:28s} {seconds:7.3f} s  ({note})")
+
+
 def main() -> None:
     scene = default_scene()
     race = simulate(scene)
@@ -37,22 +41,22 @@ def main() -> None:
     if static_available():
         t0 = time.perf_counter()
         static.warm_up()
-        print(f"browser start          {time.perf_counter() - t0:6.2f} s (once per process)")
+        _row("browser start", time.perf_counter() - t0, "once per process")
         t, size = _time(lambda: export_bytes(scene, "png", race=race), REPEATS)
-        print(f"PNG 1800x1400          {t:6.2f} s median of {REPEATS} ({size:,} bytes)")
+        _row("PNG 1800x1400", t, f"median of {REPEATS}, {size:,} bytes")
         t, size = _time(lambda: export_bytes(scene, "svg", race=race), 3)
-        print(f"SVG                    {t:6.2f} s median of 3 ({size:,} bytes)")
+        _row("SVG", t, f"median of 3, {size:,} bytes")
         t, size = _time(lambda: export_bytes(scene, "pdf", race=race), 3)
-        print(f"PDF                    {t:6.2f} s median of 3 ({size:,} bytes)")
+        _row("PDF", t, f"median of 3, {size:,} bytes")
     else:
         print("Chromium not found: no PNG/SVG/PDF timings, animations use the Pillow map")
     for fmt in ("gif", "mp4"):
         t, size = _time(lambda fmt=fmt: export_bytes(scene, fmt, race=race, frames=120), 3)
-        print(f"{fmt.upper()} 120 frames 1800x1400 {t:5.2f} s median of 3 ({size:,} bytes)")
+        _row(f"{fmt.upper()} 120 frames 1800x1400", t, f"median of 3, {size:,} bytes")
     t, size = _time(lambda: export_bytes(scene, "gif", race=race, frames=120, scale=1), 3)
-    print(f"GIF 120 frames 900x700 {t:6.2f} s median of 3 ({size:,} bytes)")
+    _row("GIF 120 frames 900x700", t, f"median of 3, {size:,} bytes")
     t, size = _time(lambda: export_bytes(scene, "csv", race=race), 5)
-    print(f"CSV                    {t:6.3f} s median of 5 ({size:,} bytes)")
+    _row("CSV", t, f"median of 5, {size:,} bytes")
 
 
 if __name__ == "__main__":

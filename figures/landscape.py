@@ -143,9 +143,8 @@ def _fit(width, height, left, right, top, bottom, aspect):
         extra = avail_w - avail_h * aspect
         left, right = left + extra / 2, right + extra / 2
         return left, right, top, bottom, avail_h * aspect * avail_h, squeezed
-    extra = avail_h - avail_w / aspect  # too tall: most of the spare height goes below
-    return (left, right, top + 0.2 * extra, bottom + 0.8 * extra, avail_w * avail_w / aspect,
-            squeezed)
+    extra = avail_h - avail_w / aspect  # too tall: the spare height goes below everything
+    return left, right, top, bottom + extra, avail_w * avail_w / aspect, squeezed
 
 
 def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],

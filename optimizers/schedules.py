@@ -136,6 +136,11 @@ def resolve(name: str, steps: int, params: dict | None = None) -> dict:
                 raise ValueError(f"Invalid {key} for schedule {name!r}: {v!r} "
                                  f"(choose one of {', '.join(p.choices)})")
         elif p.kind == "bool":
+            if isinstance(v, str):
+                if v.strip().lower() not in ("0", "1", "true", "false"):
+                    raise ValueError(f"Invalid {key} for schedule {name!r}: {v!r} "
+                                     "(must be true or false)")
+                v = v.strip().lower() in ("1", "true")
             v = bool(v)
         else:
             try:

@@ -181,8 +181,7 @@ def to_dict(scene: Scene) -> dict:
         "start": list(scene.start) if scene.start is not None else None,
         "steps": scene.steps,
         "optimizers": [{"optimizer": e.optimizer, "label": e.label, "color": e.color,
-                        "hyper": {k: list(v) if isinstance(v, tuple) else v
-                                  for k, v in e.hyper.items()}}
+                        "hyper": _non_default(e)}
                        for e in scene.optimizers],
         "schedule": dict(scene.schedule),
         "noise": scene.noise,
@@ -195,6 +194,17 @@ def to_dict(scene: Scene) -> dict:
     if scene.claim:
         d["claim"] = scene.claim
     return d
+
+
+def _non_default(entry: Entry) -> dict:
+    """An entry's hyperparameters as plain JSON values, without those equal to the defaults."""
+    spec = OPTIMIZERS[entry.optimizer].spec if entry.optimizer in OPTIMIZERS else {}
+    out = {}
+    for k, v in entry.hyper.items():
+        if k in spec and (tuple(v) if isinstance(v, list | tuple) else v) == spec[k].default:
+            continue
+        out[k] = list(v) if isinstance(v, tuple) else v
+    return out
 
 
 def to_json(scene: Scene) -> str:

@@ -14,7 +14,7 @@ default and is named in the returned warnings.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from . import Scene, default_scene, from_dict, to_dict
 
@@ -46,7 +46,7 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
     for e in d["optimizers"]:
         parts = dict(e["hyper"])
         if e["label"]:
-            parts["label"] = e["label"].replace(";", ",")
+            parts["label"] = e["label"].replace("%", "%25").replace(";", "%3B")
         if e["color"]:
             parts["color"] = e["color"]
         opts.append(e["optimizer"] + (";" + _kv(parts) if parts else ""))
@@ -128,7 +128,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
                 continue
             name, _, rest = o.partition(";")
             kv = _parse_kv(rest)
-            entry = {"optimizer": name.strip(), "label": kv.pop("label", ""),
+            entry = {"optimizer": name.strip(), "label": unquote(kv.pop("label", "")),
                      "color": kv.pop("color", ""), "hyper": kv}
             entries.append(entry)
         d["optimizers"] = entries
