@@ -11,7 +11,6 @@ import math
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from landscapes import SURFACES, get_surface
@@ -32,6 +31,7 @@ from scene.race import DEFAULT_TOL, metrics, simulate
 from scene.url import from_query, to_query, to_query_string
 from ui.equations import update_rules
 from ui.player import race_player
+from ui.tables import markdown_table, swatch
 
 st.set_page_config(page_title="Optimizer Race", page_icon="🏁", layout="wide",
                    initial_sidebar_state="expanded")
@@ -284,133 +284,137 @@ if "pending_start" in ss:
 # --------------------------------------------------------------------------------------------
 # Sidebar: the scene's controls
 
-problems: list[str] = []
-presets = cached_presets()
+def draw_sidebar() -> None:
+    """The scene's controls. Drawn after the race player, so that a changed setting reaches
+    the player before the rest of the page is rebuilt; the widgets' values are already in
+    the session state when the script starts."""
+    presets = cached_presets()
+    with st.sidebar:
+        st.header("Scene")
+        st.selectbox("Preset", [CUSTOM, *presets], key="preset", on_change=on_preset,
+                     format_func=lambda k: k if k == CUSTOM else presets[k].title,
+                     help="Ready-made scenes, each showing one thing about optimizers.")
 
-with st.sidebar:
-    st.header("Scene")
-    st.selectbox("Preset", [CUSTOM, *presets], key="preset", on_change=on_preset,
-                 format_func=lambda k: k if k == CUSTOM else presets[k].title,
-                 help="Ready-made scenes, each showing one thing about optimizers.")
+        st.subheader("Surface")
+        st.selectbox("Loss surface", list(SURFACES), key="surface", on_change=on_surface,
+                     format_func=lambda k: SURFACES[k].title)
+        base = SURFACES[ss["surface"]]
+        for pname, spec in base.param_spec.items():
+            key = f"sp_{base.name}_{pname}"
+            ss.setdefault(key, float(spec.default))
+            if spec.log:
+                options = _with(sorted({float(f"{v:.3g}") for v in np.geomspace(spec.low, spec.high,
+                                                                                     31)}),
+                                float(ss[key]))
+                st.select_slider(spec.label, options, key=key, help=spec.help,
+                                 on_change=on_surface_param, format_func=lambda v: f"{v:g}")
+            else:
+                st.slider(spec.label, float(spec.low), float(spec.high), key=key, help=spec.help,
+                          on_change=on_surface_param)
+        surface = get_surface(base.name, **{k: ss[f"sp_{base.name}_{k}"] for k in base.param_spec})
+        st.caption(surface.lesson)
 
-    st.subheader("Surface")
-    st.selectbox("Loss surface", list(SURFACES), key="surface", on_change=on_surface,
-                 format_func=lambda k: SURFACES[k].title)
-    base = SURFACES[ss["surface"]]
-    for pname, spec in base.param_spec.items():
-        key = f"sp_{base.name}_{pname}"
-        ss.setdefault(key, float(spec.default))
-        if spec.log:
-            options = _with(sorted({float(f"{v:.3g}") for v in np.geomspace(spec.low, spec.high,
-                                                                                 31)}),
-                            float(ss[key]))
-            st.select_slider(spec.label, options, key=key, help=spec.help,
-                             on_change=on_surface_param, format_func=lambda v: f"{v:g}")
-        else:
-            st.slider(spec.label, float(spec.low), float(spec.high), key=key, help=spec.help,
-                      on_change=on_surface_param)
-    surface = get_surface(base.name, **{k: ss[f"sp_{base.name}_{k}"] for k in base.param_spec})
-    st.caption(surface.lesson)
+        st.subheader("Start and length")
+        (lx0, lx1), (ly0, ly1) = surface.limit
+        c1, c2 = st.columns(2)
+        c1.number_input("start x", min_value=float(lx0), max_value=float(lx1), key="x0",
+                        format="%.4g", step=0.1)
+        c2.number_input("start y", min_value=float(ly0), max_value=float(ly1), key="y0",
+                        format="%.4g", step=0.1)
+        st.button("Reset to the surface's start", on_click=on_reset_start,
+                  help="Or click anywhere on the map to start from there.")
+        st.number_input("steps", min_value=1, max_value=STEPS_LIMIT, step=50, key="steps",
+                        help=f"Number of updates, up to {STEPS_LIMIT:,}.")
 
-    st.subheader("Start and length")
-    (lx0, lx1), (ly0, ly1) = surface.limit
-    c1, c2 = st.columns(2)
-    c1.number_input("start x", min_value=float(lx0), max_value=float(lx1), key="x0",
-                    format="%.4g", step=0.1)
-    c2.number_input("start y", min_value=float(ly0), max_value=float(ly1), key="y0",
-                    format="%.4g", step=0.1)
-    st.button("Reset to the surface's start", on_click=on_reset_start,
-              help="Or click anywhere on the map to start from there.")
-    st.number_input("steps", min_value=1, max_value=STEPS_LIMIT, step=50, key="steps",
-                    help=f"Number of updates, up to {STEPS_LIMIT:,}.")
+        st.subheader("Optimizers")
+        for pos, eid in enumerate(list(ss["entry_ids"])):
+            name = ss[f"e{eid}_opt"]
+            info = OPTIMIZERS[name]
+            title = ss.get(f"e{eid}_label") or info.title
+            lr_now = ss.get(f"e{eid}_lr", info.spec["lr"].default)
+            with st.expander(f"{pos + 1}. {title} · lr {lr_now:g}", key=f"exp{eid}"):
+                c1, c2 = st.columns([3, 1])
+                c1.selectbox("optimizer", list(OPTIMIZERS), key=f"e{eid}_opt",
+                             format_func=lambda k: OPTIMIZERS[k].title, on_change=on_change_type,
+                             args=(eid,))
+                c2.color_picker("colour", key=f"e{eid}_color")
+                st.text_input("label", key=f"e{eid}_label", max_chars=60,
+                              placeholder=f"{info.title} (automatic)")
+                st.caption(info.summary)
+                for key, h in info.spec.items():
+                    wkey = f"e{eid}_{key}"
+                    if h.kind == "bool":
+                        st.checkbox(h.label, key=wkey, help=h.help)
+                    elif h.kind == "pair":
+                        st.slider("β1 (first moment)", 0.0, 0.999, key=f"{wkey}_0", step=0.001,
+                                  format="%.3f", help=h.help)
+                        opts = _with(BETA2_GRID, ss[f"{wkey}_1"])
+                        st.select_slider("β2 (second moment)", opts, key=f"{wkey}_1",
+                                         format_func=lambda v: f"{v:g}")
+                    elif key == "lr":
+                        st.select_slider("learning rate γ (log scale)", _with(LR_GRID, ss[wkey]),
+                                         key=wkey, format_func=lambda v: f"{v:g}", help=h.help)
+                    elif h.log:
+                        st.select_slider(h.label, _with(EPS_GRID, ss[wkey]), key=wkey,
+                                         format_func=lambda v: f"{v:.0e}", help=h.help)
+                    else:
+                        hi = max(h.ui_high, float(ss[wkey]))
+                        st.slider(h.label, float(h.ui_low), float(hi), key=wkey,
+                                  step=(hi - h.ui_low) / 1000, format="%.3f", help=h.help)
+                b1, b2 = st.columns(2)
+                b1.button("Duplicate", key=f"dup{eid}", on_click=on_duplicate, args=(eid,),
+                          disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
+                          help="Race a copy of this optimizer with other settings.")
+                b2.button("Remove", key=f"rm{eid}", on_click=on_remove, args=(eid,))
+        c1, c2 = st.columns([3, 2])
+        ss.setdefault("add_which", "adam")
+        c1.selectbox("add", list(OPTIMIZERS), key="add_which", label_visibility="collapsed",
+                     format_func=lambda k: OPTIMIZERS[k].title)
+        c2.button("Add", on_click=on_add, disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
+                  width="stretch")
 
-    st.subheader("Optimizers")
-    for pos, eid in enumerate(list(ss["entry_ids"])):
-        name = ss[f"e{eid}_opt"]
-        info = OPTIMIZERS[name]
-        title = ss.get(f"e{eid}_label") or info.title
-        lr_now = ss.get(f"e{eid}_lr", info.spec["lr"].default)
-        with st.expander(f"{pos + 1}. {title} · lr {lr_now:g}", expanded=False):
-            c1, c2 = st.columns([3, 1])
-            c1.selectbox("optimizer", list(OPTIMIZERS), key=f"e{eid}_opt",
-                         format_func=lambda k: OPTIMIZERS[k].title, on_change=on_change_type,
-                         args=(eid,))
-            c2.color_picker("colour", key=f"e{eid}_color")
-            st.text_input("label", key=f"e{eid}_label", max_chars=60,
-                          placeholder=f"{info.title} (automatic)")
-            st.caption(info.summary)
-            for key, h in info.spec.items():
-                wkey = f"e{eid}_{key}"
-                if h.kind == "bool":
-                    st.checkbox(h.label, key=wkey, help=h.help)
-                elif h.kind == "pair":
-                    st.slider("β1 (first moment)", 0.0, 0.999, key=f"{wkey}_0", step=0.001,
-                              format="%.3f", help=h.help)
-                    opts = _with(BETA2_GRID, ss[f"{wkey}_1"])
-                    st.select_slider("β2 (second moment)", opts, key=f"{wkey}_1",
-                                     format_func=lambda v: f"{v:g}")
-                elif key == "lr":
-                    st.select_slider("learning rate γ (log scale)", _with(LR_GRID, ss[wkey]),
-                                     key=wkey, format_func=lambda v: f"{v:g}", help=h.help)
-                elif h.log:
-                    st.select_slider(h.label, _with(EPS_GRID, ss[wkey]), key=wkey,
-                                     format_func=lambda v: f"{v:.0e}", help=h.help)
-                else:
-                    hi = max(h.ui_high, float(ss[wkey]))
-                    st.slider(h.label, float(h.ui_low), float(hi), key=wkey,
-                              step=(hi - h.ui_low) / 1000, format="%.3f", help=h.help)
-            b1, b2 = st.columns(2)
-            b1.button("Duplicate", key=f"dup{eid}", on_click=on_duplicate, args=(eid,),
-                      disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
-                      help="Race a copy of this optimizer with other settings.")
-            b2.button("Remove", key=f"rm{eid}", on_click=on_remove, args=(eid,))
-    c1, c2 = st.columns([3, 2])
-    ss.setdefault("add_which", "adam")
-    c1.selectbox("add", list(OPTIMIZERS), key="add_which", label_visibility="collapsed",
-                 format_func=lambda k: OPTIMIZERS[k].title)
-    c2.button("Add", on_click=on_add, disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
-              width="stretch")
+        st.subheader("Learning-rate schedule")
+        st.selectbox("schedule", list(SCHEDULES), key="sched",
+                     format_func=lambda k: SCHEDULES[k].title, label_visibility="collapsed")
+        sched_info = SCHEDULES[ss["sched"]]
+        defaults = resolve(sched_info.name, int(ss["steps"]), {})
+        for key, p in sched_info.params.items():
+            wkey = f"sched_{sched_info.name}_{key}"
+            ss.setdefault(wkey, defaults[key])
+            if p.kind == "choice":
+                st.selectbox(p.label, list(p.choices), key=wkey)
+            elif p.kind == "bool":
+                st.checkbox(p.label, key=wkey)
+            elif p.kind == "int":
+                st.number_input(p.label, min_value=int(p.low), max_value=1_000_000, step=1,
+                                key=wkey, help=p.help)
+            else:
+                hi = None if math.isinf(p.high) else float(p.high)
+                st.number_input(p.label, min_value=float(p.low), max_value=hi, key=wkey,
+                                format="%.4g", help=p.help, step=0.01)
+        if sched_info.name != "constant":
+            st.latex(sched_info.latex)
+            try:
+                from figures import lr_preview_figure
 
-    st.subheader("Learning-rate schedule")
-    st.selectbox("schedule", list(SCHEDULES), key="sched",
-                 format_func=lambda k: SCHEDULES[k].title, label_visibility="collapsed")
-    sched_info = SCHEDULES[ss["sched"]]
-    defaults = resolve(sched_info.name, int(ss["steps"]), {})
-    for key, p in sched_info.params.items():
-        wkey = f"sched_{sched_info.name}_{key}"
-        ss.setdefault(wkey, defaults[key])
-        if p.kind == "choice":
-            st.selectbox(p.label, list(p.choices), key=wkey)
-        elif p.kind == "bool":
-            st.checkbox(p.label, key=wkey)
-        elif p.kind == "int":
-            st.number_input(p.label, min_value=int(p.low), max_value=1_000_000, step=1,
-                            key=wkey, help=p.help)
-        else:
-            hi = None if math.isinf(p.high) else float(p.high)
-            st.number_input(p.label, min_value=float(p.low), max_value=hi, key=wkey,
-                            format="%.4g", help=p.help, step=0.01)
-    if sched_info.name != "constant":
-        st.latex(sched_info.latex)
-        try:
-            from figures import lr_preview_figure
+                params = {k: ss[f"sched_{sched_info.name}_{k}"] for k in sched_info.params}
+                lrs = learning_rates(1.0, int(ss["steps"]), {"name": sched_info.name, **params})
+                st.plotly_chart(lr_preview_figure(lrs), width="stretch",
+                                config={"displayModeBar": False})
+            except ValueError as e:
+                st.warning(f"Schedule: {e}")
 
-            params = {k: ss[f"sched_{sched_info.name}_{k}"] for k in sched_info.params}
-            lrs = learning_rates(1.0, int(ss["steps"]), {"name": sched_info.name, **params})
-            st.plotly_chart(lr_preview_figure(lrs), width="stretch",
-                            config={"displayModeBar": False})
-        except ValueError as e:
-            st.warning(f"Schedule: {e}")
+        st.subheader("Stochastic gradients")
+        st.number_input("gradient noise σ", min_value=0.0, max_value=100.0, step=0.1, key="noise",
+                        help="Standard deviation of Gaussian noise added to each gradient "
+                             "coordinate, as mini-batches would.")
+        st.slider("sparsity", 0.0, 1.0, step=0.05, key="sparsity",
+                  help="Probability that a gradient coordinate is zero at a step, as rare "
+                       "features would be.")
+        st.number_input("seed", min_value=0, max_value=2**32 - 1, step=1, key="seed",
+                        help="Every optimizer sees the same noise for the same seed.")
 
-    st.subheader("Stochastic gradients")
-    st.number_input("gradient noise σ", min_value=0.0, max_value=100.0, step=0.1, key="noise",
-                    help="Standard deviation of Gaussian noise added to each gradient "
-                         "coordinate, as mini-batches would.")
-    st.slider("sparsity", 0.0, 1.0, step=0.05, key="sparsity",
-              help="Probability that a gradient coordinate is zero at a step, as rare "
-                   "features would be.")
-    st.number_input("seed", min_value=0, max_value=2**32 - 1, step=1, key="seed",
-                    help="Every optimizer sees the same noise for the same seed.")
+
 
 # --------------------------------------------------------------------------------------------
 # Main area
@@ -438,6 +442,7 @@ if ss.get("last_query") != query:
     st.query_params.from_dict(query)
     ss["last_query"] = query
 
+surface = race_scene.surface_obj()
 st.title("Optimizer Race")
 st.markdown(
     "Gradient-based optimizers race downhill on a 2-D loss surface. Press **Play**, drag the "
@@ -484,6 +489,7 @@ if not race.racers:
     st.info("Add an optimizer in the sidebar to start a race.")
 
 event = race_player(payload, key="player", height=520)
+draw_sidebar()
 if event and event.get("nonce") != ss.get("last_nonce"):
     ss["last_nonce"] = event.get("nonce")
     if event.get("event") == "click":
@@ -509,14 +515,12 @@ st.subheader("Results")
 tol = DEFAULT_TOL
 rows = metrics(race, tol=tol)
 if rows:
-    df = pd.DataFrame(rows).set_index("optimizer")
-    st.dataframe(
-        df, width="stretch",
-        column_config={
-            "final loss": st.column_config.NumberColumn(format="%.4g"),
-            "best loss": st.column_config.NumberColumn(format="%.4g"),
-            "path length": st.column_config.NumberColumn(format="%.3g"),
-        })
+    cols = ["final loss", "best loss", "steps to minimum", "ended in", "path length", "status"]
+    st.markdown(markdown_table(
+        ["optimizer", *cols],
+        [[swatch(row["optimizer"], r.color), *(row[c] for c in cols)]
+         for row, r in zip(rows, race.racers, strict=True)],
+        ["l", "r", "r", "r", "l", "r", "l"]), unsafe_allow_html=True)
     fmin = race.surface.f_min
     st.caption(
         f"*steps to minimum*: first step whose loss is within {tol:g} of the global minimum "
@@ -535,27 +539,29 @@ with tab_inspect:
                     help="Pause the player or release its slider to jump here.")
     c2.toggle("Draw gradient and update arrows on the map when paused", key="arrows")
     k = int(ss["inspect_step"])
-    table = []
+    quantities = ["position before", "loss", "gradient g", "update Δθ", "lr γ",
+                  "step size per coordinate"]
+    columns = {}
     for r in race.racers:
         t = r.traj
-        row = {"optimizer": r.label}
         if k > len(t.xy) - 1:
-            row["position before"] = "— (stopped: diverged)" if t.status == "diverged" else "—"
-            table.append(row)
+            columns[r.label] = {"position before": "stopped: diverged"
+                                if t.status == "diverged" else "—"}
             continue
-        row["position before"] = f"({t.xy[k - 1, 0]:.4g}, {t.xy[k - 1, 1]:.4g})"
-        row["loss"] = f"{t.loss[k - 1]:.4g}"
-        row["gradient g"] = f"({t.grads[k - 1, 0]:.4g}, {t.grads[k - 1, 1]:.4g})"
-        row["update Δθ"] = f"({t.updates[k - 1, 0]:.4g}, {t.updates[k - 1, 1]:.4g})"
-        row["lr γ"] = f"{t.lr[k - 1]:.4g}"
-        row["step size per coordinate"] = (f"({t.step_size[k - 1, 0]:.4g}, "
-                                           f"{t.step_size[k - 1, 1]:.4g})")
+        pair = "({:.4g}, {:.4g})".format
+        col = {"position before": pair(*t.xy[k - 1]), "loss": f"{t.loss[k - 1]:.4g}",
+               "gradient g": pair(*t.grads[k - 1]), "update Δθ": pair(*t.updates[k - 1]),
+               "lr γ": f"{t.lr[k - 1]:.4g}", "step size per coordinate": pair(*t.step_size[k - 1])}
         for name, arr in (t.state or {}).items():
-            row[name] = f"({arr[k - 1, 0]:.4g}, {arr[k - 1, 1]:.4g})"
-        table.append(row)
-    if table:
-        st.dataframe(pd.DataFrame(table).set_index("optimizer").fillna(""),
-                     width="stretch")
+            col[name] = pair(*arr[k - 1])
+            if name not in quantities:
+                quantities.append(name)
+        columns[r.label] = col
+    if columns:
+        st.markdown(markdown_table(
+            ["quantity", *(swatch(r.label, r.color) for r in race.racers)],
+            [[q, *(columns[r.label].get(q, "—") for r in race.racers)] for q in quantities]),
+            unsafe_allow_html=True)
         st.caption(
             f"Update {k} moves each optimizer from its position after {k - 1} updates. State "
             "values are after the update, under PyTorch's names: *momentum_buffer* is the "
@@ -578,16 +584,19 @@ with tab_rules:
 
 with tab_share:
     st.markdown("**Share this scene.** Anyone who opens this link sees exactly this race:")
-    st.code("?" + to_query_string(scene), language=None, wrap_lines=True)
-    st.caption("Append it to the app's address (the address bar already shows it).")
+    st.text_input("share link", "?" + to_query_string(scene), label_visibility="collapsed",
+                  help="Append this to the app's address; the address bar already shows it.")
+    st.caption("The address bar always holds this link: copy it from there, or from here and "
+               "append it to the app's address.")
     from export import ExportError, export_bytes
 
     c1, c2, c3 = st.columns(3)
     c1.download_button("Scene (JSON)", to_json(scene), file_name="scene.json",
                        mime="application/json")
-    c2.download_button("Trajectories (CSV)", export_bytes(race_scene, "csv", race=race),
+    c2.download_button("Trajectories (CSV)", lambda: export_bytes(race_scene, "csv", race=race),
                        file_name="trajectories.csv", mime="text/csv")
-    c3.download_button("Trajectories (JSON)", export_bytes(race_scene, "json", race=race),
+    c3.download_button("Trajectories (JSON)",
+                       lambda: export_bytes(race_scene, "json", race=race),
                        file_name="trajectories.json", mime="application/json")
     st.markdown("**Figures and animations** in an article style (white background, "
                 "colour-blind-safe colours, hyperparameters in the legend).")

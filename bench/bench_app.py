@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import chromium, player_frame, serve  # noqa: E402
+from tests.browser import chromium, open_lr_slider, player_frame, serve  # noqa: E402
 
 PATHS_JS = """() => {
     const f = document.querySelector("iframe[title*='player']");
@@ -54,8 +54,7 @@ def redraws(browser, url: str, n: int = 12) -> list[float]:
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     page.goto(url)
     player_frame(page)
-    page.get_by_text(re.compile(r"^4\. Adam")).click()
-    slider = page.get_by_role("slider", name=re.compile("learning rate")).first
+    slider = open_lr_slider(page, 4, "Adam")
     times = []
     for i in range(n):
         before = page.evaluate(PATHS_JS)

@@ -108,9 +108,6 @@ def _check(fmt, figure, width, height, scale, fps, frames, theme) -> str:
     if theme not in THEMES:
         raise ExportError(f"unknown theme {theme!r}; choose one of: {', '.join(THEMES)}",
                           "input")
-    if fmt in ANIMATION_FORMATS and figure != "landscape":
-        raise ExportError("animations show the map: use the landscape figure for GIF and MP4",
-                          "input")
     for name, v, lo, hi in (("width", width, 100, 4000), ("height", height, 100, 4000)):
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
             raise ExportError(f"{name} must be a whole number of pixels from {lo} to {hi}",
@@ -141,7 +138,8 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
     fmt : "png", "svg", "pdf" (a figure), "gif", "mp4" (the race animated), "csv", "json"
         (every path, point by point; JSON includes the scene) or "scene" (the scene's JSON)
     race : the result of ``scene.race.simulate(scene)`` when the caller has it already
-    figure : for png/svg/pdf: "landscape" (the map), "loss", "lr" or "3d"
+    figure : for png/svg/pdf: "landscape" (the map), "loss", "lr" or "3d"; animations always
+        show the map
     width, height : size in CSS pixels (PNG, GIF and MP4 get ``scale`` times as many)
     scale : pixel density for PNG, GIF and MP4
     fps, frames : frame rate and number of frames of an animation; frame i shows the paths

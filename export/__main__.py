@@ -88,9 +88,15 @@ def _read_scene(source: str):
     return from_dict(data)
 
 
-def _describe(data: bytes, fmt: str) -> str:
+def _describe(data: bytes, fmt: str, args) -> str:
     size = f"{len(data):,} bytes"
     try:
+        if fmt in ("svg", "pdf"):
+            return f"{size}, {args.width}×{args.height} px {fmt.upper()}"
+        if fmt == "mp4":
+            w, h = round(args.width * args.scale), round(args.height * args.scale)
+            return (f"{size}, {w + w % 2}×{h + h % 2} MP4, {args.frames} frames at "
+                    f"{args.fps:g} fps")
         if fmt in ("png", "gif"):
             from PIL import Image
             with Image.open(io.BytesIO(data)) as im:
@@ -114,13 +120,16 @@ def run(argv: list[str] | None = None) -> int:
     if fmt is None:
         raise _Fail(f"cannot tell the format from {args.output!r}: use .png, .svg, .pdf, "
                     ".gif, .mp4, .csv, .json or .scene.json", EXIT_INPUT)
+    if fmt in ANIMATION_FORMATS and args.figure != "landscape":
+        raise _Fail("animations show the map: --figure applies to .png, .svg and .pdf",
+                    EXIT_INPUT)
     scene, warnings = _read_scene(args.scene)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     notes: list[str] = []
     try:
-        data = export_bytes(scene, fmt, figure=args.figure if fmt not in ANIMATION_FORMATS
-                            else "landscape", width=args.width, height=args.height,
+        data = export_bytes(scene, fmt, figure=args.figure, width=args.width,
+                            height=args.height,
                             scale=args.scale, fps=args.fps, frames=args.frames,
                             theme=args.theme, notes=notes)
     except ExportError as e:
@@ -132,7 +141,7 @@ def run(argv: list[str] | None = None) -> int:
             f.write(data)
     except OSError as e:
         raise _Fail(f"cannot write {args.output}: {e.strerror or e}", EXIT_INPUT) from None
-    print(f"wrote {args.output} ({_describe(data, fmt)})")
+    print(f"wrote {args.output} ({_describe(data, fmt, args)})")
     return 0
 
 

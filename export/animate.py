@@ -316,13 +316,19 @@ class Animator:
     def _counter_text(self, step: int) -> str:
         return f"step {step} / {self.total}"
 
-    def _counter_box(self):
+    def _counter_anchor(self) -> tuple[int, int]:
+        """Right end of the step counter: the top right corner of the figure, level with the
+        title."""
         s = self.stage.scale
+        t = self.t
+        return (int(round(self.size[0] - 14 * s)),
+                int(round((12 + 0.62 * t.title_size) * s)))
+
+    def _counter_box(self):
         text = self._counter_text(self.total).replace("1", "8")
-        x1 = int(round(self.stage.area[2]))
-        y1 = int(round(self.stage.area[1] - 8 * s))
-        l, t, r, b = self.font.getbbox(text, anchor="rb")
-        return (x1 + l - 4, y1 + t - 4, x1 + r + 4, y1 + b + 4)
+        x1, y = self._counter_anchor()
+        l, t, r, b = self.font.getbbox(text, anchor="rm")
+        return (max(0, x1 + l - 4), max(0, y + t - 4), x1 + r + 4, y + b + 4)
 
     def frame(self, step: int) -> tuple[Image.Image, tuple[int, int, int, int] | None]:
         """The frame showing every path up to ``step`` and the box that changed since the
@@ -333,12 +339,8 @@ class Animator:
         boxes = tuple((x, y, x + sp.width, y + sp.height) for sp, (x, y) in marks)
         for sprite, pos in marks:
             img.paste(sprite, pos, sprite)
-        s = self.stage.scale
-        x1 = int(round(self.stage.area[2]))
-        y1 = int(round(self.stage.area[1] - 8 * s))
-        if self.counter_box[1] >= 0:
-            ImageDraw.Draw(img).text((x1, y1), self._counter_text(step), font=self.font,
-                                     fill=self.t.text_color, anchor="rb")
+        ImageDraw.Draw(img).text(self._counter_anchor(), self._counter_text(step),
+                                 font=self.font, fill=self.t.text_color, anchor="rm")
         first = self.prev_marks is None
         for b in boxes + (self.prev_marks or ()):
             dirty = _union(dirty, b)
@@ -509,16 +511,3 @@ def encode_mp4(animator: Animator, steps: list[int], fps: float) -> bytes:
             os.remove(path)
         except OSError:
             pass
-
-
-def animate(race, fmt: str, *, theme="article", width: int = 900, height: int = 700,
-            scale: float = 1.0, fps: float = 20, frames: int = 120) -> bytes:
-    """The race as an animated GIF or an MP4 (H.264, yuv420p)."""
-    stage, _ = make_stage(race, theme, width, height, scale)
-    animator = Animator(race, stage, theme, pad_to_even=(fmt == "mp4"))
-    steps = frame_steps(animator.total, frames)
-    if fmt == "gif":
-        return encode_gif(animator, steps, fps)
-    if fmt == "mp4":
-        return encode_mp4(animator, steps, fps)
-    raise ExportError(f"{fmt!r} is not an animation format (gif, mp4)", "input")

@@ -155,22 +155,27 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     # legend
     entries = [(tr.name, tr) for tr in fig.data
                if tr.type == "scatter" and tr.showlegend is not False and tr.name]
+    if fig.layout.showlegend is False:
+        entries = []
     leg = fig.layout.legend
-    line_h = t.font_size * 1.3 * s
+    lfont = _font((leg.font.size or t.font_size) * s, FONTS)
+    line_h = (leg.font.size or t.font_size) * 1.3 * s
+    positions = []
     if leg.orientation == "v":
-        lx = pr + (_colorbar_w(t) + 4) * s
-        ly = pt + 6 * s
-        positions = []
+        lx, ly = pr + (_colorbar_w(t) + 4) * s, pt + 6 * s
         for name, _ in entries:
             lines = name.split("<br>")
             positions.append((lx, ly, lines))
             ly += line_h * len(lines) + 3 * s
-    else:
+    elif entries:
         item_w = ((leg.entrywidth or 200) + 52) * s
-        cols = max(1, int((pr - _INSET * s) // item_w)) if item_w else 1
-        ly0 = pb + (1.4 * t.font_size + 1.4 * t.axis_title_size + 16) * s
-        positions = [(_INSET * s + (i % cols) * item_w, ly0 + (i // cols) * (line_h + 6 * s),
-                      [name]) for i, (name, _) in enumerate(entries)]
+        cols = max(1, int((pr - _INSET * s + 4 * s) // item_w))
+        ly = pb + (1.4 * t.font_size + 1.4 * t.axis_title_size + 16) * s
+        for k in range(0, len(entries), cols):
+            row = [name.split("<br>") for name, _ in entries[k: k + cols]]
+            for j, lines in enumerate(row):
+                positions.append((_INSET * s + j * item_w, ly, lines))
+            ly += line_h * max(len(lines) for lines in row) + 6 * s
     overlay = Image.new("RGBA", (W, H), (0, 0, 0, 0))
     odraw = ImageDraw.Draw(overlay)
     for (x, y, lines), (_, tr) in zip(positions, entries, strict=True):
@@ -181,7 +186,7 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
         else:
             _marker(draw, tr, x + 19 * s, cy, 0.7 * s, t)
         for j, text in enumerate(lines):
-            draw.text((x + 40 * s, y + j * line_h), text, font=font, fill=text_rgb)
+            draw.text((x + 40 * s, y + j * line_h), text, font=lfont, fill=text_rgb)
 
     # markers that stay above the paths
     for tr in fig.data:

@@ -117,8 +117,10 @@ class _Browser:
                                   f"{RENDER_TIMEOUT:.0f} s and was stopped") from None
             except Exception as e:  # noqa: BLE001
                 # a browser that died is restarted once; anything else is reported
-                self.close()
-                if attempt == 2 or not _browser_gone(e):
+                gone = _browser_gone(e)
+                if gone:
+                    self.close()
+                if attempt == 2 or not gone:
                     raise ExportError(f"Could not render the {fmt.upper()} "
                                       f"({_short(e)})") from None
         raise AssertionError("unreachable")

@@ -18,8 +18,10 @@ PREVIEW_COLOR = "#0072B2"
 
 
 def loss_gap(surface, loss: np.ndarray) -> np.ndarray:
-    """``loss − f*``, floored at :data:`LOSS_FLOOR` so that a log axis can show it."""
-    return np.maximum(np.asarray(loss, dtype=np.float64) - surface.f_min, LOSS_FLOOR)
+    """``loss − f*`` for a log axis: floored at :data:`LOSS_FLOOR`, or at the round-off of
+    float64 near f* when that is larger (below it the gap is noise)."""
+    floor = max(LOSS_FLOOR, 16 * np.finfo(np.float64).eps * abs(surface.f_min))
+    return np.maximum(np.asarray(loss, dtype=np.float64) - surface.f_min, floor)
 
 
 def _frame(fig: go.Figure, t: Theme, width: int, height: int, labels: list[str],
@@ -83,7 +85,7 @@ def loss_figure(race, *, theme: str | Theme = "article", log: bool = True,
                         "line": {"color": "#ffffff", "width": 1.5}},
                 hovertemplate=f"{r.label} diverged at step {traj.diverged_at}<extra></extra>"))
     if gap:
-        ytitle = f"loss − f*   (f* = {num(surf.f_min)}, log scale)"
+        ytitle = f"loss − f* (f* = {num(surf.f_min)}, log scale)"
     else:
         ytitle = "loss f(x, y)"
     layout = _style.base_layout(t, width, height)

@@ -118,13 +118,14 @@ class Box:
     right: float
     top: float
     bottom: float
-    legend: str
+    legend: str  # "right", "below" or "none"
     legend_cols: int
     legend_item_w: float
     area: float = 0.0
     fits: bool = True
     legend_font: float = 0.0
     show_marks: bool = True
+    multiline: bool = False
 
 
 def _fit(width, height, left, right, top, bottom, aspect):
@@ -155,7 +156,7 @@ def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
     legend entries of the minima, saddles and start.
 
     When neither fits (many racers in a small figure) the marks leave the legend, then its
-    text shrinks, down to 70 %."""
+    text shrinks, down to 70 %; in a figure too small for any legend there is none."""
     (x0, x1), (y0, y1) = surface.bounds
     aspect = (x1 - x0) / (y1 - y0)
     fs = t.font_size
@@ -174,39 +175,57 @@ def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
         box = replace(box, legend_font=lf, show_marks=show_marks)
         if box.fits and box.area >= 0.42 * bare:
             return box
-        if best is None or (box.fits, box.area) > (best.fits, best.area):
+        if box.fits and (best is None or box.area > best.area):
             best = box
-    return best
+    if best is not None:
+        return best
+    # a thumbnail: no room for a legend at all
+    lft, rgt, tp, bot, area, _ = _fit(width, height, left, _colorbar_w(t), top,
+                                      below_axis + 12, aspect)
+    return Box(lft, rgt, tp, bot, "none", 1, 0.0, area=area, legend_font=fs, show_marks=False)
 
 
 def _layouts(width, height, t, wide, tall, aspect, left, top, below_axis, lf) -> Box:
     line_h = lf * 1.25
     # legend beside the colour bar
-    tall_w = max((text_px(line, lf) for s in tall for line in s.split("<br>")), default=0) + 50
+    tall_w = max((text_px(line, lf) for s in tall for line in s.split("<br>")), default=0) + 60
     tall_h = sum(line_h * (s.count("<br>") + 1) + 6 for s in tall) + 20
     right = _fit(width, height, left, _colorbar_w(t) + tall_w + 10, top, below_axis + 12,
                  aspect)
     right_ok = tall_h <= height - top - 8 and not right[5]
 
     # legend under the x axis, in as many columns as fit between the left edge of the figure
-    # and the right edge of the plot area (how far Plotly lets such a legend run)
+    # and the right edge of the plot area (how far Plotly lets such a legend run); entries on
+    # several lines when even one column is too narrow for them on one
+    entries, multiline = wide, False
     cols = len(wide)
     while True:
-        cols, rows, _ = legend_grid(wide, lf, width - 2 * TEXT_INSET, max_cols=cols)
-        bottom = below_axis + rows * (line_h + 6) + 16
+        cols, rows, item_w = legend_grid(entries, lf, width - 2 * TEXT_INSET, max_cols=cols)
+        lines = _rows_lines(entries, cols)
+        bottom = below_axis + lines * line_h + rows * 6 + 16
         below = _fit(width, height, left, _colorbar_w(t), top, bottom, aspect)
         room = width - below[1] - TEXT_INSET
-        if cols == 1 or legend_grid(wide, lf, room, max_cols=cols)[0] == cols:
+        if cols == 1 and item_w > room and not multiline:
+            entries, multiline, cols = tall, True, len(tall)
+            continue
+        if cols == 1 or legend_grid(entries, lf, room, max_cols=cols)[0] == cols:
             break
         cols -= 1
     below_ok = not below[5]
 
     if right_ok and (not below_ok or right[4] >= 0.97 * below[4]):
         lft, rgt, tp, bot, area, _ = right
-        return Box(lft, rgt, tp, bot, "right", 1, tall_w, area=area, fits=True)
+        return Box(lft, rgt, tp, bot, "right", 1, tall_w, area=area, fits=True,
+                   multiline=True)
     lft, rgt, tp, bot, area, _ = below
     return Box(lft, rgt, tp, bot, "below", cols, (width - rgt - TEXT_INSET) / cols - 52,
-               area=area, fits=below_ok)
+               area=area, fits=below_ok, multiline=multiline)
+
+
+def _rows_lines(entries: list[str], cols: int) -> int:
+    """Text lines of a legend grid: each row is as tall as its tallest entry."""
+    heights = [s.count("<br>") + 1 for s in entries]
+    return sum(max(heights[i: i + cols]) for i in range(0, len(heights), cols))
 
 
 def _colorbar_w(t: Theme) -> float:
@@ -288,7 +307,7 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
                 else "") + scene_subtitle(race)
     lines = (1 + bool(subtitle)) if title else 0
     box = _box(surf, width, height, t, wide, tall, extra_names, lines)
-    labels = tall if box.legend == "right" else wide
+    labels = tall if box.multiline else wide
 
     fig = go.Figure()
     colorbar = {
@@ -378,7 +397,7 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
                "showgrid": False},
         yaxis={**_style.axis_style(t, "y"), "range": [y0, y1], "autorange": False,
                "showgrid": False},
-        showlegend=True, legend=legend,
+        showlegend=box.legend != "none", legend=legend,
         meta={"plot_area": [box.left, box.top, plot_w, plot_h], "step": step,
               "xrange": [x0, x1], "yrange": [y0, y1]},
     )

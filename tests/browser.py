@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -104,3 +105,18 @@ def player_frame(page, timeout: float = 60_000):
     frame = page.frame_locator("iframe[title*='player']")
     frame.locator("#map .main-svg").first.wait_for(timeout=timeout)
     return frame
+
+
+def open_lr_slider(page, position: int, title: str):
+    """Expand one optimizer in the sidebar and return its learning-rate slider."""
+    page.get_by_text("Results").first.wait_for(timeout=60_000)
+    slider = page.get_by_role("slider", name=re.compile("learning rate")).first
+    for _ in range(3):
+        page.get_by_text(re.compile(rf"^{position}\. {title}")).click()
+        try:
+            slider.wait_for(timeout=5_000)
+            return slider
+        except Exception:  # noqa: BLE001 - the expander may have been closed by the click
+            continue
+    slider.wait_for(timeout=5_000)
+    return slider

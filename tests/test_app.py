@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -26,8 +29,30 @@ def _app(query: dict | None = None) -> AppTest:
     return at
 
 
-def _metrics(at: AppTest):
-    return at.dataframe[0].value
+def _table(at: AppTest, first: str) -> pd.DataFrame:
+    """A Markdown table the app drew, whose first header cell is ``first``, as a DataFrame
+    indexed by its first column (optimizer names without their colour dot)."""
+    for md in at.markdown:
+        if md.value.startswith(f"| {first} |"):
+            lines = md.value.splitlines()
+            split = [[c.strip() for c in line.strip().strip("|").split(" | ")] for line in lines]
+            header = [re.sub(r"<[^>]+>●</span>\s*", "", h) for h in split[0]]
+            rows = [[re.sub(r"<[^>]+>●</span>\s*", "", html.unescape(c)) for c in r]
+                    for r in split[2:]]
+            df = pd.DataFrame(rows, columns=[html.unescape(h) for h in header])
+            return df.set_index(first)
+    raise AssertionError(f"no table starting with {first!r}")
+
+
+def _num(v: str) -> float:
+    return float(v.replace(",", ""))
+
+
+def _metrics(at: AppTest) -> pd.DataFrame:
+    df = _table(at, "optimizer")
+    for col in ("final loss", "best loss", "path length"):
+        df[col] = df[col].map(_num)
+    return df
 
 
 def _qp(at: AppTest, key: str) -> list[str]:
@@ -197,8 +222,9 @@ def test_tampered_links_warn_and_fall_back(query):
 def test_step_inspector_and_update_rules_show_values():
     at = _app()
     at.number_input(key="inspect_step").set_value(3).run()
-    table = at.dataframe[1].value
-    assert "exp_avg" in table.columns and "momentum_buffer" in table.columns
-    assert table.loc["Adam", "gradient g"].startswith("(")
+    table = _table(at, "quantity")
+    assert "exp_avg" in table.index and "momentum_buffer" in table.index
+    assert table.loc["gradient g", "Adam"].startswith("(")
+    assert table.loc["momentum_buffer", "Adam"] == "—"
     latex = [e.value for e in at.latex]
     assert any("0.999" in v and "m_t" in v for v in latex)

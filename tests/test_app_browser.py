@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, player_frame, require_chromium, serve
+from tests.browser import chromium, open_lr_slider, player_frame, require_chromium, serve
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -58,8 +58,7 @@ def test_app_in_chromium_plays_redraws_and_moves_the_start():
         # A learning-rate change redraws the paths.
         before = page.evaluate(PATHS_JS)
         assert before is not None
-        page.get_by_text(re.compile(r"^4\. Adam")).click()
-        slider = page.get_by_role("slider", name=re.compile("learning rate")).first
+        slider = open_lr_slider(page, 4, "Adam")
         slider.focus()
         slider.press("ArrowRight")
         page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "

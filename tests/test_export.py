@@ -92,15 +92,16 @@ def test_data_exports_simulate_when_no_race_is_given(scene):
 
 
 def test_gif_has_the_requested_frames(scene, race):
-    data = export_bytes(scene, "gif", race=race, frames=12, fps=10, **SMALL)
+    data = export_bytes(scene, "gif", race=race, frames=12, fps=10, width=600, height=450,
+                        scale=1)
     assert data[:6] == b"GIF89a"
     with Image.open(io.BytesIO(data)) as im:
-        assert im.size == (320, 260)
+        assert im.size == (600, 450)
         assert im.n_frames == 12
         im.seek(11)
         last = im.convert("RGB")
-    # the racers' final positions are drawn in their colours
-    colors = {c for _, c in last.getcolors(320 * 260)}
+    # every racer's colour is there exactly (paths, positions, legend)
+    colors = {c for _, c in last.getcolors(600 * 450)}
     for racer in race.racers:
         rgb = tuple(int(racer.color[i:i + 2], 16) for i in (1, 3, 5))
         assert rgb in colors
@@ -193,7 +194,7 @@ def test_missing_chromium_is_one_clear_message(monkeypatch, race):
 
 @pytest.mark.parametrize("kwargs", [
     {"fmt": "bmp"}, {"fmt": "png", "width": 10}, {"fmt": "png", "scale": 0},
-    {"fmt": "gif", "figure": "loss"}, {"fmt": "gif", "fps": 0}, {"fmt": "mp4", "frames": 0},
+    {"fmt": "gif", "fps": 0}, {"fmt": "gif", "fps": 60}, {"fmt": "mp4", "frames": 0},
     {"fmt": "png", "figure": "map"}, {"fmt": "png", "theme": "dark"},
 ])
 def test_bad_requests_raise_export_error(scene, race, kwargs):
@@ -264,6 +265,7 @@ def test_cli_invalid_json(tmp_path):
     ["{scene}", "-o", "{tmp}/x"],              # no extension
     ["{scene}", "-o", "{tmp}/x.png", "--width", "wide"],
     ["{scene}", "-o", "{tmp}/x.gif", "--fps", "0"],
+    ["{scene}", "-o", "{tmp}/x.gif", "--figure", "loss"],
     ["{scene}"],                               # no output
     ["{tmp}", "-o", "{tmp}/x.csv"],            # a directory
     ["{tmp}/list.json", "-o", "{tmp}/x.csv"],  # JSON but not an object

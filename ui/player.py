@@ -309,6 +309,14 @@ def _encode(payload: dict) -> tuple[dict, bytes]:
         out_surface["x3d"] = packer.add(surface["x3d"], "f8", "surface.x3d", 1)
         out_surface["y3d"] = packer.add(surface["y3d"], "f8", "surface.y3d", 1)
         out_surface["z3d"] = packer.add(surface["z3d"], "f4", "surface.z3d", 2)
+    surf_digest = hashlib.blake2b(digest_size=10)
+    for key in ("x", "y", "z", "x3d", "y3d", "z3d"):
+        if surface.get(key) is not None:
+            surf_digest.update(np.ascontiguousarray(surface[key], dtype=float).tobytes())
+    surf_digest.update(json.dumps({k: v for k, v in out_surface.items()
+                                   if not isinstance(v, dict)}, sort_keys=True).encode())
+    # Lets the page keep the surface it already drew when only the paths change.
+    out_surface["_sig"] = surf_digest.hexdigest()
     meta["surface"] = out_surface
 
     out_paths = []

@@ -153,6 +153,13 @@
 
   function plain(arr) { return arr ? Array.prototype.slice.call(arr) : []; }
   function plainGrid(rows) { return rows ? rows.map(plain) : []; }
+  // Memoise a value derived from a (reused) payload object under a hidden key.
+  function cached(obj, key, make) {
+    if (!Object.prototype.hasOwnProperty.call(obj, "__" + key)) {
+      Object.defineProperty(obj, "__" + key, { value: make(), enumerable: false });
+    }
+    return obj["__" + key];
+  }
 
   function isNum(v) { return typeof v === "number" && isFinite(v); }
 
@@ -952,7 +959,9 @@
     var fs = S.fontSize;
     var traces = [{
       type: "contour",
-      x: plain(s.x), y: plain(s.y), z: plainGrid(s.z),
+      x: cached(s, "px", function () { return plain(s.x); }),
+      y: cached(s, "py", function () { return plain(s.y); }),
+      z: cached(s, "pz", function () { return plainGrid(s.z); }),
       colorscale: COLORSCALE,
       ncontours: 24,
       contours: { coloring: "fill", showlines: true },
@@ -1117,7 +1126,9 @@
     if (!(ratio > 0.25 && ratio < 4)) ratio = 1;
     var zlabel = has3d ? "f" : (s.zlabel || "f");
     var traces = [{
-      type: "surface", x: plain(gx), y: plain(gy), z: plainGrid(gz),
+      type: "surface", x: cached(s, "p3x", function () { return plain(gx); }),
+      y: cached(s, "p3y", function () { return plain(gy); }),
+      z: cached(s, "p3z", function () { return plainGrid(gz); }),
       colorscale: COLORSCALE, showscale: false, opacity: 0.82,
       lighting: { ambient: 0.75, diffuse: 0.6, specular: 0.05, roughness: 0.9 },
       hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>f = %{z:.4g}<extra></extra>"
@@ -1242,6 +1253,12 @@
     var t0 = performance.now();
     var payload = decode(meta, toBuffer(args.blob));
     var first = !S.payload;
+    // Same surface as before: keep the decoded grids (and the plain copies made for Plotly), so
+    // Plotly.react sees unchanged arrays and does not recompute the contours or the 3-D mesh.
+    if (!first && payload.surface && S.payload.surface &&
+        payload.surface._sig === S.payload.surface._sig) {
+      payload.surface = S.payload.surface;
+    }
     var prevSteps = S.steps;
 
     S.sig = meta._sig;
