@@ -588,42 +588,53 @@ with tab_share:
                   help="Append this to the app's address; the address bar already shows it.")
     st.caption("The address bar always holds this link: copy it from there, or from here and "
                "append it to the app's address.")
-    from export import ExportError, export_bytes
+    from export import MIME_TYPES, ExportError, export_bytes, file_name
 
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Scene (JSON)", to_json(scene), file_name="scene.json",
+    c1.download_button("Scene (JSON)", to_json(scene), file_name=file_name(scene, "scene"),
                        mime="application/json")
     c2.download_button("Trajectories (CSV)", lambda: export_bytes(race_scene, "csv", race=race),
-                       file_name="trajectories.csv", mime="text/csv")
+                       file_name=file_name(race_scene, "csv"), mime="text/csv")
     c3.download_button("Trajectories (JSON)",
                        lambda: export_bytes(race_scene, "json", race=race),
-                       file_name="trajectories.json", mime="application/json")
-    st.markdown("**Figures and animations** in an article style (white background, "
-                "colour-blind-safe colours, hyperparameters in the legend).")
-    c1, c2, c3 = st.columns(3)
-    fmt = c1.selectbox("format", ["png", "svg", "pdf", "gif", "mp4"],
-                       format_func=lambda f: {"png": "PNG image", "svg": "SVG vector",
-                                              "pdf": "PDF vector", "gif": "GIF animation",
-                                              "mp4": "MP4 video"}[f])
-    figure = c2.selectbox("figure", ["landscape", "loss"], disabled=fmt in ("gif", "mp4"),
-                          format_func=lambda f: {"landscape": "map with paths",
-                                                 "loss": "loss curves"}[f])
-    scale = c3.select_slider("PNG scale", [1, 2, 3, 4], value=2, disabled=fmt != "png")
+                       file_name=file_name(race_scene, "json"), mime="application/json")
+    st.markdown("**Figures and animations** for slides and articles: white background, "
+                "colour-blind-safe colours, hyperparameters in the legend.")
+    c1, c2, c3, c4 = st.columns(4)
+    kinds = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)",
+             "gif": "GIF animation", "mp4": "MP4 video"}
+    fmt = c1.selectbox("format", list(kinds), format_func=kinds.get)
+    animated = fmt in ("gif", "mp4")
+    figures_ = {"landscape": "map with paths", "loss": "loss curves", "lr": "learning rates",
+                "3d": "3-D surface"}
+    figure = c2.selectbox("figure", list(figures_), format_func=figures_.get, disabled=animated,
+                          help="Animations always show the map.")
+    theme = c3.selectbox("style", ["article", "screen"],
+                         format_func={"article": "article (print-sized text)",
+                                      "screen": "slides (large text)"}.get)
+    scale = c4.select_slider("pixel scale", [1, 2, 3, 4], value=2, disabled=fmt in ("svg", "pdf"),
+                             help="900 × 700 at scale 2 gives 1800 × 1400 pixels.")
+    wanted = (scene_json, fmt, "landscape" if animated else figure, theme, scale)
     if st.button("Create file", type="primary"):
-        with st.spinner("Rendering…"):
+        with st.spinner("Rendering…" if not animated else "Rendering the animation…"):
+            notes: list[str] = []
             try:
-                data = export_bytes(race_scene, fmt, race=race, figure=figure, scale=scale)
-                ss["export_file"] = (fmt, figure, data)
+                data = export_bytes(race_scene, fmt, race=race, figure=wanted[2], scale=scale,
+                                    theme=theme, notes=notes)
+                ss["export_file"] = (wanted, data, notes)
             except ExportError as e:
                 ss.pop("export_file", None)
                 st.error(str(e))
-    if "export_file" in ss:
-        f_fmt, f_fig, data = ss["export_file"]
-        mime = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
-                "gif": "image/gif", "mp4": "video/mp4"}[f_fmt]
-        name = f"race.{f_fmt}" if f_fmt in ("gif", "mp4") else f"{f_fig}.{f_fmt}"
+    made = ss.get("export_file")
+    if made and made[0] == wanted:
+        _, data, notes = made
+        for note in notes:
+            st.info(note)
+        name = file_name(race_scene, fmt, wanted[2])
         st.download_button(f"Download {name} ({len(data) / 1024:,.0f} KB)", data,
-                           file_name=name, mime=mime)
+                           file_name=name, mime=MIME_TYPES[fmt], type="primary")
+    elif made:
+        st.caption("The scene or the settings changed since the last file: create it again.")
 
 with tab_about:
     st.markdown(f"### {race.surface.title}")

@@ -228,3 +228,18 @@ def test_step_inspector_and_update_rules_show_values():
     assert table.loc["momentum_buffer", "Adam"] == "—"
     latex = [e.value for e in at.latex]
     assert any("0.999" in v and "m_t" in v for v in latex)
+
+
+def test_export_from_the_app_offers_the_file():
+    at = _app()
+    fmt = next(s for s in at.selectbox if s.label == "format")
+    fmt.set_value("gif").run()
+    create = next(b for b in at.button if b.label == "Create file")
+    create.click().run()
+    assert not at.exception and not at.error
+    downloads = [d for d in at.get("download_button") if "Download" in d.proto.label]
+    assert downloads and ".gif" in downloads[0].proto.label
+    # Changing the scene makes the file stale: it is not offered any more.
+    at.number_input(key="steps").set_value(300).run()
+    assert not [d for d in at.get("download_button") if "Download" in d.proto.label]
+    assert any("create it again" in c.value for c in at.caption)
