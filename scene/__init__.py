@@ -412,7 +412,7 @@ def _entry(raw, i: int, warnings: list[str]) -> Entry | None:
             hyper[k] = info.spec[k].check(v)
         except (ValueError, KeyError, TypeError) as e:
             msg = e if isinstance(e, ValueError) else "not usable"
-            warnings.append(f"{where} ({info.title}): {k} = {v!r:.40} rejected ({msg}); "
+            warnings.append(f"{where} ({info.title}): {k} = {v!r:.40} rejected: {msg}; "
                             "using the default")
     try:
         hyper = _compact_hyper(name, hyper)
