@@ -28,15 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import chromium, open_lr_slider, player_frame, serve  # noqa: E402
-
-PATHS_JS = """() => {
-    const f = document.querySelector("iframe[title*='player']");
-    const S = f && f.contentWindow && f.contentWindow.__racePlayer;
-    if (!S || !S.stats.renders || !S.paths || !S.paths.length) return null;
-    return JSON.stringify(S.paths.map(p => [p.x.length, p.x[p.x.length - 1],
-                                            p.y[p.y.length - 1]]));
-}"""
+from tests.browser import (  # noqa: E402
+    PATHS_JS,
+    chromium,
+    open_lr_slider,
+    player_frame,
+    serve,
+)
 
 
 def first_figure(browser, url: str) -> float:

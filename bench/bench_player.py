@@ -18,88 +18,17 @@ Usage: ``python bench/bench_player.py [--chromium PATH] [--clicks N]``
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import chromium, chromium_path, serve  # noqa: E402
+
 DEMO = ROOT / "tests" / "player_demo_app.py"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def demo_server(timeout: float = 60.0):
-    port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(DEMO),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError("the demo app exited early")
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the demo app did not start")
-            time.sleep(0.3)
-        yield url
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def open_player(page, url: str):
@@ -178,54 +107,48 @@ def measure_payload_redraw(page, frame_el, frame, clicks: int) -> tuple[list, li
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", default=chromium_path())
     parser.add_argument("--clicks", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
 
-    from playwright.sync_api import sync_playwright
+    with serve(DEMO) as url, chromium(args.chromium) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        frame_el, frame = open_player(page, url)
+        meta = frame.evaluate(
+            "(() => { const S = window.__racePlayer; return {steps: S.steps,"
+            " points: S.paths.map(p => p.n)}; })()"
+        )
+        print(
+            f"scene: {len(meta['points'])} paths, points per path {meta['points']},"
+            f" steps {meta['steps']}"
+        )
 
-    with demo_server() as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
-            frame_el, frame = open_player(page, url)
-            meta = frame.evaluate(
-                "(() => { const S = window.__racePlayer; return {steps: S.steps,"
-                " points: S.paths.map(p => p.n)}; })()"
-            )
-            print(
-                f"scene: {len(meta['points'])} paths, points per path {meta['points']},"
-                f" steps {meta['steps']}"
-            )
+        r = measure_playback(frame, args.seconds)
+        print(
+            f"Map tab, playing:      {r['redraw_fps']:5.1f} redraws/s "
+            f"(browser animation frames {r['browser_fps']:.1f}/s, "
+            f"{r['steps_advanced']:.0f} steps in {args.seconds:.0f} s)"
+        )
 
-            r = measure_playback(frame, args.seconds)
-            print(
-                f"Map tab, playing:      {r['redraw_fps']:5.1f} redraws/s "
-                f"(browser animation frames {r['browser_fps']:.1f}/s, "
-                f"{r['steps_advanced']:.0f} steps in {args.seconds:.0f} s)"
-            )
+        client, trip = measure_payload_redraw(page, frame_el, frame, args.clicks)
+        print(
+            f"new payload redraw:    median {statistics.median(client):.0f} ms in the page, "
+            f"median {statistics.median(trip):.0f} ms from click to redrawn "
+            f"({len(client)} clicks)"
+        )
+        page.close()
 
-            client, trip = measure_payload_redraw(page, frame_el, frame, args.clicks)
-            print(
-                f"new payload redraw:    median {statistics.median(client):.0f} ms in the page, "
-                f"median {statistics.median(trip):.0f} ms from click to redrawn "
-                f"({len(client)} clicks)"
-            )
-            page.close()
-
-            page = browser.new_page(viewport={"width": 1600, "height": 1400})
-            frame_el, frame = open_player(page, url + "/?wide=1")
-            frame.wait_for_function("window.__racePlayer.built.surf", timeout=60_000)
-            page.wait_for_timeout(1500)
-            r = measure_playback(frame, args.seconds)
-            print(
-                f"Map + 3-D side by side: {r['redraw_fps']:5.1f} redraws/s, "
-                f"3-D updates {r['surf_fps']:.1f}/s "
-                f"(browser animation frames {r['browser_fps']:.1f}/s)"
-            )
-        finally:
-            browser.close()
+        page = browser.new_page(viewport={"width": 1600, "height": 1400})
+        frame_el, frame = open_player(page, url + "/?wide=1")
+        frame.wait_for_function("window.__racePlayer.built.surf", timeout=60_000)
+        page.wait_for_timeout(1500)
+        r = measure_playback(frame, args.seconds)
+        print(
+            f"Map + 3-D side by side: {r['redraw_fps']:5.1f} redraws/s, "
+            f"3-D updates {r['surf_fps']:.1f}/s "
+            f"(browser animation frames {r['browser_fps']:.1f}/s)"
+        )
 
 
 if __name__ == "__main__":

@@ -11,9 +11,11 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -56,15 +58,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(script: str | Path = ROOT / "app.py", timeout: float = 90.0):
-    """Run ``streamlit run script`` on localhost; yield its base URL."""
+    """Run ``streamlit run script`` on localhost; yield its base URL; stop it afterwards
+    (with everything it started)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + timeout
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
@@ -72,17 +77,22 @@ def serve(script: str | Path = ROOT / "app.py", timeout: float = 90.0):
                         break
             except OSError:
                 pass
-            if proc.poll() is not None or time.time() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                out = log.read().decode(errors="replace")
                 raise RuntimeError(f"streamlit did not start:\n{out[-2000:]}")
             time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
 
 
 @contextlib.contextmanager
@@ -97,6 +107,17 @@ def chromium(path: str | None = None):
             yield browser
         finally:
             browser.close()
+
+
+#: A signature of the paths the race player has drawn (None before its first drawing): it
+#: changes when the player draws new paths.
+PATHS_JS = """() => {
+    const f = document.querySelector("iframe[title*='player']");
+    const S = f && f.contentWindow && f.contentWindow.__racePlayer;
+    if (!S || !S.stats.renders || !S.paths || !S.paths.length) return null;
+    return JSON.stringify(S.paths.map(p => [p.x.length, p.x[p.x.length - 1],
+                                            p.y[p.y.length - 1]]));
+}"""
 
 
 def player_frame(page, timeout: float = 60_000):

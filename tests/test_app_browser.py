@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, open_lr_slider, player_frame, require_chromium, serve
+from tests.browser import (
+    PATHS_JS,
+    chromium,
+    open_lr_slider,
+    player_frame,
+    require_chromium,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -16,15 +23,6 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 def _readout_step(frame) -> int:
     text = frame.locator("#readout").inner_text()
     return int(re.search(r"(\d[\d,]*)", text).group(1).replace(",", ""))
-
-
-PATHS_JS = """() => {
-    const f = document.querySelector("iframe[title*='player']");
-    const S = f && f.contentWindow && f.contentWindow.__racePlayer;
-    if (!S || !S.stats.renders || !S.paths || !S.paths.length) return null;
-    return JSON.stringify(S.paths.map(p => [p.x.length, p.x[p.x.length - 1],
-                                            p.y[p.y.length - 1]]));
-}"""
 
 
 def _start_x(page) -> float:
