@@ -83,7 +83,7 @@ def _loop(step, h, state, sid, sp, x0, y0, lrs, noise, drop, limit,
     sparse = drop.shape[0] > 0
     theta = np.empty(2)
     g = np.empty(2)
-    eff = np.empty(2)
+    eff = np.empty(2 if record else 0)  # per-coordinate step size, only when recording
     aux = np.zeros(4)  # per-run scalars an optimizer keeps between steps (running powers)
     theta[0] = x0
     theta[1] = y0
@@ -93,6 +93,7 @@ def _loop(step, h, state, sid, sp, x0, y0, lrs, noise, drop, limit,
     loss[0] = f
     if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)):
         return 1
+    xlo, xhi, ylo, yhi = limit[0], limit[1], limit[2], limit[3]
     for t in range(1, steps + 1):
         g[0] = gx
         g[1] = gy
@@ -109,7 +110,7 @@ def _loop(step, h, state, sid, sp, x0, y0, lrs, noise, drop, limit,
         step(theta, g, state, aux, t, lrs[t - 1], h, eff)
         x = theta[0]
         y = theta[1]
-        if not (x >= limit[0] and x <= limit[1] and y >= limit[2] and y <= limit[3]):
+        if not (x >= xlo and x <= xhi and y >= ylo and y <= yhi):
             return t  # also catches NaN: every comparison with NaN is false
         f, gx, gy = value_grad(sid, sp, x, y)
         if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)):

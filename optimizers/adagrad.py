@@ -66,4 +66,5 @@ def _step(theta, g, state, aux, t, lr, h, eff):
         state[0, i] = s
         std = math.sqrt(s) + eps
         theta[i] = theta[i] + (-clr) * (d / std)
-        eff[i] = clr / std
+        if eff.shape[0]:  # recorded only on request
+            eff[i] = clr / std

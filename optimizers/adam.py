@@ -97,4 +97,5 @@ def _step(theta, g, state, aux, t, lr, h, eff):
         else:
             denom = math.sqrt(v) / bias_correction2_sqrt + eps
         theta[i] = theta[i] + (-step_size) * (m / denom)
-        eff[i] = step_size / denom
+        if eff.shape[0]:  # recorded only on request
+            eff[i] = step_size / denom

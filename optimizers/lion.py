@@ -58,4 +58,5 @@ def _step(theta, g, state, aux, t, lr, h, eff):
             s = -1.0
         theta[i] = theta[i] + (-lr) * s
         state[0, i] = m * beta2 + (1.0 - beta2) * g[i]
-        eff[i] = lr
+        if eff.shape[0]:  # recorded only on request
+            eff[i] = lr

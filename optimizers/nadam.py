@@ -96,4 +96,5 @@ def _step(theta, g, state, aux, t, lr, h, eff):
         mu_product_next = mu_product * mu_next
         theta[i] = theta[i] + (-lr * (1.0 - mu) / (1.0 - mu_product)) * (d / denom)
         theta[i] = theta[i] + ((-lr * mu_next) / (1.0 - mu_product_next)) * (m / denom)
-        eff[i] = lr * mu_next / ((1.0 - mu_product_next) * denom)
+        if eff.shape[0]:  # recorded only on request
+            eff[i] = lr * mu_next / ((1.0 - mu_product_next) * denom)

@@ -86,4 +86,5 @@ def _step(theta, g, state, aux, t, lr, h, eff):
             theta[i] = theta[i] - lr * b
         else:
             theta[i] = theta[i] - lr * (d / avg)
-        eff[i] = lr / avg
+        if eff.shape[0]:  # recorded only on request
+            eff[i] = lr / avg

@@ -82,4 +82,5 @@ def _step(theta, g, state, aux, t, lr, h, eff):
             else:
                 d = buf
         theta[i] = theta[i] - lr * d
-        eff[i] = lr
+        if eff.shape[0]:  # recorded only on request
+            eff[i] = lr
