@@ -243,3 +243,29 @@ def test_export_from_the_app_offers_the_file():
     at.number_input(key="steps").set_value(300).run()
     assert not [d for d in at.get("download_button") if "Download" in d.proto.label]
     assert any("create it again" in c.value for c in at.caption)
+
+
+def test_label_colour_and_type_of_a_racer_are_editable():
+    at = _app()
+    first = _entry_ids(at)[0]
+    at.text_input(key=f"e{first}_label").input("plain GD").run()
+    assert "plain GD" in _metrics(at).index
+    at.color_picker(key=f"e{first}_color").pick("#882255").run()
+    assert any("color=#882255" in v for v in _qp(at, "opt"))
+    at.selectbox(key=f"e{first}_opt").set_value("lion").run()
+    assert not at.exception
+    assert at.session_state[f"e{first}_opt"] == "lion"
+    assert _qp(at, "opt")[0].startswith("lion")
+
+
+def test_schedule_parameters_change_the_learning_rates():
+    at = _app()
+    at.selectbox(key="sched").set_value("warmup_linear").run()
+    at.number_input(key="sched_warmup_linear_warmup").set_value(100).run()
+    assert not at.exception and not at.warning
+    assert any("warmup=100" in v for v in _qp(at, "sched"))
+    at.selectbox(key="sched").set_value("onecycle").run()
+    at.selectbox(key="sched_onecycle_anneal_strategy").set_value("linear").run()
+    at.checkbox(key="sched_onecycle_three_phase").check().run()
+    assert not at.exception
+    assert any("three_phase=1" in v for v in _qp(at, "sched"))
