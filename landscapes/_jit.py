@@ -23,13 +23,14 @@ from numba import njit
 _FLAGS = {"cache": True, "error_model": "numpy", "nogil": True}
 
 
-def kernel(fn=None, *, parallel: bool = False):
+def kernel(fn=None, *, parallel: bool = False, inline: bool = False):
     """Compile ``fn`` with the project's Numba flags.
 
     Use as ``@kernel`` or, for loops over independent items with ``numba.prange``,
-    ``@kernel(parallel=True)``.
+    ``@kernel(parallel=True)``. ``@kernel(inline=True)`` has Numba inline a small function
+    into its callers before optimising them (the optimizer steps, inside the trajectory loop).
     """
-    opts = dict(_FLAGS, parallel=parallel)
+    opts = dict(_FLAGS, parallel=parallel, inline="always" if inline else "never")
     if fn is None:
         return lambda f: njit(**opts)(f)
     return njit(**opts)(fn)

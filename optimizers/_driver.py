@@ -1,11 +1,14 @@
 """The compiled trajectory loop shared by every optimizer.
 
 Each optimizer family has one cached entry point (``ENTRIES``) that runs the shared loop
-``_loop`` with that family's step function, on any catalogue surface chosen by an integer id.
-Taking an integer for the surface instead of a function object means one compiled entry per
-family, which Numba's on-disk cache serves to every later process: the compile cost is paid once
-per install, not once per (surface, optimizer) pair per process. Inside each entry the step is
-inlined into the loop, so there is no per-step dispatch.
+``_loop`` for that family, on any catalogue surface chosen by an integer id. Taking integers
+instead of function objects means one compiled entry per family, which Numba's on-disk cache
+serves to every later process: the compile cost is paid once per install, not once per
+(surface, optimizer) pair per process. ``_loop`` receives the family as a compile-time constant,
+so each entry holds a loop with only its own step, inlined, and no per-step dispatch.
+
+Numba's cache does not notice when a kernel in another module changes (a step function, a
+surface): ``python -m optimizers`` clears the cache and compiles everything afresh.
 
 The step kernels update ``theta`` (length n) in place, elementwise. A single trajectory has
 n = 2; many independent starts can be run as one long vector of pairs with the same kernels.
@@ -14,10 +17,9 @@ n = 2; many independent starts can be run as one long vector of pairs with the s
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
-from numba.core.errors import NumbaExperimentalFeatureWarning
+from numba import literally
 
 from landscapes._jit import kernel
 from landscapes._kernels import value_grad
@@ -26,39 +28,35 @@ from . import adagrad, adam, lion, nadam, rmsprop, sgd
 
 SGD, RMSPROP, ADAM, ADAGRAD, NADAM, LION = range(6)
 
-# Passing a step function to ``_loop`` uses Numba's first-class function types; the entry points
-# below only ever pass these fixed, module-level kernels.
-warnings.filterwarnings("ignore", category=NumbaExperimentalFeatureWarning)
-
 
 @kernel
 def _sgd(*args):
-    return _loop(sgd._step, *args)
+    return _loop(SGD, args)
 
 
 @kernel
 def _rmsprop(*args):
-    return _loop(rmsprop._step, *args)
+    return _loop(RMSPROP, args)
 
 
 @kernel
 def _adam(*args):
-    return _loop(adam._step, *args)
+    return _loop(ADAM, args)
 
 
 @kernel
 def _adagrad(*args):
-    return _loop(adagrad._step, *args)
+    return _loop(ADAGRAD, args)
 
 
 @kernel
 def _nadam(*args):
-    return _loop(nadam._step, *args)
+    return _loop(NADAM, args)
 
 
 @kernel
 def _lion(*args):
-    return _loop(lion._step, *args)
+    return _loop(LION, args)
 
 
 #: One cached entry point per optimizer family, each compiled on first use (so a process that
@@ -68,15 +66,19 @@ ENTRIES = {SGD: _sgd, RMSPROP: _rmsprop, ADAM: _adam, ADAGRAD: _adagrad, NADAM: 
 
 
 @kernel
-def _loop(step, h, state, sid, sp, x0, y0, lrs, noise, drop, limit,
-          xy, loss, rec_grad, rec_update, rec_state, rec_eff):
-    """Run up to ``len(lrs)`` updates of ``step`` from (x0, y0); return the points written.
+def _loop(family, args):
+    """Run up to ``len(lrs)`` updates of optimizer ``family`` from (x0, y0); return the number
+    of points written. ``args`` is (h, state, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss,
+    rec_grad, rec_update, rec_state, rec_eff).
 
     ``noise`` (steps, 2) is added to the gradient and ``drop`` (steps, 2) zeroes coordinates where
     it is non-zero; either may have zero rows (no noise / no sparsity). ``limit`` is
     (xmin, xmax, ymin, ymax): a point outside it, or any non-finite value, ends the run. The
     ``rec_*`` arrays have zero rows unless the caller records the per-step details.
     """
+    literally(family)  # one loop per family: the other families' branches are pruned away
+    (h, state, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad, rec_update,
+     rec_state, rec_eff) = args
     steps = lrs.shape[0]
     record = rec_grad.shape[0] > 0
     noisy = noise.shape[0] > 0
@@ -107,7 +109,19 @@ def _loop(step, h, state, sid, sp, x0, y0, lrs, noise, drop, limit,
                 g[1] = 0.0
         px = theta[0]
         py = theta[1]
-        step(theta, g, state, aux, t, lrs[t - 1], h, eff)
+        lr = lrs[t - 1]
+        if family == SGD:
+            sgd._step(theta, g, state, aux, t, lr, h, eff)
+        elif family == RMSPROP:
+            rmsprop._step(theta, g, state, aux, t, lr, h, eff)
+        elif family == ADAM:
+            adam._step(theta, g, state, aux, t, lr, h, eff)
+        elif family == ADAGRAD:
+            adagrad._step(theta, g, state, aux, t, lr, h, eff)
+        elif family == NADAM:
+            nadam._step(theta, g, state, aux, t, lr, h, eff)
+        else:
+            lion._step(theta, g, state, aux, t, lr, h, eff)
         x = theta[0]
         y = theta[1]
         if not (x >= xlo and x <= xhi and y >= ylo and y <= yhi):

@@ -52,7 +52,7 @@ def pack(hp: dict) -> list[float]:
     return [hp["lr_decay"], hp["weight_decay"], hp["initial_accumulator_value"], hp["eps"]]
 
 
-@kernel
+@kernel(inline=True)
 def _step(theta, g, state, aux, t, lr, h, eff):
     lr_decay = h[0]
     wd = h[1]

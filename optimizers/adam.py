@@ -59,7 +59,7 @@ def pack(hp: dict, decoupled: bool = False) -> list[float]:
     return [b1, b2, hp["eps"], hp["weight_decay"], float(hp["amsgrad"]), float(decoupled)]
 
 
-@kernel
+@kernel(inline=True)
 def _step(theta, g, state, aux, t, lr, h, eff):
     beta1 = h[0]
     beta2 = h[1]

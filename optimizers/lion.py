@@ -41,7 +41,7 @@ def pack(hp: dict) -> list[float]:
     return [b1, b2, hp["weight_decay"]]
 
 
-@kernel
+@kernel(inline=True)
 def _step(theta, g, state, aux, t, lr, h, eff):
     beta1 = h[0]
     beta2 = h[1]

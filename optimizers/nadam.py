@@ -60,7 +60,7 @@ def pack(hp: dict) -> list[float]:
             float(hp["decoupled_weight_decay"])]
 
 
-@kernel
+@kernel(inline=True)
 def _step(theta, g, state, aux, t, lr, h, eff):
     beta1 = h[0]
     beta2 = h[1]

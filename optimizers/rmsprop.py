@@ -53,7 +53,7 @@ def pack(hp: dict) -> list[float]:
     return [hp["alpha"], hp["eps"], hp["weight_decay"], hp["momentum"], float(hp["centered"])]
 
 
-@kernel
+@kernel(inline=True)
 def _lerp(start, end, weight):
     # torch.lerp's two-branch formula (exact at weight 0 and 1).
     if weight < 0.5:
@@ -61,7 +61,7 @@ def _lerp(start, end, weight):
     return end - (end - start) * (1.0 - weight)
 
 
-@kernel
+@kernel(inline=True)
 def _step(theta, g, state, aux, t, lr, h, eff):
     alpha = h[0]
     eps = h[1]

@@ -61,7 +61,7 @@ def pack(hp: dict) -> list[float]:
     return [hp["momentum"], hp["dampening"], float(hp["nesterov"]), hp["weight_decay"]]
 
 
-@kernel
+@kernel(inline=True)
 def _step(theta, g, state, aux, t, lr, h, eff):
     momentum = h[0]
     dampening = h[1]
