@@ -66,8 +66,14 @@ def cached_payload(scene_json: str, arrows: bool, revision: str) -> dict:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def cached_presets_and_problems():
+    from scene import presets as preset_module
+
+    return load_presets(), list(preset_module.PROBLEMS)
+
+
 def cached_presets():
-    return load_presets()
+    return cached_presets_and_problems()[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -294,6 +300,8 @@ def draw_sidebar() -> None:
         st.selectbox("Preset", [CUSTOM, *presets], key="preset", on_change=on_preset,
                      format_func=lambda k: k if k == CUSTOM else presets[k].title,
                      help="Ready-made scenes, each showing one thing about optimizers.")
+        for problem in cached_presets_and_problems()[1]:
+            st.caption(f"⚠ A preset could not be loaded: {problem}")
 
         st.subheader("Surface")
         st.selectbox("Loss surface", list(SURFACES), key="surface", on_change=on_surface,
