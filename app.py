@@ -582,7 +582,8 @@ with tab_rules:
         st.write("No optimizer in the race.")
     lr_text = None if scene.schedule["name"] == "constant" else "\\text{schedule}"
     for r in race.racers:
-        st.markdown(f"**{r.label}** — {OPTIMIZERS[r.optimizer].summary}")
+        st.markdown(f"**{swatch(r.label, r.color)}** — {OPTIMIZERS[r.optimizer].summary}",
+                    unsafe_allow_html=True)
         for line in update_rules(r.optimizer, r.hyper, lr_text):
             st.latex(line)
     st.caption("g_t is the gradient the optimizer receives at update t (with noise and "

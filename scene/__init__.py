@@ -434,7 +434,3 @@ def _entry(raw, i: int, warnings: list[str]) -> Entry | None:
 def normalized(scene: Scene) -> Scene:
     """The scene as the forgiving reader would rebuild it (compact hyperparameters)."""
     return from_dict(to_dict(scene))[0]
-
-
-def with_entry(scene: Scene, entry: Entry) -> Scene:
-    return replace(scene, optimizers=[*scene.optimizers, entry])
