@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from landscapes import SURFACES, get_surface
 from optimizers import OPTIMIZERS
