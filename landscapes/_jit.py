@@ -18,7 +18,13 @@ trajectory is a sequential loop.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from numba import njit
+
+_ROOT = Path(__file__).resolve().parents[1]
+_PACKAGES = ("landscapes", "optimizers")
 
 _FLAGS = {"cache": True, "error_model": "numpy", "nogil": True}
 
@@ -34,3 +40,38 @@ def kernel(fn=None, *, parallel: bool = False, inline: bool = False):
     if fn is None:
         return lambda f: njit(**opts)(f)
     return njit(**opts)(fn)
+
+
+def clear_cache() -> int:
+    """Remove the compiled machine code of the project's kernels; return the files removed."""
+    removed = 0
+    for package in _PACKAGES:
+        for path in (_ROOT / package / "__pycache__").glob("*.nb[ic]"):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def refresh_cache() -> bool:
+    """Clear the compiled code when any kernel source changed since it was compiled.
+
+    Numba checks only the source file of the function it loads, not the files of the kernels
+    that function inlined (an optimizer step, a surface), so an edited step would otherwise keep
+    running its old machine code. Returns True when the cache was cleared. Read-only installs
+    are left alone.
+    """
+    sources = sorted(p for package in _PACKAGES for p in (_ROOT / package).glob("*.py"))
+    digest = hashlib.sha256()
+    for path in sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    stamp = _ROOT / "optimizers" / "__pycache__" / "kernels.stamp"
+    try:
+        if stamp.exists() and stamp.read_text() == digest.hexdigest():
+            return False
+        clear_cache()
+        stamp.parent.mkdir(exist_ok=True)
+        stamp.write_text(digest.hexdigest())
+    except OSError:
+        return False
+    return True

@@ -2,28 +2,16 @@
 
 Numba keeps compiled code in each package's ``__pycache__``; after this, every new process
 (the app, the CLI, the tests) loads it instead of compiling. Compiled code left by an earlier
-version is removed first: Numba would not notice that a step function or a surface it inlined
-has changed.
+version is removed first.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from landscapes import SURFACES, grid
+from landscapes._jit import clear_cache
 from optimizers import OPTIMIZERS, run
-
-
-def clear_cache() -> int:
-    """Remove Numba's cached machine code of this project's packages; return the files removed."""
-    root = Path(__file__).resolve().parents[1]
-    removed = 0
-    for package in ("landscapes", "optimizers"):
-        for path in (root / package / "__pycache__").glob("*.nb[ic]"):
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def main() -> None:

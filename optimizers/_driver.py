@@ -8,7 +8,7 @@ serves to every later process: the compile cost is paid once per install, not on
 so each entry holds a loop with only its own step, inlined, and no per-step dispatch.
 
 Numba's cache does not notice when a kernel in another module changes (a step function, a
-surface): ``python -m optimizers`` clears the cache and compiles everything afresh.
+surface); :func:`landscapes._jit.refresh_cache` clears it whenever any kernel source changed.
 
 The step kernels update ``theta`` (length n) in place, elementwise. A single trajectory has
 n = 2; many independent starts can be run as one long vector of pairs with the same kernels.
@@ -21,12 +21,14 @@ import math
 import numpy as np
 from numba import literally
 
-from landscapes._jit import kernel
+from landscapes._jit import kernel, refresh_cache
 from landscapes._kernels import value_grad
 
 from . import adagrad, adam, lion, nadam, rmsprop, sgd
 
 SGD, RMSPROP, ADAM, ADAGRAD, NADAM, LION = range(6)
+
+refresh_cache()  # before any kernel is first called: Numba reads its cache on first call
 
 
 @kernel
