@@ -1024,6 +1024,24 @@
     return { data: traces, layout: layout, config: config };
   }
 
+  // Round values (1-2-5 per decade, or finer when the range is narrow) inside a log10 range.
+  function logTicks(range) {
+    var steps = [[1, 2, 5], [1, 1.5, 2, 3, 5, 7], [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9]];
+    var best = [];
+    for (var s = 0; s < steps.length; s++) {
+      var vals = [];
+      for (var d = Math.floor(range[0]) - 1; d <= Math.ceil(range[1]); d++) {
+        steps[s].forEach(function (m) {
+          var v = m * Math.pow(10, d), l = Math.log10(v);
+          if (l >= range[0] && l <= range[1]) vals.push(v);
+        });
+      }
+      best = vals;
+      if (vals.length >= 3) break;
+    }
+    return best.length ? best : undefined;
+  }
+
   function lossFigure() {
     var p = S.payload, steps = Math.max(1, S.steps);
     var logY = !!p.loss_log;
@@ -1050,7 +1068,7 @@
       }
     });
     if (!(hi >= lo)) { lo = logY ? 1e-3 : 0; hi = 1; }
-    var yRange, yDtick;
+    var yRange, yDtick, yTicks;
     if (logY) {
       var l0 = Math.log10(lo), l1 = Math.log10(hi);
       if (l1 - l0 > 30) l0 = l1 - 30;
@@ -1058,6 +1076,8 @@
       yRange = [l0 - pad, l1 + pad];
       // Whole decades only, unless the axis spans just a few.
       if (yRange[1] - yRange[0] > 2.5) yDtick = Math.max(1, Math.ceil((yRange[1] - yRange[0]) / 7));
+      // Within a few decades: a handful of round values, written out in full.
+      else yTicks = logTicks(yRange);
     } else {
       var span = hi - lo || Math.abs(hi) || 1;
       yRange = [lo - span * 0.05, hi + span * 0.08];
@@ -1083,6 +1103,11 @@
       exponentformat: "power"
     });
     if (yDtick) layout.yaxis.dtick = yDtick;
+    if (yTicks) {
+      layout.yaxis.tickmode = "array";
+      layout.yaxis.tickvals = yTicks;
+      layout.yaxis.ticktext = yTicks.map(function (v) { return Number(v.toPrecision(3)).toString(); });
+    }
     var data = [{ type: "scatter", x: [], y: [], hoverinfo: "skip" }];
     if (showLr) {
       var lrLog = anyLr && lrLo > 0 && lrHi / lrLo > 20;
