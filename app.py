@@ -28,7 +28,7 @@ from scene import (
 )
 from scene.presets import load_presets
 from scene.race import DEFAULT_TOL, metrics, simulate
-from scene.url import from_query, to_query, to_query_string
+from scene.url import encode, from_query, to_query
 from ui.equations import update_rules
 from ui.player import race_player
 from ui.tables import markdown_table, swatch
@@ -277,9 +277,14 @@ if "entry_ids" not in ss:
         first, link_warnings = from_query(params)
     else:
         first, link_warnings = default_scene(), []
+    shared_preset = (params.get("preset") or [None])[-1]
+    if shared_preset in cached_presets():
+        # A preset's link: show its title and claim with the scene the link describes.
+        first.title = cached_presets()[shared_preset].title
+        first.claim = cached_presets()[shared_preset].claim
     write_scene(first)
     ss["link_warnings"] = link_warnings
-    ss["preset"] = CUSTOM
+    ss["preset"] = shared_preset if shared_preset in cached_presets() else CUSTOM
     ss["inspect_step"] = 1
     ss["last_nonce"] = None
 
@@ -446,6 +451,8 @@ race_scene = replace(scene, optimizers=good)
 
 # Keep the share link in step with the scene.
 query = to_query(scene)
+if ss.get("preset", CUSTOM) != CUSTOM and ss.get("scene_claim"):
+    query["preset"] = ss["preset"]
 if ss.get("last_query") != query:
     st.query_params.from_dict(query)
     ss["last_query"] = query
@@ -593,7 +600,7 @@ with tab_rules:
 
 with tab_share:
     st.markdown("**Share this scene.** Anyone who opens this link sees exactly this race:")
-    st.text_input("share link", "?" + to_query_string(scene), label_visibility="collapsed",
+    st.text_input("share link", "?" + encode(query), label_visibility="collapsed",
                   help="Append this to the app's address; the address bar already shows it.")
     st.caption("The address bar always holds this link: copy it from there, or from here and "
                "append it to the app's address.")

@@ -6,7 +6,8 @@
 
 Each ``opt`` is one racer: the optimizer's name, then ``key=value`` pairs separated by ``;`` for
 the hyperparameters that differ from torch's defaults (``betas=0.9,0.999``), its ``label`` and
-``color``. Numbers are written with Python's shortest round-trip ``repr``, so a scene read back
+``color``. A ``preset`` parameter names the preset the scene came from: the app shows that
+preset's title and claim, and the scene readers here ignore it. Numbers are written with Python's shortest round-trip ``repr``, so a scene read back
 from its URL is exactly the same scene. Reading never raises: each bad field falls back to its
 default and is named in the returned warnings.
 """
@@ -70,8 +71,13 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
     return q
 
 
+def encode(query: dict) -> str:
+    """A query dict (as from :func:`to_query`) as a readable query string, without the "?"."""
+    return urlencode(query, doseq=True, safe=",;:=()")
+
+
 def to_query_string(scene: Scene) -> str:
-    return urlencode(to_query(scene), doseq=True, safe=",;:=()")
+    return encode(to_query(scene))
 
 
 def _parse_kv(text: str) -> dict[str, str]:
@@ -106,7 +112,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     d: dict = {}
     warnings: list[str] = []
     known = {"surface", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
-             "step", "arrows", "tab"}
+             "step", "arrows", "tab", "preset"}
     for key in params:
         if key not in known:
             warnings.append(f"{str(key)[:30]!r} is not a scene setting; ignored")

@@ -269,3 +269,17 @@ def test_schedule_parameters_change_the_learning_rates():
     at.checkbox(key="sched_onecycle_three_phase").check().run()
     assert not at.exception
     assert any("three_phase=1" in v for v in _qp(at, "sched"))
+
+
+def test_a_preset_link_brings_its_claim_along():
+    at = _app()
+    at.selectbox(key="preset").set_value("07-saddle").run()
+    assert _qp(at, "preset") == ["07-saddle"]
+    shared = {k: _qp(at, k) for k in at.query_params}
+    again = _app(shared)
+    claim = load_presets()["07-saddle"].claim
+    assert any(claim[:40] in i.value for i in again.info)
+    assert again.session_state["preset"] == "07-saddle"
+    # Changing the surface leaves the preset: its claim and the link's preset go away.
+    again.selectbox(key="surface").set_value("booth").run()
+    assert not _qp(again, "preset") and not again.info
