@@ -7,8 +7,9 @@
 Each ``opt`` is one racer: the optimizer's name, then ``key=value`` pairs separated by ``;`` for
 the hyperparameters that differ from torch's defaults (``betas=0.9,0.999``), its ``label`` and
 ``color``. A ``preset`` parameter names the preset the scene came from: the app shows that
-preset's title and claim, and the scene readers here ignore it. Numbers are written with Python's shortest round-trip ``repr``, so a scene read back
-from its URL is exactly the same scene. Reading never raises: each bad field falls back to its
+preset's title and claim, and the scene readers here ignore it. Numbers are written with
+Python's shortest round-trip ``repr``, so a scene read back from its URL is exactly the same
+scene. Reading never raises: each bad field falls back to its
 default and is named in the returned warnings.
 """
 
