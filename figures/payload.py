@@ -11,34 +11,23 @@ import numpy as np
 from landscapes import Surface, grid
 from scene.race import Race
 
+from .curves import loss_gap
+from .landscape import surface_field
+
 GRID_N = 140
 GRID3D_N = 60
-LOG_EPS_FRACTION = 1e-6
-
-
-def log_floor(surface: Surface, z: np.ndarray) -> float:
-    """The small value added before taking log10(f − f*), relative to the surface's range."""
-    span = float(np.nanmax(z) - surface.f_min) if np.isfinite(z).any() else 1.0
-    return max(span * LOG_EPS_FRACTION, 1e-12)
 
 
 def surface_payload(surface: Surface, n: int = GRID_N, n3d: int = GRID3D_N) -> dict:
     """Contour grid (log-transformed where the surface asks for it), a coarser grid for 3-D,
     minima and saddles."""
-    xs, ys, z = grid(surface, n, n)
-    use_log = surface.log_scale and surface.f_min is not None
-    if use_log:
-        eps = log_floor(surface, z)
-        zc = np.log10(np.maximum(z - surface.f_min, 0.0) + eps)
-        zlabel = "log₁₀(f − f*)"
-    else:
-        zc = z
-        zlabel = "f(x, y)"
+    field = surface_field(surface, n)  # the same colour transform as the exported maps
+    zlabel = "log₁₀(f − f*)" if field.log else "f(x, y)"
     x3, y3, z3 = grid(surface, n3d, n3d)
     (x0, x1), (y0, y1) = surface.bounds
     return {
         "title": surface.title,
-        "x": xs, "y": ys, "z": zc, "log": bool(use_log), "zlabel": zlabel,
+        "x": field.xs, "y": field.ys, "z": field.z, "log": field.log, "zlabel": zlabel,
         "x3d": x3, "y3d": y3, "z3d": z3,
         "minima": [[m.x, m.y, m.f] for m in surface.minima],
         "saddles": [[s.x, s.y, s.f] for s in surface.saddles],
@@ -57,7 +46,7 @@ def loss_values(surface: Surface, loss: np.ndarray) -> np.ndarray:
     loss itself on surfaces without a global minimum."""
     if surface.f_min is None:
         return loss
-    return np.maximum(loss - surface.f_min, 1e-16)
+    return loss_gap(surface, loss)
 
 
 def race_payload(race: Race, surface_data: dict, *, arrows: bool = False,
