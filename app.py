@@ -491,10 +491,8 @@ for msg in bad:
     st.warning(msg)
 if ss.get("scene_claim"):
     st.info(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
-name_col, formula_col = st.columns([1, 4], vertical_alignment="center")
-name_col.markdown(f"**{surface.title}**")
-with formula_col:
-    st.latex(surface.latex)
+st.markdown(f"**{surface.title}**")
+st.latex(surface.latex)  # full width: some formulas (Goldstein-Price) are long
 
 scene_json = to_json(race_scene)
 race = cached_race(scene_json)
