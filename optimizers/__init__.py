@@ -203,13 +203,15 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     loss = np.empty(steps + 1)
     m = steps if record else 0
     k = len(info.state_names)
-    rec_grad, rec_upd, rec_eff = np.empty((m, 2)), np.empty((m, 2)), np.empty((m, 2))
+    rec_grad, rec_upd = np.empty((m, 2)), np.empty((m, 2))
     rec_state = np.empty((m, k, 2))
+    h = info.pack(hp)
+    coef = np.empty((info.module.COEFFS, steps))
     (xlo, xhi), (ylo, yhi) = surf.limit
     limit = np.array([xlo, xhi, ylo, yhi], dtype=np.float64)
-    n = _driver.ENTRIES[info.family](info.pack(hp), info.initial_state(hp), surf.sid, surf.p,
-                                     x0, y0, lrs, noise_arr, drop, limit, xy, loss, rec_grad,
-                                     rec_upd, rec_state, rec_eff)
+    n = _driver.ENTRIES[info.family](h, info.initial_state(hp), coef, surf.sid, surf.p, x0, y0,
+                                     lrs, noise_arr, drop, limit, xy, loss, rec_grad, rec_upd,
+                                     rec_state)
     diverged = n <= steps
     traj = Trajectory(surface=surf.name, optimizer=optimizer, hyper=hp, xy=xy[:n].copy(),
                       loss=loss[:n].copy(), lr=lrs[: n - 1].copy(),
@@ -218,9 +220,10 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     if record:
         traj.grads = rec_grad[: n - 1].copy()
         traj.updates = rec_upd[: n - 1].copy()
-        traj.step_size = rec_eff[: n - 1].copy()
         traj.state = {name: rec_state[: n - 1, i].copy()
                       for i, name in enumerate(info.state_names)}
+        with np.errstate(all="ignore"):
+            traj.step_size = info.module.step_size(h, coef[:, : n - 1], rec_state[: n - 1])
     return traj
 
 

@@ -10,15 +10,17 @@ so each entry holds a loop with only its own step, inlined, and no per-step disp
 Numba's cache does not notice when a kernel in another module changes (a step function, a
 surface); :func:`landscapes._jit.refresh_cache` clears it whenever any kernel source changed.
 
-The step kernels update ``theta`` (length n) in place, elementwise. A single trajectory has
-n = 2; many independent starts can be run as one long vector of pairs with the same kernels.
+Each optimizer module provides ``_coefficients(h, lrs, c)`` (the per-step scalars, shared by
+every coordinate and every start) and ``_update(i, x, g, state, h, c, t)`` (one coordinate's
+update, returning the new value and updating ``state[:, i]``). A single trajectory calls
+``_update`` for i = 0 and 1; many independent starts can be run as one long vector of
+coordinates, calling the same ``_update`` for every i with one shared coefficient table.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import literally
 
 from landscapes._jit import kernel, refresh_cache
@@ -70,27 +72,38 @@ ENTRIES = {SGD: _sgd, RMSPROP: _rmsprop, ADAM: _adam, ADAGRAD: _adagrad, NADAM: 
 @kernel
 def _loop(family, args):
     """Run up to ``len(lrs)`` updates of optimizer ``family`` from (x0, y0); return the number
-    of points written. ``args`` is (h, state, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss,
-    rec_grad, rec_update, rec_state, rec_eff).
+    of points written. ``args`` is (h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy,
+    loss, rec_grad, rec_update, rec_state).
 
-    ``noise`` (steps, 2) is added to the gradient and ``drop`` (steps, 2) zeroes coordinates where
-    it is non-zero; either may have zero rows (no noise / no sparsity). ``limit`` is
-    (xmin, xmax, ymin, ymax): a point outside it, or any non-finite value, ends the run. The
-    ``rec_*`` arrays have zero rows unless the caller records the per-step details.
+    ``coef`` (COEFFS of the family, steps) receives the per-step scalars (bias corrections,
+    scheduled factors) before the loop starts, so the loop itself only carries each
+    coordinate's dependency chain. ``noise`` (steps, 2) is added to the gradient and ``drop``
+    (steps, 2) zeroes coordinates where it is non-zero; either may have zero rows (no noise /
+    no sparsity). ``limit`` is (xmin, xmax, ymin, ymax): a point outside it, or any non-finite
+    value, ends the run. The ``rec_*`` arrays have zero rows unless the caller records the
+    per-step details.
     """
     literally(family)  # one loop per family: the other families' branches are pruned away
-    (h, state, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad, rec_update,
-     rec_state, rec_eff) = args
+    (h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad, rec_update,
+     rec_state) = args
     steps = lrs.shape[0]
     record = rec_grad.shape[0] > 0
     noisy = noise.shape[0] > 0
     sparse = drop.shape[0] > 0
-    theta = np.empty(2)
-    g = np.empty(2)
-    eff = np.empty(2 if record else 0)  # per-coordinate step size, only when recording
-    aux = np.zeros(4)  # per-run scalars an optimizer keeps between steps (running powers)
-    theta[0] = x0
-    theta[1] = y0
+    if family == SGD:
+        sgd._coefficients(h, lrs, coef)
+    elif family == RMSPROP:
+        rmsprop._coefficients(h, lrs, coef)
+    elif family == ADAM:
+        adam._coefficients(h, lrs, coef)
+    elif family == ADAGRAD:
+        adagrad._coefficients(h, lrs, coef)
+    elif family == NADAM:
+        nadam._coefficients(h, lrs, coef)
+    else:
+        lion._coefficients(h, lrs, coef)
+    x = x0
+    y = y0
     f, gx, gy = value_grad(sid, sp, x0, y0)
     xy[0, 0] = x0
     xy[0, 1] = y0
@@ -99,49 +112,50 @@ def _loop(family, args):
         return 1
     xlo, xhi, ylo, yhi = limit[0], limit[1], limit[2], limit[3]
     for t in range(1, steps + 1):
-        g[0] = gx
-        g[1] = gy
         if noisy:
-            g[0] += noise[t - 1, 0]
-            g[1] += noise[t - 1, 1]
+            gx += noise[t - 1, 0]
+            gy += noise[t - 1, 1]
         if sparse:
             if drop[t - 1, 0] != 0:
-                g[0] = 0.0
+                gx = 0.0
             if drop[t - 1, 1] != 0:
-                g[1] = 0.0
-        px = theta[0]
-        py = theta[1]
-        lr = lrs[t - 1]
+                gy = 0.0
+        px = x
+        py = y
+        # The two coordinates' updates sit in one straight-line block (the steps select
+        # instead of branching), so the CPU overlaps their arithmetic.
         if family == SGD:
-            sgd._step(theta, g, state, aux, t, lr, h, eff)
+            x = sgd._update(0, px, gx, state, h, coef, t)
+            y = sgd._update(1, py, gy, state, h, coef, t)
         elif family == RMSPROP:
-            rmsprop._step(theta, g, state, aux, t, lr, h, eff)
+            x = rmsprop._update(0, px, gx, state, h, coef, t)
+            y = rmsprop._update(1, py, gy, state, h, coef, t)
         elif family == ADAM:
-            adam._step(theta, g, state, aux, t, lr, h, eff)
+            x = adam._update(0, px, gx, state, h, coef, t)
+            y = adam._update(1, py, gy, state, h, coef, t)
         elif family == ADAGRAD:
-            adagrad._step(theta, g, state, aux, t, lr, h, eff)
+            x = adagrad._update(0, px, gx, state, h, coef, t)
+            y = adagrad._update(1, py, gy, state, h, coef, t)
         elif family == NADAM:
-            nadam._step(theta, g, state, aux, t, lr, h, eff)
+            x = nadam._update(0, px, gx, state, h, coef, t)
+            y = nadam._update(1, py, gy, state, h, coef, t)
         else:
-            lion._step(theta, g, state, aux, t, lr, h, eff)
-        x = theta[0]
-        y = theta[1]
+            x = lion._update(0, px, gx, state, h, coef, t)
+            y = lion._update(1, py, gy, state, h, coef, t)
         if not (x >= xlo and x <= xhi and y >= ylo and y <= yhi):
             return t  # also catches NaN: every comparison with NaN is false
+        if record:
+            rec_grad[t - 1, 0] = gx
+            rec_grad[t - 1, 1] = gy
+            rec_update[t - 1, 0] = x - px
+            rec_update[t - 1, 1] = y - py
+            for k in range(state.shape[0]):
+                rec_state[t - 1, k, 0] = state[k, 0]
+                rec_state[t - 1, k, 1] = state[k, 1]
         f, gx, gy = value_grad(sid, sp, x, y)
         if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)):
             return t
         xy[t, 0] = x
         xy[t, 1] = y
         loss[t] = f
-        if record:
-            rec_grad[t - 1, 0] = g[0]
-            rec_grad[t - 1, 1] = g[1]
-            rec_update[t - 1, 0] = x - px
-            rec_update[t - 1, 1] = y - py
-            rec_eff[t - 1, 0] = eff[0]
-            rec_eff[t - 1, 1] = eff[1]
-            for k in range(state.shape[0]):
-                rec_state[t - 1, k, 0] = state[k, 0]
-                rec_state[t - 1, k, 1] = state[k, 1]
     return steps + 1

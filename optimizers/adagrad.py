@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from landscapes._jit import kernel
 
 from ._spec import Hyper, eps_hyper, lr_hyper, weight_decay_hyper
@@ -52,19 +54,24 @@ def pack(hp: dict) -> list[float]:
     return [hp["lr_decay"], hp["weight_decay"], hp["initial_accumulator_value"], hp["eps"]]
 
 
+#: Per-step scalars: the decayed learning rate γ̃_t.
+COEFFS = 1
+
+
 @kernel(inline=True)
-def _step(theta, g, state, aux, t, lr, h, eff):
-    lr_decay = h[0]
-    wd = h[1]
-    eps = h[3]
-    clr = lr / (1.0 + (t - 1) * lr_decay)
-    for i in range(theta.shape[0]):
-        d = g[i]
-        if wd != 0.0:
-            d = d + wd * theta[i]
-        s = state[0, i] + d * d
-        state[0, i] = s
-        std = math.sqrt(s) + eps
-        theta[i] = theta[i] + (-clr) * (d / std)
-        if eff.shape[0]:  # recorded only on request
-            eff[i] = clr / std
+def _coefficients(h, lrs, c):
+    for k in range(lrs.shape[0]):
+        c[0, k] = lrs[k] / (1.0 + k * h[0])
+
+
+@kernel(inline=True)
+def _update(i, x, g, state, h, c, t):
+    d = g + h[1] * x  # weight decay λ = 0 leaves d = g exactly
+    s = state[0, i] + d * d
+    state[0, i] = s
+    return x + (-c[0, t - 1]) * (d / (math.sqrt(s) + h[3]))
+
+
+def step_size(h, c, state):
+    """Effective per-coordinate step size of each recorded update: γ̃_t / (sqrt(s_t) + ε)."""
+    return c[0][:, None] / (np.sqrt(state[:, 0]) + h[3])

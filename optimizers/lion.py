@@ -17,6 +17,8 @@ Reference: Chen et al. (2023), "Symbolic Discovery of Optimization Algorithms", 
 
 from __future__ import annotations
 
+import numpy as np
+
 from landscapes._jit import kernel
 
 from ._spec import Hyper, lr_hyper, weight_decay_hyper
@@ -41,22 +43,28 @@ def pack(hp: dict) -> list[float]:
     return [b1, b2, hp["weight_decay"]]
 
 
+#: Per-step scalars: γ_t and the decoupled decay's shrink factor 1 - γ_t λ.
+COEFFS = 2
+
+
 @kernel(inline=True)
-def _step(theta, g, state, aux, t, lr, h, eff):
+def _coefficients(h, lrs, c):
+    for k in range(lrs.shape[0]):
+        c[0, k] = lrs[k]
+        c[1, k] = 1.0 - lrs[k] * h[2]
+
+
+@kernel(inline=True)
+def _update(i, x, g, state, h, c, t):
     beta1 = h[0]
-    beta2 = h[1]
-    wd = h[2]
-    for i in range(theta.shape[0]):
-        if wd != 0.0:
-            theta[i] = theta[i] * (1.0 - lr * wd)
-        m = state[0, i]
-        c = m * beta1 + (1.0 - beta1) * g[i]
-        s = 0.0
-        if c > 0.0:
-            s = 1.0
-        elif c < 0.0:
-            s = -1.0
-        theta[i] = theta[i] + (-lr) * s
-        state[0, i] = m * beta2 + (1.0 - beta2) * g[i]
-        if eff.shape[0]:  # recorded only on request
-            eff[i] = lr
+    x = x * c[1, t - 1]  # λ = 0: a factor of exactly 1
+    m = state[0, i]
+    u = m * beta1 + (1.0 - beta1) * g
+    s = 1.0 if u > 0.0 else (-1.0 if u < 0.0 else 0.0)
+    state[0, i] = m * h[1] + (1.0 - h[1]) * g
+    return x + (-c[0, t - 1]) * s
+
+
+def step_size(h, c, state):
+    """Every coordinate moves by γ_t (or not at all where the sign is 0)."""
+    return np.repeat(c[0][:, None], 2, axis=1)

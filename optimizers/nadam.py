@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from landscapes._jit import kernel
 
 from ._spec import Hyper, betas_hyper, eps_hyper, lr_hyper, weight_decay_hyper
@@ -60,41 +62,53 @@ def pack(hp: dict) -> list[float]:
             float(hp["decoupled_weight_decay"])]
 
 
+#: Per-step scalars: 1 - β2^t, μ_t's running product, the factors on d_t / denom and on
+#: m_t / denom, and the decoupled decay's shrink factor.
+COEFFS = 5
+
+
 @kernel(inline=True)
-def _step(theta, g, state, aux, t, lr, h, eff):
+def _coefficients(h, lrs, c):
     beta1 = h[0]
     beta2 = h[1]
-    eps = h[2]
-    wd = h[3]
-    momentum_decay = h[4]
     decoupled = h[5] != 0.0
-    # β2^t and 0.96^(tψ) as running products in aux (see adam._step).
-    if t == 1:
-        aux[0] = beta2
-        aux[1] = 0.96**momentum_decay
-        aux[2] = aux[1]
-    else:
-        aux[0] *= beta2
-        aux[2] *= aux[1]
-    bias_correction2 = 1.0 - aux[0]
-    mu = beta1 * (1.0 - 0.5 * aux[2])
-    mu_next = beta1 * (1.0 - 0.5 * (aux[2] * aux[1]))
-    for i in range(theta.shape[0]):
-        d = g[i]
-        if wd != 0.0:
-            if decoupled:
-                theta[i] = theta[i] * (1.0 - lr * wd)
-            else:
-                d = d + wd * theta[i]
-        mu_product = state[2, i] * mu
-        state[2, i] = mu_product
-        m = _lerp(state[0, i], d, 1.0 - beta1)
-        v = state[1, i] * beta2 + (1.0 - beta2) * d * d
-        state[0, i] = m
-        state[1, i] = v
-        denom = math.sqrt(v / bias_correction2) + eps
-        mu_product_next = mu_product * mu_next
-        theta[i] = theta[i] + (-lr * (1.0 - mu) / (1.0 - mu_product)) * (d / denom)
-        theta[i] = theta[i] + ((-lr * mu_next) / (1.0 - mu_product_next)) * (m / denom)
-        if eff.shape[0]:  # recorded only on request
-            eff[i] = lr * mu_next / ((1.0 - mu_product_next) * denom)
+    # β2^t and 0.96^(tψ) as running products (see adam._coefficients); μ_t's product is
+    # torch's own running product.
+    decay = 0.96 ** h[4]
+    p2 = 1.0
+    pd = 1.0
+    mu_product = 1.0
+    for k in range(lrs.shape[0]):
+        lr = lrs[k]
+        p2 *= beta2
+        pd *= decay
+        mu = beta1 * (1.0 - 0.5 * pd)
+        mu_next = beta1 * (1.0 - 0.5 * (pd * decay))
+        mu_product = mu_product * mu
+        c[0, k] = 1.0 - p2
+        c[1, k] = mu_product
+        c[2, k] = -lr * (1.0 - mu) / (1.0 - mu_product)
+        c[3, k] = (-lr * mu_next) / (1.0 - mu_product * mu_next)
+        c[4, k] = 1.0 - lr * h[3] if decoupled else 1.0
+
+
+@kernel(inline=True)
+def _update(i, x, g, state, h, c, t):
+    beta1 = h[0]
+    beta2 = h[1]
+    decoupled = h[5] != 0.0
+    d = g + (0.0 if decoupled else h[3]) * x  # L2 term (d = g exactly without it)
+    x = x * c[4, t - 1]  # decoupled decay (a factor of exactly 1 otherwise)
+    m = _lerp(state[0, i], d, 1.0 - beta1)
+    v = state[1, i] * beta2 + (1.0 - beta2) * d * d
+    state[0, i] = m
+    state[1, i] = v
+    state[2, i] = c[1, t - 1]
+    denom = math.sqrt(v / c[0, t - 1]) + h[2]
+    x = x + c[2, t - 1] * (d / denom)
+    return x + c[3, t - 1] * (m / denom)
+
+
+def step_size(h, c, state):
+    """Effective per-coordinate step size on m_t: γ_t μ_{t+1} / ((1 - Π μ) · denom)."""
+    return -c[3][:, None] / (np.sqrt(state[:, 1] / c[0][:, None]) + h[2])

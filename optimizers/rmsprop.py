@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from landscapes._jit import kernel
 
 from ._spec import Hyper, eps_hyper, lr_hyper, weight_decay_hyper
@@ -56,35 +58,42 @@ def pack(hp: dict) -> list[float]:
 @kernel(inline=True)
 def _lerp(start, end, weight):
     # torch.lerp's two-branch formula (exact at weight 0 and 1).
-    if weight < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1.0 - weight)
+    # Both branches are computed and one is selected, which keeps callers free of branches.
+    low = start + weight * (end - start)
+    high = end - (end - start) * (1.0 - weight)
+    return low if weight < 0.5 else high
+
+
+#: Per-step scalars: γ_t.
+COEFFS = 1
 
 
 @kernel(inline=True)
-def _step(theta, g, state, aux, t, lr, h, eff):
+def _coefficients(h, lrs, c):
+    for k in range(lrs.shape[0]):
+        c[0, k] = lrs[k]
+
+
+@kernel(inline=True)
+def _update(i, x, g, state, h, c, t):
     alpha = h[0]
-    eps = h[1]
-    wd = h[2]
     momentum = h[3]
     centered = h[4] != 0.0
-    for i in range(theta.shape[0]):
-        d = g[i]
-        if wd != 0.0:
-            d = d + wd * theta[i]
-        v = state[0, i] * alpha + (1.0 - alpha) * d * d
-        state[0, i] = v
-        if centered:
-            ga = _lerp(state[1, i], d, 1.0 - alpha)
-            state[1, i] = ga
-            avg = math.sqrt(v - ga * ga) + eps
-        else:
-            avg = math.sqrt(v) + eps
-        if momentum > 0.0:
-            b = state[2, i] * momentum + d / avg
-            state[2, i] = b
-            theta[i] = theta[i] - lr * b
-        else:
-            theta[i] = theta[i] - lr * (d / avg)
-        if eff.shape[0]:  # recorded only on request
-            eff[i] = lr / avg
+    d = g + h[2] * x  # weight decay λ = 0 leaves d = g exactly
+    v = state[0, i] * alpha + (1.0 - alpha) * d * d
+    ga = _lerp(state[1, i], d, 1.0 - alpha)
+    avg = math.sqrt(v - ga * ga if centered else v) + h[1]
+    q = d / avg
+    buf = state[2, i] * momentum + q
+    state[0, i] = v
+    state[1, i] = ga if centered else 0.0
+    state[2, i] = buf if momentum > 0.0 else 0.0
+    return x - c[0, t - 1] * (buf if momentum > 0.0 else q)
+
+
+def step_size(h, c, state):
+    """Effective per-coordinate step size of each recorded update: γ_t / (sqrt(v_t) + ε)."""
+    v = state[:, 0]
+    if h[4] != 0.0:
+        v = v - state[:, 1] * state[:, 1]
+    return c[0][:, None] / (np.sqrt(v) + h[1])

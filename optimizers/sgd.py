@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from landscapes._jit import kernel
 
 from ._spec import Hyper, lr_hyper, weight_decay_hyper
@@ -61,26 +63,34 @@ def pack(hp: dict) -> list[float]:
     return [hp["momentum"], hp["dampening"], float(hp["nesterov"]), hp["weight_decay"]]
 
 
+#: Per-step scalars: γ_t, the factor on the old buffer and the factor on the new gradient.
+COEFFS = 3
+
+
 @kernel(inline=True)
-def _step(theta, g, state, aux, t, lr, h, eff):
+def _coefficients(h, lrs, c):
     momentum = h[0]
     dampening = h[1]
-    nesterov = h[2] != 0.0
-    wd = h[3]
-    for i in range(theta.shape[0]):
-        d = g[i]
-        if wd != 0.0:
-            d = d + wd * theta[i]
-        if momentum != 0.0:
-            if t == 1:
-                buf = d
-            else:
-                buf = state[0, i] * momentum + (1.0 - dampening) * d
-            state[0, i] = buf
-            if nesterov:
-                d = d + momentum * buf
-            else:
-                d = buf
-        theta[i] = theta[i] - lr * d
-        if eff.shape[0]:  # recorded only on request
-            eff[i] = lr
+    for k in range(lrs.shape[0]):
+        c[0, k] = lrs[k]
+        # b_1 = 0·b_0 + 1·d_1 = d_1 exactly (b_0 = 0): the first step's buffer is the gradient.
+        c[1, k] = momentum if k > 0 else 0.0
+        c[2, k] = 1.0 - dampening if k > 0 else 1.0
+
+
+@kernel(inline=True)
+def _update(i, x, g, state, h, c, t):
+    momentum = h[0]
+    d = g + h[3] * x  # weight decay λ = 0 leaves d = g exactly
+    buf = state[0, i] * c[1, t - 1] + c[2, t - 1] * d
+    # Flags select among values computed without branches: the loop then keeps both
+    # coordinates' arithmetic in one straight line.
+    out = d + momentum * buf if h[2] != 0.0 else buf
+    out = out if momentum != 0.0 else d
+    state[0, i] = buf if momentum != 0.0 else 0.0
+    return x - c[0, t - 1] * out
+
+
+def step_size(h, c, state):
+    """Effective per-coordinate step size of each recorded update: γ_t."""
+    return np.repeat(c[0][:, None], 2, axis=1)

@@ -110,17 +110,21 @@ def test_momentum_zero_equals_sgd():
 
 def test_nesterov_kernel_with_zero_momentum_equals_sgd_and_api_refuses_it_like_torch():
     surf = SURFACES["rosenbrock"]
-    theta_a, theta_b = np.array([-1.2, 1.0]), np.array([-1.2, 1.0])
+    lrs = np.full(20, 1e-3)
+    h_nesterov, h_sgd = np.array([0.0, 0.0, 1.0, 0.0]), np.array([0.0, 0.0, 0.0, 0.0])
+    c_nesterov, c_sgd = np.empty((sgd.COEFFS, 20)), np.empty((sgd.COEFFS, 20))
+    sgd._coefficients(h_nesterov, lrs, c_nesterov)
+    sgd._coefficients(h_sgd, lrs, c_sgd)
+    theta_a, theta_b = [-1.2, 1.0], [-1.2, 1.0]
     state_a, state_b = np.zeros((1, 2)), np.zeros((1, 2))
-    eff = np.empty(2)
-    for t in range(1, 20):
-        ga = np.array(surf.grad(*theta_a))
-        gb = np.array(surf.grad(*theta_b))
-        sgd._step(theta_a, ga, state_a, np.zeros(4), t, 1e-3,
-                       np.array([0.0, 0.0, 1.0, 0.0]), eff)
-        sgd._step(theta_b, gb, state_b, np.zeros(4), t, 1e-3,
-                       np.array([0.0, 0.0, 0.0, 0.0]), eff)
-        np.testing.assert_array_equal(theta_a, theta_b)
+    for t in range(1, 21):
+        ga, gb = surf.grad(*theta_a), surf.grad(*theta_b)
+        theta_a = [sgd._update(i, theta_a[i], ga[i], state_a, h_nesterov, c_nesterov, t)
+                   for i in range(2)]
+        theta_b = [sgd._update(i, theta_b[i], gb[i], state_b, h_sgd, c_sgd, t)
+                   for i in range(2)]
+        assert theta_a == theta_b
+    assert theta_a != [-1.2, 1.0]
     with pytest.raises(ValueError, match="Nesterov momentum requires a momentum"):
         run("rosenbrock", "nesterov", momentum=0.0)
 
@@ -217,6 +221,26 @@ def test_record_keeps_gradients_updates_and_torch_state_names():
     assert list(run("rosenbrock", "adagrad", steps=3, record=True,
                     initial_accumulator_value=0.5).state["sum"][0]
                 - np.array(surf.grad(*surf.start)) ** 2) == pytest.approx([0.5, 0.5])
+
+
+@pytest.mark.parametrize("name, hyper, moved_by", [
+    ("sgd", {"lr": 1e-3}, "grads"),
+    ("rmsprop", {"lr": 1e-3}, "grads"),
+    ("rmsprop", {"lr": 1e-3, "centered": True}, "grads"),
+    ("adagrad", {"lr": 1e-2, "lr_decay": 0.01}, "grads"),
+    ("adam", {"lr": 1e-2, "amsgrad": True}, "exp_avg"),
+    ("adamw", {"lr": 1e-2, "weight_decay": 0.0}, "exp_avg"),
+])
+def test_recorded_step_size_is_the_factor_the_update_applied(name, hyper, moved_by):
+    traj = run("rosenbrock", name, start=ROSEN_START, steps=60, record=True, **hyper)
+    direction = traj.grads if moved_by == "grads" else traj.state[moved_by]
+    assert np.all(traj.step_size > 0)
+    np.testing.assert_allclose(traj.updates, -traj.step_size * direction, rtol=1e-9, atol=1e-16)
+
+
+def test_lion_moves_each_coordinate_by_the_recorded_step_size():
+    traj = run("rosenbrock", "lion", start=ROSEN_START, steps=60, lr=1e-3, record=True)
+    np.testing.assert_allclose(np.abs(traj.updates), traj.step_size, rtol=1e-9)
 
 
 def test_same_seed_gives_every_optimizer_the_same_noise():
