@@ -288,6 +288,16 @@ if "entry_ids" not in ss:
     ss["inspect_step"] = 1
     ss["last_nonce"] = None
 
+# The optimizers' widgets are drawn only while their panel is open; re-asserting their values
+# keeps Streamlit from discarding the values of widgets that were not drawn.
+for _eid in ss["entry_ids"]:
+    for _key in entry_keys(_eid):
+        ss[_key] = ss[_key]
+# Likewise for the export choices, drawn only while their tab is open.
+for _key in ("export_format", "export_figure", "export_theme", "export_scale"):
+    if _key in ss:
+        ss[_key] = ss[_key]
+
 if "pending_start" in ss:
     ss["x0"], ss["y0"] = ss.pop("pending_start")
     ss["preset"] = CUSTOM if ss.get("preset") != CUSTOM else CUSTOM
@@ -345,7 +355,19 @@ def draw_sidebar() -> None:
             info = OPTIMIZERS[name]
             title = ss.get(f"e{eid}_label") or info.title
             lr_now = ss.get(f"e{eid}_lr", info.spec["lr"].default)
-            with st.expander(f"{pos + 1}. {title} · lr {lr_now:g}", key=f"exp{eid}"):
+            # Only an open expander draws its widgets (their values are kept in the session
+            # state either way): a rerun then rebuilds a handful of widgets, not every
+            # optimizer's, and the browser redraws the new paths that much sooner.
+            # A closed panel's label shows its learning rate (an open one shows its slider).
+            # A new label is a new expander to Streamlit, so which panels are open is
+            # remembered here and keeps a panel open when its title changes.
+            is_open = ss.get(f"open{eid}", False)
+            label = f"{pos + 1}. {title}" + ("" if is_open else f" · lr {lr_now:g}")
+            panel = st.expander(label, key=f"exp{eid}", expanded=is_open, on_change="rerun")
+            ss[f"open{eid}"] = bool(panel.open)
+            if not panel.open:
+                continue
+            with panel:
                 c1, c2 = st.columns([3, 1])
                 c1.selectbox("optimizer", list(OPTIMIZERS), key=f"e{eid}_opt",
                              format_func=lambda k: OPTIMIZERS[k].title, on_change=on_change_type,
@@ -541,10 +563,8 @@ if rows:
            "unbounded below).")
         + " *ended in*: the listed minimum the final point sits in, if any.")
 
-tab_inspect, tab_rules, tab_share, tab_about = st.tabs(
-    ["Step inspector", "Update rules", "Share & export", "About this surface"])
 
-with tab_inspect:
+def show_inspector() -> None:
     c1, c2 = st.columns([1, 2])
     ss["inspect_step"] = int(min(max(1, ss.get("inspect_step", 1)), scene.steps))
     c1.number_input("inspect update", min_value=1, max_value=scene.steps, step=1,
@@ -582,7 +602,7 @@ with tab_inspect:
             "*square_avg* is RMSProp's, *sum* is Adagrad's accumulator. The step size per "
             "coordinate is what multiplies the (averaged) gradient in that coordinate.")
 
-with tab_rules:
+def show_rules() -> None:
     if not race.racers:
         st.write("No optimizer in the race.")
     lr_text = None if scene.schedule["name"] == "constant" else "\\text{schedule}"
@@ -596,7 +616,7 @@ with tab_rules:
                "are PyTorch's rules: ε is added after the square root, and the first momentum "
                "step uses the gradient itself.")
 
-with tab_share:
+def show_share() -> None:
     st.markdown("**Share this scene.** Anyone who opens this link sees exactly this race:")
     st.text_input("share link", "?" + encode(query), label_visibility="collapsed",
                   help="Append this to the app's address; the address bar already shows it.")
@@ -617,17 +637,19 @@ with tab_share:
     c1, c2, c3, c4 = st.columns(4)
     kinds = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)",
              "gif": "GIF animation", "mp4": "MP4 video"}
-    fmt = c1.selectbox("format", list(kinds), format_func=kinds.get)
+    fmt = c1.selectbox("format", list(kinds), format_func=kinds.get, key="export_format")
     animated = fmt in ("gif", "mp4")
     figures_ = {"landscape": "map with paths", "loss": "loss curves", "lr": "learning rates",
                 "3d": "3-D surface"}
     figure = c2.selectbox("figure", list(figures_), format_func=figures_.get, disabled=animated,
-                          help="Animations always show the map.")
-    theme = c3.selectbox("style", ["article", "screen"],
+                          help="Animations always show the map.", key="export_figure")
+    theme = c3.selectbox("style", ["article", "screen"], key="export_theme",
                          format_func={"article": "article (print-sized text)",
                                       "screen": "slides (large text)"}.get)
-    scale = c4.select_slider("pixel scale", [1, 2, 3, 4], value=2, disabled=fmt in ("svg", "pdf"),
-                             help="900 × 700 at scale 2 gives 1800 × 1400 pixels.")
+    ss.setdefault("export_scale", 2)
+    scale = c4.select_slider("pixel scale", [1, 2, 3, 4], disabled=fmt in ("svg", "pdf"),
+                             help="900 × 700 at scale 2 gives 1800 × 1400 pixels.",
+                             key="export_scale")
     wanted = (scene_json, fmt, "landscape" if animated else figure, theme, scale)
     if st.button("Create file", type="primary"):
         with st.spinner("Rendering…" if not animated else "Rendering the animation…"):
@@ -650,7 +672,7 @@ with tab_share:
     elif made:
         st.caption("The scene or the settings changed since the last file: create it again.")
 
-with tab_about:
+def show_about() -> None:
     st.markdown(f"### {race.surface.title}")
     st.latex(race.surface.latex)
     st.write(race.surface.lesson)
@@ -661,3 +683,14 @@ with tab_about:
     if sads:
         st.markdown(f"**Saddle points (✕):** {sads}")
     st.caption(f"Reference: {race.surface.reference}")
+
+
+# Only the open tab is built: a rerun after a slider move then sends the browser one tab's
+# content, not four, and the new paths reach the map sooner.
+TABS = {"Step inspector": show_inspector, "Update rules": show_rules,
+        "Share & export": show_share, "About this surface": show_about}
+for tab, show in zip(st.tabs(list(TABS), key="tab", on_change="rerun"), TABS.values(),
+                     strict=True):
+    if tab.open:
+        with tab:
+            show()

@@ -109,12 +109,13 @@ def chromium(path: str | None = None):
             browser.close()
 
 
-#: A signature of the paths the race player has drawn (None before its first drawing): it
-#: changes when the player draws new paths.
+#: A signature of the paths the race player has drawn on its map (None until the paths of
+#: the latest scene are painted): it changes when the player draws new paths.
 PATHS_JS = """() => {
     const f = document.querySelector("iframe[title*='player']");
     const S = f && f.contentWindow && f.contentWindow.__racePlayer;
     if (!S || !S.stats.renders || !S.paths || !S.paths.length) return null;
+    if (S.drawnSig !== S.sig) return null;
     return JSON.stringify(S.paths.map(p => [p.x.length, p.x[p.x.length - 1],
                                             p.y[p.y.length - 1]]));
 }"""
@@ -129,15 +130,17 @@ def player_frame(page, timeout: float = 60_000):
 
 
 def open_lr_slider(page, position: int, title: str):
-    """Expand one optimizer in the sidebar and return its learning-rate slider."""
+    """Open one optimizer's panel in the sidebar and return its learning-rate slider."""
     page.get_by_text("Results").first.wait_for(timeout=60_000)
+    panel = page.get_by_text(re.compile(rf"^{position}\. {title}"))
     slider = page.get_by_role("slider", name=re.compile("learning rate")).first
     for _ in range(3):
-        page.get_by_text(re.compile(rf"^{position}\. {title}")).click()
+        if not slider.is_visible():
+            panel.click()  # an open panel draws its widgets after a rerun
         try:
-            slider.wait_for(timeout=5_000)
+            slider.wait_for(timeout=15_000)
             return slider
-        except Exception:  # noqa: BLE001 - the expander may have been closed by the click
+        except Exception:  # noqa: BLE001 - try the click again
             continue
     slider.wait_for(timeout=5_000)
     return slider

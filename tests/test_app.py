@@ -61,6 +61,19 @@ def _qp(at: AppTest, key: str) -> list[str]:
     return [] if v is None else [v] if isinstance(v, str) else list(v)
 
 
+def _open(at: AppTest, *eids: int) -> AppTest:
+    """Open optimizers' panels in the sidebar (a closed panel draws no widgets)."""
+    for eid in eids:
+        at.session_state[f"open{eid}"] = True
+    return at.run()
+
+
+def _tab(at: AppTest, label: str) -> AppTest:
+    """Switch to one of the tabs below the race (only the open tab is built)."""
+    at.session_state["tab"] = label
+    return at.run()
+
+
 def _entry_ids(at: AppTest) -> list[int]:
     return list(at.session_state["entry_ids"])
 
@@ -106,6 +119,7 @@ def test_every_optimizer_can_be_added_and_edited(name):
     ids = _entry_ids(at)
     assert len(ids) == 5 and at.session_state[f"e{ids[-1]}_opt"] == name
     new = ids[-1]
+    _open(at, new)
     for key, h in OPTIMIZERS[name].spec.items():
         if h.kind == "bool":
             at.checkbox(key=f"e{new}_{key}").set_value(not h.default).run()
@@ -135,6 +149,7 @@ def test_every_schedule_runs(name):
 def test_learning_rate_change_redraws_the_race():
     at = _app()
     adam = _entry_ids(at)[3]
+    _open(at, adam)
     before = _metrics(at).loc["Adam", "final loss"]
     at.select_slider(key=f"e{adam}_lr").set_value(0.1).run()
     after = _metrics(at).loc["Adam", "final loss"]
@@ -145,6 +160,7 @@ def test_learning_rate_change_redraws_the_race():
 def test_divergence_is_reported_plainly_and_the_scene_is_kept():
     at = _app()
     sgd = _entry_ids(at)[0]
+    _open(at, sgd)
     at.select_slider(key=f"e{sgd}_lr").set_value(0.1).run()
     assert any("SGD** diverged at step" in e.value for e in at.error)
     assert _metrics(at).loc["SGD", "status"].startswith("diverged at step")
@@ -154,6 +170,7 @@ def test_divergence_is_reported_plainly_and_the_scene_is_kept():
 def test_invalid_combination_is_named_and_settings_are_kept():
     at = _app()
     sgd = _entry_ids(at)[0]
+    _open(at, sgd)
     at.checkbox(key=f"e{sgd}_nesterov").check().run()
     assert not at.exception
     assert any("Nesterov momentum requires" in w.value for w in at.warning)
@@ -163,9 +180,26 @@ def test_invalid_combination_is_named_and_settings_are_kept():
     assert "SGD" in _metrics(at).index
 
 
+def test_closed_panels_keep_their_settings_and_show_the_learning_rate():
+    at = _app()
+    adam = _entry_ids(at)[3]
+    assert not [w for w in at.select_slider if w.key == f"e{adam}_lr"]  # closed: not drawn
+    _open(at, adam)
+    at.select_slider(key=f"e{adam}_lr").set_value(0.2).run()
+    at.checkbox(key=f"e{adam}_amsgrad").check().run()
+    at.session_state[f"open{adam}"] = False
+    at.run()
+    at.number_input(key="steps").set_value(300).run()  # any other change: a full rerun
+    assert not at.exception
+    assert at.session_state[f"e{adam}_lr"] == 0.2 and at.session_state[f"e{adam}_amsgrad"]
+    assert any(e.label == "4. Adam · lr 0.2" for e in at.expander)
+    assert any("lr=0.2" in v and "amsgrad" in v for v in _qp(at, "opt"))
+
+
 def test_remove_and_duplicate():
     at = _app()
     first = _entry_ids(at)[0]
+    _open(at, first)
     at.button(key=f"dup{first}").click().run()
     assert len(_entry_ids(at)) == 5
     at.button(key=f"rm{first}").click().run()
@@ -226,12 +260,15 @@ def test_step_inspector_and_update_rules_show_values():
     assert "exp_avg" in table.index and "momentum_buffer" in table.index
     assert table.loc["gradient g", "Adam"].startswith("(")
     assert table.loc["momentum_buffer", "Adam"] == "—"
+    assert not any("m_t" in e.value for e in at.latex)  # a closed tab is not built
+    _tab(at, "Update rules")
     latex = [e.value for e in at.latex]
     assert any("0.999" in v and "m_t" in v for v in latex)
 
 
 def test_export_from_the_app_offers_the_file():
     at = _app()
+    _tab(at, "Share & export")
     fmt = next(s for s in at.selectbox if s.label == "format")
     fmt.set_value("gif").run()
     create = next(b for b in at.button if b.label == "Create file")
@@ -243,13 +280,20 @@ def test_export_from_the_app_offers_the_file():
     at.number_input(key="steps").set_value(300).run()
     assert not [d for d in at.get("download_button") if "Download" in d.proto.label]
     assert any("create it again" in c.value for c in at.caption)
+    # The export choices survive a visit to another tab.
+    _tab(at, "About this surface")
+    assert any("Rosenbrock" in m.value for m in at.markdown)
+    _tab(at, "Share & export")
+    assert next(s for s in at.selectbox if s.label == "format").value == "gif"
 
 
 def test_label_colour_and_type_of_a_racer_are_editable():
     at = _app()
     first = _entry_ids(at)[0]
+    _open(at, first)
     at.text_input(key=f"e{first}_label").input("plain GD").run()
     assert "plain GD" in _metrics(at).index
+    assert at.text_input(key=f"e{first}_label").value == "plain GD"  # the panel stays open
     at.color_picker(key=f"e{first}_color").pick("#882255").run()
     assert any("color=#882255" in v for v in _qp(at, "opt"))
     at.selectbox(key=f"e{first}_opt").set_value("lion").run()

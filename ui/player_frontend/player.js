@@ -70,7 +70,9 @@
     pendingClick: null,
     pendingStart: null,
     stepTimer: 0,
-    stats: { redraws: 0, surfUpdates: 0, renders: 0, renderMs: [] }
+    stats: { redraws: 0, surfUpdates: 0, renders: 0, renderMs: [] },
+    drawnSig: null,   // the payload whose paths the map canvas shows
+    mapKey: null      // what the map's Plotly figure was last built from
   };
   // Read by automated checks of the page.
   window.__racePlayer = S;
@@ -462,6 +464,7 @@
       ctx.setLineDash([]);
     }
     ctx.restore();
+    S.drawnSig = S.sig;
   }
 
   // ------------------------------------------------------ loss / lr plot
@@ -1309,11 +1312,21 @@
 
     applyLayoutClasses();
     S.viewHeight = viewHeight();
-    var mapFig = mapFigure(), lossFig = lossFigure();
-    var jobs = [
-      Plotly.react(el.map, mapFig.data, mapFig.layout, mapFig.config),
-      Plotly.react(el.loss, lossFig.data, lossFig.layout, lossFig.config)
-    ];
+    // The map's figure (contours, markers, axes) depends on the surface, the start and the
+    // size only. When just the paths changed (a new learning rate, say), the new paths are
+    // painted on the map at once and only the loss plot goes through Plotly.
+    var mapKey = JSON.stringify([payload.surface && payload.surface._sig, payload.start,
+                                 S.viewHeight, S.fontSize, payload.revision]);
+    var jobs = [];
+    if (!first && mapKey === S.mapKey && S.built.map) {
+      drawMap();
+    } else {
+      var mapFig = mapFigure();
+      jobs.push(Plotly.react(el.map, mapFig.data, mapFig.layout, mapFig.config));
+      S.mapKey = mapKey;
+    }
+    var lossFig = lossFigure();
+    jobs.push(Plotly.react(el.loss, lossFig.data, lossFig.layout, lossFig.config));
     S.built.map = S.built.loss = true;
     S.surfStale = true;
     if (first) {
