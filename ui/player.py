@@ -86,13 +86,11 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import plotly
 import streamlit.components.v1 as components
 
 __all__ = ["race_player", "frontend_dir"]
@@ -104,17 +102,8 @@ _GRID_KEYS = ("x", "y", "z", "x3d", "y3d", "z3d")
 
 
 # --------------------------------------------------------------------------
-# Frontend directory: committed files + the installed plotly.js bundle
+# Frontend directory: the committed files, with cache-busting versions in the page
 # --------------------------------------------------------------------------
-
-
-def _plotly_js_source() -> Path:
-    path = Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js"
-    if not path.is_file():
-        raise RuntimeError(
-            "The installed plotly package has no bundled plotly.min.js; reinstall plotly."
-        )
-    return path
 
 
 def _cache_base() -> Path:
@@ -150,21 +139,9 @@ def _atomic_write(dest: Path, data: bytes) -> None:
         raise
 
 
-def _atomic_copy(src: Path, dest: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
-    os.close(fd)
-    try:
-        shutil.copy2(src, tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _sync_frontend() -> Path:
     """Build (or refresh) the directory Streamlit serves the player from."""
-    target = _cache_base() / f"race-player-plotly-{plotly.__version__}"
+    target = _cache_base() / "race-player"
     target.mkdir(parents=True, exist_ok=True)
 
     sources = sorted(p for p in _SOURCE_DIR.iterdir() if p.is_file())
@@ -187,18 +164,6 @@ def _sync_frontend() -> Path:
             pass
         _atomic_write(dest, data)
 
-    bundle = _plotly_js_source()
-    dest = target / "plotly.min.js"
-    src_stat = bundle.stat()
-    try:
-        dst_stat = dest.stat()
-        fresh = dst_stat.st_size == src_stat.st_size and int(dst_stat.st_mtime) == int(
-            src_stat.st_mtime
-        )
-    except OSError:
-        fresh = False
-    if not fresh:
-        _atomic_copy(bundle, dest)
     return target
 
 
@@ -227,7 +192,7 @@ def _declare():
     if (
         stamp != _SYNCED_STAMP
         or not (_FRONTEND_DIR / "index.html").is_file()
-        or not (_FRONTEND_DIR / "plotly.min.js").is_file()
+        or not (_FRONTEND_DIR / "plotly-cartesian.min.js").is_file()
     ):
         _FRONTEND_DIR = _sync_frontend()
         _SYNCED_STAMP = stamp

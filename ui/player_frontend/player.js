@@ -571,6 +571,37 @@
   }
 
   // ------------------------------------------------------------- 3-D view
+  // The page loads Plotly's cartesian bundle (contours and lines: the map and the loss plot).
+  // The WebGL bundle for the 3-D surface is fetched the first time the 3-D view is shown, so
+  // visitors who never open it do not download it. It is a separate Plotly instance.
+  var Plotly2D = window.Plotly;
+  var Plotly3D = null;
+  var loading3D = null;
+
+  function load3D() {
+    if (Plotly3D) return Promise.resolve(Plotly3D);
+    if (!loading3D) {
+      loading3D = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = "plotly-gl3d.min.js";
+        script.onload = function () {
+          Plotly3D = window.Plotly;
+          window.Plotly = Plotly2D;
+          resolve(Plotly3D);
+        };
+        script.onerror = function () {
+          loading3D = null;
+          script.remove();
+          reject(new Error("the 3-D view's plotting library could not be loaded"));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return loading3D;
+  }
+
+  function plotlyFor(gd) { return gd === el.surf ? Plotly3D : Plotly2D; }
+
   function surfVisible() {
     return S.wide || S.tab === "surf";
   }
@@ -636,7 +667,7 @@
     idx.push(S.surfFirstPath + n);
     var none = idx.slice(1).map(function () { return undefined; });
     // One restyle call: every call redraws the whole WebGL scene.
-    Plotly.restyle(el.surf, {
+    Plotly3D.restyle(el.surf, {
       x: d.xs.concat([d.mx]), y: d.ys.concat([d.my]), z: d.zs.concat([d.mz]),
       "marker.color": none.concat([d.mc]), "marker.symbol": none.concat([d.ms])
     }, idx);
@@ -690,7 +721,7 @@
     chip.classList.toggle("off", !!S.hidden[p.label]);
     if (S.built.surf) {
       var idx = S.surfFirstPath + p.index;
-      Plotly.restyle(el.surf, { visible: isVisible(p) }, [idx]);
+      Plotly3D.restyle(el.surf, { visible: isVisible(p) }, [idx]);
       S.surfPos = -1;
     }
     requestDraw();
@@ -845,8 +876,8 @@
     if (!S.payload) return null;
     var job = null;
     if (surfVisible()) {
-      if (!S.built.surf || S.surfStale) job = buildSurf();
-      else if (needsResize(el.surf)) Plotly.Plots.resize(el.surf);
+      if ((!S.built.surf && !S.surfBuilding) || S.surfStale) job = buildSurf();
+      else if (needsResize(el.surf)) Plotly3D.Plots.resize(el.surf);
       S.surfPos = -1;
     }
     if (S.built.map) fitMap();
@@ -951,7 +982,7 @@
     S.viewHeight = h;
     Plotly.relayout(gd, { width: w, height: h });
     if (S.built.surf && !S.surfStale && el.surf._fullLayout && el.surf._fullLayout.height !== h) {
-      Plotly.relayout(el.surf, { height: h });
+      Plotly3D.relayout(el.surf, { height: h });
     }
   }
 
@@ -1209,21 +1240,39 @@
   }
 
   function buildSurf() {
-    var fig = surfFigure();
     S.surfStale = false;
-    var first = !S.built.surf;
-    S.built.surf = true;
-    S.surfPos = S.pos;
-    var done = Plotly.react(el.surf, fig.data, fig.layout, fig.config);
-    if (first) done.then(updateFrameHeight);
-    return done;
+    if (S.surfBuilding) {  // a newer scene arrived while the first build was loading
+      S.surfRebuild = true;
+      return S.surfBuilding;
+    }
+    S.surfBuilding = load3D().then(function (P3) {
+      var fig = surfFigure();
+      var first = !S.built.surf;
+      S.surfPos = S.pos;
+      return P3.react(el.surf, fig.data, fig.layout, fig.config).then(function () {
+        S.built.surf = true;
+        S.surfBuilding = null;
+        S.surfPos = -1;
+        if (first) updateFrameHeight();
+        if (S.surfRebuild) {
+          S.surfRebuild = false;
+          S.surfStale = true;
+          layoutViews();
+        }
+        requestDraw();
+      });
+    }).catch(function (err) {
+      S.surfBuilding = null;
+      showError(err);
+    });
+    return S.surfBuilding;
   }
 
   // ------------------------------------------------------------- download
   function downloadPng(gd, name) {
     var overlay = gd.__overlay;
     var scale = 2;
-    Plotly.toImage(gd, { format: "png", scale: scale }).then(function (url) {
+    plotlyFor(gd).toImage(gd, { format: "png", scale: scale }).then(function (url) {
       var img = new Image();
       img.onload = function () {
         var c = document.createElement("canvas");
@@ -1338,8 +1387,7 @@
       el.loss.on("plotly_relayout", requestDraw);
       el.loss.on("plotly_relayouting", requestDraw);
     }
-    var surfJob = layoutViews();
-    if (surfJob) jobs.push(surfJob);
+    layoutViews();  // builds the 3-D view too when it is shown; the map does not wait for it
     Promise.all(jobs).then(function () {
       layoutViews();
       drawAll(performance.now());
