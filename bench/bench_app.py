@@ -11,18 +11,21 @@ measures:
    drawn the new paths,
    median of 12 changes;
 3. bytes the browser receives for the default scene on a first visit: everything (encoded
-   size on the wire, as Chromium counts it), split into the page's static files (the
-   Streamlit front end, the player and plotly.js, which the browser caches) and the scene's
-   own data (the websocket messages and anything else); and on a second visit with a warm
-   browser cache.
+   size on the wire, as Chromium counts it), split into the page's static files (which the
+   browser caches) and the scene's own data (the websocket messages and anything else); the
+   static files split again into Streamlit's own front end (which Streamlit serves
+   uncompressed; its gzip size is printed too, as a compressing proxy would serve it) and the
+   race player with its plotting library; and on a second visit with a warm browser cache.
 """
 
 from __future__ import annotations
 
+import gzip
 import re
 import statistics
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,16 +76,25 @@ def traffic(browser, url: str) -> dict:
     page = ctx.new_page()
     cdp = ctx.new_cdp_session(page)
     cdp.send("Network.enable")
-    sizes = {"static": 0, "data": 0, "ws": 0}
+    sizes = {"static": 0, "data": 0, "ws": 0, "streamlit": 0, "player": 0}
     kinds: dict[str, str] = {}
+    parts: dict[str, str] = {}
+    plain: set[str] = set()  # Streamlit's front-end files, which it serves uncompressed
 
     def on_response(e):
         url_ = e["response"]["url"]
         static = re.search(r"\.(js|css|woff2?|ttf|svg|png|ico|html)(\?|$)", url_) is not None
         kinds[e["requestId"]] = "static" if static else "data"
+        if static:
+            parts[e["requestId"]] = "player" if "/component/" in url_ else "streamlit"
+            headers = {k.lower(): v for k, v in e["response"]["headers"].items()}
+            if "/static/" in url_ and not headers.get("content-encoding"):
+                plain.add(url_)
 
     def on_finished(e):
         sizes[kinds.get(e["requestId"], "data")] += e["encodedDataLength"]
+        if e["requestId"] in parts:
+            sizes[parts[e["requestId"]]] += e["encodedDataLength"]
 
     def on_ws(e):
         payload = e["response"]["payloadData"]
@@ -103,7 +115,13 @@ def traffic(browser, url: str) -> dict:
     page.wait_for_timeout(3000)
     second = dict(sizes)
     ctx.close()
-    return {"first": first, "second": second}
+    # What Streamlit's front end would weigh behind a reverse proxy that compresses it.
+    gz = 0
+    for u in plain:
+        with urllib.request.urlopen(u) as r:
+            body = r.read()
+        gz += len(gzip.compress(body, 6)) if not u.endswith((".woff2", ".png")) else len(body)
+    return {"first": first, "second": second, "streamlit_gzip": gz}
 
 
 def _mb(n: int) -> str:
@@ -124,6 +142,9 @@ def main() -> None:
         print(f"bytes received, first visit: {_mb(f['static'] + f['data'] + f['ws'])} in all = "
               f"{_mb(f['static'])} static files (cached by the browser) + "
               f"{_mb(f['ws'] + f['data'])} scene data")
+        print(f"  static files: Streamlit's own front end {_mb(f['streamlit'])} (served "
+              f"uncompressed by Streamlit; {_mb(t['streamlit_gzip'])} if a proxy compressed it), "
+              f"the race player with its plotting library {_mb(f['player'])}")
         print(f"bytes received, second visit (browser cache warm): "
               f"{_mb(s['static'] + s['data'] + s['ws'])} in all, of which scene data "
               f"{_mb(s['ws'] + s['data'])}")
