@@ -12,7 +12,9 @@ surface); :func:`landscapes._jit.refresh_cache` clears it whenever any kernel so
 
 Each optimizer module provides ``_coefficients(h, lrs, c)`` (the per-step scalars, shared by
 every coordinate and every start) and ``_update(i, x, g, state, h, c, t)`` (one coordinate's
-update, returning the new value and updating ``state[:, i]``). A single trajectory calls
+update, returning the new value and updating ``state[:, i]``); SGD, RMSProp and Adam also have
+``_update_plain``, the same update with their optional features off, which the loop takes for
+their default settings (a branch per step, outside the arithmetic). A single trajectory calls
 ``_update`` for i = 0 and 1; many independent starts can be run as one long vector of
 coordinates, calling the same ``_update`` for every i with one shared coefficient table.
 """
@@ -125,14 +127,26 @@ def _loop(family, args):
         # The two coordinates' updates sit in one straight-line block (the steps select
         # instead of branching), so the CPU overlaps their arithmetic.
         if family == SGD:
-            x = sgd._update(0, px, gx, state, h, coef, t)
-            y = sgd._update(1, py, gy, state, h, coef, t)
+            if h[0] == 0.0:  # plain SGD: no buffer on the dependency chain
+                x = sgd._update_plain(0, px, gx, state, h, coef, t)
+                y = sgd._update_plain(1, py, gy, state, h, coef, t)
+            else:
+                x = sgd._update(0, px, gx, state, h, coef, t)
+                y = sgd._update(1, py, gy, state, h, coef, t)
         elif family == RMSPROP:
-            x = rmsprop._update(0, px, gx, state, h, coef, t)
-            y = rmsprop._update(1, py, gy, state, h, coef, t)
+            if h[3] == 0.0 and h[4] == 0.0:  # neither momentum nor centered
+                x = rmsprop._update_plain(0, px, gx, state, h, coef, t)
+                y = rmsprop._update_plain(1, py, gy, state, h, coef, t)
+            else:
+                x = rmsprop._update(0, px, gx, state, h, coef, t)
+                y = rmsprop._update(1, py, gy, state, h, coef, t)
         elif family == ADAM:
-            x = adam._update(0, px, gx, state, h, coef, t)
-            y = adam._update(1, py, gy, state, h, coef, t)
+            if h[3] == 0.0 and h[4] == 0.0:  # no weight decay, no AMSGrad
+                x = adam._update_plain(0, px, gx, state, h, coef, t)
+                y = adam._update_plain(1, py, gy, state, h, coef, t)
+            else:
+                x = adam._update(0, px, gx, state, h, coef, t)
+                y = adam._update(1, py, gy, state, h, coef, t)
         elif family == ADAGRAD:
             x = adagrad._update(0, px, gx, state, h, coef, t)
             y = adagrad._update(1, py, gy, state, h, coef, t)

@@ -110,6 +110,18 @@ def _update(i, x, g, state, h, c, t):
     return x - (c[0, t - 1] * m) / (math.sqrt(vmax if h[4] != 0.0 else v) + c[1, t - 1])
 
 
+@kernel(inline=True)
+def _update_plain(i, x, g, state, h, c, t):
+    # Without weight decay and AMSGrad (torch's defaults): the short path of _update.
+    beta1 = h[0]
+    beta2 = h[1]
+    m = _lerp(state[0, i], g, 1.0 - beta1)
+    v = state[1, i] * beta2 + (1.0 - beta2) * g * g
+    state[0, i] = m
+    state[1, i] = v
+    return x - (c[0, t - 1] * m) / (math.sqrt(v) + c[1, t - 1])
+
+
 def step_size(h, c, state):
     """Effective per-coordinate step size on m_t: γ_t / ((1 - β1^t) · denom)."""
     v = state[:, 2] if h[4] != 0.0 else state[:, 1]

@@ -91,6 +91,16 @@ def _update(i, x, g, state, h, c, t):
     return x - c[0, t - 1] * (buf if momentum > 0.0 else q)
 
 
+@kernel(inline=True)
+def _update_plain(i, x, g, state, h, c, t):
+    # Neither centered nor with momentum (torch's default): the short path of _update.
+    alpha = h[0]
+    d = g + h[2] * x
+    v = state[0, i] * alpha + (1.0 - alpha) * d * d
+    state[0, i] = v
+    return x - c[0, t - 1] * (d / (math.sqrt(v) + h[1]))
+
+
 def step_size(h, c, state):
     """Effective per-coordinate step size of each recorded update: γ_t / (sqrt(v_t) + ε)."""
     v = state[:, 0]

@@ -91,6 +91,12 @@ def _update(i, x, g, state, h, c, t):
     return x - c[0, t - 1] * out
 
 
+@kernel(inline=True)
+def _update_plain(i, x, g, state, h, c, t):
+    # Without momentum (μ = 0) torch keeps no buffer: the short path of _update.
+    return x - c[0, t - 1] * (g + h[3] * x)
+
+
 def step_size(h, c, state):
     """Effective per-coordinate step size of each recorded update: γ_t."""
     return np.repeat(c[0][:, None], 2, axis=1)

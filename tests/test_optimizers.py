@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from landscapes import SURFACES, get_surface
-from optimizers import OPTIMIZERS, run, sgd
+from optimizers import OPTIMIZERS, adam, rmsprop, run, sgd
 from tests import naive
 
 ROSEN_START = (-1.2, 1.0)
@@ -127,6 +127,27 @@ def test_nesterov_kernel_with_zero_momentum_equals_sgd_and_api_refuses_it_like_t
     assert theta_a != [-1.2, 1.0]
     with pytest.raises(ValueError, match="Nesterov momentum requires a momentum"):
         run("rosenbrock", "nesterov", momentum=0.0)
+
+
+@pytest.mark.parametrize("module, h", [
+    (sgd, np.array([0.0, 0.3, 0.0, 0.01])),            # no momentum (dampening has no effect)
+    (rmsprop, np.array([0.9, 1e-8, 0.01, 0.0, 0.0])),  # neither momentum nor centered
+    (adam, np.array([0.9, 0.99, 1e-8, 0.0, 0.0, 0.0])),  # no weight decay, no AMSGrad
+])
+def test_short_path_of_a_step_is_the_full_step_bit_for_bit(module, h):
+    # The loop takes a step's short path when its flags are off; both must agree exactly.
+    surf = SURFACES["rosenbrock"]
+    lrs = np.full(30, 1e-3)
+    c = np.empty((module.COEFFS, 30))
+    module._coefficients(h, lrs, c)
+    a, b = [-1.2, 1.0], [-1.2, 1.0]
+    state_a, state_b = np.zeros((len(module.STATE), 2)), np.zeros((len(module.STATE), 2))
+    for t in range(1, 31):
+        ga, gb = surf.grad(*a), surf.grad(*b)
+        a = [module._update(i, a[i], ga[i], state_a, h, c, t) for i in range(2)]
+        b = [module._update_plain(i, b[i], gb[i], state_b, h, c, t) for i in range(2)]
+        assert a == b
+    np.testing.assert_array_equal(state_a, state_b)
 
 
 def test_adam_with_beta1_zero_is_rmsprop_with_bias_correction():
