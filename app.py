@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from landscapes import SURFACES, get_surface
-from optimizers import OPTIMIZERS, learning_rates
+from optimizers import OPTIMIZERS, compiled, learning_rates
 from optimizers.schedules import SCHEDULES, resolve
 from scene import (
     MAX_OPTIMIZERS,
@@ -517,7 +517,12 @@ st.markdown(f"**{surface.title}**")
 st.latex(surface.latex)  # full width: some formulas (Goldstein-Price) are long
 
 scene_json = to_json(race_scene)
-race = cached_race(scene_json)
+if compiled([e.optimizer for e in race_scene.optimizers]):
+    race = cached_race(scene_json)
+else:
+    with st.spinner("Preparing these optimizers for their first race: compiling them takes a "
+                    "few seconds, once per install."):
+        race = cached_race(scene_json)
 revision = f"{scene.surface}:{sorted(scene.surface_params.items())}"
 payload = cached_payload(scene_json, bool(ss.get("arrows")), revision)
 if not race.racers:

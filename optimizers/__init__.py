@@ -12,6 +12,7 @@ defaults and valid ranges; state names; the module whose docstring states the up
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -227,6 +228,18 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     return traj
 
 
+def compiled(names=None, cache_dir: Path | None = None) -> bool:
+    """Whether the compiled loops of these optimizers (default: all) are on disk already.
+
+    False on the first run after an install that skipped ``python -m optimizers``: the first
+    race with each optimizer family then compiles its loop for a few seconds.
+    """
+    cache = cache_dir or Path(_driver.__file__).with_name("__pycache__")
+    families = {OPTIMIZERS[n].family for n in (names or OPTIMIZERS) if n in OPTIMIZERS}
+    return all(any(cache.glob(f"_driver.{_driver.ENTRIES[f].py_func.__name__}-*.nbi"))
+               for f in families)
+
+
 def _surface(name: str) -> Surface:
     if name not in SURFACES:
         raise ValueError(f"Unknown surface {name!r}; choose one of: {', '.join(SURFACES)}")
@@ -247,5 +260,5 @@ def _start(surf: Surface, start) -> tuple[float, float]:
     return x0, y0
 
 
-__all__ = ["OPTIMIZERS", "SCHEDULES", "OptimizerInfo", "Trajectory", "run", "learning_rates",
-           "stochastic"]
+__all__ = ["OPTIMIZERS", "SCHEDULES", "OptimizerInfo", "Trajectory", "compiled", "run",
+           "learning_rates", "stochastic"]

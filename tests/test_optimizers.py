@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from landscapes import SURFACES, get_surface
-from optimizers import OPTIMIZERS, adam, rmsprop, run, sgd
+from optimizers import OPTIMIZERS, adam, compiled, rmsprop, run, sgd
 from tests import naive
 
 ROSEN_START = (-1.2, 1.0)
@@ -333,3 +333,12 @@ def test_run_argument_validation():
 def test_zero_steps_gives_the_start_only():
     traj = run("rosenbrock", "adam", steps=0)
     assert traj.xy.shape == (1, 2) and traj.lr.shape == (0,) and traj.status == "completed"
+
+
+def test_compiled_tells_whether_the_loops_are_on_disk(tmp_path):
+    assert not compiled(["adam"], cache_dir=tmp_path)
+    (tmp_path / "_driver._adam-48.py311.nbi").write_bytes(b"")
+    assert compiled(["adam", "adamw"], cache_dir=tmp_path)  # one loop serves both
+    assert not compiled(["adam", "sgd"], cache_dir=tmp_path)
+    run("rosenbrock", "sgd", steps=2)  # this process has compiled (or loaded) the SGD loop
+    assert compiled(["sgd", "momentum"])
