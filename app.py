@@ -233,6 +233,7 @@ def on_add() -> None:
     ss["entry_ids"] = [*ss["entry_ids"], eid]
     write_entry(eid, Entry(ss["add_which"], color=PALETTE[(len(ss["entry_ids"]) - 1)
                                                           % len(PALETTE)]))
+    ss[f"open{eid}"] = True  # a new racer opens its panel, ready to be tuned
 
 
 def on_duplicate(eid: int) -> None:
@@ -246,6 +247,7 @@ def on_duplicate(eid: int) -> None:
     ids.insert(ids.index(eid) + 1, new)
     ss["entry_ids"] = ids
     write_entry(new, replace(entry, label="", color=PALETTE[(len(ids) - 1) % len(PALETTE)]))
+    ss[f"open{new}"] = True
 
 
 def on_remove(eid: int) -> None:

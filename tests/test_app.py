@@ -119,7 +119,7 @@ def test_every_optimizer_can_be_added_and_edited(name):
     ids = _entry_ids(at)
     assert len(ids) == 5 and at.session_state[f"e{ids[-1]}_opt"] == name
     new = ids[-1]
-    _open(at, new)
+    assert [w for w in at.select_slider if w.key == f"e{new}_lr"]  # its panel opened itself
     for key, h in OPTIMIZERS[name].spec.items():
         if h.kind == "bool":
             at.checkbox(key=f"e{new}_{key}").set_value(not h.default).run()
@@ -202,6 +202,8 @@ def test_remove_and_duplicate():
     _open(at, first)
     at.button(key=f"dup{first}").click().run()
     assert len(_entry_ids(at)) == 5
+    copy = _entry_ids(at)[1]
+    assert at.select_slider(key=f"e{copy}_lr").value == at.session_state[f"e{first}_lr"]
     at.button(key=f"rm{first}").click().run()
     assert len(_entry_ids(at)) == 4 and first not in _entry_ids(at)
 
