@@ -873,10 +873,9 @@
   // and let the plots follow the width of their panes.
   function layoutViews() {
     applyLayoutClasses();
-    if (!S.payload) return null;
-    var job = null;
+    if (!S.payload) return;
     if (surfVisible()) {
-      if ((!S.built.surf && !S.surfBuilding) || S.surfStale) job = buildSurf();
+      if ((!S.built.surf && !S.surfBuilding) || S.surfStale) buildSurf();
       else if (needsResize(el.surf)) Plotly3D.Plots.resize(el.surf);
       S.surfPos = -1;
     }
@@ -884,7 +883,6 @@
     if (S.built.loss && needsResize(el.loss)) Plotly.Plots.resize(el.loss);
     requestDraw();
     updateFrameHeight();
-    return job;
   }
 
   // --------------------------------------------------------------- figures
@@ -1243,12 +1241,11 @@
     S.surfStale = false;
     if (S.surfBuilding) {  // a newer scene arrived while the first build was loading
       S.surfRebuild = true;
-      return S.surfBuilding;
+      return;
     }
     S.surfBuilding = load3D().then(function (P3) {
       var fig = surfFigure();
       var first = !S.built.surf;
-      S.surfPos = S.pos;
       return P3.react(el.surf, fig.data, fig.layout, fig.config).then(function () {
         S.built.surf = true;
         S.surfBuilding = null;
@@ -1265,7 +1262,6 @@
       S.surfBuilding = null;
       showError(err);
     });
-    return S.surfBuilding;
   }
 
   // ------------------------------------------------------------- download
