@@ -57,15 +57,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(script: str | Path = ROOT / "app.py", timeout: float = 90.0):
-    """Run ``streamlit run script`` on localhost; yield its base URL; stop it afterwards
-    (with everything it started)."""
+def serve(script: str | Path = ROOT / "app.py", timeout: float = 90.0,
+          cwd: str | Path | None = None):
+    """Run ``streamlit run script`` on localhost (in ``cwd``, this repository by default);
+    yield its base URL; stop it afterwards (with everything it started)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(cmd, cwd=cwd or ROOT, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:

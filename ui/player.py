@@ -93,6 +93,8 @@ from typing import Any
 import numpy as np
 import streamlit.components.v1 as components
 
+from ui.live import asset_version
+
 __all__ = ["race_player", "frontend_dir"]
 
 _SOURCE_DIR = Path(__file__).resolve().with_name("player_frontend")
@@ -146,11 +148,8 @@ def _sync_frontend() -> Path:
 
     sources = sorted(p for p in _SOURCE_DIR.iterdir() if p.is_file())
     contents = {p.name: p.read_bytes() for p in sources}
-    digest = hashlib.sha256()
-    for name, data in contents.items():
-        if not name.endswith(".html"):
-            digest.update(name.encode() + b"\0" + data)
-    version = digest.hexdigest()[:12].encode()
+    # The same version names the files in the app's asset route (``ui.live``).
+    version = asset_version().encode()
 
     for name, data in contents.items():
         if name.endswith(".html"):

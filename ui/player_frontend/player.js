@@ -72,7 +72,12 @@
     stepTimer: 0,
     stats: { redraws: 0, surfUpdates: 0, renders: 0, renderMs: [] },
     drawnSig: null,   // the payload whose paths the map canvas shows
-    mapKey: null      // what the map's Plotly figure was last built from
+    mapKey: null,     // what the map's Plotly figure was last built from
+    surfKey: null,    // what the 3-D figure was last built from (paths aside)
+    start: null,      // the start ring: the scene's start, or where the pointer drags it
+    dragging: false,  // a start point or a learning rate is being dragged
+    lrGrid: [],       // the learning rates a chip's slider steps through
+    liveDrawn: 0      // live answers painted (read by automated checks)
   };
   // Read by automated checks of the page.
   window.__racePlayer = S;
@@ -95,6 +100,69 @@
     S.stepTimer = setTimeout(function () {
       sendEvent({ event: "step", step: Math.floor(S.pos) });
     }, delay || 0);
+  }
+
+  // ------------------------------------------------------------ live paths
+  // While the pointer drags (the start on the map, a learning rate on a chip) the paths come
+  // from the app's live route, not from a Streamlit rerun: one request in flight at a time and
+  // only the latest wish queued behind it, so the newest position always wins and answers
+  // never arrive out of order. A new scene from Streamlit drops any answer still on its way.
+  var Live = {
+    url: new URL("../../live/race", location.href).href,
+    inflight: false,
+    pending: null,
+    gen: 0,
+    broken: false
+  };
+
+  function liveAvailable() {
+    return !Live.broken && S.payload && S.payload.live && S.payload.live.scene && window.fetch;
+  }
+
+  function liveRequest(extra) {
+    if (!liveAvailable()) return;
+    var req = { scene: S.payload.live.scene };
+    for (var k in extra) req[k] = extra[k];
+    Live.pending = { body: JSON.stringify(req), gen: Live.gen };
+    livePump();
+  }
+
+  function livePump() {
+    if (Live.inflight || !Live.pending) return;
+    var job = Live.pending;
+    Live.pending = null;
+    Live.inflight = true;
+    fetch(Live.url, { method: "POST", body: job.body, headers: { "Content-Type": "application/json" } })
+      .then(function (r) {
+        if (r.ok) return r.arrayBuffer();
+        if (r.status === 404 || r.status === 405) Live.broken = true;  // served without the route
+        return null;
+      })
+      .then(function (buf) {
+        Live.inflight = false;
+        if (buf && job.gen === Live.gen) applyLive(readLive(buf));
+        livePump();
+      })
+      .catch(function () {
+        Live.inflight = false;
+        livePump();
+      });
+  }
+
+  function readLive(buf) {
+    var n = new DataView(buf).getUint32(0, true);
+    var head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, n)));
+    var start = 4 + n + ((8 - ((4 + n) % 8)) % 8);
+    return decode(head, buf.slice(start));
+  }
+
+  function applyLive(res) {
+    if (!res || !res.paths || res.paths.length !== S.paths.length) return;
+    S.paths = res.paths.map(preparePath);
+    S.surfPos = -1;            // the 3-D view catches up once the pointer is released
+    S.mapJustPainted = true;
+    S.liveDrawn++;
+    requestDraw();
   }
 
   var lastHeight = 0;
@@ -399,6 +467,16 @@
     ctx.rect(X.off, Y.off, X.len, Y.len);
     ctx.clip();
 
+    if (S.start) {
+      ctx.beginPath();
+      ctx.arc(X.map(S.start[0]), Y.map(S.start[1]), 10, 0, 2 * Math.PI);
+      ctx.lineWidth = 3.5;
+      ctx.strokeStyle = "#111827";
+      if (S.dragging) ctx.setLineDash([5, 3]);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+
     var t = S.pos, paths = S.paths, markers = [];
     for (var pi = 0; pi < paths.length; pi++) {
       var path = paths[pi];
@@ -453,16 +531,6 @@
       else drawDot(ctx, mk.px, mk.py, 9, mk.path.color);
     }
 
-    if (S.pendingStart) {
-      var sx = X.map(S.pendingStart[0]), sy = Y.map(S.pendingStart[1]);
-      ctx.beginPath();
-      ctx.arc(sx, sy, 12, 0, 2 * Math.PI);
-      ctx.setLineDash([4, 4]);
-      ctx.lineWidth = 3;
-      ctx.strokeStyle = "#111827";
-      ctx.stroke();
-      ctx.setLineDash([]);
-    }
     ctx.restore();
     S.drawnSig = S.sig;
   }
@@ -583,7 +651,7 @@
     if (!loading3D) {
       loading3D = new Promise(function (resolve, reject) {
         var script = document.createElement("script");
-        script.src = "plotly-gl3d.min.js";
+        script.src = (window.__playerAssets || "") + "plotly-gl3d.min.js";
         script.onload = function () {
           Plotly3D = window.Plotly;
           window.Plotly = Plotly2D;
@@ -682,13 +750,34 @@
   }
 
   // --------------------------------------------------------------- legend
+  function lrIndex(lr) {
+    var g = S.lrGrid, best = 0;
+    for (var i = 1; i < g.length; i++) {
+      if (Math.abs(Math.log(g[i] / lr)) < Math.abs(Math.log(g[best] / lr))) best = i;
+    }
+    return best;
+  }
+
+  function lrText(lr) { return "lr " + Number(lr.toPrecision(3)); }
+
   function buildLegend() {
     var html = "";
+    var live = S.payload.live || {};
+    S.lrGrid = live.lr_grid || [];
     S.paths.forEach(function (p, i) {
-      html += '<button type="button" class="chip' + (isVisible(p) ? "" : " off") + '" data-i="' + i + '" title="Show or hide this path">' +
+      var lr = (live.lrs || [])[i];
+      html += '<div class="chip' + (isVisible(p) ? "" : " off") + '" data-i="' + i + '">' +
+        '<button type="button" class="toggle" title="Show or hide this path">' +
         '<span class="swatch" style="background:' + escapeHtml(p.color) + '"></span>' +
         '<span class="name">' + escapeHtml(p.label) + "</span>" +
         '<span class="value"></span><span class="flag"></span></button>';
+      if (isNum(lr) && S.lrGrid.length > 1) {
+        html += '<label class="lr" title="Learning rate: drag, or use the arrow keys">' +
+          '<input type="range" class="lr-slider" min="0" max="' + (S.lrGrid.length - 1) +
+          '" step="1" value="' + lrIndex(lr) + '" aria-label="learning rate of ' + escapeHtml(p.label) + '">' +
+          '<span class="lr-text">' + escapeHtml(lrText(lr)) + "</span></label>";
+      }
+      html += "</div>";
     });
     el.legend.innerHTML = html;
     var s = S.payload.surface || {};
@@ -713,6 +802,7 @@
   }
 
   el.legend.addEventListener("click", function (ev) {
+    if (!ev.target.closest(".toggle")) return;
     var chip = ev.target.closest(".chip");
     if (!chip) return;
     var p = S.paths[+chip.getAttribute("data-i")];
@@ -725,6 +815,34 @@
       S.surfPos = -1;
     }
     requestDraw();
+  });
+
+  // A chip's learning rate: the paths follow while it moves, the scene takes it on release
+  // (or shortly after the last arrow key).
+  var lrCommit = 0;
+  function lrFromSlider(slider) {
+    var chip = slider.closest(".chip");
+    var i = +chip.getAttribute("data-i");
+    var lr = S.lrGrid[+slider.value];
+    chip.querySelector(".lr-text").textContent = lrText(lr);
+    return { racer: i, lr: lr };
+  }
+  el.legend.addEventListener("input", function (ev) {
+    if (!ev.target.classList.contains("lr-slider")) return;
+    var v = lrFromSlider(ev.target);
+    S.dragging = true;
+    clearTimeout(lrCommit);
+    liveRequest(v);
+  });
+  el.legend.addEventListener("change", function (ev) {
+    if (!ev.target.classList.contains("lr-slider")) return;
+    var v = lrFromSlider(ev.target);
+    clearTimeout(lrCommit);
+    lrCommit = setTimeout(function () {
+      S.dragging = false;
+      schedule();
+      sendEvent({ event: "lr", racer: v.racer, lr: v.lr });
+    }, 350);
   });
 
   function updateLegendValues() {
@@ -775,9 +893,11 @@
       drawAll(now);
       S.stats.redraws++;
     }
-    var surfBehind = S.built.surf && surfVisible() && S.surfPos !== S.pos;
-    if (surfBehind && now >= S.surfNext) updateSurf(now);
-    if (S.playing || (S.built.surf && surfVisible() && S.surfPos !== S.pos)) schedule();
+    // The 3-D view waits while the pointer drags, and never shares a frame with a new map.
+    var surfBehind = S.built.surf && surfVisible() && S.surfPos !== S.pos && !S.dragging;
+    if (surfBehind && now >= S.surfNext && !S.mapJustPainted) updateSurf(now);
+    S.mapJustPainted = false;
+    if (S.playing || surfBehind) schedule();
   }
 
   function drawAll(now) {
@@ -890,7 +1010,8 @@
     displaylogo: false,
     responsive: true,
     doubleClickDelay: 300,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toImage"]
+    showSendToCloud: false,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toImage", "sendDataToCloud"]
   };
 
   function baseLayout(height) {
@@ -1025,18 +1146,10 @@
         hovertemplate: "minimum<br>(%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>"
       });
     }
-    if (p.start) {
-      traces.push({
-        type: "scatter", mode: "markers", name: "start",
-        x: [p.start[0]], y: [p.start[1]],
-        marker: { symbol: "circle-open", size: 22, color: "#111827", line: { width: 3.5, color: "#111827" } },
-        hovertemplate: "start<br>(%{x:.3f}, %{y:.3f})<extra></extra>"
-      });
-    }
     var layout = baseLayout(S.viewHeight);
     layout.margin = Object.assign({}, MAP_MARGIN);
     layout.hovermode = "closest";
-    layout.dragmode = "zoom";
+    layout.dragmode = false;  // a drag on the map moves the start; the buttons zoom
     layout.xaxis = {
       range: xr.slice(), title: { text: "x", standoff: 8 }, showgrid: false, zeroline: false,
       ticks: "outside", ticklen: 5, mirror: true, showline: true, linecolor: "#8a93a3", constrain: "domain"
@@ -1047,6 +1160,8 @@
     };
     if (equal) { layout.yaxis.scaleanchor = "x"; layout.yaxis.scaleratio = 1; }
     var config = Object.assign({}, CONFIG, {
+      // No zoom-box or pan tool: a drag on the map moves the start point.
+      modeBarButtonsToRemove: CONFIG.modeBarButtonsToRemove.concat(["zoom2d", "pan2d"]),
       modeBarButtonsToAdd: [{
         name: "Download the map as a PNG",
         icon: Plotly.Icons.camera,
@@ -1244,6 +1359,11 @@
       return;
     }
     S.surfBuilding = load3D().then(function (P3) {
+      // Built after the map has been painted: a WebGL build never holds up the map.
+      return new Promise(function (resolve) {
+        requestAnimationFrame(function () { setTimeout(function () { resolve(P3); }, 0); });
+      });
+    }).then(function (P3) {
       var fig = surfFigure();
       var first = !S.built.surf;
       return P3.react(el.surf, fig.data, fig.layout, fig.config).then(function () {
@@ -1288,36 +1408,75 @@
   }
 
   // ------------------------------------------------------------ map clicks
+  // A press on the map and a drag: the start follows the pointer and every path with it
+  // (from the live route); on release the start is sent to the scene. A click (press and
+  // release without moving) sets the start too, after a short wait in case it is the first
+  // half of a double-click, which resets the zoom.
   var down = null;
-  el.map.addEventListener("pointerdown", function (ev) {
-    if (ev.button !== 0 || (ev.target.closest && ev.target.closest(".modebar"))) return;
-    down = { x: ev.clientX, y: ev.clientY, t: performance.now() };
-    if (S.pendingClick) {           // second click of a double-click: zoom reset
-      clearTimeout(S.pendingClick);
-      S.pendingClick = null;
-      down = null;
-    }
-  }, true);
-  window.addEventListener("pointerup", function (ev) {
-    if (!down) return;
-    var d = down;
-    down = null;
-    if (Math.abs(ev.clientX - d.x) + Math.abs(ev.clientY - d.y) > 5) return;
-    if (performance.now() - d.t > 700) return;
+
+  // The map's data coordinates under the pointer; null outside the plot area, unless clamped.
+  function mapPoint(ev, clamp) {
     var gd = el.map;
-    if (!S.built.map || !gd._fullLayout || !gd._fullLayout.xaxis) return;
+    if (!S.built.map || !gd._fullLayout || !gd._fullLayout.xaxis) return null;
     var rect = gd.getBoundingClientRect();
     var X = axisMap(gd._fullLayout.xaxis, false), Y = axisMap(gd._fullLayout.yaxis, true);
     var px = ev.clientX - rect.left, py = ev.clientY - rect.top;
-    if (px < X.off || px > X.off + X.len || py < Y.off || py > Y.off + Y.len) return;
-    var x = X.inv(px), y = Y.inv(py);
+    var inside = px >= X.off && px <= X.off + X.len && py >= Y.off && py <= Y.off + Y.len;
+    if (!inside && !clamp) return null;
+    px = Math.max(X.off, Math.min(X.off + X.len, px));
+    py = Math.max(Y.off, Math.min(Y.off + Y.len, py));
+    return [X.inv(px), Y.inv(py)];
+  }
+
+  function endDrag(ev, cancelled) {
+    var d = down;
+    down = null;
+    if (!d) return;
+    el.map.classList.remove("dragging");
+    if (d.moved) {
+      S.dragging = false;
+      S.surfPos = -1;
+      schedule();   // the 3-D view catches up now
+      if (!cancelled && S.start) sendEvent({ event: "click", x: S.start[0], y: S.start[1] });
+      return;
+    }
+    if (cancelled || performance.now() - d.t > 700) return;
+    var pt = d.point;
     S.pendingClick = setTimeout(function () {
       S.pendingClick = null;
-      S.pendingStart = [x, y];
+      S.start = pt;
+      liveRequest({ start: pt });
       requestDraw();
-      sendEvent({ event: "click", x: x, y: y });
+      sendEvent({ event: "click", x: pt[0], y: pt[1] });
     }, 320);
+  }
+
+  el.map.addEventListener("pointerdown", function (ev) {
+    if (ev.button !== 0 || (ev.target.closest && ev.target.closest(".modebar"))) return;
+    var pt = mapPoint(ev, false);
+    if (!pt) return;
+    if (S.pendingClick) {           // second click of a double-click: zoom reset
+      clearTimeout(S.pendingClick);
+      S.pendingClick = null;
+      return;
+    }
+    down = { x: ev.clientX, y: ev.clientY, t: performance.now(), point: pt, moved: false };
+    try { el.map.setPointerCapture(ev.pointerId); } catch (e) { /* not capturable */ }
   }, true);
+  window.addEventListener("pointermove", function (ev) {
+    if (!down) return;
+    if (!down.moved && Math.abs(ev.clientX - down.x) + Math.abs(ev.clientY - down.y) <= 4) return;
+    var pt = mapPoint(ev, true);
+    if (!pt) return;
+    down.moved = true;
+    S.dragging = true;
+    el.map.classList.add("dragging");
+    S.start = pt;
+    liveRequest({ start: pt });
+    requestDraw();
+  }, true);
+  window.addEventListener("pointerup", function (ev) { endDrag(ev, false); }, true);
+  window.addEventListener("pointercancel", function (ev) { endDrag(ev, true); }, true);
 
   // -------------------------------------------------------------- render
   function onRender(args) {
@@ -1340,7 +1499,8 @@
     S.paths = (payload.paths || []).map(preparePath);
     S.panelHeight = Math.max(240, payload.panel_height | 0 || 520);
     S.fontSize = (payload.theme && payload.theme.font_size) || 16;
-    S.pendingStart = null;
+    Live.gen++;                 // answers to requests about the previous scene are dropped
+    if (!down || !down.moved) S.start = payload.start || null;
     document.documentElement.style.setProperty("--font-size", S.fontSize + "px");
 
     var stepArg = isNum(payload.step) ? Math.max(0, Math.min(S.steps, Math.round(payload.step))) : null;
@@ -1360,7 +1520,7 @@
     // The map's figure (contours, markers, axes) depends on the surface, the start and the
     // size only. When just the paths changed (a new learning rate, say), the new paths are
     // painted on the map at once and only the loss plot goes through Plotly.
-    var mapKey = JSON.stringify([payload.surface && payload.surface._sig, payload.start,
+    var mapKey = JSON.stringify([payload.surface && payload.surface._sig,
                                  S.viewHeight, S.fontSize, payload.revision]);
     var jobs = [];
     if (!first && mapKey === S.mapKey && S.built.map) {
@@ -1373,7 +1533,13 @@
     var lossFig = lossFigure();
     jobs.push(Plotly.react(el.loss, lossFig.data, lossFig.layout, lossFig.config));
     S.built.map = S.built.loss = true;
-    S.surfStale = true;
+    S.mapJustPainted = true;
+    // The 3-D figure is rebuilt only for a new surface, new racers or a new size; new paths
+    // on the same surface only restyle its path traces, a frame after the map is painted.
+    var surfKey = JSON.stringify([payload.surface && payload.surface._sig, S.viewHeight, S.fontSize,
+                                  payload.revision, S.paths.map(function (q) { return [q.label, q.color]; })]);
+    if (surfKey !== S.surfKey) { S.surfStale = true; S.surfKey = surfKey; }
+    S.surfPos = -1;
     if (first) {
       el.map.on("plotly_afterplot", fitMap);
       el.map.on("plotly_afterplot", requestDraw);

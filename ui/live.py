@@ -1,0 +1,324 @@
+"""The live routes: paths for a scene while the pointer drags, without a Streamlit rerun.
+
+The page is served by Streamlit's ``st.App`` (see ``app.py``) with two routes beside it:
+
+``POST /live/race``
+    Body: JSON ``{"scene": {...}}`` (a scene as in scene files, see :func:`scene.to_dict`),
+    optionally with the one value being dragged: ``"start": [x, y]`` (a new start point), or
+    ``"racer": i, "lr": v`` (racer ``i``'s learning rate). The scene is read by the same
+    reader as share links and scene files (:func:`scene.from_dict`), with the same caps on
+    steps, racers and labels; but where that reader falls back to a default, this route
+    refuses: any unusable field is a ``400`` answer ``{"error": "...", "field": "..."}``.
+    A body over :data:`MAX_BODY` bytes is a ``413``, a body that is not JSON a ``400``.
+
+    Answer: ``application/octet-stream``, a little-endian ``uint32`` header length ``L``, ``L``
+    bytes of UTF-8 JSON, zero padding to a multiple of 8, then one binary buffer. The JSON
+    (``{"steps", "start", "paths": [{label, color, status, diverged_at, x, y, loss, loss_y,
+    lr}]}``) refers to arrays in the buffer as ``{"__buf__": [offset, count, dtype,
+    shape]}``, exactly as the race player's own payload does: positions, the loss plot's
+    values and learning rates in float32 (what a picture needs), the loss in float64 (the
+    legend prints it).
+
+``GET /live/player/{version}/{file}``
+    The race player's script, styles and plotting libraries, under a content hash, cached by
+    the browser for a year (``Cache-Control: immutable``): a returning visitor downloads
+    none of them again.
+
+Answers are computed by the same compiled core as the page (:func:`scene.race.simulate`) and
+kept in a small cache bounded in bytes, so dragging back over a point costs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import mimetypes
+import struct
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from figures.payload import loss_values
+from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict
+from scene.race import simulate
+
+__all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
+
+#: Largest request body accepted, in bytes (a scene with every racer labelled is under 4 kB).
+MAX_BODY = 32 * 1024
+#: Longest racer label (the share-link reader shortens longer ones; this route refuses them).
+MAX_LABEL = 60
+#: Bytes of answers kept for repeated requests.
+CACHE_BYTES = 48 * 1024 * 1024
+
+ASSET_PREFIX = "/live/player"
+_FRONTEND = Path(__file__).resolve().with_name("player_frontend")
+_SCENE_KEYS = {"surface", "surface_params", "start", "steps", "optimizers", "schedule", "noise",
+               "sparsity", "seed", "view", "title", "claim"}
+
+
+class LiveError(ValueError):
+    """A request the route refuses: ``field`` names what was wrong, ``status`` the HTTP code."""
+
+    def __init__(self, field: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+    def body(self) -> dict:
+        return {"error": str(self), "field": self.field}
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a request
+
+
+def _finite(value, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise LiveError(what, f"{what} must be a number")
+    try:
+        v = float(value)
+    except OverflowError:
+        raise LiveError(what, f"{what} is too large") from None
+    if not math.isfinite(v):
+        raise LiveError(what, f"{what} must be finite")
+    return v
+
+
+def read_request(data) -> Scene:
+    """The scene a request asks for, with the dragged value applied. Raises :class:`LiveError`
+    naming the first unusable field."""
+    if not isinstance(data, dict):
+        raise LiveError("body", "the body must be a JSON object with a 'scene'")
+    unknown = set(data) - {"scene", "start", "racer", "lr"}
+    if unknown:
+        name = sorted(map(str, unknown))[0][:40]
+        raise LiveError(name, f"{name!r} is not part of a request (scene, start, racer, lr)")
+    raw = data.get("scene")
+    if not isinstance(raw, dict):
+        raise LiveError("scene", "'scene' must be a JSON object, as in a scene file")
+    unknown = set(raw) - _SCENE_KEYS
+    if unknown:
+        name = sorted(map(str, unknown))[0][:40]
+        raise LiveError(f"scene.{name}", f"{name!r} is not a scene setting")
+    raw = dict(raw)
+    entries = raw.get("optimizers", [])
+    if isinstance(entries, list):
+        if len(entries) > MAX_OPTIMIZERS:
+            raise LiveError("optimizers", f"at most {MAX_OPTIMIZERS} racers, got {len(entries)}")
+        for i, e in enumerate(entries):
+            if isinstance(e, dict) and isinstance(e.get("label"), str) and len(
+                    e["label"]) > MAX_LABEL:
+                raise LiveError(f"optimizer {i + 1}", f"optimizer {i + 1}: label longer than "
+                                f"{MAX_LABEL} characters")
+    if "start" in data:
+        start = data["start"]
+        if not (isinstance(start, list) and len(start) == 2):
+            raise LiveError("start", "start must be [x, y]")
+        raw["start"] = [_finite(start[0], "start"), _finite(start[1], "start")]
+    if "racer" in data or "lr" in data:
+        racer = data.get("racer")
+        if isinstance(racer, bool) or not isinstance(racer, int):
+            raise LiveError("racer", "racer must be the index of a racer in the scene")
+        if not isinstance(entries, list) or not 0 <= racer < len(entries):
+            raise LiveError("racer", f"racer {racer} is not in the scene")
+        entry = entries[racer]
+        if not isinstance(entry, dict):
+            raise LiveError("racer", f"racer {racer} is not an optimizer")
+        hyper = entry.get("hyper") or {}
+        if not isinstance(hyper, dict):
+            raise LiveError(f"optimizer {racer + 1}", "hyper must be a mapping")
+        entries = list(entries)
+        entries[racer] = {**entry, "hyper": {**hyper, "lr": _finite(data.get("lr"), "lr")}}
+        raw["optimizers"] = entries
+    scene, warnings = from_dict(raw)
+    if warnings:
+        first = warnings[0]
+        field = first.split(":", 1)[0].strip()[:40] if ":" in first else "scene"
+        raise LiveError(field, first[:300])
+    return scene
+
+
+# --------------------------------------------------------------------------------------------
+# Computing and packing an answer
+
+
+class _Buffer:
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, values: np.ndarray, dtype: str) -> dict:
+        arr = np.ascontiguousarray(values, dtype="<f8" if dtype == "f8" else "<f4")
+        data = arr.tobytes()
+        data += b"\0" * ((-len(data)) % 8)
+        ref = {"__buf__": [self.size, int(arr.size), dtype, [int(n) for n in arr.shape]]}
+        self.chunks.append(data)
+        self.size += len(data)
+        return ref
+
+
+def _clean(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def pack(scene: Scene) -> bytes:
+    """Every racer's path, loss and status for ``scene``, in the answer's binary form."""
+    race = simulate(scene)
+    buf = _Buffer()
+    paths = []
+    schedule = race.schedule_active
+    for r in race.racers:
+        t = r.traj
+        paths.append({
+            "label": r.label, "color": r.color, "status": t.status,
+            "diverged_at": _clean(t.diverged_at),
+            "x": buf.add(t.xy[:, 0], "f4"), "y": buf.add(t.xy[:, 1], "f4"),
+            "loss": buf.add(t.loss, "f8"),
+            "loss_y": buf.add(loss_values(race.surface, t.loss), "f4"),
+            "lr": buf.add(t.lr, "f4") if schedule and t.lr is not None else None,
+        })
+    x0, y0 = scene.start_point()
+    head = json.dumps({"steps": scene.steps, "start": [float(x0), float(y0)], "paths": paths},
+                      separators=(",", ":"), allow_nan=False).encode()
+    pad = b"\0" * ((-(4 + len(head))) % 8)
+    return struct.pack("<I", len(head)) + head + pad + b"".join(buf.chunks)
+
+
+def unpack(data: bytes) -> dict:
+    """An answer read back (for tests and scripts): the JSON with NumPy arrays in place."""
+    (n,) = struct.unpack_from("<I", data)
+    head = json.loads(data[4:4 + n])
+    start = 4 + n + ((-(4 + n)) % 8)
+    blob = data[start:]
+
+    def walk(v):
+        if isinstance(v, dict) and "__buf__" in v:
+            off, count, dtype, shape = v["__buf__"]
+            return np.frombuffer(blob, dtype="<f8" if dtype == "f8" else "<f4", count=count,
+                                 offset=off).reshape(shape)
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    return walk(head)
+
+
+class _Cache:
+    """Answers by scene, least recently used first out, bounded by their total size."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            data = self.items.get(key)
+            if data is not None:
+                self.items.move_to_end(key)
+            return data
+
+    def put(self, key: str, data: bytes) -> None:
+        if len(data) > self.max_bytes // 4:
+            return
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = data
+            self.size += len(data)
+            while self.size > self.max_bytes:
+                _, old = self.items.popitem(last=False)
+                self.size -= len(old)
+
+
+_cache = _Cache(CACHE_BYTES)
+
+
+def answer(body: bytes) -> tuple[int, bytes | dict]:
+    """The route's answer to a request body: ``(200, bytes)`` or ``(4xx, error dict)``."""
+    if len(body) > MAX_BODY:
+        return 413, LiveError("body", f"the body is over {MAX_BODY} bytes", 413).body()
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return 400, LiveError("body", "the body is not valid JSON").body()
+    try:
+        scene = read_request(data)
+    except LiveError as e:
+        return e.status, e.body()
+    except (RecursionError, ValueError, TypeError, OverflowError) as e:
+        return 400, LiveError("scene", f"the scene could not be read ({type(e).__name__})").body()
+    key = json.dumps(to_dict(scene), sort_keys=True)
+    data = _cache.get(key)
+    if data is None:
+        try:
+            data = pack(scene)
+        except ValueError as e:  # an unusable combination the reader let through
+            return 400, LiveError("scene", str(e)[:300]).body()
+        _cache.put(key, data)
+    return 200, data
+
+
+# --------------------------------------------------------------------------------------------
+# Starlette routes
+
+
+def asset_version() -> str:
+    """A hash of the player's files: part of their URL, so a new version is a new URL."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for p in sorted(_FRONTEND.iterdir()):
+        if p.is_file() and p.suffix != ".html":
+            digest.update(p.name.encode() + b"\0" + p.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def routes() -> list:
+    """The routes ``app.py`` adds beside the page."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    version = asset_version()
+    assets = {p.name: p for p in _FRONTEND.iterdir()
+              if p.is_file() and p.suffix in (".js", ".css")}
+
+    async def race(request):
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+            return JSONResponse(LiveError("body", f"the body is over {MAX_BODY} bytes").body(),
+                                status_code=413)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return JSONResponse(LiveError("body", f"the body is over {MAX_BODY} bytes")
+                                    .body(), status_code=413)
+        status, out = await run_in_threadpool(answer, bytes(body))
+        if status != 200:
+            return JSONResponse(out, status_code=status)
+        return Response(out, media_type="application/octet-stream",
+                        headers={"Cache-Control": "no-store"})
+
+    async def asset(request):
+        name = request.path_params["name"]
+        path = assets.get(name)
+        if request.path_params["version"] != version or path is None:
+            return JSONResponse({"error": "no such file", "field": "path"}, status_code=404)
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return Response(path.read_bytes(), media_type=kind,
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+    return [Route("/live/race", race, methods=["POST"]),
+            Route(ASSET_PREFIX + "/{version}/{name}", asset, methods=["GET"])]

@@ -1,0 +1,748 @@
+"""The page: widgets ⇄ scene, the sidebar, the race player and the tabs below it.
+
+``app.py`` calls :func:`render` on every rerun; the cached computations and callbacks live at
+module level so they are defined once per process.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import streamlit as st
+
+from landscapes import SURFACES, get_surface
+from optimizers import OPTIMIZERS, compiled, learning_rates
+from optimizers.schedules import SCHEDULES, resolve
+from scene import (
+    MAX_OPTIMIZERS,
+    PALETTE,
+    STEPS_LIMIT,
+    Entry,
+    Scene,
+    default_scene,
+    from_json,
+    to_dict,
+    to_json,
+)
+from scene.presets import load_presets
+from scene.race import DEFAULT_TOL, metrics, simulate
+from scene.url import encode, from_query, to_query
+from ui.equations import update_rules
+from ui.player import race_player
+from ui.tables import markdown_table, swatch
+
+CUSTOM = "— your own scene —"
+
+# --------------------------------------------------------------------------------------------
+# Cached computations (pure functions of hashable arguments; no widgets inside)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_race(scene_json: str):
+    scene, _ = from_json(scene_json)
+    return simulate(scene, record=True)
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def cached_surface(name: str, params: tuple) -> dict:
+    from figures.payload import surface_payload
+
+    return surface_payload(get_surface(name, **dict(params)))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_payload(scene_json: str, arrows: bool, revision: str) -> dict:
+    from figures.payload import race_payload
+
+    race = cached_race(scene_json)
+    surf = cached_surface(race.scene.surface, tuple(sorted(race.scene.surface_params.items())))
+    return race_payload(race, surf, arrows=arrows, revision=revision, font_size=16)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_presets_and_problems():
+    from scene import presets as preset_module
+
+    return load_presets(), list(preset_module.PROBLEMS)
+
+
+def cached_presets():
+    return cached_presets_and_problems()[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Widget state <-> Scene
+
+LR_GRID = sorted({round(m * 10.0**e, 12) for e in range(-6, 2) for m in (1, 1.5, 2, 3, 5, 7)}
+                 | {10.0})
+EPS_GRID = [10.0**e for e in range(-12, 1)]
+BETA2_GRID = [0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999]
+
+
+def _with(options: list[float], value: float) -> list[float]:
+    return options if any(math.isclose(o, value, rel_tol=1e-12) for o in options) else sorted(
+        [*options, value])
+
+
+def _snap(options: list[float], value: float) -> float:
+    for o in options:
+        if math.isclose(o, value, rel_tol=1e-12):
+            return o
+    return value
+
+
+def entry_keys(eid: int) -> list[str]:
+    return [k for k in st.session_state if isinstance(k, str) and k.startswith(f"e{eid}_")]
+
+
+def write_entry(eid: int, entry: Entry) -> None:
+    info = OPTIMIZERS[entry.optimizer]
+    hp = info.validate(entry.hyper)
+    ss = st.session_state
+    ss[f"e{eid}_opt"] = entry.optimizer
+    ss[f"e{eid}_label"] = entry.label
+    ss[f"e{eid}_color"] = entry.color or PALETTE[len(ss.get("entry_ids", [])) % len(PALETTE)]
+    for name, h in info.spec.items():
+        v = hp[name]
+        if h.kind == "pair":
+            ss[f"e{eid}_{name}_0"] = float(v[0])
+            ss[f"e{eid}_{name}_1"] = _snap(BETA2_GRID, float(v[1]))
+        elif name == "lr":
+            ss[f"e{eid}_lr"] = _snap(LR_GRID, float(v))
+        elif h.log:
+            ss[f"e{eid}_{name}"] = _snap(EPS_GRID, float(v))
+        else:
+            ss[f"e{eid}_{name}"] = v
+
+
+def write_scene(scene: Scene) -> None:
+    """Put a scene into the widgets' session state (before the widgets are drawn)."""
+    ss = st.session_state
+    for eid in ss.get("entry_ids", []):
+        for k in entry_keys(eid):
+            del ss[k]
+    ss["surface"] = scene.surface
+    surf = get_surface(scene.surface, **scene.surface_params)
+    for name, spec in surf.param_spec.items():
+        ss[f"sp_{scene.surface}_{name}"] = float(surf.params.get(name, spec.default))
+    x0, y0 = scene.start_point()
+    ss["x0"], ss["y0"] = float(x0), float(y0)
+    ss["steps"] = int(scene.steps)
+    ss["entry_ids"] = []
+    next_id = ss.get("next_id", 0)
+    for i, e in enumerate(scene.optimizers):
+        eid = next_id + i
+        ss["entry_ids"].append(eid)
+        write_entry(eid, replace(e, color=e.color or PALETTE[i % len(PALETTE)]))
+    ss["next_id"] = next_id + len(scene.optimizers)
+    sched = dict(scene.schedule)
+    name = sched.pop("name", "constant")
+    ss["sched"] = name
+    for key, value in resolve(name, scene.steps, sched).items():
+        ss[f"sched_{name}_{key}"] = value
+    ss["noise"], ss["sparsity"], ss["seed"] = float(scene.noise), float(scene.sparsity), int(
+        scene.seed)
+    ss["arrows"] = bool(scene.view.get("arrows", False))
+    ss["scene_title"], ss["scene_claim"] = scene.title, scene.claim
+
+
+def read_entry(eid: int) -> Entry:
+    ss = st.session_state
+    name = ss[f"e{eid}_opt"]
+    info = OPTIMIZERS[name]
+    hyper = {}
+    for key, h in info.spec.items():
+        if h.kind == "pair":
+            hyper[key] = (ss[f"e{eid}_{key}_0"], ss[f"e{eid}_{key}_1"])
+        else:
+            hyper[key] = ss[f"e{eid}_{key}"]
+    defaults = info.defaults()
+    compact = {k: v for k, v in hyper.items() if v != defaults[k]}
+    color = ss.get(f"e{eid}_color", "")
+    pos = ss["entry_ids"].index(eid)
+    if color.upper() == PALETTE[pos % len(PALETTE)].upper():
+        color = ""  # the palette's colour for this position: nothing to remember
+    return Entry(name, ss.get(f"e{eid}_label", "").strip(), color, compact)
+
+
+def read_scene() -> Scene:
+    ss = st.session_state
+    name = ss["surface"]
+    surf = SURFACES[name]
+    params = {k: ss[f"sp_{name}_{k}"] for k, spec in surf.param_spec.items()
+              if f"sp_{name}_{k}" in ss and ss[f"sp_{name}_{k}"] != spec.default}
+    sname = ss.get("sched", "constant")
+    sched = {"name": sname}
+    for key in SCHEDULES[sname].params:
+        if f"sched_{sname}_{key}" in ss:
+            sched[key] = ss[f"sched_{sname}_{key}"]
+    return Scene(surface=name, surface_params=params, start=(ss["x0"], ss["y0"]),
+                 steps=int(ss["steps"]), optimizers=[read_entry(e) for e in ss["entry_ids"]],
+                 schedule=sched, noise=float(ss["noise"]), sparsity=float(ss["sparsity"]),
+                 seed=int(ss["seed"]), view={"step": None, "arrows": bool(ss.get("arrows")),
+                                             "tab": "map"},
+                 title=ss.get("scene_title", ""), claim=ss.get("scene_claim", ""))
+
+
+def racing_ids() -> list[int]:
+    """The ids of the racers whose settings are usable (the ones the player shows)."""
+    ids = []
+    for eid in st.session_state["entry_ids"]:
+        try:
+            read_entry(eid).full_hyper()
+            ids.append(eid)
+        except ValueError:
+            continue
+    return ids
+
+
+def apply_player_event() -> None:
+    """Take the player's latest event into the scene, before anything is drawn: a start set by
+    a click or a drag on the map, a learning rate set on a chip, the step the player stopped
+    at. The player's value is in the session state when the script starts, so the page is
+    drawn once, already with the change."""
+    ss = st.session_state
+    event = ss.get("player")
+    if not isinstance(event, dict) or event.get("nonce") == ss.get("last_nonce"):
+        return
+    ss["last_nonce"] = event.get("nonce")
+    try:
+        kind = event.get("event")
+        if kind == "click":
+            surf = read_scene().surface_obj()
+            (bx0, bx1), (by0, by1) = surf.bounds
+            quantum = 10.0 ** (math.floor(math.log10(max(bx1 - bx0, by1 - by0))) - 3)
+            x = float(f"{round(float(event['x']) / quantum) * quantum:.10g}")
+            y = float(f"{round(float(event['y']) / quantum) * quantum:.10g}")
+            (lx0, lx1), (ly0, ly1) = surf.limit
+            if lx0 <= x <= lx1 and ly0 <= y <= ly1:
+                ss["x0"], ss["y0"] = x, y
+                ss["preset"] = CUSTOM
+        elif kind == "lr":
+            ids = racing_ids()
+            racer, lr = int(event["racer"]), float(event["lr"])
+            if 0 <= racer < len(ids) and math.isfinite(lr) and lr > 0:
+                ss[f"e{ids[racer]}_lr"] = _snap(LR_GRID, lr)
+                ss["preset"] = CUSTOM
+        elif kind == "step":
+            ss["inspect_step"] = max(1, int(event.get("step", 1)))
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return  # a malformed event changes nothing
+
+
+# --------------------------------------------------------------------------------------------
+# Callbacks
+
+
+def on_preset() -> None:
+    choice = st.session_state["preset"]
+    presets = cached_presets()
+    if choice in presets:
+        write_scene(presets[choice])
+        st.session_state["inspect_step"] = 1
+
+
+def on_surface() -> None:
+    surf = SURFACES[st.session_state["surface"]]
+    st.session_state["x0"], st.session_state["y0"] = map(float, surf.start)
+    st.session_state["preset"] = CUSTOM
+    st.session_state["scene_title"] = st.session_state["scene_claim"] = ""
+
+
+def on_surface_param() -> None:
+    name = st.session_state["surface"]
+    surf = SURFACES[name]
+    params = {k: st.session_state[f"sp_{name}_{k}"] for k in surf.param_spec}
+    st.session_state["x0"], st.session_state["y0"] = map(float, get_surface(name, **params).start)
+
+
+def on_reset_start() -> None:
+    name = st.session_state["surface"]
+    surf = SURFACES[name]
+    params = {k: st.session_state.get(f"sp_{name}_{k}", s.default)
+              for k, s in surf.param_spec.items()}
+    st.session_state["x0"], st.session_state["y0"] = map(float, get_surface(name, **params).start)
+
+
+def on_add() -> None:
+    ss = st.session_state
+    if len(ss["entry_ids"]) >= MAX_OPTIMIZERS:
+        return
+    eid = ss["next_id"]
+    ss["next_id"] += 1
+    ss["entry_ids"] = [*ss["entry_ids"], eid]
+    write_entry(eid, Entry(ss["add_which"], color=PALETTE[(len(ss["entry_ids"]) - 1)
+                                                          % len(PALETTE)]))
+    ss[f"open{eid}"] = True  # a new racer opens its panel, ready to be tuned
+
+
+def on_duplicate(eid: int) -> None:
+    ss = st.session_state
+    if len(ss["entry_ids"]) >= MAX_OPTIMIZERS:
+        return
+    entry = read_entry(eid)
+    new = ss["next_id"]
+    ss["next_id"] += 1
+    ids = list(ss["entry_ids"])
+    ids.insert(ids.index(eid) + 1, new)
+    ss["entry_ids"] = ids
+    write_entry(new, replace(entry, label="", color=PALETTE[(len(ids) - 1) % len(PALETTE)]))
+    ss[f"open{new}"] = True
+
+
+def on_remove(eid: int) -> None:
+    ss = st.session_state
+    ss["entry_ids"] = [e for e in ss["entry_ids"] if e != eid]
+    for k in entry_keys(eid):
+        del ss[k]
+
+
+def on_change_type(eid: int) -> None:
+    ss = st.session_state
+    name = ss[f"e{eid}_opt"]
+    label, color = ss.get(f"e{eid}_label", ""), ss.get(f"e{eid}_color", "")
+    old_lr = ss.get(f"e{eid}_lr")
+    for k in entry_keys(eid):
+        del ss[k]
+    hyper = {"lr": old_lr} if old_lr is not None else {}
+    write_entry(eid, Entry(name, label, color, hyper))
+
+
+
+# --------------------------------------------------------------------------------------------
+# Sidebar: the scene's controls
+
+def draw_sidebar() -> None:
+    """The scene's controls. Drawn after the race player, so that a changed setting reaches
+    the player before the rest of the page is rebuilt; the widgets' values are already in
+    the session state when the script starts."""
+    ss = st.session_state
+    presets = cached_presets()
+    with st.sidebar:
+        st.header("Scene")
+        st.selectbox("Preset", [CUSTOM, *presets], key="preset", on_change=on_preset,
+                     format_func=lambda k: k if k == CUSTOM else presets[k].title,
+                     help="Ready-made scenes, each showing one thing about optimizers.")
+        for problem in cached_presets_and_problems()[1]:
+            st.caption(f"⚠ A preset could not be loaded: {problem}")
+
+        st.subheader("Surface")
+        st.selectbox("Loss surface", list(SURFACES), key="surface", on_change=on_surface,
+                     format_func=lambda k: SURFACES[k].title)
+        base = SURFACES[ss["surface"]]
+        for pname, spec in base.param_spec.items():
+            key = f"sp_{base.name}_{pname}"
+            ss.setdefault(key, float(spec.default))
+            if spec.log:
+                options = _with(sorted({float(f"{v:.3g}") for v in np.geomspace(spec.low, spec.high,
+                                                                                     31)}),
+                                float(ss[key]))
+                st.select_slider(spec.label, options, key=key, help=spec.help,
+                                 on_change=on_surface_param, format_func=lambda v: f"{v:g}")
+            else:
+                st.slider(spec.label, float(spec.low), float(spec.high), key=key, help=spec.help,
+                          on_change=on_surface_param)
+        surface = get_surface(base.name, **{k: ss[f"sp_{base.name}_{k}"] for k in base.param_spec})
+        st.caption(surface.lesson)
+
+        st.subheader("Start and length")
+        (lx0, lx1), (ly0, ly1) = surface.limit
+        c1, c2 = st.columns(2)
+        c1.number_input("start x", min_value=float(lx0), max_value=float(lx1), key="x0",
+                        format="%.4g", step=0.1)
+        c2.number_input("start y", min_value=float(ly0), max_value=float(ly1), key="y0",
+                        format="%.4g", step=0.1)
+        st.button("Reset to the surface's start", on_click=on_reset_start,
+                  help="Or click anywhere on the map to start from there.")
+        st.number_input("steps", min_value=1, max_value=STEPS_LIMIT, step=50, key="steps",
+                        help=f"Number of updates, up to {STEPS_LIMIT:,}.")
+
+        st.subheader("Optimizers")
+        for pos, eid in enumerate(list(ss["entry_ids"])):
+            name = ss[f"e{eid}_opt"]
+            info = OPTIMIZERS[name]
+            title = ss.get(f"e{eid}_label") or info.title
+            lr_now = ss.get(f"e{eid}_lr", info.spec["lr"].default)
+            # Only an open expander draws its widgets (their values are kept in the session
+            # state either way): a rerun then rebuilds a handful of widgets, not every
+            # optimizer's, and the browser redraws the new paths that much sooner.
+            # A closed panel's label shows its learning rate (an open one shows its slider).
+            # A new label is a new expander to Streamlit, so which panels are open is
+            # remembered here and keeps a panel open when its title changes.
+            is_open = ss.get(f"open{eid}", False)
+            label = f"{pos + 1}. {title}" + ("" if is_open else f" · lr {lr_now:g}")
+            panel = st.expander(label, key=f"exp{eid}", expanded=is_open, on_change="rerun")
+            ss[f"open{eid}"] = bool(panel.open)
+            if not panel.open:
+                continue
+            with panel:
+                c1, c2 = st.columns([3, 1])
+                c1.selectbox("optimizer", list(OPTIMIZERS), key=f"e{eid}_opt",
+                             format_func=lambda k: OPTIMIZERS[k].title, on_change=on_change_type,
+                             args=(eid,))
+                c2.color_picker("colour", key=f"e{eid}_color")
+                st.text_input("label", key=f"e{eid}_label", max_chars=60,
+                              placeholder=f"{info.title} (automatic)")
+                st.caption(info.summary)
+                for key, h in info.spec.items():
+                    wkey = f"e{eid}_{key}"
+                    if h.kind == "bool":
+                        st.checkbox(h.label, key=wkey, help=h.help)
+                    elif h.kind == "pair":
+                        st.slider("β1 (first moment)", 0.0, 0.999, key=f"{wkey}_0", step=0.001,
+                                  format="%.3f", help=h.help)
+                        opts = _with(BETA2_GRID, ss[f"{wkey}_1"])
+                        st.select_slider("β2 (second moment)", opts, key=f"{wkey}_1",
+                                         format_func=lambda v: f"{v:g}")
+                    elif key == "lr":
+                        st.select_slider("learning rate γ (log scale)", _with(LR_GRID, ss[wkey]),
+                                         key=wkey, format_func=lambda v: f"{v:g}", help=h.help)
+                    elif h.log:
+                        st.select_slider(h.label, _with(EPS_GRID, ss[wkey]), key=wkey,
+                                         format_func=lambda v: f"{v:.0e}", help=h.help)
+                    else:
+                        hi = max(h.ui_high, float(ss[wkey]))
+                        st.slider(h.label, float(h.ui_low), float(hi), key=wkey,
+                                  step=(hi - h.ui_low) / 1000, format="%.3f", help=h.help)
+                b1, b2 = st.columns(2)
+                b1.button("Duplicate", key=f"dup{eid}", on_click=on_duplicate, args=(eid,),
+                          disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
+                          help="Race a copy of this optimizer with other settings.")
+                b2.button("Remove", key=f"rm{eid}", on_click=on_remove, args=(eid,))
+        c1, c2 = st.columns([3, 2])
+        ss.setdefault("add_which", "adam")
+        c1.selectbox("add", list(OPTIMIZERS), key="add_which", label_visibility="collapsed",
+                     format_func=lambda k: OPTIMIZERS[k].title)
+        c2.button("Add", on_click=on_add, disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
+                  width="stretch")
+
+        st.subheader("Learning-rate schedule")
+        st.selectbox("schedule", list(SCHEDULES), key="sched",
+                     format_func=lambda k: SCHEDULES[k].title, label_visibility="collapsed")
+        sched_info = SCHEDULES[ss["sched"]]
+        defaults = resolve(sched_info.name, int(ss["steps"]), {})
+        for key, p in sched_info.params.items():
+            wkey = f"sched_{sched_info.name}_{key}"
+            ss.setdefault(wkey, defaults[key])
+            if p.kind == "choice":
+                st.selectbox(p.label, list(p.choices), key=wkey)
+            elif p.kind == "bool":
+                st.checkbox(p.label, key=wkey)
+            elif p.kind == "int":
+                st.number_input(p.label, min_value=int(p.low), max_value=1_000_000, step=1,
+                                key=wkey, help=p.help)
+            else:
+                hi = None if math.isinf(p.high) else float(p.high)
+                st.number_input(p.label, min_value=float(p.low), max_value=hi, key=wkey,
+                                format="%.4g", help=p.help, step=0.01)
+        if sched_info.name != "constant":
+            st.latex(sched_info.latex)
+            try:
+                from figures import lr_preview_figure
+
+                params = {k: ss[f"sched_{sched_info.name}_{k}"] for k in sched_info.params}
+                lrs = learning_rates(1.0, int(ss["steps"]), {"name": sched_info.name, **params})
+                st.plotly_chart(lr_preview_figure(lrs), width="stretch",
+                                config={"displayModeBar": False})
+            except ValueError as e:
+                st.warning(f"Schedule: {e}")
+
+        st.subheader("Stochastic gradients")
+        st.number_input("gradient noise σ", min_value=0.0, max_value=100.0, step=0.1, key="noise",
+                        help="Standard deviation of Gaussian noise added to each gradient "
+                             "coordinate, as mini-batches would.")
+        st.slider("sparsity", 0.0, 1.0, step=0.05, key="sparsity",
+                  help="Probability that a gradient coordinate is zero at a step, as rare "
+                       "features would be.")
+        st.number_input("seed", min_value=0, max_value=2**32 - 1, step=1, key="seed",
+                        help="Every optimizer sees the same noise for the same seed.")
+
+
+
+
+def render() -> None:
+    """Draw the whole page for the current session state."""
+    st.set_page_config(page_title="Optimizer Race", page_icon="🏁", layout="wide",
+                       initial_sidebar_state="expanded")
+    st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:2rem}</style>")
+
+    # --------------------------------------------------------------------------------------------
+    # First run of a session: the scene comes from the share link, or the default scene
+
+
+    ss = st.session_state
+    if "entry_ids" not in ss:
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        if params:
+            first, link_warnings = from_query(params)
+        else:
+            first, link_warnings = default_scene(), []
+        shared_preset = (params.get("preset") or [None])[-1]
+        if shared_preset in cached_presets():
+            # A preset's link: show its title and claim with the scene the link describes.
+            first.title = cached_presets()[shared_preset].title
+            first.claim = cached_presets()[shared_preset].claim
+        write_scene(first)
+        ss["link_warnings"] = link_warnings
+        ss["preset"] = shared_preset if shared_preset in cached_presets() else CUSTOM
+        ss["inspect_step"] = 1
+        ss["last_nonce"] = None
+
+    # The optimizers' widgets are drawn only while their panel is open; re-asserting their values
+    # keeps Streamlit from discarding the values of widgets that were not drawn.
+    for _eid in ss["entry_ids"]:
+        for _key in entry_keys(_eid):
+            ss[_key] = ss[_key]
+    # Likewise for the export choices, drawn only while their tab is open.
+    for _key in ("export_format", "export_figure", "export_theme", "export_scale"):
+        if _key in ss:
+            ss[_key] = ss[_key]
+
+    apply_player_event()
+
+    # --------------------------------------------------------------------------------------------
+    # Main area
+
+    scene = read_scene()
+    good, bad = [], []
+    for i, e in enumerate(scene.optimizers):
+        try:
+            e.full_hyper()
+            good.append(e)
+        except ValueError as err:
+            bad.append(f"Optimizer {i + 1} ({scene.labels()[i]}): {err}. It sits out this race "
+                       "until that is fixed; its settings are kept.")
+    try:
+        resolve(scene.schedule["name"], scene.steps,
+                {k: v for k, v in scene.schedule.items() if k != "name"})
+    except ValueError as err:
+        bad.append(f"Schedule: {err}. Running with a constant learning rate meanwhile.")
+        scene = replace(scene, schedule={"name": "constant"})
+    race_scene = replace(scene, optimizers=good)
+
+    # Keep the share link in step with the scene.
+    query = to_query(scene)
+    if ss.get("preset", CUSTOM) != CUSTOM and ss.get("scene_claim"):
+        query["preset"] = ss["preset"]
+    if ss.get("last_query") != query:
+        st.query_params.from_dict(query)
+        ss["last_query"] = query
+
+    surface = race_scene.surface_obj()
+    st.title("Optimizer Race")
+    st.markdown(
+        "Gradient-based optimizers race downhill on a 2-D loss surface. Press **Play**, drag the "
+        "step slider, change a learning rate on an optimizer's chip, or **drag on the map** to "
+        "start somewhere else: every path follows at once, exactly as PyTorch's optimizers "
+        "would move.")
+    with st.expander("New here? How to read this page"):
+        st.markdown(
+            "- The **map** looks down on the loss surface: each colour band is a range of loss "
+            "values (on a log scale where the surface spans many orders of magnitude), stars mark "
+            "minima and crosses mark saddle points.\n"
+            "- Every coloured line is one optimizer's path from the same start (the ring). "
+            "**Play** moves them all together; the slider scrubs through the steps; the **3-D** "
+            "view shows the same paths lying on the surface.\n"
+            "- **Drag on the map** and every path follows the pointer; let go and the new start "
+            "is kept. The small slider on each optimizer's chip above the map changes its "
+            "learning rate the same way (or focus it and use the arrow keys).\n"
+            "- The plot under the map is the loss at each step: a line that drops faster reached "
+            "low ground sooner.\n"
+            "- Pick a **Preset** in the sidebar to see one classic behaviour at a time, or open an "
+            "optimizer there to change its learning rate. **Duplicate** races two settings of the "
+            "same optimizer side by side.\n"
+            "- The address bar always holds a link to exactly what you see: send it, and the other "
+            "person gets the same race.")
+
+    if ss.get("link_warnings"):
+        with st.container(border=True):
+            st.warning("Some settings in the link could not be used and were reset to their "
+                       "defaults:\n\n" + "\n".join(f"- {w}" for w in ss["link_warnings"]))
+            if st.button("Dismiss"):
+                ss["link_warnings"] = []
+                st.rerun()
+    for msg in bad:
+        st.warning(msg)
+    if ss.get("scene_claim"):
+        st.info(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
+    st.markdown(f"**{surface.title}**")
+    st.latex(surface.latex)  # full width: some formulas (Goldstein-Price) are long
+
+    scene_json = to_json(race_scene)
+    if compiled([e.optimizer for e in race_scene.optimizers]):
+        race = cached_race(scene_json)
+    else:
+        with st.spinner("Preparing these optimizers for their first race: compiling them takes a "
+                        "few seconds, once per install."):
+            race = cached_race(scene_json)
+    revision = f"{scene.surface}:{sorted(scene.surface_params.items())}"
+    payload = cached_payload(scene_json, bool(ss.get("arrows")), revision)
+    if not race.racers:
+        st.info("Add an optimizer in the sidebar to start a race.")
+
+    # What the player needs to ask the live route for paths while the pointer drags.
+    live_scene = {k: v for k, v in to_dict(race_scene).items()
+                  if k not in ("title", "claim", "view")}
+    payload = {**payload, "live": {"scene": live_scene, "lr_grid": LR_GRID,
+                                   "lrs": [float(r.hyper["lr"]) for r in race.racers]}}
+    race_player(payload, key="player", height=520)
+    draw_sidebar()
+
+    for r in race.racers:
+        if r.traj.status == "diverged":
+            st.error(f"**{r.label}** diverged at step {r.traj.diverged_at}: its position, gradient "
+                     "or loss blew up (or left the area around the surface), so its path stops "
+                     "at its last finite point. Try a smaller learning rate.")
+
+    # ---- metrics
+    st.subheader("Results")
+    tol = DEFAULT_TOL
+    rows = metrics(race, tol=tol)
+    if rows:
+        cols = ["final loss", "best loss", "steps to minimum", "ended in", "path length", "status"]
+        st.markdown(markdown_table(
+            ["optimizer", *cols],
+            [[swatch(row["optimizer"], r.color), *(row[c] for c in cols)]
+             for row, r in zip(rows, race.racers, strict=True)],
+            ["l", "r", "r", "r", "l", "r", "l"]), unsafe_allow_html=True)
+        fmin = race.surface.f_min
+        st.caption(
+            f"*steps to minimum*: first step whose loss is within {tol:g} of the global minimum "
+            + (f"f* = {fmin:.6g}." if fmin is not None else "(this surface has none: it is "
+               "unbounded below).")
+            + " *ended in*: the listed minimum the final point sits in, if any.")
+
+
+    def show_inspector() -> None:
+        c1, c2 = st.columns([1, 2])
+        ss["inspect_step"] = int(min(max(1, ss.get("inspect_step", 1)), scene.steps))
+        c1.number_input("inspect update", min_value=1, max_value=scene.steps, step=1,
+                        key="inspect_step",
+                        help="Pause the player or release its slider to jump here.")
+        c2.toggle("Draw gradient and update arrows on the map when paused", key="arrows")
+        k = int(ss["inspect_step"])
+        quantities = ["position before", "loss", "gradient g", "update Δθ", "lr γ",
+                      "step size per coordinate"]
+        columns = {}
+        for r in race.racers:
+            t = r.traj
+            if k > len(t.xy) - 1:
+                columns[r.label] = {"position before": "stopped: diverged"
+                                    if t.status == "diverged" else "—"}
+                continue
+            pair = "({:.4g}, {:.4g})".format
+            col = {"position before": pair(*t.xy[k - 1]), "loss": f"{t.loss[k - 1]:.4g}",
+                   "gradient g": pair(*t.grads[k - 1]), "update Δθ": pair(*t.updates[k - 1]),
+                   "lr γ": f"{t.lr[k - 1]:.4g}",
+                   "step size per coordinate": pair(*t.step_size[k - 1])}
+            for name, arr in (t.state or {}).items():
+                col[name] = pair(*arr[k - 1])
+                if name not in quantities:
+                    quantities.append(name)
+            columns[r.label] = col
+        if columns:
+            st.markdown(markdown_table(
+                ["quantity", *(swatch(r.label, r.color) for r in race.racers)],
+                [[q, *(columns[r.label].get(q, "—") for r in race.racers)] for q in quantities]),
+                unsafe_allow_html=True)
+            st.caption(
+                f"Update {k} moves each optimizer from its position after {k - 1} updates. State "
+                "values are after the update, under PyTorch's names: *momentum_buffer* is the "
+                "velocity, *exp_avg* and *exp_avg_sq* are Adam's first and second moments, "
+                "*square_avg* is RMSProp's, *sum* is Adagrad's accumulator. The step size per "
+                "coordinate is what multiplies the (averaged) gradient in that coordinate.")
+
+    def show_rules() -> None:
+        if not race.racers:
+            st.write("No optimizer in the race.")
+        lr_text = None if scene.schedule["name"] == "constant" else "\\text{schedule}"
+        for r in race.racers:
+            st.markdown(f"**{swatch(r.label, r.color)}** — {OPTIMIZERS[r.optimizer].summary}",
+                        unsafe_allow_html=True)
+            for line in update_rules(r.optimizer, r.hyper, lr_text):
+                st.latex(line)
+        st.caption("g_t is the gradient the optimizer receives at update t (with noise and "
+                   "sparsity when they are on); γ_t is the learning rate after the schedule. These "
+                   "are PyTorch's rules: ε is added after the square root, and the first momentum "
+                   "step uses the gradient itself.")
+
+    def show_share() -> None:
+        st.markdown("**Share this scene.** Anyone who opens this link sees exactly this race:")
+        st.text_input("share link", "?" + encode(query), label_visibility="collapsed",
+                      help="Append this to the app's address; the address bar already shows it.")
+        st.caption("The address bar always holds this link: copy it from there, or from here and "
+                   "append it to the app's address.")
+        from export import MIME_TYPES, ExportError, export_bytes, file_name
+
+        c1, c2, c3 = st.columns(3)
+        c1.download_button("Scene (JSON)", to_json(scene), file_name=file_name(scene, "scene"),
+                           mime="application/json")
+        c2.download_button("Trajectories (CSV)", lambda: export_bytes(race_scene, "csv", race=race),
+                           file_name=file_name(race_scene, "csv"), mime="text/csv")
+        c3.download_button("Trajectories (JSON)",
+                           lambda: export_bytes(race_scene, "json", race=race),
+                           file_name=file_name(race_scene, "json"), mime="application/json")
+        st.markdown("**Figures and animations** for slides and articles: white background, "
+                    "colour-blind-safe colours, hyperparameters in the legend.")
+        c1, c2, c3, c4 = st.columns(4)
+        kinds = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)",
+                 "gif": "GIF animation", "mp4": "MP4 video"}
+        fmt = c1.selectbox("format", list(kinds), format_func=kinds.get, key="export_format")
+        animated = fmt in ("gif", "mp4")
+        figures_ = {"landscape": "map with paths", "loss": "loss curves", "lr": "learning rates",
+                    "3d": "3-D surface"}
+        figure = c2.selectbox("figure", list(figures_), format_func=figures_.get, disabled=animated,
+                              help="Animations always show the map.", key="export_figure")
+        theme = c3.selectbox("style", ["article", "screen"], key="export_theme",
+                             format_func={"article": "article (print-sized text)",
+                                          "screen": "slides (large text)"}.get)
+        ss.setdefault("export_scale", 2)
+        scale = c4.select_slider("pixel scale", [1, 2, 3, 4], disabled=fmt in ("svg", "pdf"),
+                                 help="900 × 700 at scale 2 gives 1800 × 1400 pixels.",
+                                 key="export_scale")
+        wanted = (scene_json, fmt, "landscape" if animated else figure, theme, scale)
+        if st.button("Create file", type="primary"):
+            with st.spinner("Rendering…" if not animated else "Rendering the animation…"):
+                notes: list[str] = []
+                try:
+                    data = export_bytes(race_scene, fmt, race=race, figure=wanted[2], scale=scale,
+                                        theme=theme, notes=notes)
+                    ss["export_file"] = (wanted, data, notes)
+                except ExportError as e:
+                    ss.pop("export_file", None)
+                    st.error(str(e))
+        made = ss.get("export_file")
+        if made and made[0] == wanted:
+            _, data, notes = made
+            for note in notes:
+                st.info(note)
+            name = file_name(race_scene, fmt, wanted[2])
+            st.download_button(f"Download {name} ({len(data) / 1024:,.0f} KB)", data,
+                               file_name=name, mime=MIME_TYPES[fmt], type="primary")
+        elif made:
+            st.caption("The scene or the settings changed since the last file: create it again.")
+
+    def show_about() -> None:
+        st.markdown(f"### {race.surface.title}")
+        st.latex(race.surface.latex)
+        st.write(race.surface.lesson)
+        mins = ", ".join(f"({m.x:.4g}, {m.y:.4g}) with f = {m.f:.4g}" for m in race.surface.minima)
+        if mins:
+            st.markdown(f"**Minima shown (★):** {mins}")
+        sads = ", ".join(f"({s.x:.4g}, {s.y:.4g})" for s in race.surface.saddles)
+        if sads:
+            st.markdown(f"**Saddle points (✕):** {sads}")
+        st.caption(f"Reference: {race.surface.reference}")
+
+
+    # Only the open tab is built: a rerun after a slider move then sends the browser one tab's
+    # content, not four, and the new paths reach the map sooner.
+    TABS = {"Step inspector": show_inspector, "Update rules": show_rules,
+            "Share & export": show_share, "About this surface": show_about}
+    for tab, show in zip(st.tabs(list(TABS), key="tab", on_change="rerun"), TABS.values(),
+                         strict=True):
+        if tab.open:
+            with tab:
+                show()
