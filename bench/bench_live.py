@@ -68,53 +68,63 @@ from tests.browser import (  # noqa: E402
 
 IFRAME = "iframe[title*='player']"
 
-#: Installed in every frame before the page's scripts: the repaint detector (in the frame that
-#: holds the map) and the input recorder (everywhere).
+#: Installed in every frame before the page's scripts; does its work in the top page, reaching
+#: into the player's frame (same origin). (A script installed this way does not run again when
+#: a frame's first, empty document hands its window on to the page loaded into it, as the
+#: player's frame does; so the top page watches that frame instead.)
 INIT_JS = r"""
 (() => {
-  if (window.__benchInstalled) return;
-  window.__benchInstalled = true;
-  window.__paints = [];
-  window.__inputs = [];
+  if (window.top !== window || window.__inputs) return;
   const now = () => performance.timeOrigin + performance.now();
-  for (const type of ["pointermove", "pointerdown", "pointerup", "keydown", "click"]) {
-    window.addEventListener(type, (e) => {
+  const TYPES = ["pointermove", "pointerdown", "pointerup", "keydown", "click"];
+  // Record the inputs a window receives, in window.__inputs, timed by the events' own stamps.
+  function listen(w) {
+    if (w.__benchDoc === w.document) return;
+    for (const [type, fn] of w.__benchHandlers || []) w.removeEventListener(type, fn, true);
+    w.__benchDoc = w.document;
+    w.__inputs = w.__inputs || [];
+    w.__paints = w.__paints || [];
+    w.__benchHandlers = TYPES.map((type) => [type, (e) => {
       const t = now();
-      let ts = performance.timeOrigin + e.timeStamp;
+      let ts = w.performance.timeOrigin + e.timeStamp;
       if (!(ts <= t + 1 && ts > t - 10000)) ts = t;
-      window.__inputs.push({type: type, t: ts, handled: t});
-    }, true);
+      w.__inputs.push({type: type, t: ts, handled: t});
+    }]);
+    for (const [type, fn] of w.__benchHandlers) w.addEventListener(type, fn, true);
   }
-  if (window.top === window) return;
+  listen(window);
+  // Each animation frame: hash the map's overlay canvas, scaled down, and note each change.
   const W = 160, H = 120;
-  let small = null, sctx = null, last = null;
+  let small = null, sctx = null, last = null, lastWin = null;
   function tick() {
-    const ov = document.querySelector("#map canvas.overlay");
-    if (ov && ov.width > 1 && ov.height > 1) {
-      if (!small) {
-        small = document.createElement("canvas");
-        small.width = W; small.height = H;
-        sctx = small.getContext("2d", {willReadFrequently: true});
-      }
-      sctx.clearRect(0, 0, W, H);
-      sctx.drawImage(ov, 0, 0, W, H);
-      const px = new Uint32Array(sctx.getImageData(0, 0, W, H).data.buffer);
-      let h = 0x811c9dc5, inked = 0;
-      for (let i = 0; i < px.length; i++) {
-        const v = px[i];
-        if (v !== 0) inked++;
-        h = Math.imul(h ^ v, 16777619);
-      }
-      if (inked > 0 && h !== last) {
-        last = h;
-        window.__paints.push({t: now(), h: h >>> 0});
-      }
-    }
     requestAnimationFrame(tick);
+    const f = document.querySelector("iframe[title*='player']");
+    const w = f && f.contentWindow;
+    if (!w || !w.document) return;
+    listen(w);
+    if (w !== lastWin) { lastWin = w; last = null; }
+    const ov = w.document.querySelector("#map canvas.overlay");
+    if (!ov || ov.width < 2 || ov.height < 2) return;
+    if (!small) {
+      small = document.createElement("canvas");
+      small.width = W; small.height = H;
+      sctx = small.getContext("2d", {willReadFrequently: true});
+    }
+    sctx.clearRect(0, 0, W, H);
+    sctx.drawImage(ov, 0, 0, W, H);
+    const px = new Uint32Array(sctx.getImageData(0, 0, W, H).data.buffer);
+    let h = 0x811c9dc5, inked = 0;
+    for (let i = 0; i < px.length; i++) {
+      const v = px[i];
+      if (v !== 0) inked++;
+      h = Math.imul(h ^ v, 16777619);
+    }
+    if (inked > 0 && h !== last) {
+      last = h;
+      w.__paints.push({t: now(), h: h >>> 0});
+    }
   }
-  const start = () => { if (document.getElementById("map")) requestAnimationFrame(tick); };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  requestAnimationFrame(tick);
 })();
 """
 

@@ -223,6 +223,13 @@ def from_json(text: str) -> tuple[Scene, list[str]]:
 
 
 def _num(v, *, integer=False):
+    try:
+        return _num_or_overflow(v, integer=integer)
+    except OverflowError:
+        raise ValueError("too large") from None
+
+
+def _num_or_overflow(v, *, integer=False):
     if isinstance(v, bool):
         raise ValueError("not a number")
     if isinstance(v, str):
@@ -333,7 +340,7 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
                 continue
             try:
                 kept[k] = resolve(sname, scene.steps, {**kept, k: v})[k]
-            except ValueError as e:
+            except (ValueError, TypeError, OverflowError) as e:
                 warn(f"schedule.{k}", v, f"cannot be used ({e})")
         sched = {"name": sname, **kept}
     scene.schedule = sched

@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 import mimetypes
+import re
 import struct
 import threading
 from collections import OrderedDict
@@ -125,6 +126,8 @@ def read_request(data) -> Scene:
         if not isinstance(entries, list) or not 0 <= racer < len(entries):
             raise LiveError("racer", f"racer {racer} is not in the scene")
         entry = entries[racer]
+        if isinstance(entry, str):
+            entry = {"optimizer": entry}
         if not isinstance(entry, dict):
             raise LiveError("racer", f"racer {racer} is not an optimizer")
         hyper = entry.get("hyper") or {}
@@ -137,7 +140,9 @@ def read_request(data) -> Scene:
     if warnings:
         first = warnings[0]
         field = first.split(":", 1)[0].strip()[:40] if ":" in first else "scene"
-        raise LiveError(field, first[:300])
+        # The reader's fallback ("; using the default") does not apply here: the route refuses.
+        message = re.sub(r"; (using the defaults?|using the palette|left out|ignored)$", "", first)
+        raise LiveError(field, message[:300])
     return scene
 
 
