@@ -80,3 +80,76 @@ def test_app_in_chromium_plays_redraws_and_moves_the_start():
         page.screenshot(path=str(ARTIFACTS / "app-new-start.png"), full_page=True)
         start = re.search(r"start=([-\d.e]+)(?:,|%2C)([-\d.e]+)", page.url)
         assert start and float(start.group(1)) == pytest.approx(x_after, abs=1e-9)
+
+
+LIVE_JS = "() => { const f = document.querySelector(\"iframe[title*='player']\"); " \
+          "return f.contentWindow.__racePlayer.liveDrawn; }"
+
+
+def _query_start(page) -> tuple[float, float] | None:
+    search = page.evaluate("location.search")
+    m = re.search(r"start=([-\d.e]+)(?:,|%2C)([-\d.e]+)", search)
+    return (float(m.group(1)), float(m.group(2))) if m else None
+
+
+def test_drag_on_the_map_and_on_a_chip_moves_every_path_live():
+    path = require_chromium()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve() as url, chromium(path) as browser:
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(url, wait_until="domcontentloaded")
+        frame = player_frame(page)
+        page.get_by_text("Results").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        start_before = _query_start(page)
+        paths_before = page.evaluate(PATHS_JS)
+        map_before = frame.locator("#map").screenshot()
+
+        # Press on the map and drag: the paths follow while the pointer is still down.
+        drag = frame.locator("#map .nsewdrag").first
+        box = drag.bounding_box()
+        x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        for i in range(1, 21):
+            page.mouse.move(x0 + box["width"] * 0.02 * i, y0 + box["height"] * 0.015 * i)
+            page.wait_for_timeout(30)
+        page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
+                               "return now !== null && now !== b; }", arg=paths_before,
+                               timeout=10_000)
+        assert page.evaluate(LIVE_JS) > 0
+        assert frame.locator("#map").screenshot() != map_before  # pixels changed
+        assert _query_start(page) == start_before  # nothing committed while dragging
+        page.screenshot(path=str(ARTIFACTS / "app-dragging.png"))
+        dragged = frame.locator("body").evaluate("() => window.__racePlayer.start")
+        page.mouse.up()
+
+        # On release the start is committed to the scene and the share link.
+        page.wait_for_function(
+            """([x, y]) => {
+                const m = location.search.match(/start=([-\\d.e]+)(?:,|%2C)([-\\d.e]+)/);
+                return m && Math.abs(+m[1] - x) < 0.01 && Math.abs(+m[2] - y) < 0.01;
+            }""", arg=dragged, timeout=30_000)
+        page.wait_for_function(
+            """(x) => {
+                const el = document.querySelector('input[aria-label="start x"]');
+                return el && Math.abs(parseFloat(el.value) - x) < 0.01;
+            }""", arg=dragged[0], timeout=30_000)
+
+        # The learning rate on Adam's chip: arrow keys step it, the paths follow, and the
+        # scene and the sidebar take the new rate.
+        page.wait_for_timeout(1500)
+        before = page.evaluate(PATHS_JS)
+        chip = frame.get_by_role("slider", name="learning rate of Adam")
+        chip.focus()
+        chip.press("ArrowLeft")
+        page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
+                               "return now !== null && now !== b; }", arg=before,
+                               timeout=10_000)
+        assert frame.locator(".chip", has_text="Adam").locator(".lr-text").inner_text() == \
+            "lr 0.03"
+        page.wait_for_function("() => location.search.includes('opt=adam%3Blr%3D0.03')",
+                               timeout=30_000)
+        page.get_by_text(re.compile(r"^4\. Adam · lr 0\.03")).wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "app-chip-lr.png"))
+        assert not page.get_by_text("Traceback").count()
