@@ -134,8 +134,10 @@
     Live.inflight = true;
     fetch(Live.url, { method: "POST", body: job.body, headers: { "Content-Type": "application/json" } })
       .then(function (r) {
-        if (r.ok) return r.arrayBuffer();
-        if (r.status === 404 || r.status === 405) Live.broken = true;  // served without the route
+        var binary = (r.headers.get("Content-Type") || "").indexOf("octet-stream") >= 0;
+        if (r.ok && binary) return r.arrayBuffer();
+        // Served without the route (the player on its own): drags then commit on release only.
+        if (r.status === 404 || r.status === 405 || (r.ok && !binary)) Live.broken = true;
         return null;
       })
       .then(function (buf) {
