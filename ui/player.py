@@ -17,14 +17,24 @@
 
 The animation runs entirely in the browser: every path is sent once and the
 page draws the prefix up to the current step on each animation frame, so
-runs of 10,000 steps play smoothly. Clicking the map moves the start point.
+runs of 10,000 steps play smoothly.
+
+Dragging on the map moves the start point and every path follows the pointer;
+each chip has a learning-rate slider (a log grid, arrow keys step it) that does
+the same for its racer. While the pointer is down the paths come from the
+app's live route (``ui.live``), not from a rerun; on release the new value is
+returned as an event. Without the route (the player served on its own) the
+start and the rate still change on release.
 
 Return value
 ------------
 The last event the user made, or ``None`` before the first one:
 
 * ``{"event": "click", "x": float, "y": float, "nonce": int}`` - the user
-  clicked the map at data coordinates (x, y): move the start point there.
+  clicked the map at data coordinates (x, y), or dragged the start there and
+  let go: move the start point there.
+* ``{"event": "lr", "racer": int, "lr": float, "nonce": int}`` - the user set
+  racer ``racer``'s (index into ``paths``) learning rate on its chip.
 * ``{"event": "step", "step": int, "nonce": int}`` - playback stopped
   (Pause, end of the run) or the user released the scrubber at ``step``.
 
@@ -76,6 +86,12 @@ in path arrays (a diverged path simply stops at its last finite point).
     the same, the user's 2-D zoom and 3-D camera survive reruns.
 ``theme`` (dict, optional)
     ``{"font_size": int}``, 16 by default.
+``live`` (dict, optional)
+    ``{"scene": dict, "lr_grid": [float, ...], "lrs": [float, ...]}``: the scene
+    the paths were computed for (as :func:`scene.to_dict` writes it), sent back
+    to the live route with the dragged value; the learning rates a chip's
+    slider steps through; each path's current learning rate. Without it the
+    chips have no slider and drags change nothing until release.
 
 Unknown keys are passed through untouched.
 """
