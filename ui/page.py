@@ -462,11 +462,75 @@ def draw_sidebar() -> None:
 
 
 
+# The stage: the page's padding trimmed, and each header line (intro, link warnings, claim,
+# formula) one line high until it is opened, so the map starts high on the screen.
+STAGE_CSS = """
+.block-container{padding:2.6rem 1.5rem 2rem;max-width:none}
+.stMainBlockContainer [data-testid="stExpander"] summary p{white-space:nowrap;overflow:hidden;
+  text-overflow:ellipsis;margin:0}
+.stMainBlockContainer [data-testid="stExpander"] summary{padding-top:.3rem;padding-bottom:.3rem}
+.stMainBlockContainer [data-testid="stExpander"] summary>span{min-width:0}
+.stMainBlockContainer [data-testid="stExpander"] summary>span>div{min-width:0;overflow:hidden}
+"""
+
+MAX_WARNINGS_SHOWN = 5
+
+
+def draw_header(surface, bad: list[str]) -> None:
+    """One line each: what the page is, what a link could not use, the preset's claim, the
+    surface's formula. Each opens for the whole text."""
+    ss = st.session_state
+    intro, formula = st.columns(2, gap="small")
+    with intro.expander("**Optimizer Race** · optimizers race downhill on a 2-D loss surface, "
+                        "exactly as PyTorch moves them. Drag on the map, press Play. "
+                        "How to read this page"):
+        st.markdown(GUIDE)
+    with formula.expander(f"**{surface.title}** · ${surface.latex}$"):
+        st.latex(surface.latex)
+        st.caption(surface.lesson)
+    warnings = ss.get("link_warnings") or []
+    if warnings:
+        n = len(warnings)
+        with st.expander(f":orange[⚠ {n} setting{'s' if n > 1 else ''} in the link could not "
+                         "be used and were reset to their defaults]"):
+            for w in warnings[:MAX_WARNINGS_SHOWN]:
+                st.text(w[:200])  # literal: a link's text is never markup
+            if n > MAX_WARNINGS_SHOWN:
+                st.caption(f"… and {n - MAX_WARNINGS_SHOWN} more.")
+            if st.button("Dismiss"):
+                ss["link_warnings"] = []
+                st.rerun()
+    for msg in bad:
+        st.warning(msg)
+    if ss.get("scene_claim"):
+        with st.expander(f":blue[**{ss.get('scene_title', '')}**] · {ss['scene_claim']}"):
+            st.markdown(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
+
+
+GUIDE = (
+    "- The **map** looks down on the loss surface: each colour band is a range of loss "
+    "values (on a log scale where the surface spans many orders of magnitude), stars mark "
+    "minima and crosses mark saddle points.\n"
+    "- Every coloured line is one optimizer's path from the same start (the ring). "
+    "**Play** moves them all together; the slider scrubs through the steps; the **3-D** "
+    "view shows the same paths lying on the surface.\n"
+    "- **Drag on the map** and every path follows the pointer; let go and the new start "
+    "is kept. The small slider on each optimizer's chip above the map changes its "
+    "learning rate the same way (or focus it and use the arrow keys).\n"
+    "- The plot under the map is the loss at each step: a line that drops faster reached "
+    "low ground sooner.\n"
+    "- Pick a **Preset** in the sidebar to see one classic behaviour at a time, or open an "
+    "optimizer there to change all its settings. **Duplicate** races two settings of the "
+    "same optimizer side by side.\n"
+    "- The address bar always holds a link to exactly what you see: send it, and the other "
+    "person gets the same race.")
+
+
 def render() -> None:
     """Draw the whole page for the current session state."""
     st.set_page_config(page_title="Optimizer Race", page_icon="🏁", layout="wide",
                        initial_sidebar_state="expanded")
-    st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:2rem}</style>")
+    st.html(f"<style>{STAGE_CSS}</style>")
 
     # --------------------------------------------------------------------------------------------
     # First run of a session: the scene comes from the share link, or the default scene
@@ -531,44 +595,7 @@ def render() -> None:
         ss["last_query"] = query
 
     surface = race_scene.surface_obj()
-    st.title("Optimizer Race")
-    st.markdown(
-        "Gradient-based optimizers race downhill on a 2-D loss surface. Press **Play**, drag the "
-        "step slider, change a learning rate on an optimizer's chip, or **drag on the map** to "
-        "start somewhere else: every path follows at once, exactly as PyTorch's optimizers "
-        "would move.")
-    with st.expander("New here? How to read this page"):
-        st.markdown(
-            "- The **map** looks down on the loss surface: each colour band is a range of loss "
-            "values (on a log scale where the surface spans many orders of magnitude), stars mark "
-            "minima and crosses mark saddle points.\n"
-            "- Every coloured line is one optimizer's path from the same start (the ring). "
-            "**Play** moves them all together; the slider scrubs through the steps; the **3-D** "
-            "view shows the same paths lying on the surface.\n"
-            "- **Drag on the map** and every path follows the pointer; let go and the new start "
-            "is kept. The small slider on each optimizer's chip above the map changes its "
-            "learning rate the same way (or focus it and use the arrow keys).\n"
-            "- The plot under the map is the loss at each step: a line that drops faster reached "
-            "low ground sooner.\n"
-            "- Pick a **Preset** in the sidebar to see one classic behaviour at a time, or open an "
-            "optimizer there to change its learning rate. **Duplicate** races two settings of the "
-            "same optimizer side by side.\n"
-            "- The address bar always holds a link to exactly what you see: send it, and the other "
-            "person gets the same race.")
-
-    if ss.get("link_warnings"):
-        with st.container(border=True):
-            st.warning("Some settings in the link could not be used and were reset to their "
-                       "defaults:\n\n" + "\n".join(f"- {w}" for w in ss["link_warnings"]))
-            if st.button("Dismiss"):
-                ss["link_warnings"] = []
-                st.rerun()
-    for msg in bad:
-        st.warning(msg)
-    if ss.get("scene_claim"):
-        st.info(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
-    st.markdown(f"**{surface.title}**")
-    st.latex(surface.latex)  # full width: some formulas (Goldstein-Price) are long
+    draw_header(surface, bad)
 
     scene_json = to_json(race_scene)
     if compiled([e.optimizer for e in race_scene.optimizers]):
@@ -585,8 +612,9 @@ def render() -> None:
     # What the player needs to ask the live route for paths while the pointer drags.
     live_scene = {k: v for k, v in to_dict(race_scene).items()
                   if k not in ("title", "claim", "view")}
-    payload = {**payload, "live": {"scene": live_scene, "lr_grid": LR_GRID,
-                                   "lrs": [float(r.hyper["lr"]) for r in race.racers]}}
+    payload = {**payload, "fit_viewport": True, "show_title": False,
+               "live": {"scene": live_scene, "lr_grid": LR_GRID,
+                        "lrs": [float(r.hyper["lr"]) for r in race.racers]}}
     race_player(payload, key="player", height=520)
     draw_sidebar()
 

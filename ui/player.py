@@ -157,15 +157,32 @@ def _atomic_write(dest: Path, data: bytes) -> None:
         raise
 
 
+def _forget_old_versions(base: Path, keep: Path, days: float = 7.0) -> None:
+    """Remove other versions' folders not touched for ``days``."""
+    import shutil
+    import time
+
+    for old in base.glob("race-player*"):
+        try:
+            if old != keep and old.is_dir() and time.time() - old.stat().st_mtime > days * 86400:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def _sync_frontend() -> Path:
     """Build (or refresh) the directory Streamlit serves the player from."""
-    target = _cache_base() / "race-player"
-    target.mkdir(parents=True, exist_ok=True)
-
     sources = sorted(p for p in _SOURCE_DIR.iterdir() if p.is_file())
     contents = {p.name: p.read_bytes() for p in sources}
     # The same version names the files in the app's asset route (``ui.live``).
     version = asset_version().encode()
+    # One folder per version of the files (the page included), so that two checkouts of the
+    # app served side by side never overwrite each other's player.
+    whole = hashlib.sha256(b"".join(n.encode() + b"\0" + d for n, d in contents.items()))
+    base = _cache_base()
+    target = base / f"race-player-{whole.hexdigest()[:12]}"
+    target.mkdir(parents=True, exist_ok=True)
+    _forget_old_versions(base, keep=target)
 
     for name, data in contents.items():
         if name.endswith(".html"):

@@ -1064,6 +1064,38 @@
     return { xr: xr, yr: yr, equal: equal };
   }
 
+  // The map's panel height: what the payload asks for, or with ``fit_viewport`` whatever keeps
+  // the toolbar, the legend and the whole map on the screen of the page around the player (the
+  // player's frame is on the page's origin, so it can measure where it sits).
+  function panelHeight() {
+    var p = S.payload || {};
+    var asked = Math.max(240, p.panel_height | 0 || 520);
+    if (!p.fit_viewport) return asked;
+    try {
+      var host = window.frameElement, top = window.parent;
+      if (!host || !top) return asked;
+      var frameTop = host.getBoundingClientRect().top + top.scrollY;
+      var mapTop = el.panes.map.getBoundingClientRect().top + (el.panes.map.querySelector(".pane-head") || el.map).offsetHeight;
+      if (!(mapTop > 0)) mapTop = 140;
+      var h = top.innerHeight - frameTop - mapTop - 10;
+      return Math.round(Math.max(300, Math.min(1400, h)));
+    } catch (e) {
+      return asked;
+    }
+  }
+
+  // Follow the page: a resized window, or a header line opened or closed above the player.
+  function refit() {
+    if (!S.payload || !S.payload.fit_viewport) return;
+    var h = panelHeight();
+    if (Math.abs(h - S.panelHeight) < 4) return;
+    S.panelHeight = h;
+    S.viewHeight = viewHeight();
+    layoutViews();
+  }
+  try { window.parent.addEventListener("resize", refit); } catch (e) { /* another origin */ }
+  setInterval(refit, 600);
+
   // With equal axis scales the map is as tall as its width allows, up to
   // the requested panel height.
   function viewHeight() {
@@ -1499,7 +1531,7 @@
     S.payload = payload;
     S.steps = Math.max(0, payload.steps | 0);
     S.paths = (payload.paths || []).map(preparePath);
-    S.panelHeight = Math.max(240, payload.panel_height | 0 || 520);
+    S.panelHeight = panelHeight();
     S.fontSize = (payload.theme && payload.theme.font_size) || 16;
     Live.gen++;                 // answers to requests about the previous scene are dropped
     if (!down || !down.moved) S.start = payload.start || null;
@@ -1514,10 +1546,11 @@
     el.scrub.max = String(S.steps);
     el.scrub.value = String(Math.floor(S.pos));
     if (!S.playing) setPlaying(false);
-    el.title.textContent = (payload.surface && payload.surface.title) || "";
+    el.title.textContent = payload.show_title === false ? "" : (payload.surface && payload.surface.title) || "";
     buildLegend();
 
     applyLayoutClasses();
+    S.panelHeight = panelHeight();  // now that the legend above the map has its rows
     S.viewHeight = viewHeight();
     // The map's figure (contours, markers, axes) depends on the surface, the start and the
     // size only. When just the paths changed (a new learning rate, say), the new paths are
