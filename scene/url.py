@@ -113,7 +113,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     d: dict = {}
     warnings: list[str] = []
     known = {"surface", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
-             "step", "arrows", "tab", "preset"}
+             "step", "arrows", "tab", "preset", "present"}
     for key in params:
         if key not in known:
             warnings.append(f"{str(key)[:30]!r} is not a scene setting; ignored")

@@ -228,6 +228,8 @@ def apply_player_event() -> None:
                 ss["preset"] = CUSTOM
         elif kind == "step":
             ss["inspect_step"] = max(1, int(event.get("step", 1)))
+        elif kind == "present":
+            ss["present"] = bool(event.get("on"))
     except (KeyError, TypeError, ValueError, OverflowError):
         return  # a malformed event changes nothing
 
@@ -321,6 +323,9 @@ def draw_sidebar() -> None:
     ss = st.session_state
     presets = cached_presets()
     with st.sidebar:
+        st.toggle("Presentation mode", key="present",
+                  help="The map as large as the screen allows, large type, no sidebar: for a "
+                       "projector. Space plays and pauses, the arrow keys step, Esc leaves.")
         st.header("Scene")
         st.selectbox("Preset", [CUSTOM, *presets], key="preset", on_change=on_preset,
                      format_func=lambda k: k if k == CUSTOM else presets[k].title,
@@ -475,6 +480,31 @@ STAGE_CSS = """
 
 MAX_WARNINGS_SHOWN = 5
 
+# Presentation mode: no sidebar, no Streamlit header, the page's edges trimmed.
+PRESENT_CSS = """
+[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stHeader"],
+[data-testid="stToolbar"]{display:none!important}
+.block-container{padding:.6rem 1.2rem 1rem!important}
+.stMainBlockContainer [data-testid="stCaptionContainer"] p{font-size:1.35rem;color:#1d2433}
+"""
+
+
+def leave_presentation() -> None:
+    st.session_state["present"] = False
+
+
+def draw_presentation_header(bad: list[str]) -> None:
+    """The claim as a caption, and the way out."""
+    ss = st.session_state
+    st.html(f"<style>{PRESENT_CSS}</style>")
+    text, leave = st.columns([6, 1], vertical_alignment="center")
+    if ss.get("scene_claim"):
+        text.caption(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
+    leave.button("Leave (Esc)", on_click=leave_presentation, width="stretch",
+                 help="Back to the sidebar and the controls.")
+    for msg in bad:
+        st.warning(msg)
+
 
 def draw_header(surface, bad: list[str]) -> None:
     """One line each: what the page is, what a link could not use, the preset's claim, the
@@ -550,6 +580,7 @@ def render() -> None:
             first.claim = cached_presets()[shared_preset].claim
         write_scene(first)
         ss["link_warnings"] = link_warnings
+        ss["present"] = (params.get("present") or [""])[-1] == "1"
         ss["preset"] = shared_preset if shared_preset in cached_presets() else CUSTOM
         ss["inspect_step"] = 1
         ss["last_nonce"] = None
@@ -590,12 +621,18 @@ def render() -> None:
     query = to_query(scene)
     if ss.get("preset", CUSTOM) != CUSTOM and ss.get("scene_claim"):
         query["preset"] = ss["preset"]
+    present = bool(ss.get("present"))
+    if present:
+        query["present"] = "1"
     if ss.get("last_query") != query:
         st.query_params.from_dict(query)
         ss["last_query"] = query
 
     surface = race_scene.surface_obj()
-    draw_header(surface, bad)
+    if present:
+        draw_presentation_header(bad)
+    else:
+        draw_header(surface, bad)
 
     scene_json = to_json(race_scene)
     if compiled([e.optimizer for e in race_scene.optimizers]):
@@ -612,7 +649,8 @@ def render() -> None:
     # What the player needs to ask the live route for paths while the pointer drags.
     live_scene = {k: v for k, v in to_dict(race_scene).items()
                   if k not in ("title", "claim", "view")}
-    payload = {**payload, "fit_viewport": True, "show_title": False,
+    payload = {**payload, "fit_viewport": True, "show_title": False, "present": present,
+               "theme": {"font_size": 22 if present else 16},
                "live": {"scene": live_scene, "lr_grid": LR_GRID,
                         "lrs": [float(r.hyper["lr"]) for r in race.racers]}}
     race_player(payload, key="player", height=520)
@@ -769,6 +807,8 @@ def render() -> None:
     # content, not four, and the new paths reach the map sooner.
     TABS = {"Step inspector": show_inspector, "Update rules": show_rules,
             "Share & export": show_share, "About this surface": show_about}
+    if present:
+        return  # the stage only: no results or tabs under it
     for tab, show in zip(st.tabs(list(TABS), key="tab", on_change="rerun"), TABS.values(),
                          strict=True):
         if tab.open:

@@ -947,10 +947,13 @@
   });
   el.scrub.addEventListener("change", function () { sendStep(150); });
 
-  document.addEventListener("keydown", function (ev) {
+  function onKey(ev) {
     if (!S.payload) return;
     var tag = ev.target && ev.target.tagName;
-    if (ev.key === " " || ev.code === "Space") {
+    if (ev.key === "Escape" && S.payload.present) {
+      ev.preventDefault();
+      sendEvent({ event: "present", on: false });
+    } else if (ev.key === " " || ev.code === "Space") {
       if (tag === "BUTTON" || tag === "SELECT") return;  // native activation
       ev.preventDefault();
       togglePlay();
@@ -962,7 +965,23 @@
       requestDraw();
       sendStep(400);
     }
-  });
+  }
+  document.addEventListener("keydown", onKey);
+  // In presentation mode the keys work wherever the focus is on the page, not only inside
+  // the player.
+  var parentKeys = false;
+  function listenOnPage() {
+    if (parentKeys || !S.payload || !S.payload.present) return;
+    try {
+      window.parent.document.addEventListener("keydown", function (ev) {
+        if (!S.payload || !S.payload.present) return;
+        var tag = ev.target && ev.target.tagName;
+        if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+        onKey(ev);
+      });
+      parentKeys = true;
+    } catch (e) { /* another origin: keys work inside the player only */ }
+  }
 
   // ---------------------------------------------------------------- views
   function setTab(tab) {
@@ -1551,6 +1570,8 @@
 
     applyLayoutClasses();
     S.panelHeight = panelHeight();  // now that the legend above the map has its rows
+    listenOnPage();
+    el.player.classList.toggle("present", !!payload.present);
     S.viewHeight = viewHeight();
     // The map's figure (contours, markers, axes) depends on the surface, the start and the
     // size only. When just the paths changed (a new learning rate, say), the new paths are
