@@ -145,6 +145,8 @@ def write_scene(scene: Scene) -> None:
     ss["noise"], ss["sparsity"], ss["seed"] = float(scene.noise), float(scene.sparsity), int(
         scene.seed)
     ss["arrows"] = bool(scene.view.get("arrows", False))
+    ss["view_step"] = scene.view.get("step")  # None: the end of the run
+    ss["view_tab"] = scene.view.get("tab", "map")
     ss["scene_title"], ss["scene_claim"] = scene.title, scene.claim
 
 
@@ -178,11 +180,17 @@ def read_scene() -> Scene:
     for key in SCHEDULES[sname].params:
         if f"sched_{sname}_{key}" in ss:
             sched[key] = ss[f"sched_{sname}_{key}"]
-    return Scene(surface=name, surface_params=params, start=(ss["x0"], ss["y0"]),
-                 steps=int(ss["steps"]), optimizers=[read_entry(e) for e in ss["entry_ids"]],
+    steps = int(ss["steps"])
+    step = ss.get("view_step")
+    view = {"step": None if step is None else max(0, min(steps, int(step))),
+            "arrows": bool(ss.get("arrows")), "tab": ss.get("view_tab", "map")}
+    # A start typed or stepped in the sidebar carries float noise (-1.0999999999999999): the
+    # scene keeps six significant digits, as many as anyone can see or type.
+    start = (float(f"{ss['x0']:.6g}"), float(f"{ss['y0']:.6g}"))
+    return Scene(surface=name, surface_params=params, start=start,
+                 steps=steps, optimizers=[read_entry(e) for e in ss["entry_ids"]],
                  schedule=sched, noise=float(ss["noise"]), sparsity=float(ss["sparsity"]),
-                 seed=int(ss["seed"]), view={"step": None, "arrows": bool(ss.get("arrows")),
-                                             "tab": "map"},
+                 seed=int(ss["seed"]), view=view,
                  title=ss.get("scene_title", ""), claim=ss.get("scene_claim", ""))
 
 
@@ -227,7 +235,10 @@ def apply_player_event() -> None:
                 ss[f"e{ids[racer]}_lr"] = _snap(LR_GRID, lr)
                 ss["preset"] = CUSTOM
         elif kind == "step":
-            ss["inspect_step"] = max(1, int(event.get("step", 1)))
+            ss["view_step"] = max(0, int(event["step"]))
+            ss["inspect_step"] = max(1, ss["view_step"])
+        elif kind == "tab" and event.get("tab") in ("map", "3d"):
+            ss["view_tab"] = event["tab"]
         elif kind == "present":
             ss["present"] = bool(event.get("on"))
     except (KeyError, TypeError, ValueError, OverflowError):
@@ -254,10 +265,40 @@ def on_surface() -> None:
 
 
 def on_surface_param() -> None:
-    name = st.session_state["surface"]
+    """A new surface parameter keeps a start the user chose (while it lies on the map); a start
+    that was the surface's own follows the surface."""
+    ss = st.session_state
+    name = ss["surface"]
     surf = SURFACES[name]
-    params = {k: st.session_state[f"sp_{name}_{k}"] for k in surf.param_spec}
-    st.session_state["x0"], st.session_state["y0"] = map(float, get_surface(name, **params).start)
+    params = {k: ss[f"sp_{name}_{k}"] for k in surf.param_spec}
+    new = get_surface(name, **params)
+    old = ss.get("shown_surface")
+    was_default = True
+    if old and old[0] == name:
+        ox, oy = get_surface(name, **dict(old[1])).start
+        was_default = math.isclose(ss["x0"], ox, abs_tol=1e-9) and math.isclose(
+            ss["y0"], oy, abs_tol=1e-9)
+    (lx0, lx1), (ly0, ly1) = new.limit
+    if was_default or not (lx0 <= ss["x0"] <= lx1 and ly0 <= ss["y0"] <= ly1):
+        ss["x0"], ss["y0"] = map(float, new.start)
+
+
+def free_color(ids: list[int], skip: int | None = None) -> str:
+    """The first palette colour no racer in ``ids`` (but ``skip``) shows."""
+    ss = st.session_state
+    used = set()
+    for pos, eid in enumerate(ids):
+        if eid != skip:
+            used.add((ss.get(f"e{eid}_color") or PALETTE[pos % len(PALETTE)]).upper())
+    for c in PALETTE:
+        if c.upper() not in used:
+            return c
+    return PALETTE[len(ids) % len(PALETTE)]
+
+
+def on_inspect_step() -> None:
+    """The player follows the step inspector."""
+    st.session_state["view_step"] = int(st.session_state["inspect_step"])
 
 
 def on_reset_start() -> None:
@@ -274,9 +315,9 @@ def on_add() -> None:
         return
     eid = ss["next_id"]
     ss["next_id"] += 1
+    color = free_color(ss["entry_ids"])
     ss["entry_ids"] = [*ss["entry_ids"], eid]
-    write_entry(eid, Entry(ss["add_which"], color=PALETTE[(len(ss["entry_ids"]) - 1)
-                                                          % len(PALETTE)]))
+    write_entry(eid, Entry(ss["add_which"], color=color))
     ss[f"open{eid}"] = True  # a new racer opens its panel, ready to be tuned
 
 
@@ -290,7 +331,7 @@ def on_duplicate(eid: int) -> None:
     ids = list(ss["entry_ids"])
     ids.insert(ids.index(eid) + 1, new)
     ss["entry_ids"] = ids
-    write_entry(new, replace(entry, label="", color=PALETTE[(len(ids) - 1) % len(PALETTE)]))
+    write_entry(new, replace(entry, label="", color=free_color(ids, skip=new)))
     ss[f"open{new}"] = True
 
 
@@ -436,7 +477,7 @@ def draw_sidebar() -> None:
             elif p.kind == "bool":
                 st.checkbox(p.label, key=wkey)
             elif p.kind == "int":
-                st.number_input(p.label, min_value=int(p.low), max_value=1_000_000, step=1,
+                st.number_input(p.label, min_value=int(p.low), max_value=None, step=1,
                                 key=wkey, help=p.help)
             else:
                 hi = None if math.isinf(p.high) else float(p.high)
@@ -629,6 +670,7 @@ def render() -> None:
         ss["last_query"] = query
 
     surface = race_scene.surface_obj()
+    ss["shown_surface"] = (scene.surface, tuple(sorted(scene.surface_params.items())))
     if present:
         draw_presentation_header(bad)
     else:
@@ -649,7 +691,9 @@ def render() -> None:
     # What the player needs to ask the live route for paths while the pointer drags.
     live_scene = {k: v for k, v in to_dict(race_scene).items()
                   if k not in ("title", "claim", "view")}
+    view = scene.view
     payload = {**payload, "fit_viewport": True, "show_title": False, "present": present,
+               "step": view["step"], "tab": view["tab"],
                "theme": {"font_size": 22 if present else 16},
                "live": {"scene": live_scene, "lr_grid": LR_GRID,
                         "lrs": [float(r.hyper["lr"]) for r in race.racers]}}
@@ -685,8 +729,9 @@ def render() -> None:
         c1, c2 = st.columns([1, 2])
         ss["inspect_step"] = int(min(max(1, ss.get("inspect_step", 1)), scene.steps))
         c1.number_input("inspect update", min_value=1, max_value=scene.steps, step=1,
-                        key="inspect_step",
-                        help="Pause the player or release its slider to jump here.")
+                        key="inspect_step", on_change=on_inspect_step,
+                        help="The player follows; pause it or release its slider to come "
+                             "back here.")
         c2.toggle("Draw gradient and update arrows on the map when paused", key="arrows")
         k = int(ss["inspect_step"])
         quantities = ["position before", "loss", "gradient g", "update Δθ", "lr γ",
@@ -735,11 +780,12 @@ def render() -> None:
                    "step uses the gradient itself.")
 
     def show_share() -> None:
-        st.markdown("**Share this scene.** Anyone who opens this link sees exactly this race:")
-        st.text_input("share link", "?" + encode(query), label_visibility="collapsed",
-                      help="Append this to the app's address; the address bar already shows it.")
-        st.caption("The address bar always holds this link: copy it from there, or from here and "
-                   "append it to the app's address.")
+        st.markdown("**Share this scene.** Anyone who opens this link sees exactly this race, "
+                    "paused where it is now:")
+        here = (st.context.url or "").split("?", 1)[0]
+        st.code(here + "?" + encode(query), language=None, wrap_lines=True)
+        st.caption("The copy button is at the right of the link; the address bar always holds "
+                   "the same link.")
         from export import MIME_TYPES, ExportError, export_bytes, file_name
 
         c1, c2, c3 = st.columns(3)

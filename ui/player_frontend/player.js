@@ -984,18 +984,27 @@
   }
 
   // ---------------------------------------------------------------- views
-  function setTab(tab) {
+  function markTab(tab) {
     S.tab = tab;
     el.tabs.forEach(function (b) {
       var on = b.getAttribute("data-view") === tab;
       b.classList.toggle("active", on);
       b.setAttribute("aria-selected", on ? "true" : "false");
     });
+  }
+
+  function setTab(tab) {
+    markTab(tab);
     layoutViews();
   }
 
   el.tabs.forEach(function (b) {
-    b.addEventListener("click", function () { setTab(b.getAttribute("data-view")); });
+    b.addEventListener("click", function () {
+      var tab = b.getAttribute("data-view");
+      if (tab === S.tab) return;
+      setTab(tab);
+      sendEvent({ event: "tab", tab: tab === "surf" ? "3d" : "map" });  // kept in the link
+    });
   });
 
   function applyLayoutClasses() {
@@ -1561,6 +1570,12 @@
     else if (stepArg !== null && stepArg !== S.stepArg) S.pos = stepArg;
     else S.pos = Math.max(0, Math.min(S.steps, S.pos));
     S.stepArg = stepArg;
+
+    // The tab a link asks for (a new value only: the user's own choice is not overridden).
+    if (payload.tab && payload.tab !== S.tabArg) {
+      S.tabArg = payload.tab;
+      markTab(payload.tab === "3d" ? "surf" : "map");
+    }
 
     el.scrub.max = String(S.steps);
     el.scrub.value = String(Math.floor(S.pos));
