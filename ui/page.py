@@ -81,6 +81,12 @@ EPS_GRID = [10.0**e for e in range(-12, 1)]
 BETA2_GRID = [0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999]
 
 
+def round_step(span: float) -> float:
+    """A round slider step, about a hundredth to a thousandth of ``span``: 0.001 for μ in
+    [0, 0.999], 1 for an angle in [0, 180]."""
+    return 10.0 ** (math.floor(math.log10(span)) - 2)
+
+
 def _with(options: list[float], value: float) -> list[float]:
     return options if any(math.isclose(o, value, rel_tol=1e-12) for o in options) else sorted(
         [*options, value])
@@ -389,7 +395,7 @@ def draw_sidebar() -> None:
                                  on_change=on_surface_param, format_func=lambda v: f"{v:g}")
             else:
                 st.slider(spec.label, float(spec.low), float(spec.high), key=key, help=spec.help,
-                          on_change=on_surface_param)
+                          on_change=on_surface_param, step=round_step(spec.high - spec.low))
         surface = get_surface(base.name, **{k: ss[f"sp_{base.name}_{k}"] for k in base.param_spec})
         st.caption(surface.lesson)
 
@@ -437,10 +443,11 @@ def draw_sidebar() -> None:
                     if h.kind == "bool":
                         st.checkbox(h.label, key=wkey, help=h.help)
                     elif h.kind == "pair":
-                        st.slider("β1 (first moment)", 0.0, 0.999, key=f"{wkey}_0", step=0.001,
-                                  format="%.3f", help=h.help)
+                        top = max(0.999, float(ss[f"{wkey}_0"]))  # a link may ask for more
+                        st.slider(h.labels[0], 0.0, top, key=f"{wkey}_0", step=0.001,
+                                  format="%.4g", help=h.help)
                         opts = _with(BETA2_GRID, ss[f"{wkey}_1"])
-                        st.select_slider("β2 (second moment)", opts, key=f"{wkey}_1",
+                        st.select_slider(h.labels[1], opts, key=f"{wkey}_1",
                                          format_func=lambda v: f"{v:g}")
                     elif key == "lr":
                         st.select_slider("learning rate γ (log scale)", _with(LR_GRID, ss[wkey]),
@@ -451,7 +458,7 @@ def draw_sidebar() -> None:
                     else:
                         hi = max(h.ui_high, float(ss[wkey]))
                         st.slider(h.label, float(h.ui_low), float(hi), key=wkey,
-                                  step=(hi - h.ui_low) / 1000, format="%.3f", help=h.help)
+                                  step=round_step(hi - h.ui_low), format="%.4g", help=h.help)
                 b1, b2 = st.columns(2)
                 b1.button("Duplicate", key=f"dup{eid}", on_click=on_duplicate, args=(eid,),
                           disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
