@@ -432,3 +432,17 @@ def test_beta_sliders_are_labelled_by_the_optimizers_spec(name):
     assert at.select_slider(key=f"e{new}_betas_1").label == labels[1]
     if name == "lion":  # Lion has no second moment: its β2 decays the momentum
         assert "second moment" not in labels[1] and "momentum" in labels[1]
+
+
+def test_out_of_range_inputs_say_what_happened():
+    at = _app()
+    at.number_input(key="steps").set_value(12_000).run()
+    assert at.session_state["steps"] == 10_000
+    assert any("12,000" in t.value for t in at.toast)
+    at = _app()
+    at.number_input(key="x0").set_value(100.0).run()
+    assert at.session_state["x0"] == 2.0  # Rosenbrock's map ends at x = 2
+    assert any("off the map" in t.value for t in at.toast)
+    at = _app({"opt": "adam;lr=1e9"})
+    assert any("1e+09" in t.value and "kept" in t.value for t in at.toast)
+    assert _qp(at, "opt") == ["adam;lr=1000000000"]

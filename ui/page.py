@@ -302,6 +302,47 @@ def free_color(ids: list[int], skip: int | None = None) -> str:
     return PALETTE[len(ids) % len(PALETTE)]
 
 
+def notify(text: str) -> None:
+    """A short message shown once, over the page (it never moves the map)."""
+    st.session_state.setdefault("notices", []).append(text)
+
+
+def on_steps() -> None:
+    ss = st.session_state
+    if ss["steps"] > STEPS_LIMIT:
+        notify(f"steps: {ss['steps']:,} is more than the {STEPS_LIMIT:,} a race can have; "
+               f"using {STEPS_LIMIT:,}.")
+        ss["steps"] = STEPS_LIMIT
+
+
+def on_start() -> None:
+    """A typed start that lies off the map is brought to the map's edge, and said so."""
+    ss = st.session_state
+    surf = read_scene().surface_obj()
+    for key, (lo, hi) in (("x0", surf.bounds[0]), ("y0", surf.bounds[1])):
+        v = float(ss[key])
+        if not lo <= v <= hi:
+            kept = min(max(v, lo), hi)
+            notify(f"start {key[0]}: {v:g} is off the map ({key[0]} from {lo:g} to {hi:g}); "
+                   f"using {kept:g}.")
+            ss[key] = float(kept)
+
+
+def unusual_values(scene: Scene) -> list[str]:
+    """Values a link may hold that are allowed but far outside what the controls offer."""
+    notes = []
+    for i, e in enumerate(scene.optimizers):
+        info = OPTIMIZERS[e.optimizer]
+        for key, v in e.hyper.items():
+            h = info.spec.get(key)
+            if h is None or h.kind in ("pair", "bool") or not isinstance(v, int | float):
+                continue
+            if v > 10 * h.ui_high:
+                notes.append(f"{scene.labels()[i]}: {h.label} {v:g} is far above what the "
+                             f"controls offer (up to {h.ui_high:g}); kept as the link has it.")
+    return notes
+
+
 def on_inspect_step() -> None:
     """The player follows the step inspector."""
     st.session_state["view_step"] = int(st.session_state["inspect_step"])
@@ -400,16 +441,13 @@ def draw_sidebar() -> None:
         st.caption(surface.lesson)
 
         st.subheader("Start and length")
-        (lx0, lx1), (ly0, ly1) = surface.limit
         c1, c2 = st.columns(2)
-        c1.number_input("start x", min_value=float(lx0), max_value=float(lx1), key="x0",
-                        format="%.4g", step=0.1)
-        c2.number_input("start y", min_value=float(ly0), max_value=float(ly1), key="y0",
-                        format="%.4g", step=0.1)
+        c1.number_input("start x", key="x0", format="%.4g", step=0.1, on_change=on_start)
+        c2.number_input("start y", key="y0", format="%.4g", step=0.1, on_change=on_start)
         st.button("Reset to the surface's start", on_click=on_reset_start,
                   help="Or click anywhere on the map to start from there.")
-        st.number_input("steps", min_value=1, max_value=STEPS_LIMIT, step=50, key="steps",
-                        help=f"Number of updates, up to {STEPS_LIMIT:,}.")
+        st.number_input("steps", min_value=1, max_value=None, step=50, key="steps",
+                        on_change=on_steps, help=f"Number of updates, up to {STEPS_LIMIT:,}.")
 
         st.subheader("Optimizers")
         for pos, eid in enumerate(list(ss["entry_ids"])):
@@ -628,6 +666,8 @@ def render() -> None:
             first.claim = cached_presets()[shared_preset].claim
         write_scene(first)
         ss["link_warnings"] = link_warnings
+        for note in unusual_values(first):
+            notify(note)
         ss["present"] = (params.get("present") or [""])[-1] == "1"
         ss["preset"] = shared_preset if shared_preset in cached_presets() else CUSTOM
         ss["inspect_step"] = 1
@@ -678,6 +718,8 @@ def render() -> None:
 
     surface = race_scene.surface_obj()
     ss["shown_surface"] = (scene.surface, tuple(sorted(scene.surface_params.items())))
+    for note in ss.pop("notices", [])[:5]:
+        st.toast(note, icon="ℹ️", duration="long")
     if present:
         draw_presentation_header(bad)
     else:
