@@ -570,8 +570,10 @@ MAX_WARNINGS_SHOWN = 5
 PRESENT_CSS = """
 [data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stHeader"],
 [data-testid="stToolbar"]{display:none!important}
-.block-container{padding:.6rem 1.2rem 1rem!important}
-.stMainBlockContainer [data-testid="stCaptionContainer"] p{font-size:1.35rem;color:#1d2433}
+.block-container{padding:2.5rem 1.2rem 1rem!important}
+.stMainBlockContainer [data-testid="stCaptionContainer"] p{font-size:1.35rem;color:#1d2433;
+  padding-right:9rem}
+.st-key-leave{position:fixed;top:.4rem;right:1rem;z-index:999990;width:auto!important}
 """
 
 
@@ -583,11 +585,11 @@ def draw_presentation_header(bad: list[str]) -> None:
     """The claim as a caption, and the way out."""
     ss = st.session_state
     st.html(f"<style>{PRESENT_CSS}</style>")
-    text, leave = st.columns([6, 1], vertical_alignment="center")
+    with st.container(key="leave"):  # pinned to the window's top right corner
+        st.button("Leave (Esc)", on_click=leave_presentation,
+                  help="Back to the sidebar and the controls.")
     if ss.get("scene_claim"):
-        text.caption(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
-    leave.button("Leave (Esc)", on_click=leave_presentation, width="stretch",
-                 help="Back to the sidebar and the controls.")
+        st.caption(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
     for msg in bad:
         st.warning(msg)
 

@@ -52,12 +52,24 @@ in path arrays (a diverged path simply stops at its last finite point).
     contour grid, about 150 x 150; ``log`` (bool): ``z`` is already on a log
     scale, e.g. ``log10(f - f_min + eps)`` - the player only labels it;
     ``zlabel`` (str): colour-bar label; ``x3d``, ``y3d``, ``z3d``: a coarser
-    grid (about 60 x 60) of the true loss for the 3-D view (optional: the
+    grid (about 60 x 60) of the loss (on ``zscale``, below, when given) for
+    the 3-D view (optional: the
     contour grid is used when missing); ``minima`` and ``saddles``: lists of
     ``[x, y, f]``; ``xrange``, ``yrange``: ``[lo, hi]`` of the map (optional:
     the grid extent by default); ``equal_aspect`` (optional bool): draw x and
     y at the same scale - by default when the two ranges differ by less than
     a factor 2.5, so that gradients look perpendicular to the contours.
+    The map's specification (optional, as :func:`figures.mapspec.map_spec`
+    writes it; without it the player uses its own colours and marks every
+    minimum alike): ``colorscale`` (``[[stop, "#rrggbb"], ...]``) and
+    ``contour_line``; ``markers``: ``[{"kind", "x", "y", "f", "z"}, ...]``,
+    kind ``"global"``, ``"local"`` or ``"saddle"`` (drawn instead of
+    ``minima`` and ``saddles``), ``z`` its height in 3-D; ``marker_styles``:
+    ``{kind: {"label", "symbol", "symbol3d", "size", "fill", "line",
+    "line_width"}}``; ``map_key``: ``[{"kind", "label"}, ...]``, the entries
+    of the key above the map; ``zscale``: ``{"log", "f_star", "floor", ...}``
+    - when ``log``, ``z3d`` is ``log10(f - f_star + floor)`` and the 3-D view
+    puts the paths' losses on that scale too.
 ``paths`` (list of dicts)
     ``label`` (str), ``color`` ("#RRGGBB"), ``x``, ``y``: positions, one per
     point (point 0 is the start, point k is after k updates); ``loss``: true

@@ -16,6 +16,9 @@
   var MAX_3D_POINTS = 1500;     // per path and 3-D update
   var WIDE_MIN = 1100;          // px; side-by-side views from this width
   var SAFE = 1e5;               // px; segments are clipped to this box
+  // The map's colour scale, marker styles and 3-D z scale come with the payload (the map's
+  // specification, figures/mapspec.py, shared with the exported figures); these are the
+  // fallbacks for payloads without it.
   var COLORSCALE = [
     [0.0, "#fffbe8"], [0.2, "#f5f2da"], [0.4, "#e3eedc"],
     [0.6, "#d0e3ea"], [0.8, "#c0d0ea"], [1.0, "#b4bde3"]
@@ -705,7 +708,11 @@
 
   function zOf(path, k) {
     if (S.surfFromGrid) return gridValue(S.surfGrid, path.x[k], path.y[k]);
-    return path.loss[k];
+    if (!S.surfZ) return path.loss[k];
+    // As in the exported 3-D figure: never below the sampled surface, which is coarser than
+    // the narrowest valleys (a log scale makes their floors deep and sharp).
+    var z = S.surfZ(path.loss[k]), g = gridValue(S.surfGrid, path.x[k], path.y[k]);
+    return g > z ? g : z;
   }
 
   function zOfFrac(path, t) {
@@ -784,8 +791,10 @@
     el.legend.innerHTML = html;
     var s = S.payload.surface || {};
     var key = [];
-    if (s.minima && s.minima.length) key.push("<span>" + svgStar() + " minimum</span>");
-    if (s.saddles && s.saddles.length) key.push("<span>" + svgX() + " saddle</span>");
+    var styles = markerStyles(s);
+    markerKey(s).forEach(function (k) {
+      if (styles[k.kind]) key.push("<span>" + svgMarker(styles[k.kind]) + " " + escapeHtml(k.label) + "</span>");
+    });
     if (S.payload.start) key.push("<span>" + svgRing() + " start</span>");
     el.mapKey.innerHTML = key.join("");
     S.chipEls = Array.prototype.slice.call(el.legend.querySelectorAll(".chip")).map(function (c) {
@@ -793,11 +802,71 @@
     });
   }
 
-  function svgStar() {
-    return '<svg width="18" height="18" viewBox="-10 -10 20 20" style="vertical-align:-3px"><path d="M0,-9 L2.6,-3 L9,-2.8 L4,1.4 L5.6,8 L0,4.4 L-5.6,8 L-4,1.4 L-9,-2.8 L-2.6,-3 Z" fill="#f5c518" stroke="#6b5200" stroke-width="1.2"/></svg>';
+  // A marked point's symbol for the map key, drawn as its style says (star, ✕ or disc).
+  function svgMarker(style) {
+    var px = Math.max(10, Math.round(14 * style.size)), k = 20 / px;
+    var fill = style.fill ? escapeHtml(style.fill) : "none", line = escapeHtml(style.line);
+    var lw = (style.line_width * k).toFixed(2), shape;
+    if (/^star/.test(style.symbol)) {
+      shape = '<path d="M0,-9 L2.6,-3 L9,-2.8 L4,1.4 L5.6,8 L0,4.4 L-5.6,8 L-4,1.4 L-9,-2.8 L-2.6,-3 Z" fill="' + fill + '" stroke="' + line + '" stroke-width="' + lw + '"/>';
+    } else if (/^x/.test(style.symbol)) {
+      shape = '<path d="M-6,-6L6,6M-6,6L6,-6" stroke="' + line + '" stroke-width="' + lw + '" stroke-linecap="round"/>';
+    } else {
+      shape = '<circle r="6.5" fill="' + fill + '" stroke="' + line + '" stroke-width="' + lw + '"/>';
+    }
+    return '<svg width="' + px + '" height="' + px + '" viewBox="-10 -10 20 20" style="vertical-align:' +
+      (-Math.round(px / 6)) + 'px">' + shape + "</svg>";
   }
-  function svgX() {
-    return '<svg width="16" height="16" viewBox="-8 -8 16 16" style="vertical-align:-2px"><path d="M-6,-6L6,6M-6,6L6,-6" stroke="#2b2f38" stroke-width="3" stroke-linecap="round"/></svg>';
+
+  // The surface's marked points, their kinds and styles: the payload's specification
+  // (surface.markers, surface.marker_styles, surface.map_key), or for payloads without one
+  // the minima and saddles as the player drew them before.
+  var POINT = 18;  // px: a style's size is a multiple of it
+  var LEGACY_STYLES = {
+    minimum: { label: "minimum", symbol: "star", symbol3d: "diamond", size: 24 / 18, fill: "#f5c518", line: "#6b5200", line_width: 1.5 },
+    saddle: { label: "saddle point", symbol: "x-thin", symbol3d: "x", size: 16 / 18, fill: null, line: "#2b2f38", line_width: 4 }
+  };
+  function markerStyles(s) { return s.marker_styles || LEGACY_STYLES; }
+  function mapMarkers(s) {
+    if (s.markers) return s.markers;
+    var out = [];
+    (s.minima || []).forEach(function (m) { out.push({ kind: "minimum", x: m[0], y: m[1], f: m[2], z: m[2] }); });
+    (s.saddles || []).forEach(function (m) { out.push({ kind: "saddle", x: m[0], y: m[1], f: m[2], z: m[2] }); });
+    return out;
+  }
+  function markerKinds(s) {  // in the order of the list: global, local, saddle
+    var kinds = [];
+    mapMarkers(s).forEach(function (m) { if (kinds.indexOf(m.kind) < 0) kinds.push(m.kind); });
+    return kinds;
+  }
+  function markerKey(s) {
+    if (s.map_key) return s.map_key;
+    return markerKinds(s).map(function (k) { return { kind: k, label: k === "saddle" ? "saddle" : "minimum" }; });
+  }
+  // One Plotly trace per kind, the most important drawn last (on top).
+  function markerTraces(s, is3d, zOfMarker) {
+    var styles = markerStyles(s), all = mapMarkers(s), out = [];
+    markerKinds(s).reverse().forEach(function (kind) {
+      var style = styles[kind];
+      var pts = all.filter(function (m) { return m.kind === kind; });
+      if (!style || !pts.length) return;
+      var tr = {
+        type: is3d ? "scatter3d" : "scatter", mode: "markers", name: style.label,
+        x: pts.map(function (m) { return m.x; }),
+        y: pts.map(function (m) { return m.y; }),
+        customdata: pts.map(function (m) { return m.f; }),
+        marker: {
+          symbol: is3d ? style.symbol3d : style.symbol,
+          size: style.size * POINT * (is3d ? 0.3 : 1),
+          color: style.fill || style.line,
+          line: { width: is3d ? 1 : style.line_width, color: style.line }
+        },
+        hovertemplate: escapeHtml(style.label) + "<br>(%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>"
+      };
+      if (is3d) tr.z = pts.map(zOfMarker);
+      out.push(tr);
+    });
+    return out;
   }
   function svgRing() {
     return '<svg width="18" height="18" viewBox="-9 -9 18 18" style="vertical-align:-3px"><circle r="6.5" fill="none" stroke="#111827" stroke-width="3"/></svg>';
@@ -1008,7 +1077,8 @@
   });
 
   function applyLayoutClasses() {
-    S.wide = el.views.clientWidth >= WIDE_MIN;
+    // Presentation mode gives the map the whole width (the 3-D view is a tab away).
+    S.wide = el.views.clientWidth >= WIDE_MIN && !(S.payload && S.payload.present);
     el.views.classList.toggle("wide", S.wide);
     el.panes.map.classList.toggle("visible", S.wide || S.tab === "map");
     el.panes.surf.classList.toggle("visible", S.wide || S.tab === "surf");
@@ -1177,10 +1247,10 @@
       x: cached(s, "px", function () { return plain(s.x); }),
       y: cached(s, "py", function () { return plain(s.y); }),
       z: cached(s, "pz", function () { return plainGrid(s.z); }),
-      colorscale: COLORSCALE,
+      colorscale: s.colorscale || COLORSCALE,
       ncontours: 24,
       contours: { coloring: "fill", showlines: true },
-      line: { color: "rgba(40,52,80,0.30)", width: 1, smoothing: 0.85 },
+      line: { color: s.contour_line || "rgba(40,52,80,0.30)", width: 1, smoothing: 0.85 },
       colorbar: {
         title: { text: zlabel, side: "right", font: { size: Math.round(fs * 0.9) } },
         thickness: 14, len: 0.92, outlinewidth: 0,
@@ -1188,26 +1258,7 @@
       },
       hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>" + escapeHtml(zlabel) + " = %{z:.3g}<extra></extra>"
     }];
-    if (s.saddles && s.saddles.length) {
-      traces.push({
-        type: "scatter", mode: "markers", name: "saddle",
-        x: s.saddles.map(function (m) { return m[0]; }),
-        y: s.saddles.map(function (m) { return m[1]; }),
-        customdata: s.saddles.map(function (m) { return m[2]; }),
-        marker: { symbol: "x-thin", size: 16, line: { width: 4, color: "#2b2f38" } },
-        hovertemplate: "saddle point<br>(%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>"
-      });
-    }
-    if (s.minima && s.minima.length) {
-      traces.push({
-        type: "scatter", mode: "markers", name: "minimum",
-        x: s.minima.map(function (m) { return m[0]; }),
-        y: s.minima.map(function (m) { return m[1]; }),
-        customdata: s.minima.map(function (m) { return m[2]; }),
-        marker: { symbol: "star", size: 24, color: "#f5c518", line: { width: 1.5, color: "#6b5200" } },
-        hovertemplate: "minimum<br>(%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>"
-      });
-    }
+    traces = traces.concat(markerTraces(s, false));
     var layout = baseLayout(S.viewHeight);
     layout.margin = Object.assign({}, MAP_MARGIN);
     layout.hovermode = "closest";
@@ -1358,25 +1409,23 @@
     var xr = s.xrange || rangeOf(s.x), yr = s.yrange || rangeOf(s.y);
     var ratio = (yr[1] - yr[0]) / (xr[1] - xr[0]);
     if (!(ratio > 0.25 && ratio < 4)) ratio = 1;
-    var zlabel = has3d ? "f" : (s.zlabel || "f");
+    // The 3-D grid is on the specification's z scale (log10(f − f*) where the map is) when it
+    // says so; the paths' losses are put on the same scale.
+    var zs = has3d && s.zscale && s.zscale.log ? s.zscale : null;
+    S.surfZ = zs ? function (f) { return Math.log10(Math.max(f - zs.f_star, 0) + zs.floor); } : null;
+    var zlabel = has3d && !s.zscale ? "f" : (s.zlabel || "f");
     var traces = [{
       type: "surface", x: cached(s, "p3x", function () { return plain(gx); }),
       y: cached(s, "p3y", function () { return plain(gy); }),
       z: cached(s, "p3z", function () { return plainGrid(gz); }),
-      colorscale: COLORSCALE, showscale: false, opacity: 0.82,
+      colorscale: s.colorscale || COLORSCALE, showscale: false, opacity: 0.82,
       lighting: { ambient: 0.75, diffuse: 0.6, specular: 0.05, roughness: 0.9 },
-      hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>f = %{z:.4g}<extra></extra>"
+      hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>" + escapeHtml(zlabel) + " = %{z:.4g}<extra></extra>"
     }];
-    if (s.minima && s.minima.length) {
-      traces.push({
-        type: "scatter3d", mode: "markers", name: "minimum",
-        x: s.minima.map(function (m) { return m[0]; }),
-        y: s.minima.map(function (m) { return m[1]; }),
-        z: s.minima.map(function (m) { return (has3d ? m[2] : gridValue(S.surfGrid, m[0], m[1])) + S.surfLift; }),
-        marker: { symbol: "diamond", size: 7, color: "#f5c518", line: { width: 1, color: "#6b5200" } },
-        hovertemplate: "minimum<br>f = %{z:.4g}<extra></extra>"
-      });
-    }
+    traces = traces.concat(markerTraces(s, true, function (m) {
+      var z = has3d ? (m.z == null ? NaN : m.z) : gridValue(S.surfGrid, m.x, m.y);
+      return z + S.surfLift;
+    }));
     S.surfFirstPath = traces.length;
     var d = surfData();
     S.paths.forEach(function (path, i) {
@@ -1385,7 +1434,7 @@
         visible: isVisible(path),
         x: d.xs[i], y: d.ys[i], z: d.zs[i],
         line: { width: 7, color: path.color },
-        hovertemplate: escapeHtml(path.label) + "<br>(%{x:.3f}, %{y:.3f})<br>f = %{z:.4g}<extra></extra>"
+        hovertemplate: escapeHtml(path.label) + "<br>(%{x:.3f}, %{y:.3f})<br>" + escapeHtml(zlabel) + " = %{z:.4g}<extra></extra>"
       });
     });
     traces.push({
@@ -1602,6 +1651,9 @@
       S.mapKey = mapKey;
     }
     var lossFig = lossFigure();
+    // An explicit height: Plotly's responsive resize reads the div's height, which is 0 for
+    // a moment while the page around the player reflows (the sidebar closing, say).
+    el.loss.style.height = lossFig.layout.height + "px";
     jobs.push(Plotly.react(el.loss, lossFig.data, lossFig.layout, lossFig.config));
     S.built.map = S.built.loss = true;
     S.mapJustPainted = true;

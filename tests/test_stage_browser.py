@@ -1,0 +1,105 @@
+"""The stage in headless Chromium: at classroom screen sizes Play, the legend and the whole map
+are on screen at once; presentation mode; the page's rough edges."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser import chromium, open_lr_slider, player_frame, require_chromium, serve
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+SIZES = [(1280, 720), (1600, 1000), (1920, 1080)]
+
+
+@pytest.fixture(scope="module")
+def app():
+    path = require_chromium()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve() as url, chromium(path) as browser:
+        yield url, browser
+
+
+def _inside(box: dict, w: int, h: int) -> bool:
+    """Whether a box (in the page's viewport coordinates) lies wholly on screen."""
+    return box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= w + 1 and \
+        box["y"] + box["height"] <= h + 1
+
+
+@pytest.mark.parametrize(("w", "h"), SIZES)
+def test_play_legend_and_the_whole_map_fit_the_screen(app, w, h):
+    url, browser = app
+    page = browser.new_page(viewport={"width": w, "height": h})
+    page.goto(url)
+    frame = player_frame(page)
+    frame.locator(".chip .value").first.wait_for()
+    page.wait_for_timeout(2500)  # the map settles to the window's height
+    play = frame.locator("#play").bounding_box()
+    legend = frame.locator("#legend").bounding_box()
+    figure = frame.locator("#map .main-svg").first.bounding_box()
+    main = page.locator("iframe[title*='player']").bounding_box()  # the main column's width
+    page.screenshot(path=str(ARTIFACTS / f"stage-{w}x{h}.png"))
+    for name, box in (("Play", play), ("legend", legend), ("map", figure)):
+        assert _inside(box, w, h), f"{name} is not on screen at {w}×{h}: {box}"
+    assert frame.locator(".chip .value").first.inner_text().startswith("f = ")
+    assert figure["width"] >= 0.5 * main["width"], (figure, main)
+    assert figure["height"] >= 0.5 * h, (figure, h)
+    page.close()
+
+
+def test_closing_the_sidebar_keeps_the_loss_plot(app):
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(url)
+    frame = player_frame(page)
+    slider = open_lr_slider(page, 4, "Adam")
+    for _ in range(3):
+        slider.focus()
+        slider.press("ArrowRight")
+        page.wait_for_timeout(700)
+    page.wait_for_timeout(1500)
+    page.locator("[data-testid='stSidebarHeader'] button").first.click()
+    page.wait_for_timeout(2500)
+    assert frame.locator("#loss").bounding_box()["height"] > 200
+    page.close()
+
+
+def test_presentation_mode_from_a_link(app):
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url + "/?present=1")
+    frame = player_frame(page)
+    page.wait_for_timeout(2000)
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    figure = frame.locator("#map .main-svg").first.bounding_box()
+    page.screenshot(path=str(ARTIFACTS / "stage-present-1280x720.png"))
+    assert _inside(figure, 1280, 720) and figure["height"] >= 0.55 * 720
+    page.keyboard.press("Space")  # focus is on the page, not the player: still plays
+    page.wait_for_timeout(800)
+    step = int(re.search(r"step (\d+)", frame.locator("#readout").inner_text()).group(1))
+    assert 0 < step < 500
+    page.keyboard.press("Escape")
+    page.locator("[data-testid='stSidebar']").wait_for(state="visible", timeout=30_000)
+    assert "present" not in page.evaluate("location.search")
+    page.close()
+
+
+def test_no_share_to_cloud_button_on_any_plot(app):
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(url)
+    frame = player_frame(page)
+    frame.locator("#surf .main-svg").first.wait_for(timeout=60_000)
+    for plot in ("#map", "#loss", "#surf"):
+        frame.locator(plot).first.hover()
+        page.wait_for_timeout(300)
+        titles = frame.locator(f"{plot} .modebar-btn").evaluate_all(
+            "els => els.map(e => e.getAttribute('data-title') || '')")
+        assert titles, f"no modebar on {plot}"
+        assert not [t for t in titles if "Share" in t or "Cloud" in t], titles
+        assert not [t for t in titles if t.startswith("Zoom") and plot == "#map"
+                    and "in" not in t and "out" not in t], titles  # no zoom box on the map
+    page.close()
