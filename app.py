@@ -2,16 +2,35 @@
 
 Run with ``streamlit run app.py``. Streamlit imports this file to find ``app``, the server: the
 page plus the live routes the race player calls while the pointer drags (``ui.live``). Then it
-runs the file as the page's script on every rerun, which draws the page (``ui.page``). The
-numerics live in ``landscapes``/``optimizers``, the figures in ``figures``.
+runs the file as the page's script on every rerun, and the script below is the page's
+outline: the session's state becomes a scene, the scene a race, the race the views. The
+numerics live in ``landscapes``/``optimizers``, the figures in ``figures``, the page's parts
+in ``ui``.
 """
 
 import streamlit as st
 
-if __name__ == "__main__":  # a rerun of the page
-    from ui.page import render
+if __name__ == "__main__":  # a run of the page
+    from ui import header, sidebar, state, views
 
-    render()
+    st.set_page_config(page_title="Optimizer Race", page_icon="🏁", layout="wide",
+                       initial_sidebar_state="expanded")
+    header.stage_style()
+
+    state.init_session()          # the first run reads the share link (or the default scene)
+    state.keep_undrawn_widgets()
+    state.apply_player_event()    # a drag, a chip's learning rate, a pause in the player
+
+    scene, race_scene, problems = state.current_scene()
+    query = state.sync_link(scene)
+    header.draw(race_scene.surface_obj(), problems)
+
+    race = views.compute_race(race_scene)
+    views.draw_player(scene, race_scene, race)
+    sidebar.draw_sidebar()        # after the player, so a change reaches the map first
+    if not st.session_state.get("present"):
+        views.draw_results(race)
+        views.draw_tabs(scene, race_scene, race, query)
 else:  # imported by `streamlit run` (or an ASGI server) to start the server
     from ui.live import routes
 

@@ -18,53 +18,31 @@ import io
 import math
 import os
 import tempfile
-from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from figures import get_theme, landscape_figure
 from figures.landscape import end_mark
+from figures.mapspec import KIND_OF_NAME
 
 from . import static
 from .errors import ExportError
+from .sketch import sketch_stage
+from .stage import Stage, _font, _hex_rgb, plot_area
+
+__all__ = ["Animator", "Stage", "encode_gif", "encode_mp4", "frame_steps", "make_stage",
+           "plot_area"]
 
 SUPERSAMPLE = 2
 GIF_HOLD_LAST = 1.5  # seconds the last GIF frame stays before the loop restarts
-
-
-@dataclass
-class Stage:
-    """A rendered background and where the plot area lies on it (output pixels)."""
-
-    background: Image.Image  # RGB
-    overlay: Image.Image | None  # RGBA markers kept above the paths, same size
-    area: tuple[float, float, float, float]  # left, top, right, bottom
-    xrange: tuple[float, float]
-    yrange: tuple[float, float]
-    scale: float
-
-
-def plot_area(fig, scale: float) -> tuple[float, float, float, float]:
-    """Left, top, right, bottom of the plot area in output pixels, from the figure's layout.
-
-    Plotly rounds each margin to whole CSS pixels and fills the rest of width × height with
-    the plot area; the landscape figure fixes its margins (``autoexpand`` off) and its axis
-    ranges, so this is exact.
-    """
-    m = fig.layout.margin
-    left, right = round(m.l), round(m.r)
-    top, bottom = round(m.t), round(m.b)
-    w, h = round(fig.layout.width), round(fig.layout.height)
-    return (left * scale, top * scale, (w - right) * scale, (h - bottom) * scale)
 
 
 def _overlay_figure(fig):
     """Only the minima, saddles and start marker, on a transparent page with the same
     geometry."""
     over = fig.to_dict()
-    keep = {"global minimum", "global minima", "local minimum", "local minima",
-            "saddle point", "saddle points", "start"}
+    keep = set(KIND_OF_NAME)  # every legend name of a minimum, saddle or start
     over["data"] = [tr for tr in over["data"]
                     if tr.get("type") == "scatter" and tr.get("name") in keep]
     lay = over["layout"]
@@ -97,7 +75,6 @@ def make_stage(race, theme, width: int, height: int, scale: float) -> tuple[Stag
             return kaleido_stage(race, theme, width, height, scale), "chromium"
         except ExportError:
             pass  # fall through to the sketch: an animation is still possible
-    from .sketch import sketch_stage
     return sketch_stage(race, theme, width, height, scale), "pillow"
 
 
@@ -172,17 +149,6 @@ def _sprite_cross(size: float, color: str, outline: float) -> Image.Image:
         d.line([(c - h, c - h), (c + h, c + h)], fill=fill, width=int(width))
         d.line([(c - h, c + h), (c + h, c - h)], fill=fill, width=int(width))
     return big.resize((n, n), Image.Resampling.LANCZOS)
-
-
-def _font(size: float, names: tuple[str, ...] = ("LiberationSans-Regular.ttf", "Arial.ttf",
-                                                 "DejaVuSans.ttf")):
-    """A TrueType font at ``size`` px: the first of ``names`` found, else Pillow's own."""
-    for name in names:
-        try:
-            return ImageFont.truetype(name, int(round(size)))
-        except OSError:
-            continue
-    return ImageFont.load_default(size=int(round(size)))
 
 
 def _union(a, b):
@@ -377,11 +343,6 @@ def _gif_frame(indices: np.ndarray, offset: tuple[int, int], delay_cs: int,
                + bytes([TRANSPARENT, 0]))
     img = Image.fromarray(np.ascontiguousarray(indices, dtype=np.uint8))
     return control + b"".join(GifImagePlugin.getdata(img, offset=offset))
-
-
-def _hex_rgb(color: str) -> tuple[int, int, int]:
-    c = color.lstrip("#")
-    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 
 
 def _palette_image(animator: Animator) -> Image.Image:

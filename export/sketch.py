@@ -12,21 +12,31 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw
 
-from figures import SURFACE_COLORSCALE, get_theme, landscape_figure, surface_field
-from figures.landscape import GLOBAL_MIN_COLOR, MARK_COLOR, _colorbar_w
+from figures import get_theme, landscape_figure, surface_field
 from figures.landscape import TEXT_INSET as _INSET
+from figures.landscape import _colorbar_w
+from figures.mapspec import KIND_OF_NAME, MarkerStyle, map_spec
 
-from .animate import Stage, _font, _hex_rgb, plot_area
+from .stage import Stage, _font, _hex_rgb, plot_area
 
-LINE_RGBA = (30, 45, 60, 77)
 # fonts with superscript digits and Greek letters first (the legend and log ticks use them)
 FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf")
 
 
-def _scale_colors(values: np.ndarray) -> np.ndarray:
-    """Colours of the contour colour scale at ``values`` in [0, 1], as uint8 RGB."""
-    stops = np.array([s for s, _ in SURFACE_COLORSCALE])
-    rgb = np.array([_hex_rgb(c) for _, c in SURFACE_COLORSCALE], dtype=np.float64)
+def _rgba(color: str) -> tuple[int, int, int, int]:
+    """"#rrggbb" or "rgba(r, g, b, a)" as an RGBA tuple of 0–255 integers."""
+    if color.startswith("#"):
+        return (*_hex_rgb(color), 255)
+    parts = [float(v) for v in color[color.index("(") + 1: color.rindex(")")].split(",")]
+    alpha = parts[3] if len(parts) > 3 else 1.0
+    return (*(int(round(v)) for v in parts[:3]), int(round(alpha * 255)))
+
+
+def _scale_colors(values: np.ndarray, colorscale) -> np.ndarray:
+    """Colours of ``colorscale`` (Plotly's ``[[stop, "#rrggbb"], ...]``) at ``values`` in
+    [0, 1], as uint8 RGB."""
+    stops = np.array([s for s, _ in colorscale])
+    rgb = np.array([_hex_rgb(c) for _, c in colorscale], dtype=np.float64)
     v = np.clip(values, 0, 1)
     out = np.stack([np.interp(v, stops, rgb[:, k]) for k in range(3)], axis=-1)
     return np.round(out).astype(np.uint8)
@@ -76,6 +86,7 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     pl, pt, pr, pb = (int(round(v)) for v in (left, top, right, bottom))
     pw, ph = max(pr - pl, 1), max(pb - pt, 1)
     field = surface_field(race.surface)
+    spec = map_spec(race.surface)  # the colours and markers every renderer of the map draws
     (x0, x1), (y0, y1) = race.surface.bounds
     img = Image.new("RGB", (W, H), t.background)
     draw = ImageDraw.Draw(img)
@@ -92,12 +103,13 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     start, _, size = field.levels
     band = np.floor((zz - start) / size)
     mid = np.clip(start + (band + 0.5) * size, field.zmin, field.zmax)
-    rgb = _scale_colors((mid - field.zmin) / (field.zmax - field.zmin))
+    rgb = _scale_colors((mid - field.zmin) / (field.zmax - field.zmin), spec.colorscale)
     edge = np.zeros(band.shape, dtype=bool)
     edge[:, 1:] |= band[:, 1:] != band[:, :-1]
     edge[1:, :] |= band[1:, :] != band[:-1, :]
-    alpha = LINE_RGBA[3] / 255
-    rgb[edge] = np.round(rgb[edge] * (1 - alpha) + np.array(LINE_RGBA[:3]) * alpha)
+    line_rgba = _rgba(spec.contour_line)
+    alpha = line_rgba[3] / 255
+    rgb[edge] = np.round(rgb[edge] * (1 - alpha) + np.array(line_rgba[:3]) * alpha)
     img.paste(Image.fromarray(rgb, "RGB"), (pl, pt))
 
     # axes: frame, ticks, labels, titles
@@ -124,7 +136,7 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     levels = np.linspace(field.zmax, field.zmin, ph)
     bands = np.clip(start + (np.floor((levels - start) / size) + 0.5) * size, field.zmin,
                     field.zmax)
-    bar = _scale_colors((bands - field.zmin) / (field.zmax - field.zmin))
+    bar = _scale_colors((bands - field.zmin) / (field.zmax - field.zmin), spec.colorscale)
     bar_img = Image.fromarray(np.repeat(bar[:, None, :], max(1, int(bx1 - bx0)), axis=1), "RGB")
     img.paste(bar_img, (int(bx0), pt))
     draw.rectangle([int(bx0), pt, int(bx0) + bar_img.width, pb], outline=t.axis_color,
@@ -184,22 +196,22 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
             draw.line([(x + 4 * s, cy), (x + 34 * s, cy)], fill=tr.line.color,
                       width=max(1, int(round(t.line_width * s))))
         else:
-            _marker(draw, tr, x + 19 * s, cy, 0.7 * s, t)
+            kind = KIND_OF_NAME.get(tr.name, "start")
+            _marker(draw, spec.styles[kind], x + 19 * s, cy, 0.7 * s, t)
         for j, text in enumerate(lines):
             draw.text((x + 40 * s, y + j * line_h), text, font=lfont, fill=text_rgb)
 
-    # markers that stay above the paths
-    for tr in fig.data:
-        if tr.type != "scatter" or tr.mode != "markers" or tr.name not in (
-                "global minimum", "global minima", "local minimum", "local minima",
-                "saddle point", "saddle points", "start"):
+    # markers that stay above the paths: the surface's marked points and the scene's start,
+    # in the order the figure draws them
+    start = race.scene.start_point()
+    marks = [(m.kind, m.x, m.y) for kind in spec.kinds() for m in spec.markers
+             if m.kind == kind] + [("start", start[0], start[1])]
+    for kind, xv, yv in marks:
+        if not (x0 <= xv <= x1 and y0 <= yv <= y1):
             continue
-        for xv, yv in zip(tr.x, tr.y, strict=True):
-            if not (x0 <= xv <= x1 and y0 <= yv <= y1):
-                continue
-            px = pl + (xv - x0) / (x1 - x0) * pw
-            py = pb - (yv - y0) / (y1 - y0) * ph
-            _marker(odraw, tr, px, py, s, t)
+        px = pl + (xv - x0) / (x1 - x0) * pw
+        py = pb - (yv - y0) / (y1 - y0) * ph
+        _marker(odraw, spec.styles[kind], px, py, s, t)
     if overlay.getextrema()[3][1] == 0:
         overlay = None
     else:
@@ -207,19 +219,19 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     return Stage(img, overlay, (left, top, right, bottom), (x0, x1), (y0, y1), s)
 
 
-def _marker(draw: ImageDraw.ImageDraw, tr, x: float, y: float, s: float, t) -> None:
-    size = float(tr.marker.size or 10) * s
-    name = tr.name or ""
-    if "minim" in name:
-        fill = GLOBAL_MIN_COLOR if name.startswith("global") else "#ffffff"
-        draw.polygon(_star(x, y, size * 0.62), fill=fill, outline=MARK_COLOR,
-                     width=max(1, int(round(1.2 * s))))
-    elif "saddle" in name:
+def _marker(draw: ImageDraw.ImageDraw, style: MarkerStyle, x: float, y: float, s: float,
+            t) -> None:
+    """One marked point drawn as ``style`` says (a star, an ✕ or a disc), ``s`` pixels per CSS
+    pixel, at the theme's point size."""
+    size = style.size * t.point_size * s
+    w = max(1, int(round(style.line_width * s)))
+    if style.symbol.startswith("star"):
+        draw.polygon(_star(x, y, size * 0.62), fill=style.fill, outline=style.line, width=w)
+    elif style.symbol.startswith("x"):
         h = size * 0.4
-        w = max(1, int(round(2 * s)))
-        draw.line([(x - h, y - h), (x + h, y + h)], fill=MARK_COLOR, width=w)
-        draw.line([(x - h, y + h), (x + h, y - h)], fill=MARK_COLOR, width=w)
+        draw.line([(x - h, y - h), (x + h, y + h)], fill=style.line, width=w)
+        draw.line([(x - h, y + h), (x + h, y - h)], fill=style.line, width=w)
     else:
         r = size / 2
-        draw.ellipse([x - r, y - r, x + r, y + r], fill="#ffffff", outline=MARK_COLOR,
-                     width=max(1, int(round(2 * s))))
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=style.fill, outline=style.line,
+                     width=w)

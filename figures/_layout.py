@@ -26,10 +26,11 @@ def text_px(text: str, size: float) -> float:
 def legend_grid(labels: list[str], size: float, room: float,
                 max_cols: int | None = None) -> tuple[int, int, float]:
     """Columns, rows and entry width (px, symbol included) of a legend laid out as a grid of
-    equal columns across ``room`` pixels."""
+    equal columns across ``room`` pixels (an entry on several lines, split by ``<br>``, is as
+    wide as its longest line)."""
     if not labels:
         return 1, 0, 0.0
-    item_w = max(text_px(s, size) for s in labels) + 50
+    item_w = max(text_px(line, size) for s in labels for line in s.split("<br>")) + 50
     cols = max(1, min(len(labels), max_cols or len(labels), int(room // item_w)))
     return cols, math.ceil(len(labels) / cols), item_w
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .mapspec import COLORSCALE, CONTOUR_LINE_COLOR  # noqa: F401  (re-exported)
+
 FONT_FAMILY = "Arial, 'Liberation Sans', Helvetica, 'DejaVu Sans', sans-serif"
 
 
@@ -49,15 +51,9 @@ def get_theme(theme: str | Theme) -> Theme:
         raise ValueError(f"Unknown theme {theme!r}; choose one of: {', '.join(THEMES)}") from None
 
 
-#: Sequential background for contour maps: near white at the minimum, slate grey on the high
-#: walls. Pale and hue-neutral, so every colour of the Okabe-Ito palette stands out on it.
-SURFACE_COLORSCALE = [
-    [0.0, "#ffffff"],
-    [0.3, "#eef1f3"],
-    [0.6, "#d8dfe5"],
-    [1.0, "#aab6c2"],
-]
-CONTOUR_LINE_COLOR = "rgba(30, 45, 60, 0.30)"
+#: The contour colour scale and line colour are part of the map's specification (one for every
+#: renderer: the player, the static figures and the Pillow sketch), in :mod:`figures.mapspec`.
+SURFACE_COLORSCALE = COLORSCALE
 
 
 def axis_style(t: Theme, title: str, *, grid: bool = True) -> dict:

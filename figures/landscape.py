@@ -13,15 +13,16 @@ from landscapes import Surface, grid
 
 from . import _style
 from ._layout import TEXT_INSET, legend_grid, text_px, title_annotations
-from ._style import CONTOUR_LINE_COLOR, SURFACE_COLORSCALE, Theme, get_theme
+from ._style import Theme, get_theme
 from ._text import legend_label, power_of_ten, scene_subtitle, surface_title
+from .mapspec import LOG_FLOOR_FRACTION, MARK_COLOR, MARKER_STYLES, map_spec, plotly_marker, z_scale
+
+__all__ = ["LOG_FLOOR_FRACTION", "MARK_COLOR", "GLOBAL_MIN_COLOR", "GRID_N", "SurfaceField",
+           "surface_field", "landscape_figure", "end_mark"]
 
 GRID_N = 220
-#: Added to f − f* before the logarithm, as a fraction of the surface's range on the grid.
-LOG_FLOOR_FRACTION = 1e-6
 
-GLOBAL_MIN_COLOR = "#F0E442"  # Okabe-Ito yellow: a fill with a dark outline, never a line
-MARK_COLOR = "#1a1a1a"
+GLOBAL_MIN_COLOR = MARKER_STYLES["global"].fill  # the map's specification decides
 
 
 @dataclass(frozen=True)
@@ -70,17 +71,9 @@ def surface_field(surface: Surface, n: int = GRID_N) -> SurfaceField:
     """Sample ``surface`` on an ``n`` × ``n`` grid over its bounds and choose the colour
     transform: log10(f − f*) for surfaces that span decades, f itself otherwise."""
     xs, ys, f = grid(surface, n, n)
-    finite = np.isfinite(f)
-    use_log = bool(surface.log_scale and surface.f_min is not None)
-    if use_log:
-        span = float(np.nanmax(np.where(finite, f, -np.inf)) - surface.f_min)
-        floor = max(span * LOG_FLOOR_FRACTION, 1e-12)
-        z = np.log10(np.maximum(f - surface.f_min, 0.0) + floor)
-        label = "f − f*"
-    else:
-        floor = 0.0
-        z = f.copy()
-        label = "f(x, y)"
+    zscale = z_scale(surface)  # the map's specification: the same at every resolution
+    use_log, floor, label = zscale.log, zscale.floor, zscale.label
+    z = zscale.transform(f) if use_log else f.copy()
     z[~np.isfinite(z)] = np.nan
     zmin, zmax = float(np.nanmin(z)), float(np.nanmax(z))
     if zmax <= zmin:
@@ -126,12 +119,15 @@ class Box:
     legend_font: float = 0.0
     show_marks: bool = True
     multiline: bool = False
+    lift: float = 0.0  # spare height put above the title, plot and legend (half of it)
 
 
 def _fit(width, height, left, right, top, bottom, aspect):
     """Grow the margins so that the plot area has the surface's aspect ratio. Returns the
-    margins, the plot area and whether the margins had to be squeezed to leave a third of the
-    figure for the plot (then the text they hold does not fit)."""
+    margins, the plot area, whether the margins had to be squeezed to leave a third of the
+    figure for the plot (then the text they hold does not fit) and the spare height added above
+    the title (a plot narrower than the figure leaves height over: half of it goes above the
+    title, half below the legend, so the figure is not left with an empty bottom)."""
     squeezed = False
     if width - left - right < width / 3:
         k = (2 * width / 3) / (left + right)
@@ -143,9 +139,10 @@ def _fit(width, height, left, right, top, bottom, aspect):
     if avail_w / avail_h > aspect:  # too wide: centre horizontally
         extra = avail_w - avail_h * aspect
         left, right = left + extra / 2, right + extra / 2
-        return left, right, top, bottom, avail_h * aspect * avail_h, squeezed
-    extra = avail_h - avail_w / aspect  # too tall: the spare height goes below everything
-    return left, right, top, bottom + extra, avail_w * avail_w / aspect, squeezed
+        return left, right, top, bottom, avail_h * aspect * avail_h, squeezed, 0.0
+    extra = avail_h - avail_w / aspect  # too tall: centre vertically, title included
+    return (left, right, top + extra / 2, bottom + extra / 2, avail_w * avail_w / aspect,
+            squeezed, extra / 2)
 
 
 def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
@@ -180,9 +177,10 @@ def _box(surface: Surface, width: int, height: int, t: Theme, wide: list[str],
     if best is not None:
         return best
     # a thumbnail: no room for a legend at all
-    lft, rgt, tp, bot, area, _ = _fit(width, height, left, _colorbar_w(t), top,
-                                      below_axis + 12, aspect)
-    return Box(lft, rgt, tp, bot, "none", 1, 0.0, area=area, legend_font=fs, show_marks=False)
+    lft, rgt, tp, bot, area, _, lift = _fit(width, height, left, _colorbar_w(t), top,
+                                            below_axis + 12, aspect)
+    return Box(lft, rgt, tp, bot, "none", 1, 0.0, area=area, legend_font=fs, show_marks=False,
+               lift=lift)
 
 
 def _layouts(width, height, t, wide, tall, aspect, left, top, below_axis, lf) -> Box:
@@ -194,32 +192,43 @@ def _layouts(width, height, t, wide, tall, aspect, left, top, below_axis, lf) ->
                  aspect)
     right_ok = tall_h <= height - top - 8 and not right[5]
 
-    # legend under the x axis, in as many columns as fit between the left edge of the figure
-    # and the right edge of the plot area (how far Plotly lets such a legend run); entries on
-    # several lines when even one column is too narrow for them on one
-    entries, multiline = wide, False
-    cols = len(wide)
-    while True:
-        cols, rows, item_w = legend_grid(entries, lf, width - 2 * TEXT_INSET, max_cols=cols)
-        lines = _rows_lines(entries, cols)
-        bottom = below_axis + lines * line_h + rows * 6 + 16
-        below = _fit(width, height, left, _colorbar_w(t), top, bottom, aspect)
-        room = width - below[1] - TEXT_INSET
-        if cols == 1 and item_w > room and not multiline:
-            entries, multiline, cols = tall, True, len(tall)
+    # legend under the x axis, as a grid of one-line entries (``wide``) or of entries on several
+    # lines (``tall``), in whichever number of columns leaves the largest plot. Plotly lets such
+    # a legend run from the left edge of the figure to the right edge of the plot area: where
+    # the columns need a little more room, the plot moves right a little into its spare width.
+    below, below_cols, below_multi = None, 1, False
+    for entries, multiline in ((wide, False), (tall, True)):
+        if multiline and entries == wide:
             continue
-        if cols == 1 or legend_grid(entries, lf, room, max_cols=cols)[0] == cols:
-            break
-        cols -= 1
+        for cols in range(len(entries), 0, -1):
+            n_cols, rows, item_w = legend_grid(entries, lf, width - 2 * TEXT_INSET,
+                                               max_cols=cols)
+            if n_cols != cols:
+                continue
+            lines = _rows_lines(entries, cols)
+            bottom = below_axis + lines * line_h + rows * 6 + 16
+            fit = list(_fit(width, height, left, _colorbar_w(t), top, bottom, aspect))
+            short = cols * item_w - (width - fit[1] - TEXT_INSET)
+            if short > 0:
+                spare = min(fit[1] - _colorbar_w(t), 0.04 * width)  # stays about centred
+                if short > spare and cols > 1:
+                    continue  # this many columns do not fit beside the colour bar
+                shift = min(short, spare)
+                fit[0], fit[1] = fit[0] + shift, fit[1] - shift
+            ok = not fit[5]
+            key = (ok, fit[4], not multiline)
+            if below is None or key > (not below[5], below[4], not below_multi):
+                below, below_cols, below_multi = tuple(fit), cols, multiline
     below_ok = not below[5]
 
     if right_ok and (not below_ok or right[4] >= 0.97 * below[4]):
-        lft, rgt, tp, bot, area, _ = right
+        lft, rgt, tp, bot, area, _, lift = right
         return Box(lft, rgt, tp, bot, "right", 1, tall_w, area=area, fits=True,
-                   multiline=True)
-    lft, rgt, tp, bot, area, _ = below
-    return Box(lft, rgt, tp, bot, "below", cols, (width - rgt - TEXT_INSET) / cols - 52,
-               area=area, fits=below_ok, multiline=multiline)
+                   multiline=True, lift=lift)
+    lft, rgt, tp, bot, area, _, lift = below
+    return Box(lft, rgt, tp, bot, "below", below_cols,
+               (width - rgt - TEXT_INSET) / below_cols - 52, area=area, fits=below_ok,
+               multiline=below_multi, lift=lift)
 
 
 def _rows_lines(entries: list[str], cols: int) -> int:
@@ -237,32 +246,18 @@ def _colorbar_w(t: Theme) -> float:
 
 
 def _marker_traces(surface: Surface, t: Theme) -> list[go.Scatter]:
+    """One trace per kind of marked point (global minima, local minima, saddles), drawn as
+    the map's specification says; each trace's ``meta`` holds its kind."""
+    spec = map_spec(surface)
     out = []
-    f_min = surface.f_min
-    glob = [m for m in surface.minima
-            if f_min is not None and abs(m.f - f_min) <= 1e-9 * max(1.0, abs(f_min))]
-    local = [m for m in surface.minima if m not in glob]
-    if glob:
+    for kind in spec.kinds():
+        pts = [m for m in spec.markers if m.kind == kind]
+        style = spec.styles[kind]
         out.append(go.Scatter(
-            x=[m.x for m in glob], y=[m.y for m in glob], mode="markers",
-            name="global minimum" if len(glob) == 1 else "global minima",
-            marker={"symbol": "star", "size": t.point_size * 1.25, "color": GLOBAL_MIN_COLOR,
-                    "line": {"color": MARK_COLOR, "width": 1.2}},
-            hovertemplate="global minimum<br>(%{x:.4g}, %{y:.4g})<extra></extra>"))
-    if local:
-        out.append(go.Scatter(
-            x=[m.x for m in local], y=[m.y for m in local], mode="markers",
-            name="local minimum" if len(local) == 1 else "local minima",
-            marker={"symbol": "star", "size": t.point_size, "color": "#ffffff",
-                    "line": {"color": MARK_COLOR, "width": 1.2}},
-            hovertemplate="local minimum<br>(%{x:.4g}, %{y:.4g})<extra></extra>"))
-    if surface.saddles:
-        out.append(go.Scatter(
-            x=[s.x for s in surface.saddles], y=[s.y for s in surface.saddles], mode="markers",
-            name="saddle point" if len(surface.saddles) == 1 else "saddle points",
-            marker={"symbol": "x-thin", "size": t.point_size * 0.8,
-                    "line": {"color": MARK_COLOR, "width": 2}},
-            hovertemplate="saddle<br>(%{x:.4g}, %{y:.4g})<extra></extra>"))
+            x=[m.x for m in pts], y=[m.y for m in pts], mode="markers",
+            name=style.name(len(pts)), meta={"kind": kind},
+            marker=plotly_marker(style, t.point_size),
+            hovertemplate=f"{style.label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
     return out
 
 
@@ -321,11 +316,12 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         colorbar.update(tickmode="array", tickvals=list(field.tickvals),
                         ticktext=list(field.ticktext))
     start_l, end_l, size_l = field.levels
+    spec = map_spec(surf)
     fig.add_trace(go.Contour(
-        x=field.xs, y=field.ys, z=field.z, colorscale=SURFACE_COLORSCALE,
+        x=field.xs, y=field.ys, z=field.z, colorscale=spec.colorscale,
         zmin=field.zmin, zmax=field.zmax, zauto=False,
         contours={"start": start_l, "end": end_l, "size": size_l, "coloring": "fill"},
-        line={"color": CONTOUR_LINE_COLOR, "width": 0.6, "smoothing": 0.85},
+        line={"color": spec.contour_line, "width": 0.6, "smoothing": 0.85},
         colorbar=colorbar, showlegend=False, name=field.label,
         hovertemplate="x=%{x:.4g}, y=%{y:.4g}<extra></extra>" if not field.log else
         "x=%{x:.4g}, y=%{y:.4g}<br>log₁₀(f − f*)=%{z:.3g}<extra></extra>",
@@ -371,10 +367,11 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     for m in markers:
         m.showlegend = box.show_marks and _visible(surf, _pts(m))
         fig.add_trace(m)
+    start_style = spec.styles["start"]
     fig.add_trace(go.Scatter(
-        x=[start[0]], y=[start[1]], mode="markers", name="start", showlegend=box.show_marks,
-        marker={"symbol": "circle", "size": t.point_size * 0.8, "color": "#ffffff",
-                "line": {"color": MARK_COLOR, "width": 2}},
+        x=[start[0]], y=[start[1]], mode="markers", name=start_style.label,
+        showlegend=box.show_marks, meta={"kind": "start"},
+        marker=plotly_marker(start_style, t.point_size),
         hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
 
     plot_w = width - box.left - box.right
@@ -403,8 +400,8 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     )
     if title:
         layout["annotations"] = title_annotations(
-            title, subtitle, t, left=box.left, top=box.top, plot_w=plot_w, plot_h=plot_h,
-            x_px=TEXT_INSET)
+            title, subtitle, t, left=box.left, top=box.top - box.lift, plot_w=plot_w,
+            plot_h=plot_h, x_px=TEXT_INSET)
     fig.update_layout(layout)
     return fig
 

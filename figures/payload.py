@@ -8,30 +8,36 @@ from __future__ import annotations
 
 import numpy as np
 
-from landscapes import Surface, grid
+from landscapes import Surface
 from scene.race import Race
 
 from .curves import loss_gap
 from .landscape import surface_field
+from .mapspec import map_spec
 
 GRID_N = 140
-GRID3D_N = 60
+GRID3D_N = 90  # as the exported 3-D figure (figures.surface3d)
 
 
 def surface_payload(surface: Surface, n: int = GRID_N, n3d: int = GRID3D_N) -> dict:
-    """Contour grid (log-transformed where the surface asks for it), a coarser grid for 3-D,
-    minima and saddles."""
+    """Contour grid (log-transformed where the surface asks for it), a coarser grid for 3-D
+    on the same scale, minima and saddles, and the map's specification
+    (:func:`figures.mapspec.map_spec`: ``colorscale``, ``contour_line``, ``marker_styles``,
+    ``markers`` with their kinds, ``map_key`` and ``zscale``), which the player draws as the
+    exported figures do."""
     field = surface_field(surface, n)  # the same colour transform as the exported maps
-    zlabel = "log₁₀(f − f*)" if field.log else "f(x, y)"
-    x3, y3, z3 = grid(surface, n3d, n3d)
+    field3d = surface_field(surface, n3d)  # the same z scale as the exported 3-D figure
+    spec = map_spec(surface)
     (x0, x1), (y0, y1) = surface.bounds
     return {
         "title": surface.title,
-        "x": field.xs, "y": field.ys, "z": field.z, "log": field.log, "zlabel": zlabel,
-        "x3d": x3, "y3d": y3, "z3d": z3,
+        "x": field.xs, "y": field.ys, "z": field.z, "log": field.log,
+        "zlabel": spec.zscale.axis_label,
+        "x3d": field3d.xs, "y3d": field3d.ys, "z3d": field3d.z,
         "minima": [[m.x, m.y, m.f] for m in surface.minima],
         "saddles": [[s.x, s.y, s.f] for s in surface.saddles],
         "xrange": [x0, x1], "yrange": [y0, y1],
+        **spec.to_dict(),
     }
 
 

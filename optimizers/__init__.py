@@ -44,6 +44,13 @@ class OptimizerInfo:
     def doc(self) -> str:
         return self.module.__doc__ or ""
 
+    def held_state(self, hp: dict) -> tuple[str, ...]:
+        """The state names torch holds for the validated settings ``hp`` (a subset of
+        ``state_names``, in the same order): e.g. SGD without momentum keeps no buffer, Adam
+        keeps ``max_exp_avg_sq`` only with AMSGrad."""
+        held = getattr(self.module, "held_state", None)
+        return tuple(held(hp)) if held else self.state_names
+
     def defaults(self) -> dict:
         return {k: h.default for k, h in self.spec.items()}
 
@@ -106,7 +113,9 @@ class Trajectory:
         With ``record=True``: the gradient the optimizer received (after noise and sparsity),
         the displacement it applied, and its effective per-coordinate step size.
     state : dict[str, float64 array (n - 1, 2)] or None
-        With ``record=True``: the optimizer's state after each update, under torch's names.
+        With ``record=True``: the optimizer's state after each update, under torch's names;
+        only the buffers torch holds for these settings (no ``momentum_buffer`` for SGD at
+        momentum 0, no ``max_exp_avg_sq`` for Adam without AMSGrad).
     """
 
     surface: str
@@ -221,8 +230,9 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     if record:
         traj.grads = rec_grad[: n - 1].copy()
         traj.updates = rec_upd[: n - 1].copy()
+        held = info.held_state(hp)
         traj.state = {name: rec_state[: n - 1, i].copy()
-                      for i, name in enumerate(info.state_names)}
+                      for i, name in enumerate(info.state_names) if name in held}
         with np.errstate(all="ignore"):
             traj.step_size = info.module.step_size(h, coef[:, : n - 1], rec_state[: n - 1])
     return traj

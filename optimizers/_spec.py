@@ -27,6 +27,10 @@ class Hyper:
     kind : {"float", "bool", "pair"}
     label : str
         What the app shows.
+    labels : tuple of str
+        For ``kind="pair"``: what the app shows for each element, in order, e.g.
+        ``("β1 (first moment)", "β2 (second moment)")`` for Adam's betas. Each optimizer
+        names what its own elements do (Lion's β2 is a momentum decay, not a second moment).
     error : str
         torch's phrase for a bad value, e.g. ``"Invalid learning rate"``.
     ui_low, ui_high : float
@@ -43,6 +47,7 @@ class Hyper:
     high: float = math.inf
     kind: str = "float"
     label: str = ""
+    labels: tuple[str, ...] = ()
     error: str = ""
     low_open: bool = False
     high_open: bool = False
@@ -116,7 +121,9 @@ def eps_hyper(default: float) -> Hyper:
 
 
 def betas_hyper(default: tuple[float, float]) -> Hyper:
+    """Adam-style betas: decay rates of the first and second moment averages."""
     return Hyper("betas", default, 0.0, 1.0, kind="pair", label="betas", high_open=True,
+                 labels=("β1 (first moment)", "β2 (second moment)"),
                  ui_low=0.0, ui_high=0.9999,
                  help="Decay rates of the first and second moment averages.")
 

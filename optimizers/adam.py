@@ -60,6 +60,11 @@ def check(hp: dict) -> None:
     return None
 
 
+def held_state(hp: dict) -> tuple[str, ...]:
+    """The state torch keeps for these settings: max_exp_avg_sq only with AMSGrad."""
+    return STATE if hp["amsgrad"] else STATE[:2]
+
+
 def pack(hp: dict, decoupled: bool = False) -> list[float]:
     b1, b2 = hp["betas"]
     return [b1, b2, hp["eps"], hp["weight_decay"], float(hp["amsgrad"]), float(decoupled)]

@@ -27,7 +27,10 @@ STATE = ("exp_avg",)
 
 SPEC = {
     "lr": lr_hyper(1e-4),
+    # Lion keeps no second moment: β1 interpolates the update direction, β2 decays the momentum
+    # (the paper's and torch implementations' meaning of the two betas).
     "betas": Hyper("betas", (0.9, 0.99), 0.0, 1.0, kind="pair", label="betas", ui_low=0.0,
+                   labels=("β1 (update interpolation)", "β2 (momentum decay)"),
                    ui_high=0.9999, help="β1 mixes the gradient into the sign; β2 is the "
                    "momentum decay."),
     "weight_decay": weight_decay_hyper(0.0, decoupled=True),

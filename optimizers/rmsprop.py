@@ -51,6 +51,13 @@ def check(hp: dict) -> None:
     return None
 
 
+def held_state(hp: dict) -> tuple[str, ...]:
+    """The state torch keeps for these settings: grad_avg only when centered, a momentum
+    buffer only with momentum."""
+    return tuple(name for name, held in (("square_avg", True), ("grad_avg", hp["centered"]),
+                                         ("momentum_buffer", hp["momentum"] > 0)) if held)
+
+
 def pack(hp: dict) -> list[float]:
     return [hp["alpha"], hp["eps"], hp["weight_decay"], hp["momentum"], float(hp["centered"])]
 

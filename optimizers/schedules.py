@@ -8,8 +8,8 @@ schedule parameter sets it.
 
 ========================  =====================================================================
 ``constant``              γ_k = γ
-``step``                  γ_k = γ · gamma^⌊k / step_size⌋                      (torch StepLR)
-``exponential``           γ_k = γ · gamma^k                                   (torch ExponentialLR)
+``step``                  γ_k = γ · g^⌊k / s⌋, g = gamma, s = step_size        (torch StepLR)
+``exponential``           γ_k = γ · g^k, g = gamma                            (torch ExponentialLR)
 ``cosine``                γ_k = η_min + ½(γ - η_min)(1 + cos(π k / T_max))      (torch
                           CosineAnnealingLR closed form; *not* clamped: after T_max it rises
                           again with period 2·T_max, as in torch; optax clamps instead)
@@ -47,6 +47,9 @@ class Param:
     choices: tuple = ()
     low_open: bool = False
     help: str = ""
+    #: The parameter's symbol in the schedule's LaTeX formula (e.g. ``"s"`` for StepLR's
+    #: ``step_size``); its label ends with the same symbol, so the app explains the formula.
+    symbol: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,40 +66,42 @@ SCHEDULES: dict[str, Schedule] = {
                          "The same learning rate at every step."),
     "step": Schedule(
         "step", "Step decay",
-        {"step_size": Param(None, 1, math.inf, "int", "step size",
+        {"step_size": Param(None, 1, math.inf, "int", "step size s", symbol="s",
                             help="Steps between decays (default: a third of the run)."),
-         "gamma": Param(0.1, 0.0, 1.0, "float", "decay factor", low_open=True)},
-        r"\gamma_k = \gamma\,\mathrm{gamma}^{\lfloor k/\mathrm{step\_size}\rfloor}",
+         "gamma": Param(0.1, 0.0, 1.0, "float", "decay factor g", low_open=True, symbol="g",
+                        help="Factor applied to the learning rate every s steps (torch's gamma).")},
+        r"\gamma_k = \gamma\, g^{\lfloor k/s \rfloor}",
         "Multiply the learning rate by a factor every few steps."),
     "exponential": Schedule(
         "exponential", "Exponential decay",
-        {"gamma": Param(0.99, 0.0, 1.0, "float", "decay per step", low_open=True)},
-        r"\gamma_k = \gamma\,\mathrm{gamma}^{k}",
+        {"gamma": Param(0.99, 0.0, 1.0, "float", "decay per step g", low_open=True, symbol="g",
+                        help="Factor applied to the learning rate at every step (torch's gamma).")},
+        r"\gamma_k = \gamma\, g^{k}",
         "Shrink the learning rate by the same factor at every step."),
     "cosine": Schedule(
         "cosine", "Cosine annealing",
-        {"T_max": Param(None, 1, math.inf, "int", "period T_max",
+        {"T_max": Param(None, 1, math.inf, "int", "period T_max", symbol=r"T_{\max}",
                         help="Steps to reach η_min (default: the whole run)."),
-         "eta_min": Param(0.0, 0.0, math.inf, "float", "floor η_min")},
-        r"\gamma_k = \eta_{min} + \tfrac12(\gamma-\eta_{min})"
-        r"\left(1+\cos\frac{\pi k}{T_{max}}\right)",
+         "eta_min": Param(0.0, 0.0, math.inf, "float", "floor η_min", symbol=r"\eta_{\min}")},
+        r"\gamma_k = \eta_{\min} + \tfrac12(\gamma-\eta_{\min})"
+        r"\left(1+\cos\frac{\pi k}{T_{\max}}\right)",
         "Glide from the base rate down to a floor along half a cosine."),
     "warmup_linear": Schedule(
         "warmup_linear", "Linear warmup, linear decay",
-        {"warmup": Param(None, 0, math.inf, "int", "warmup steps W",
+        {"warmup": Param(None, 0, math.inf, "int", "warmup steps W", symbol="W",
                          help="Steps of linear warmup from 0 (default: a tenth of the run)."),
-         "total": Param(None, 1, math.inf, "int", "total steps N",
+         "total": Param(None, 1, math.inf, "int", "total steps N", symbol="N",
                         help="Step at which the rate reaches 0 (default: the whole run).")},
         r"\gamma_k = \begin{cases}\gamma\,k/W & k<W\\ \gamma\max\!\left(0,\frac{N-k}{N-W}\right)"
         r" & k\ge W\end{cases}",
         "Ramp up from zero, then decay linearly to zero (the usual Transformer recipe)."),
     "warmup_cosine": Schedule(
         "warmup_cosine", "Linear warmup, cosine decay",
-        {"warmup": Param(None, 0, math.inf, "int", "warmup steps W",
+        {"warmup": Param(None, 0, math.inf, "int", "warmup steps W", symbol="W",
                          help="Steps of linear warmup from 0 (default: a tenth of the run)."),
-         "total": Param(None, 1, math.inf, "int", "total steps N",
+         "total": Param(None, 1, math.inf, "int", "total steps N", symbol="N",
                         help="Length of warmup plus decay (default: the whole run)."),
-         "num_cycles": Param(0.5, 0.0, 100.0, "float", "cosine cycles",
+         "num_cycles": Param(0.5, 0.0, 100.0, "float", "cosine cycles c", symbol="c",
                              help="0.5 decays once to zero.")},
         r"\gamma_k = \begin{cases}\gamma\,k/W & k<W\\ "
         r"\gamma\max\!\left(0,\tfrac12\left(1+\cos 2\pi c"
@@ -104,12 +109,17 @@ SCHEDULES: dict[str, Schedule] = {
         "Ramp up from zero, then follow a cosine down."),
     "onecycle": Schedule(
         "onecycle", "One-cycle",
-        {"pct_start": Param(0.3, 0.0, 1.0, "float", "rising fraction", low_open=True),
-         "div_factor": Param(25.0, 1.0, math.inf, "float", "initial divisor"),
-         "final_div_factor": Param(1e4, 1.0, math.inf, "float", "final divisor"),
+        {"pct_start": Param(0.3, 0.0, 1.0, "float", "rising fraction p", low_open=True,
+                            symbol="p", help="Fraction of the run spent rising (pct_start)."),
+         "div_factor": Param(25.0, 1.0, math.inf, "float", "initial divisor d", symbol="d",
+                             help="The run starts at γ/d (div_factor)."),
+         "final_div_factor": Param(1e4, 1.0, math.inf, "float", "final divisor d_f",
+                                   symbol="d_f",
+                                   help="The run ends at γ/(d·d_f) (final_div_factor)."),
          "anneal_strategy": Param("cos", kind="choice", label="anneal", choices=("cos", "linear")),
          "three_phase": Param(False, kind="bool", label="three phases")},
-        r"\gamma/d \nearrow \gamma \searrow \gamma/(d\,d_f)",
+        r"\gamma_k:\; \gamma/d \;\nearrow\; \gamma \text{ at } k = pN-1 \;\searrow\;"
+        r" \gamma/(d\,d_f) \text{ at } k = N-1",
         "Rise to the peak rate, then anneal far below the start (Smith's super-convergence)."),
 }
 

@@ -59,6 +59,11 @@ def check(hp: dict) -> None:
                          f"(got momentum={hp['momentum']}, dampening={hp['dampening']})")
 
 
+def held_state(hp: dict) -> tuple[str, ...]:
+    """The state torch keeps for these settings: no momentum buffer without momentum."""
+    return STATE if hp["momentum"] != 0 else ()
+
+
 def pack(hp: dict) -> list[float]:
     return [hp["momentum"], hp["dampening"], float(hp["nesterov"]), hp["weight_decay"]]
 

@@ -224,7 +224,7 @@ def test_saddle_escape_leaves_the_limit_box_and_is_reported():
 
 def test_record_keeps_gradients_updates_and_torch_state_names():
     traj = run("rosenbrock", "adam", start=ROSEN_START, steps=50, lr=1e-2, record=True)
-    assert set(traj.state) == {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+    assert set(traj.state) == {"exp_avg", "exp_avg_sq"}  # no max_exp_avg_sq without AMSGrad
     np.testing.assert_allclose(traj.updates, np.diff(traj.xy, axis=0), rtol=0, atol=1e-15)
     surf = SURFACES["rosenbrock"]
     np.testing.assert_allclose(traj.grads[0], surf.grad(*ROSEN_START))
@@ -238,7 +238,7 @@ def test_record_keeps_gradients_updates_and_torch_state_names():
     assert list(sgd.state) == ["momentum_buffer"]
     np.testing.assert_allclose(sgd.state["momentum_buffer"][0], sgd.grads[0])
     rms = run("rosenbrock", "rmsprop", steps=10, record=True)
-    assert {"square_avg", "grad_avg", "momentum_buffer"} == set(rms.state)
+    assert list(rms.state) == ["square_avg"]  # neither centered nor momentum
     assert list(run("rosenbrock", "adagrad", steps=3, record=True,
                     initial_accumulator_value=0.5).state["sum"][0]
                 - np.array(surf.grad(*surf.start)) ** 2) == pytest.approx([0.5, 0.5])
@@ -342,3 +342,49 @@ def test_compiled_tells_whether_the_loops_are_on_disk(tmp_path):
     assert not compiled(["adam", "sgd"], cache_dir=tmp_path)
     run("rosenbrock", "sgd", steps=2)  # this process has compiled (or loaded) the SGD loop
     assert compiled(["sgd", "momentum"])
+
+
+@pytest.mark.parametrize("name, hyper, held", [
+    ("sgd", {}, []),
+    ("sgd", {"momentum": 0.5}, ["momentum_buffer"]),
+    ("momentum", {"momentum": 0.0}, []),
+    ("nesterov", {}, ["momentum_buffer"]),
+    ("adam", {}, ["exp_avg", "exp_avg_sq"]),
+    ("adam", {"amsgrad": True}, ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"]),
+    ("adamw", {}, ["exp_avg", "exp_avg_sq"]),
+    ("adamw", {"amsgrad": True}, ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"]),
+    ("rmsprop", {}, ["square_avg"]),
+    ("rmsprop", {"centered": True}, ["square_avg", "grad_avg"]),
+    ("rmsprop", {"momentum": 0.9}, ["square_avg", "momentum_buffer"]),
+    ("rmsprop", {"centered": True, "momentum": 0.9},
+     ["square_avg", "grad_avg", "momentum_buffer"]),
+    ("adagrad", {}, ["sum"]),
+    ("nadam", {}, ["exp_avg", "exp_avg_sq", "mu_product"]),
+    ("lion", {}, ["exp_avg"]),
+])
+def test_recorded_state_holds_only_the_buffers_torch_keeps(name, hyper, held):
+    """The step inspector lists ``traj.state``: it must not show buffers that torch does not
+    create for these settings (SGD's momentum_buffer at momentum 0, Adam's max_exp_avg_sq
+    without AMSGrad, RMSProp's grad_avg when not centered)."""
+    traj = run("rosenbrock", name, steps=5, record=True, **hyper)
+    assert list(traj.state) == held
+    assert all(arr.shape == (5, 2) for arr in traj.state.values())
+    assert list(OPTIMIZERS[name].held_state(traj.hyper)) == held
+
+
+
+def test_pair_hyperparameters_label_each_element_from_their_own_spec():
+    """The app labels the two betas from the optimizer's spec: Adam's and NAdam's are moment
+    decay rates, Lion's are not (Lion keeps no second moment)."""
+    for name, info in OPTIMIZERS.items():
+        for h in info.spec.values():
+            if h.kind == "pair":
+                assert len(h.labels) == 2, name
+                assert h.labels[0].startswith("β1") and h.labels[1].startswith("β2"), name
+    for name in ("adam", "adamw", "nadam"):
+        assert OPTIMIZERS[name].spec["betas"].labels == ("β1 (first moment)",
+                                                         "β2 (second moment)")
+    b1, b2 = OPTIMIZERS["lion"].spec["betas"].labels
+    assert "moment)" not in b1 + b2 and "second" not in b1 + b2
+    assert "interpolation" in b1  # c_t = β1 m_{t-1} + (1 - β1) g_t gives the update's sign
+    assert "momentum decay" in b2  # m_t = β2 m_{t-1} + (1 - β2) g_t

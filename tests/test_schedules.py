@@ -86,3 +86,32 @@ def test_every_schedule_is_finite_and_non_negative(name):
     for steps in (1, 2, 7, 1000):
         v = factors(name, steps, lr=0.1)
         assert v.shape == (steps,) and np.isfinite(v).all() and (v >= 0).all()
+
+
+@pytest.mark.parametrize("name", list(SCHEDULES))
+def test_schedule_formulas_use_symbols_not_parameter_names(name):
+    """Each formula is LaTeX in symbols (γ_k = γ·g^{⌊k/s⌋}), never torch's keyword names
+    ("gamma", "step_size"), and every symbol it uses is explained by a parameter's label."""
+    import re
+
+    sched = SCHEDULES[name]
+    latex = sched.latex
+    assert latex.startswith(r"\gamma_k")
+    assert latex.count("{") == latex.count("}")
+    assert r"\mathrm" not in latex and r"\_" not in latex
+    # drop environments, words of text and commands such as \gamma, \frac, \max
+    words = re.sub(r"\\(begin|end|text)\{[^}]*\}|\\[A-Za-z]+", " ", latex)
+    for key in sched.params:
+        assert not re.search(rf"(?<![A-Za-z]){re.escape(key)}(?![A-Za-z])", words), key
+    assert not re.search(r"[A-Za-z]{3,}", words), words  # no names spelled out in the maths
+    for key, p in sched.params.items():
+        if p.kind in ("choice", "bool"):
+            continue
+        assert p.symbol and p.symbol in latex, key  # the formula uses the parameter's symbol
+        plain = p.symbol.replace("\\eta", "η").replace("\\", "").replace("{", "").replace("}", "")
+        assert p.label.endswith(" " + plain), (p.label, plain)  # ... and the label names it
+
+
+def test_step_decay_formula_reads_as_latex():
+    assert SCHEDULES["step"].latex == r"\gamma_k = \gamma\, g^{\lfloor k/s \rfloor}"
+    assert SCHEDULES["exponential"].latex == r"\gamma_k = \gamma\, g^{k}"

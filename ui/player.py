@@ -99,10 +99,10 @@ in path arrays (a diverged path simply stops at its last finite point).
 ``theme`` (dict, optional)
     ``{"font_size": int}``, 16 by default.
 ``live`` (dict, optional)
-    ``{"scene": dict, "lr_grid": [float, ...], "lrs": [float, ...]}``: the scene
-    the paths were computed for (as :func:`scene.to_dict` writes it), sent back
-    to the live route with the dragged value; the learning rates a chip's
-    slider steps through; each path's current learning rate. Without it the
+    ``{"scene": dict, "lr_grids": [[float, ...], ...], "lrs": [float, ...]}``:
+    the scene the paths were computed for (as :func:`scene.to_dict` writes it),
+    sent back to the live route with the dragged value; per path, the learning
+    rates its chip's slider steps through, and its current learning rate. Without it the
     chips have no slider and drags change nothing until release.
 
 Unknown keys are passed through untouched.
@@ -295,18 +295,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _encode(payload: dict) -> tuple[dict, bytes]:
-    if not isinstance(payload, dict):
-        raise TypeError("payload must be a dict")
-    for required in ("surface", "paths", "steps"):
-        if required not in payload:
-            raise ValueError(f"payload is missing {required!r}")
-
-    packer = _Packer()
-    meta = {k: _clean(v) for k, v in payload.items() if k not in ("surface", "paths")}
-    meta["steps"] = int(payload["steps"])
-
-    surface = payload["surface"]
+def _encode_surface(surface: dict, packer: _Packer) -> dict:
     out_surface = {k: _clean(v) for k, v in surface.items() if k not in _GRID_KEYS}
     for key in ("x", "y", "z"):
         if key not in surface:
@@ -326,38 +315,55 @@ def _encode(payload: dict) -> tuple[dict, bytes]:
                                    if not isinstance(v, dict)}, sort_keys=True).encode())
     # Lets the page keep the surface it already drew when only the paths change.
     out_surface["_sig"] = surf_digest.hexdigest()
+    return out_surface
+
+
+def _encode_path(path: dict, where: str, packer: _Packer) -> dict:
+    out = {
+        k: _clean(v)
+        for k, v in path.items()
+        if k not in ("x", "y", "loss", "loss_y", "lr", "arrows")
+    }
+    n = len(path["x"])
+    for key in ("y", "loss"):
+        if len(path[key]) != n:
+            raise ValueError(f"{where}.{key} must have as many points as {where}.x")
+    out["x"] = packer.add(path["x"], "f8", f"{where}.x", 1)
+    out["y"] = packer.add(path["y"], "f8", f"{where}.y", 1)
+    out["loss"] = packer.add(path["loss"], "f8", f"{where}.loss", 1)
+    loss_y = path.get("loss_y")
+    out["loss_y"] = (
+        out["loss"] if loss_y is None else packer.add(loss_y, "f8", f"{where}.loss_y", 1)
+    )
+    lr = path.get("lr")
+    out["lr"] = None if lr is None else packer.add(lr, "f4", f"{where}.lr", 1)
+    arrows = path.get("arrows")
+    if arrows and arrows.get("grad") is not None and arrows.get("update") is not None:
+        out["arrows"] = {
+            "grad": packer.add(arrows["grad"], "f4", f"{where}.arrows.grad", 2),
+            "update": packer.add(arrows["update"], "f4", f"{where}.arrows.update", 2),
+        }
+    else:
+        out["arrows"] = None
+    return out
+
+
+def _encode(payload: dict) -> tuple[dict, bytes]:
+    if not isinstance(payload, dict):
+        raise TypeError("payload must be a dict")
+    for required in ("surface", "paths", "steps"):
+        if required not in payload:
+            raise ValueError(f"payload is missing {required!r}")
+
+    packer = _Packer()
+    meta = {k: _clean(v) for k, v in payload.items() if k not in ("surface", "paths")}
+    meta["steps"] = int(payload["steps"])
+
+    out_surface = _encode_surface(payload["surface"], packer)
     meta["surface"] = out_surface
 
-    out_paths = []
-    for i, path in enumerate(payload["paths"]):
-        where = f"paths[{i}]"
-        out = {
-            k: _clean(v)
-            for k, v in path.items()
-            if k not in ("x", "y", "loss", "loss_y", "lr", "arrows")
-        }
-        n = len(path["x"])
-        for key in ("y", "loss"):
-            if len(path[key]) != n:
-                raise ValueError(f"{where}.{key} must have as many points as {where}.x")
-        out["x"] = packer.add(path["x"], "f8", f"{where}.x", 1)
-        out["y"] = packer.add(path["y"], "f8", f"{where}.y", 1)
-        out["loss"] = packer.add(path["loss"], "f8", f"{where}.loss", 1)
-        loss_y = path.get("loss_y")
-        out["loss_y"] = (
-            out["loss"] if loss_y is None else packer.add(loss_y, "f8", f"{where}.loss_y", 1)
-        )
-        lr = path.get("lr")
-        out["lr"] = None if lr is None else packer.add(lr, "f4", f"{where}.lr", 1)
-        arrows = path.get("arrows")
-        if arrows and arrows.get("grad") is not None and arrows.get("update") is not None:
-            out["arrows"] = {
-                "grad": packer.add(arrows["grad"], "f4", f"{where}.arrows.grad", 2),
-                "update": packer.add(arrows["update"], "f4", f"{where}.arrows.update", 2),
-            }
-        else:
-            out["arrows"] = None
-        out_paths.append(out)
+    out_paths = [_encode_path(path, f"paths[{i}]", packer)
+                 for i, path in enumerate(payload["paths"])]
     meta["paths"] = out_paths
 
     blob = packer.blob()

@@ -79,7 +79,7 @@
     surfKey: null,    // what the 3-D figure was last built from (paths aside)
     start: null,      // the start ring: the scene's start, or where the pointer drags it
     dragging: false,  // a start point or a learning rate is being dragged
-    lrGrid: [],       // the learning rates a chip's slider steps through
+    lrGrids: [],      // the learning rates each chip's slider steps through
     liveDrawn: 0      // live answers painted (read by automated checks)
   };
   // Read by automated checks of the page.
@@ -759,8 +759,8 @@
   }
 
   // --------------------------------------------------------------- legend
-  function lrIndex(lr) {
-    var g = S.lrGrid, best = 0;
+  function lrIndex(lr, g) {
+    var best = 0;
     for (var i = 1; i < g.length; i++) {
       if (Math.abs(Math.log(g[i] / lr)) < Math.abs(Math.log(g[best] / lr))) best = i;
     }
@@ -772,18 +772,18 @@
   function buildLegend() {
     var html = "";
     var live = S.payload.live || {};
-    S.lrGrid = live.lr_grid || [];
+    S.lrGrids = S.paths.map(function (p, i) { return (live.lr_grids || [])[i] || []; });
     S.paths.forEach(function (p, i) {
-      var lr = (live.lrs || [])[i];
+      var lr = (live.lrs || [])[i], grid = S.lrGrids[i];
       html += '<div class="chip' + (isVisible(p) ? "" : " off") + '" data-i="' + i + '">' +
         '<button type="button" class="toggle" title="Show or hide this path">' +
         '<span class="swatch" style="background:' + escapeHtml(p.color) + '"></span>' +
         '<span class="name">' + escapeHtml(p.label) + "</span>" +
         '<span class="value"></span><span class="flag"></span></button>';
-      if (isNum(lr) && S.lrGrid.length > 1) {
+      if (isNum(lr) && grid.length > 1) {
         html += '<label class="lr" title="Learning rate: drag, or use the arrow keys">' +
-          '<input type="range" class="lr-slider" min="0" max="' + (S.lrGrid.length - 1) +
-          '" step="1" value="' + lrIndex(lr) + '" aria-label="learning rate of ' + escapeHtml(p.label) + '">' +
+          '<input type="range" class="lr-slider" min="0" max="' + (grid.length - 1) +
+          '" step="1" value="' + lrIndex(lr, grid) + '" aria-label="learning rate of ' + escapeHtml(p.label) + '">' +
           '<span class="lr-text">' + escapeHtml(lrText(lr)) + "</span></label>";
       }
       html += "</div>";
@@ -824,7 +824,7 @@
   var POINT = 18;  // px: a style's size is a multiple of it
   var LEGACY_STYLES = {
     minimum: { label: "minimum", symbol: "star", symbol3d: "diamond", size: 24 / 18, fill: "#f5c518", line: "#6b5200", line_width: 1.5 },
-    saddle: { label: "saddle point", symbol: "x-thin", symbol3d: "x", size: 16 / 18, fill: null, line: "#2b2f38", line_width: 4 }
+    saddle: { label: "saddle point", symbol: "x-thin", symbol3d: "cross", size: 16 / 18, fill: null, line: "#2b2f38", line_width: 4 }
   };
   function markerStyles(s) { return s.marker_styles || LEGACY_STYLES; }
   function mapMarkers(s) {
@@ -894,7 +894,7 @@
   function lrFromSlider(slider) {
     var chip = slider.closest(".chip");
     var i = +chip.getAttribute("data-i");
-    var lr = S.lrGrid[+slider.value];
+    var lr = S.lrGrids[i][+slider.value];
     chip.querySelector(".lr-text").textContent = lrText(lr);
     return { racer: i, lr: lr };
   }

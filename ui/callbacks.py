@@ -1,0 +1,138 @@
+"""Widget callbacks: each changes the session's state before the next run draws the page."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import streamlit as st
+
+from landscapes import SURFACES, get_surface
+from scene import MAX_OPTIMIZERS, STEPS_LIMIT, Entry
+from ui.compute import cached_presets
+from ui.state import (
+    CUSTOM,
+    entry_keys,
+    free_color,
+    notify,
+    read_entry,
+    read_scene,
+    write_entry,
+    write_scene,
+)
+
+
+def on_preset() -> None:
+    choice = st.session_state["preset"]
+    presets = cached_presets()
+    if choice in presets:
+        write_scene(presets[choice])
+        st.session_state["inspect_step"] = 1
+
+
+def on_surface() -> None:
+    surf = SURFACES[st.session_state["surface"]]
+    st.session_state["x0"], st.session_state["y0"] = map(float, surf.start)
+    st.session_state["preset"] = CUSTOM
+    st.session_state["scene_title"] = st.session_state["scene_claim"] = ""
+
+
+def on_surface_param() -> None:
+    """A new surface parameter keeps a start the user chose (while it lies on the map); a start
+    that was the surface's own follows the surface."""
+    ss = st.session_state
+    name = ss["surface"]
+    surf = SURFACES[name]
+    params = {k: ss[f"sp_{name}_{k}"] for k in surf.param_spec}
+    new = get_surface(name, **params)
+    old = ss.get("shown_surface")
+    was_default = True
+    if old and old[0] == name:
+        ox, oy = get_surface(name, **dict(old[1])).start
+        was_default = math.isclose(ss["x0"], ox, abs_tol=1e-9) and math.isclose(
+            ss["y0"], oy, abs_tol=1e-9)
+    (lx0, lx1), (ly0, ly1) = new.limit
+    if was_default or not (lx0 <= ss["x0"] <= lx1 and ly0 <= ss["y0"] <= ly1):
+        ss["x0"], ss["y0"] = map(float, new.start)
+
+
+def on_steps() -> None:
+    ss = st.session_state
+    if ss["steps"] > STEPS_LIMIT:
+        notify(f"steps: {ss['steps']:,} is more than the {STEPS_LIMIT:,} a race can have; "
+               f"using {STEPS_LIMIT:,}.")
+        ss["steps"] = STEPS_LIMIT
+
+
+def on_start() -> None:
+    """A typed start that lies off the map is brought to the map's edge, and said so."""
+    ss = st.session_state
+    surf = read_scene().surface_obj()
+    for key, (lo, hi) in (("x0", surf.bounds[0]), ("y0", surf.bounds[1])):
+        v = float(ss[key])
+        if not lo <= v <= hi:
+            kept = min(max(v, lo), hi)
+            notify(f"start {key[0]}: {v:g} is off the map ({key[0]} from {lo:g} to {hi:g}); "
+                   f"using {kept:g}.")
+            ss[key] = float(kept)
+
+
+def on_inspect_step() -> None:
+    """The player follows the step inspector."""
+    st.session_state["view_step"] = int(st.session_state["inspect_step"])
+
+
+def on_reset_start() -> None:
+    name = st.session_state["surface"]
+    surf = SURFACES[name]
+    params = {k: st.session_state.get(f"sp_{name}_{k}", s.default)
+              for k, s in surf.param_spec.items()}
+    st.session_state["x0"], st.session_state["y0"] = map(float, get_surface(name, **params).start)
+
+
+def on_add() -> None:
+    ss = st.session_state
+    if len(ss["entry_ids"]) >= MAX_OPTIMIZERS:
+        return
+    eid = ss["next_id"]
+    ss["next_id"] += 1
+    color = free_color(ss["entry_ids"])
+    ss["entry_ids"] = [*ss["entry_ids"], eid]
+    write_entry(eid, Entry(ss["add_which"], color=color))
+    ss[f"open{eid}"] = True  # a new racer opens its panel, ready to be tuned
+
+
+def on_duplicate(eid: int) -> None:
+    ss = st.session_state
+    if len(ss["entry_ids"]) >= MAX_OPTIMIZERS:
+        return
+    entry = read_entry(eid)
+    new = ss["next_id"]
+    ss["next_id"] += 1
+    ids = list(ss["entry_ids"])
+    ids.insert(ids.index(eid) + 1, new)
+    ss["entry_ids"] = ids
+    write_entry(new, replace(entry, label="", color=free_color(ids, skip=new)))
+    ss[f"open{new}"] = True
+
+
+def on_remove(eid: int) -> None:
+    ss = st.session_state
+    ss["entry_ids"] = [e for e in ss["entry_ids"] if e != eid]
+    for k in entry_keys(eid):
+        del ss[k]
+
+
+def on_change_type(eid: int) -> None:
+    ss = st.session_state
+    name = ss[f"e{eid}_opt"]
+    label, color = ss.get(f"e{eid}_label", ""), ss.get(f"e{eid}_color", "")
+    old_lr = ss.get(f"e{eid}_lr")
+    for k in entry_keys(eid):
+        del ss[k]
+    hyper = {"lr": old_lr} if old_lr is not None else {}
+    write_entry(eid, Entry(name, label, color, hyper))
+
+
+def leave_presentation() -> None:
+    st.session_state["present"] = False

@@ -1,0 +1,46 @@
+"""Cached computations of the page: pure functions of hashable arguments, no widgets inside.
+
+Bounded by entry count (Streamlit's ``max_entries``); the live routes keep their own cache.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from landscapes import get_surface
+from scene import from_json
+from scene.presets import load_presets
+from scene.race import simulate
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_race(scene_json: str):
+    scene, _ = from_json(scene_json)
+    return simulate(scene, record=True)
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def cached_surface(name: str, params: tuple) -> dict:
+    from figures.payload import surface_payload
+
+    return surface_payload(get_surface(name, **dict(params)))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_payload(scene_json: str, arrows: bool, revision: str) -> dict:
+    from figures.payload import race_payload
+
+    race = cached_race(scene_json)
+    surf = cached_surface(race.scene.surface, tuple(sorted(race.scene.surface_params.items())))
+    return race_payload(race, surf, arrows=arrows, revision=revision, font_size=16)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_presets_and_problems():
+    from scene import presets as preset_module
+
+    return load_presets(), list(preset_module.PROBLEMS)
+
+
+def cached_presets():
+    return cached_presets_and_problems()[0]

@@ -1,0 +1,110 @@
+"""The lines above the race player: one line each, opening for the whole text."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.callbacks import leave_presentation
+
+# The stage: the page's padding trimmed, and each header line (intro, link warnings, claim,
+# formula) one line high until it is opened, so the map starts high on the screen.
+STAGE_CSS = """
+.block-container{padding:2.6rem 1.5rem 2rem;max-width:none}
+.stMainBlockContainer [data-testid="stExpander"] summary p{white-space:nowrap;overflow:hidden;
+  text-overflow:ellipsis;margin:0}
+.stMainBlockContainer [data-testid="stExpander"] summary{padding-top:.3rem;padding-bottom:.3rem}
+.stMainBlockContainer [data-testid="stExpander"] summary>span{min-width:0}
+.stMainBlockContainer [data-testid="stExpander"] summary>span>div{min-width:0;overflow:hidden}
+"""
+
+
+MAX_WARNINGS_SHOWN = 5
+
+
+# Presentation mode: no sidebar, no Streamlit header, the page's edges trimmed.
+PRESENT_CSS = """
+[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stHeader"],
+[data-testid="stToolbar"]{display:none!important}
+.block-container{padding:2.5rem 1.2rem 1rem!important}
+.stMainBlockContainer [data-testid="stCaptionContainer"] p{font-size:1.35rem;color:#1d2433;
+  padding-right:9rem}
+.st-key-leave{position:fixed;top:.4rem;right:1rem;z-index:999990;width:auto!important}
+"""
+
+
+def draw_presentation_header(bad: list[str]) -> None:
+    """The claim as a caption, and the way out."""
+    ss = st.session_state
+    st.html(f"<style>{PRESENT_CSS}</style>")
+    with st.container(key="leave"):  # pinned to the window's top right corner
+        st.button("Leave (Esc)", on_click=leave_presentation,
+                  help="Back to the sidebar and the controls.")
+    if ss.get("scene_claim"):
+        st.caption(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
+    for msg in bad:
+        st.warning(msg)
+
+
+def draw_header(surface, bad: list[str]) -> None:
+    """One line each: what the page is, what a link could not use, the preset's claim, the
+    surface's formula. Each opens for the whole text."""
+    ss = st.session_state
+    intro, formula = st.columns(2, gap="small")
+    with intro.expander("**Optimizer Race** · optimizers race downhill on a 2-D loss surface, "
+                        "exactly as PyTorch moves them. Drag on the map, press Play. "
+                        "How to read this page"):
+        st.markdown(GUIDE)
+    with formula.expander(f"**{surface.title}** · ${surface.latex}$"):
+        st.latex(surface.latex)
+        st.caption(surface.lesson)
+    warnings = ss.get("link_warnings") or []
+    if warnings:
+        n = len(warnings)
+        with st.expander(f":orange[⚠ {n} setting{'s' if n > 1 else ''} in the link could not "
+                         "be used and were reset to their defaults]"):
+            for w in warnings[:MAX_WARNINGS_SHOWN]:
+                st.text(w[:200])  # literal: a link's text is never markup
+            if n > MAX_WARNINGS_SHOWN:
+                st.caption(f"… and {n - MAX_WARNINGS_SHOWN} more.")
+            if st.button("Dismiss"):
+                ss["link_warnings"] = []
+                st.rerun()
+    for msg in bad:
+        st.warning(msg)
+    if ss.get("scene_claim"):
+        with st.expander(f":blue[**{ss.get('scene_title', '')}**] · {ss['scene_claim']}"):
+            st.markdown(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
+
+
+GUIDE = (
+    "- The **map** looks down on the loss surface: each colour band is a range of loss "
+    "values (on a log scale where the surface spans many orders of magnitude), stars mark "
+    "minima and crosses mark saddle points.\n"
+    "- Every coloured line is one optimizer's path from the same start (the ring). "
+    "**Play** moves them all together; the slider scrubs through the steps; the **3-D** "
+    "view shows the same paths lying on the surface.\n"
+    "- **Drag on the map** and every path follows the pointer; let go and the new start "
+    "is kept. The small slider on each optimizer's chip above the map changes its "
+    "learning rate the same way (or focus it and use the arrow keys).\n"
+    "- The plot under the map is the loss at each step: a line that drops faster reached "
+    "low ground sooner.\n"
+    "- Pick a **Preset** in the sidebar to see one classic behaviour at a time, or open an "
+    "optimizer there to change all its settings. **Duplicate** races two settings of the "
+    "same optimizer side by side.\n"
+    "- The address bar always holds a link to exactly what you see: send it, and the other "
+    "person gets the same race.")
+
+
+def stage_style() -> None:
+    st.html(f"<style>{STAGE_CSS}</style>")
+
+
+def draw(surface, problems: list[str]) -> None:
+    """Notices of this run (as toasts, which never move the map), then the header lines: the
+    presentation mode's caption, or the page's one-line header."""
+    for note in st.session_state.pop("notices", [])[:5]:
+        st.toast(note, icon="ℹ️", duration="long")
+    if st.session_state.get("present"):
+        draw_presentation_header(problems)
+    else:
+        draw_header(surface, problems)

@@ -1,0 +1,199 @@
+"""The sidebar: the scene's controls. Every widget's key is a field of the session's state
+(:mod:`ui.state`); the ranges of the optimizers' widgets come from their hyperparameter specs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from landscapes import SURFACES, get_surface
+from optimizers import OPTIMIZERS, learning_rates
+from optimizers.schedules import SCHEDULES, resolve
+from scene import MAX_OPTIMIZERS, STEPS_LIMIT
+from ui.callbacks import (
+    on_add,
+    on_change_type,
+    on_duplicate,
+    on_preset,
+    on_remove,
+    on_reset_start,
+    on_start,
+    on_steps,
+    on_surface,
+    on_surface_param,
+)
+from ui.compute import cached_presets, cached_presets_and_problems
+from ui.state import CUSTOM, _with, beta2_grid, eps_grid, lr_grid, round_step
+
+
+def draw_sidebar() -> None:
+    """The scene's controls. Drawn after the race player, so that a changed setting reaches
+    the player before the rest of the page is rebuilt; the widgets' values are already in
+    the session state when the script starts."""
+    presets = cached_presets()
+    with st.sidebar:
+        st.toggle("Presentation mode", key="present",
+                  help="The map as large as the screen allows, large type, no sidebar: for a "
+                       "projector. Space plays and pauses, the arrow keys step, Esc leaves.")
+        st.header("Scene")
+        st.selectbox("Preset", [CUSTOM, *presets], key="preset", on_change=on_preset,
+                     format_func=lambda k: k if k == CUSTOM else presets[k].title,
+                     help="Ready-made scenes, each showing one thing about optimizers.")
+        for problem in cached_presets_and_problems()[1]:
+            st.text(f"⚠ A preset could not be loaded: {problem}")
+        _surface_controls()
+        _start_controls()
+        _racers()
+        _schedule_controls()
+        _noise_controls()
+
+
+def _surface_controls() -> None:
+    ss = st.session_state
+    st.subheader("Surface")
+    st.selectbox("Loss surface", list(SURFACES), key="surface", on_change=on_surface,
+                 format_func=lambda k: SURFACES[k].title)
+    base = SURFACES[ss["surface"]]
+    for pname, spec in base.param_spec.items():
+        key = f"sp_{base.name}_{pname}"
+        ss.setdefault(key, float(spec.default))
+        if spec.log:
+            grid = sorted({float(f"{v:.3g}") for v in np.geomspace(spec.low, spec.high, 31)})
+            st.select_slider(spec.label, _with(grid, float(ss[key])), key=key, help=spec.help,
+                             on_change=on_surface_param, format_func=lambda v: f"{v:g}")
+        else:
+            st.slider(spec.label, float(spec.low), float(spec.high), key=key, help=spec.help,
+                      on_change=on_surface_param, step=round_step(spec.high - spec.low))
+    surface = get_surface(base.name, **{k: ss[f"sp_{base.name}_{k}"] for k in base.param_spec})
+    st.caption(surface.lesson)
+
+
+def _start_controls() -> None:
+    st.subheader("Start and length")
+    c1, c2 = st.columns(2)
+    c1.number_input("start x", key="x0", format="%.4g", step=0.1, on_change=on_start)
+    c2.number_input("start y", key="y0", format="%.4g", step=0.1, on_change=on_start)
+    st.button("Reset to the surface's start", on_click=on_reset_start,
+              help="Or drag on the map to start from anywhere.")
+    st.number_input("steps", min_value=1, max_value=None, step=50, key="steps",
+                    on_change=on_steps, help=f"Number of updates, up to {STEPS_LIMIT:,}.")
+
+
+def _racers() -> None:
+    ss = st.session_state
+    st.subheader("Optimizers")
+    for pos, eid in enumerate(list(ss["entry_ids"])):
+        _racer_panel(pos, eid)
+    c1, c2 = st.columns([3, 2])
+    ss.setdefault("add_which", "adam")
+    c1.selectbox("add", list(OPTIMIZERS), key="add_which", label_visibility="collapsed",
+                 format_func=lambda k: OPTIMIZERS[k].title)
+    c2.button("Add", on_click=on_add, disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
+              width="stretch")
+
+
+def _racer_panel(pos: int, eid: int) -> None:
+    """One racer's panel. Only an open panel draws its widgets (their values are kept in the
+    session state either way): a rerun then rebuilds a handful of widgets, not every
+    optimizer's. A closed panel's label shows its learning rate. A new label is a new expander
+    to Streamlit, so which panels are open is remembered here."""
+    ss = st.session_state
+    info = OPTIMIZERS[ss[f"e{eid}_opt"]]
+    title = ss.get(f"e{eid}_label") or info.title
+    lr_now = ss.get(f"e{eid}_lr", info.spec["lr"].default)
+    is_open = ss.get(f"open{eid}", False)
+    label = f"{pos + 1}. {title}" + ("" if is_open else f" · lr {lr_now:g}")
+    panel = st.expander(label, key=f"exp{eid}", expanded=is_open, on_change="rerun")
+    ss[f"open{eid}"] = bool(panel.open)
+    if not panel.open:
+        return
+    with panel:
+        c1, c2 = st.columns([3, 1])
+        c1.selectbox("optimizer", list(OPTIMIZERS), key=f"e{eid}_opt",
+                     format_func=lambda k: OPTIMIZERS[k].title, on_change=on_change_type,
+                     args=(eid,))
+        c2.color_picker("colour", key=f"e{eid}_color")
+        st.text_input("label", key=f"e{eid}_label", max_chars=60,
+                      placeholder=f"{info.title} (automatic)")
+        st.caption(info.summary)
+        for key, h in info.spec.items():
+            _hyper_widget(f"e{eid}_{key}", key, h)
+        b1, b2 = st.columns(2)
+        b1.button("Duplicate", key=f"dup{eid}", on_click=on_duplicate, args=(eid,),
+                  disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
+                  help="Race a copy of this optimizer with other settings.")
+        b2.button("Remove", key=f"rm{eid}", on_click=on_remove, args=(eid,))
+
+
+def _hyper_widget(wkey: str, key: str, h) -> None:
+    """The widget for one hyperparameter, its range from the spec validation uses (a value a
+    link brought from outside that range widens it rather than breaking the widget)."""
+    ss = st.session_state
+    if h.kind == "bool":
+        st.checkbox(h.label, key=wkey, help=h.help)
+    elif h.kind == "pair":
+        top = max(float(h.ui_high), float(ss[f"{wkey}_0"]))
+        st.slider(h.labels[0], float(h.ui_low), top, key=f"{wkey}_0", step=0.001,
+                  format="%.4g", help=h.help)
+        st.select_slider(h.labels[1], _with(beta2_grid(h), ss[f"{wkey}_1"]), key=f"{wkey}_1",
+                         format_func=lambda v: f"{v:g}")
+    elif key == "lr":
+        st.select_slider("learning rate γ (log scale)", _with(lr_grid(h), ss[wkey]), key=wkey,
+                         format_func=lambda v: f"{v:g}", help=h.help)
+    elif h.log:
+        st.select_slider(h.label, _with(eps_grid(h), ss[wkey]), key=wkey,
+                         format_func=lambda v: f"{v:.0e}", help=h.help)
+    else:
+        hi = max(h.ui_high, float(ss[wkey]))
+        st.slider(h.label, float(h.ui_low), float(hi), key=wkey,
+                  step=round_step(hi - h.ui_low), format="%.4g", help=h.help)
+
+
+def _schedule_controls() -> None:
+    ss = st.session_state
+    st.subheader("Learning-rate schedule")
+    st.selectbox("schedule", list(SCHEDULES), key="sched",
+                 format_func=lambda k: SCHEDULES[k].title, label_visibility="collapsed")
+    sched_info = SCHEDULES[ss["sched"]]
+    defaults = resolve(sched_info.name, int(ss["steps"]), {})
+    for key, p in sched_info.params.items():
+        wkey = f"sched_{sched_info.name}_{key}"
+        ss.setdefault(wkey, defaults[key])
+        if p.kind == "choice":
+            st.selectbox(p.label, list(p.choices), key=wkey)
+        elif p.kind == "bool":
+            st.checkbox(p.label, key=wkey)
+        elif p.kind == "int":
+            st.number_input(p.label, min_value=int(p.low), max_value=None, step=1,
+                            key=wkey, help=p.help)
+        else:
+            hi = None if math.isinf(p.high) else float(p.high)
+            st.number_input(p.label, min_value=float(p.low), max_value=hi, key=wkey,
+                            format="%.4g", help=p.help, step=0.01)
+    if sched_info.name == "constant":
+        return
+    st.latex(sched_info.latex)
+    try:
+        from figures import lr_preview_figure
+
+        params = {k: ss[f"sched_{sched_info.name}_{k}"] for k in sched_info.params}
+        lrs = learning_rates(1.0, int(ss["steps"]), {"name": sched_info.name, **params})
+        st.plotly_chart(lr_preview_figure(lrs), width="stretch",
+                        config={"displayModeBar": False})
+    except ValueError as e:
+        st.warning(f"Schedule: {e}")
+
+
+def _noise_controls() -> None:
+    st.subheader("Stochastic gradients")
+    st.number_input("gradient noise σ", min_value=0.0, max_value=100.0, step=0.1, key="noise",
+                    help="Standard deviation of Gaussian noise added to each gradient "
+                         "coordinate, as mini-batches would.")
+    st.slider("sparsity", 0.0, 1.0, step=0.05, key="sparsity",
+              help="Probability that a gradient coordinate is zero at a step, as rare "
+                   "features would be.")
+    st.number_input("seed", min_value=0, max_value=2**32 - 1, step=1, key="seed",
+                    help="Every optimizer sees the same noise for the same seed.")

@@ -1,0 +1,328 @@
+"""The session's state ⇄ the scene: the widgets' values are the scene, read and written here.
+
+Every widget has a key in ``st.session_state``; :func:`read_scene` turns them into a
+:class:`scene.Scene` and :func:`write_scene` puts a scene (a preset, a link) into them before
+the widgets are drawn. Widget ranges and grids are taken from the optimizers' own
+hyperparameter specs (:mod:`optimizers._spec`), the ones validation uses.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import streamlit as st
+
+from landscapes import SURFACES, get_surface
+from optimizers import OPTIMIZERS
+from optimizers.schedules import SCHEDULES, resolve
+from scene import PALETTE, Entry, Scene, default_scene
+from scene.url import from_query, to_query
+from ui.compute import cached_presets
+
+CUSTOM = "— your own scene —"
+
+
+ROUND_MANTISSAS = (1, 1.5, 2, 3, 5, 7)
+BETA2_VALUES = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999)
+
+
+def lr_grid(h) -> list[float]:
+    """Round learning rates (1, 1.5, 2, 3, 5, 7 per decade) from a tenth of the spec's lowest
+    offered value to ten times its highest: what a racer's learning-rate slider steps
+    through, in the sidebar and on its chip."""
+    lo, hi = h.ui_low / 10, h.ui_high * 10
+    grid = {round(m * 10.0**e, 12) for e in range(math.floor(math.log10(lo)),
+                                                     math.ceil(math.log10(hi)) + 1)
+            for m in ROUND_MANTISSAS}
+    return sorted(v for v in grid if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9))
+
+
+def eps_grid(h) -> list[float]:
+    """Powers of ten across the spec's offered range (ε, say)."""
+    return [10.0**e for e in range(round(math.log10(h.ui_low)), round(math.log10(h.ui_high)) + 1)]
+
+
+def beta2_grid(h) -> list[float]:
+    """Round second-coefficient values (β2) inside the spec's offered range."""
+    return [v for v in BETA2_VALUES if h.ui_low <= v <= h.ui_high]
+
+
+def round_step(span: float) -> float:
+    """A round slider step, about a hundredth to a thousandth of ``span``: 0.001 for μ in
+    [0, 0.999], 1 for an angle in [0, 180]."""
+    return 10.0 ** (math.floor(math.log10(span)) - 2)
+
+
+def _with(options: list[float], value: float) -> list[float]:
+    return options if any(math.isclose(o, value, rel_tol=1e-12) for o in options) else sorted(
+        [*options, value])
+
+
+def _snap(options: list[float], value: float) -> float:
+    for o in options:
+        if math.isclose(o, value, rel_tol=1e-12):
+            return o
+    return value
+
+
+def entry_keys(eid: int) -> list[str]:
+    return [k for k in st.session_state if isinstance(k, str) and k.startswith(f"e{eid}_")]
+
+
+def write_entry(eid: int, entry: Entry) -> None:
+    info = OPTIMIZERS[entry.optimizer]
+    hp = info.validate(entry.hyper)
+    ss = st.session_state
+    ss[f"e{eid}_opt"] = entry.optimizer
+    ss[f"e{eid}_label"] = entry.label
+    ss[f"e{eid}_color"] = entry.color or PALETTE[len(ss.get("entry_ids", [])) % len(PALETTE)]
+    for name, h in info.spec.items():
+        v = hp[name]
+        if h.kind == "pair":
+            ss[f"e{eid}_{name}_0"] = float(v[0])
+            ss[f"e{eid}_{name}_1"] = _snap(beta2_grid(h), float(v[1]))
+        elif name == "lr":
+            ss[f"e{eid}_lr"] = _snap(lr_grid(h), float(v))
+        elif h.log:
+            ss[f"e{eid}_{name}"] = _snap(eps_grid(h), float(v))
+        else:
+            ss[f"e{eid}_{name}"] = v
+
+
+def write_scene(scene: Scene) -> None:
+    """Put a scene into the widgets' session state (before the widgets are drawn)."""
+    ss = st.session_state
+    for eid in ss.get("entry_ids", []):
+        for k in entry_keys(eid):
+            del ss[k]
+    ss["surface"] = scene.surface
+    surf = get_surface(scene.surface, **scene.surface_params)
+    for name, spec in surf.param_spec.items():
+        ss[f"sp_{scene.surface}_{name}"] = float(surf.params.get(name, spec.default))
+    x0, y0 = scene.start_point()
+    ss["x0"], ss["y0"] = float(x0), float(y0)
+    ss["steps"] = int(scene.steps)
+    ss["entry_ids"] = []
+    next_id = ss.get("next_id", 0)
+    for i, e in enumerate(scene.optimizers):
+        eid = next_id + i
+        ss["entry_ids"].append(eid)
+        write_entry(eid, replace(e, color=e.color or PALETTE[i % len(PALETTE)]))
+    ss["next_id"] = next_id + len(scene.optimizers)
+    sched = dict(scene.schedule)
+    name = sched.pop("name", "constant")
+    ss["sched"] = name
+    for key, value in resolve(name, scene.steps, sched).items():
+        ss[f"sched_{name}_{key}"] = value
+    ss["noise"], ss["sparsity"], ss["seed"] = float(scene.noise), float(scene.sparsity), int(
+        scene.seed)
+    ss["arrows"] = bool(scene.view.get("arrows", False))
+    ss["view_step"] = scene.view.get("step")  # None: the end of the run
+    ss["view_tab"] = scene.view.get("tab", "map")
+    ss["scene_title"], ss["scene_claim"] = scene.title, scene.claim
+
+
+def read_entry(eid: int) -> Entry:
+    ss = st.session_state
+    name = ss[f"e{eid}_opt"]
+    info = OPTIMIZERS[name]
+    hyper = {}
+    for key, h in info.spec.items():
+        if h.kind == "pair":
+            hyper[key] = (ss[f"e{eid}_{key}_0"], ss[f"e{eid}_{key}_1"])
+        else:
+            hyper[key] = ss[f"e{eid}_{key}"]
+    defaults = info.defaults()
+    compact = {k: v for k, v in hyper.items() if v != defaults[k]}
+    color = ss.get(f"e{eid}_color", "")
+    pos = ss["entry_ids"].index(eid)
+    if color.upper() == PALETTE[pos % len(PALETTE)].upper():
+        color = ""  # the palette's colour for this position: nothing to remember
+    return Entry(name, ss.get(f"e{eid}_label", "").strip(), color, compact)
+
+
+def read_scene() -> Scene:
+    ss = st.session_state
+    name = ss["surface"]
+    surf = SURFACES[name]
+    params = {k: ss[f"sp_{name}_{k}"] for k, spec in surf.param_spec.items()
+              if f"sp_{name}_{k}" in ss and ss[f"sp_{name}_{k}"] != spec.default}
+    sname = ss.get("sched", "constant")
+    sched = {"name": sname}
+    for key in SCHEDULES[sname].params:
+        if f"sched_{sname}_{key}" in ss:
+            sched[key] = ss[f"sched_{sname}_{key}"]
+    steps = int(ss["steps"])
+    step = ss.get("view_step")
+    view = {"step": None if step is None else max(0, min(steps, int(step))),
+            "arrows": bool(ss.get("arrows")), "tab": ss.get("view_tab", "map")}
+    # A start typed or stepped in the sidebar carries float noise (-1.0999999999999999): the
+    # scene keeps six significant digits, as many as anyone can see or type.
+    start = (float(f"{ss['x0']:.6g}"), float(f"{ss['y0']:.6g}"))
+    return Scene(surface=name, surface_params=params, start=start,
+                 steps=steps, optimizers=[read_entry(e) for e in ss["entry_ids"]],
+                 schedule=sched, noise=float(ss["noise"]), sparsity=float(ss["sparsity"]),
+                 seed=int(ss["seed"]), view=view,
+                 title=ss.get("scene_title", ""), claim=ss.get("scene_claim", ""))
+
+
+def racing_ids() -> list[int]:
+    """The ids of the racers whose settings are usable (the ones the player shows)."""
+    ids = []
+    for eid in st.session_state["entry_ids"]:
+        try:
+            read_entry(eid).full_hyper()
+            ids.append(eid)
+        except ValueError:
+            continue
+    return ids
+
+
+def free_color(ids: list[int], skip: int | None = None) -> str:
+    """The first palette colour no racer in ``ids`` (but ``skip``) shows."""
+    ss = st.session_state
+    used = set()
+    for pos, eid in enumerate(ids):
+        if eid != skip:
+            used.add((ss.get(f"e{eid}_color") or PALETTE[pos % len(PALETTE)]).upper())
+    for c in PALETTE:
+        if c.upper() not in used:
+            return c
+    return PALETTE[len(ids) % len(PALETTE)]
+
+
+def notify(text: str) -> None:
+    """A short message shown once, over the page (it never moves the map)."""
+    st.session_state.setdefault("notices", []).append(text)
+
+
+def unusual_values(scene: Scene) -> list[str]:
+    """Values a link may hold that are allowed but far outside what the controls offer."""
+    notes = []
+    for i, e in enumerate(scene.optimizers):
+        info = OPTIMIZERS[e.optimizer]
+        for key, v in e.hyper.items():
+            h = info.spec.get(key)
+            if h is None or h.kind in ("pair", "bool") or not isinstance(v, int | float):
+                continue
+            if v > 10 * h.ui_high:
+                notes.append(f"{scene.labels()[i]}: {h.label} {v:g} is far above what the "
+                             f"controls offer (up to {h.ui_high:g}); kept as the link has it.")
+    return notes
+
+
+def apply_player_event() -> None:
+    """Take the player's latest event into the scene, before anything is drawn: a start set by
+    a click or a drag on the map, a learning rate set on a chip, the step the player stopped
+    at. The player's value is in the session state when the script starts, so the page is
+    drawn once, already with the change."""
+    ss = st.session_state
+    event = ss.get("player")
+    if not isinstance(event, dict) or event.get("nonce") == ss.get("last_nonce"):
+        return
+    ss["last_nonce"] = event.get("nonce")
+    try:
+        kind = event.get("event")
+        if kind == "click":
+            surf = read_scene().surface_obj()
+            (bx0, bx1), (by0, by1) = surf.bounds
+            quantum = 10.0 ** (math.floor(math.log10(max(bx1 - bx0, by1 - by0))) - 3)
+            x = float(f"{round(float(event['x']) / quantum) * quantum:.10g}")
+            y = float(f"{round(float(event['y']) / quantum) * quantum:.10g}")
+            (lx0, lx1), (ly0, ly1) = surf.limit
+            if lx0 <= x <= lx1 and ly0 <= y <= ly1:
+                ss["x0"], ss["y0"] = x, y
+                ss["preset"] = CUSTOM
+        elif kind == "lr":
+            ids = racing_ids()
+            racer, lr = int(event["racer"]), float(event["lr"])
+            if 0 <= racer < len(ids) and math.isfinite(lr) and lr > 0:
+                spec = OPTIMIZERS[ss[f"e{ids[racer]}_opt"]].spec["lr"]
+                ss[f"e{ids[racer]}_lr"] = _snap(lr_grid(spec), lr)
+                ss["preset"] = CUSTOM
+        elif kind == "step":
+            ss["view_step"] = max(0, int(event["step"]))
+            ss["inspect_step"] = max(1, ss["view_step"])
+        elif kind == "tab" and event.get("tab") in ("map", "3d"):
+            ss["view_tab"] = event["tab"]
+        elif kind == "present":
+            ss["present"] = bool(event.get("on"))
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return  # a malformed event changes nothing
+
+
+def init_session() -> None:
+    """First run of a session: the scene comes from the share link, or the default scene."""
+    ss = st.session_state
+    if "entry_ids" in ss:
+        return
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    if params:
+        first, link_warnings = from_query(params)
+    else:
+        first, link_warnings = default_scene(), []
+    presets = cached_presets()
+    shared_preset = (params.get("preset") or [None])[-1]
+    if shared_preset in presets:
+        # A preset's link: show its title and claim with the scene the link describes.
+        first.title = presets[shared_preset].title
+        first.claim = presets[shared_preset].claim
+    write_scene(first)
+    ss["link_warnings"] = link_warnings
+    for note in unusual_values(first):
+        notify(note)
+    ss["present"] = (params.get("present") or [""])[-1] == "1"
+    ss["preset"] = shared_preset if shared_preset in presets else CUSTOM
+    ss["inspect_step"] = 1
+    ss["last_nonce"] = None
+
+
+def keep_undrawn_widgets() -> None:
+    """The optimizers' widgets are drawn only while their panel is open, the export choices
+    only while their tab is: re-asserting their values keeps Streamlit from discarding the
+    values of widgets that were not drawn."""
+    ss = st.session_state
+    for eid in ss["entry_ids"]:
+        for key in entry_keys(eid):
+            ss[key] = ss[key]
+    for key in ("export_format", "export_figure", "export_theme", "export_scale"):
+        if key in ss:
+            ss[key] = ss[key]
+
+
+def current_scene() -> tuple[Scene, Scene, list[str]]:
+    """The scene the widgets hold, the scene that races (racers whose settings are unusable sit
+    out, an unusable schedule is constant meanwhile), and what sits out and why."""
+    scene = read_scene()
+    good, bad = [], []
+    for i, e in enumerate(scene.optimizers):
+        try:
+            e.full_hyper()
+            good.append(e)
+        except ValueError as err:
+            bad.append(f"Optimizer {i + 1} ({scene.labels()[i]}): {err}. It sits out this race "
+                       "until that is fixed; its settings are kept.")
+    try:
+        resolve(scene.schedule["name"], scene.steps,
+                {k: v for k, v in scene.schedule.items() if k != "name"})
+    except ValueError as err:
+        bad.append(f"Schedule: {err}. Running with a constant learning rate meanwhile.")
+        scene = replace(scene, schedule={"name": "constant"})
+    st.session_state["shown_surface"] = (scene.surface,
+                                         tuple(sorted(scene.surface_params.items())))
+    return scene, replace(scene, optimizers=good), bad
+
+
+def sync_link(scene: Scene) -> dict:
+    """Keep the address bar's share link in step with the scene; return its query."""
+    ss = st.session_state
+    query = to_query(scene)
+    if ss.get("preset", CUSTOM) != CUSTOM and ss.get("scene_claim"):
+        query["preset"] = ss["preset"]
+    if ss.get("present"):
+        query["present"] = "1"
+    if ss.get("last_query") != query:
+        st.query_params.from_dict(query)
+        ss["last_query"] = query
+    return query

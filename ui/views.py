@@ -1,0 +1,233 @@
+"""What the page shows around the sidebar: the race player on its stage, the results, and the
+tabs under them (step inspector, update rules, share and export, the surface)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from optimizers import OPTIMIZERS, compiled
+from scene import Scene, to_dict, to_json
+from scene.race import DEFAULT_TOL, Race, metrics
+from scene.url import encode
+from ui.callbacks import on_inspect_step
+from ui.compute import cached_payload, cached_race
+from ui.equations import update_rules
+from ui.player import race_player
+from ui.state import lr_grid
+from ui.tables import markdown_table, swatch
+
+
+def compute_race(race_scene: Scene) -> Race:
+    """The race, from the cache; the first race after an install says it is compiling."""
+    scene_json = to_json(race_scene)
+    if compiled([e.optimizer for e in race_scene.optimizers]):
+        return cached_race(scene_json)
+    with st.spinner("Preparing these optimizers for their first race: compiling them takes a "
+                    "few seconds, once per install."):
+        return cached_race(scene_json)
+
+
+def draw_player(scene: Scene, race_scene: Scene, race: Race) -> None:
+    """The race player, sized to the window, with what it needs to ask the live route for
+    paths while the pointer drags."""
+    ss = st.session_state
+    present = bool(ss.get("present"))
+    revision = f"{scene.surface}:{sorted(scene.surface_params.items())}"
+    payload = cached_payload(to_json(race_scene), bool(ss.get("arrows")), revision)
+    if not race.racers:
+        st.info("Add an optimizer in the sidebar to start a race.")
+    live_scene = {k: v for k, v in to_dict(race_scene).items()
+                  if k not in ("title", "claim", "view")}
+    payload = {**payload, "fit_viewport": True, "show_title": False, "present": present,
+               "step": scene.view["step"], "tab": scene.view["tab"],
+               "theme": {"font_size": 22 if present else 16},
+               "live": {"scene": live_scene,
+                        "lr_grids": [lr_grid(OPTIMIZERS[r.optimizer].spec["lr"])
+                                     for r in race.racers],
+                        "lrs": [float(r.hyper["lr"]) for r in race.racers]}}
+    race_player(payload, key="player", height=520)
+
+
+def draw_results(race: Race) -> None:
+    """Diverged runs said in words, and the metrics table."""
+    for r in race.racers:
+        if r.traj.status == "diverged":
+            st.error(f"**{r.label}** diverged at step {r.traj.diverged_at}: its position, gradient "
+                     "or loss blew up (or left the area around the surface), so its path stops "
+                     "at its last finite point. Try a smaller learning rate.")
+    st.subheader("Results")
+    rows = metrics(race, tol=DEFAULT_TOL)
+    if not rows:
+        return
+    cols = ["final loss", "best loss", "steps to minimum", "ended in", "path length", "status"]
+    st.markdown(markdown_table(
+        ["optimizer", *cols],
+        [[swatch(row["optimizer"], r.color), *(row[c] for c in cols)]
+         for row, r in zip(rows, race.racers, strict=True)],
+        ["l", "r", "r", "r", "l", "r", "l"]), unsafe_allow_html=True)
+    fmin = race.surface.f_min
+    st.caption(
+        f"*steps to minimum*: first step whose loss is within {DEFAULT_TOL:g} of the global "
+        "minimum " + (f"f* = {fmin:.6g}." if fmin is not None else "(this surface has none: "
+                      "it is unbounded below).")
+        + " *ended in*: the listed minimum the final point sits in, if any.")
+
+
+def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
+    """Only the open tab is built: a rerun after a slider move then sends the browser one tab's
+    content, not four."""
+    tabs = {"Step inspector": lambda: show_inspector(scene, race),
+            "Update rules": lambda: show_rules(scene, race),
+            "Share & export": lambda: show_share(scene, race_scene, race, query),
+            "About this surface": lambda: show_about(race)}
+    for tab, show in zip(st.tabs(list(tabs), key="tab", on_change="rerun"), tabs.values(),
+                         strict=True):
+        if tab.open:
+            with tab:
+                show()
+
+
+def show_inspector(scene: Scene, race: Race) -> None:
+    """Every racer's gradient, update, state and step size at one update."""
+    ss = st.session_state
+    c1, c2 = st.columns([1, 2])
+    ss["inspect_step"] = int(min(max(1, ss.get("inspect_step", 1)), scene.steps))
+    c1.number_input("inspect update", min_value=1, max_value=scene.steps, step=1,
+                    key="inspect_step", on_change=on_inspect_step,
+                    help="The player follows; pause it or release its slider to come "
+                         "back here.")
+    c2.toggle("Draw gradient and update arrows on the map when paused", key="arrows")
+    k = int(ss["inspect_step"])
+    quantities = ["position before", "loss", "gradient g", "update Δθ", "lr γ",
+                  "step size per coordinate"]
+    columns = {}
+    for r in race.racers:
+        t = r.traj
+        if k > len(t.xy) - 1:
+            columns[r.label] = {"position before": "stopped: diverged"
+                                if t.status == "diverged" else "—"}
+            continue
+        pair = "({:.4g}, {:.4g})".format
+        col = {"position before": pair(*t.xy[k - 1]), "loss": f"{t.loss[k - 1]:.4g}",
+               "gradient g": pair(*t.grads[k - 1]), "update Δθ": pair(*t.updates[k - 1]),
+               "lr γ": f"{t.lr[k - 1]:.4g}",
+               "step size per coordinate": pair(*t.step_size[k - 1])}
+        for name, arr in (t.state or {}).items():
+            col[name] = pair(*arr[k - 1])
+            if name not in quantities:
+                quantities.append(name)
+        columns[r.label] = col
+    if columns:
+        st.markdown(markdown_table(
+            ["quantity", *(swatch(r.label, r.color) for r in race.racers)],
+            [[q, *(columns[r.label].get(q, "—") for r in race.racers)] for q in quantities]),
+            unsafe_allow_html=True)
+        st.caption(
+            f"Update {k} moves each optimizer from its position after {k - 1} updates. State "
+            "values are after the update, under PyTorch's names: *momentum_buffer* is the "
+            "velocity, *exp_avg* and *exp_avg_sq* are Adam's first and second moments, "
+            "*square_avg* is RMSProp's, *sum* is Adagrad's accumulator. The step size per "
+            "coordinate is what multiplies the (averaged) gradient in that coordinate.")
+
+
+def show_rules(scene: Scene, race: Race) -> None:
+    """Each racer's update rule, written out with its values."""
+    if not race.racers:
+        st.write("No optimizer in the race.")
+    lr_text = None if scene.schedule["name"] == "constant" else "\\text{schedule}"
+    for r in race.racers:
+        st.markdown(f"**{swatch(r.label, r.color)}** — {OPTIMIZERS[r.optimizer].summary}",
+                    unsafe_allow_html=True)
+        for line in update_rules(r.optimizer, r.hyper, lr_text):
+            st.latex(line)
+    st.caption("g_t is the gradient the optimizer receives at update t (with noise and "
+               "sparsity when they are on); γ_t is the learning rate after the schedule. These "
+               "are PyTorch's rules: ε is added after the square root, and the first momentum "
+               "step uses the gradient itself.")
+
+
+def show_share(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
+    """The share link, the data and the figures for slides and articles."""
+    from export import export_bytes, file_name
+
+    st.markdown("**Share this scene.** Anyone who opens this link sees exactly this race, "
+                "paused where it is now:")
+    here = (st.context.url or "").split("?", 1)[0]
+    st.code(here + "?" + encode(query), language=None, wrap_lines=True)
+    st.caption("The copy button is at the right of the link; the address bar always holds "
+               "the same link.")
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Scene (JSON)", to_json(scene), file_name=file_name(scene, "scene"),
+                       mime="application/json")
+    c2.download_button("Trajectories (CSV)", lambda: export_bytes(race_scene, "csv", race=race),
+                       file_name=file_name(race_scene, "csv"), mime="text/csv")
+    c3.download_button("Trajectories (JSON)",
+                       lambda: export_bytes(race_scene, "json", race=race),
+                       file_name=file_name(race_scene, "json"), mime="application/json")
+    _figure_export(race_scene, race)
+
+
+EXPORT_KINDS = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)",
+                "gif": "GIF animation", "mp4": "MP4 video"}
+EXPORT_FIGURES = {"landscape": "map with paths", "loss": "loss curves", "lr": "learning rates",
+                  "3d": "3-D surface"}
+
+
+def _figure_export(race_scene: Scene, race: Race) -> None:
+    """Choices, a Create button, and the file once made. A file is offered only for the scene
+    and the choices it was made for; a message says so only when the scene itself changed."""
+    from export import MIME_TYPES, ExportError, export_bytes, file_name
+
+    ss = st.session_state
+    st.markdown("**Figures and animations** for slides and articles: white background, "
+                "colour-blind-safe colours, hyperparameters in the legend.")
+    c1, c2, c3, c4 = st.columns(4)
+    fmt = c1.selectbox("format", list(EXPORT_KINDS), format_func=EXPORT_KINDS.get,
+                       key="export_format")
+    animated = fmt in ("gif", "mp4")
+    figure = c2.selectbox("figure", list(EXPORT_FIGURES), format_func=EXPORT_FIGURES.get,
+                          disabled=animated, help="Animations always show the map.",
+                          key="export_figure")
+    theme = c3.selectbox("style", ["article", "screen"], key="export_theme",
+                         format_func={"article": "article (print-sized text)",
+                                      "screen": "slides (large text)"}.get)
+    ss.setdefault("export_scale", 2)
+    scale = c4.select_slider("pixel scale", [1, 2, 3, 4], disabled=fmt in ("svg", "pdf"),
+                             help="900 × 700 at scale 2 gives 1800 × 1400 pixels.",
+                             key="export_scale")
+    scene_json = to_json(race_scene)
+    wanted = (scene_json, fmt, "landscape" if animated else figure, theme, scale)
+    if st.button("Create file", type="primary"):
+        with st.spinner("Rendering…" if not animated else "Rendering the animation…"):
+            notes: list[str] = []
+            try:
+                data = export_bytes(race_scene, fmt, race=race, figure=wanted[2], scale=scale,
+                                    theme=theme, notes=notes)
+                ss["export_file"] = (wanted, data, notes)
+            except ExportError as e:
+                ss.pop("export_file", None)
+                st.error(str(e))
+    made = ss.get("export_file")
+    if made and made[0] == wanted:
+        _, data, notes = made
+        for note in notes:
+            st.info(note)
+        name = file_name(race_scene, fmt, wanted[2])
+        st.download_button(f"Download {name} ({len(data) / 1024:,.0f} KB)", data,
+                           file_name=name, mime=MIME_TYPES[fmt], type="primary")
+    elif made and made[0][0] != scene_json:
+        st.caption("The scene changed since the last file: create it again.")
+
+
+def show_about(race: Race) -> None:
+    """The surface: formula, lesson, minima, saddles, reference."""
+    st.markdown(f"### {race.surface.title}")
+    st.latex(race.surface.latex)
+    st.write(race.surface.lesson)
+    mins = ", ".join(f"({m.x:.4g}, {m.y:.4g}) with f = {m.f:.4g}" for m in race.surface.minima)
+    if mins:
+        st.markdown(f"**Minima shown (★):** {mins}")
+    sads = ", ".join(f"({s.x:.4g}, {s.y:.4g})" for s in race.surface.saddles)
+    if sads:
+        st.markdown(f"**Saddle points (✕):** {sads}")
+    st.caption(f"Reference: {race.surface.reference}")
