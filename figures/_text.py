@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
@@ -77,12 +78,36 @@ def hyper_text(optimizer: str, hyper: dict) -> str:
 
 
 def base_label(label: str, optimizer: str, hyper: dict) -> str:
-    """The racer's own label, without the "(lr …)" the scene adds to tell apart two entries of
-    the same optimizer (the legend states the learning rate anyway)."""
+    """The racer's label, without the "(lr 0.1)" or "(μ 0.9)" a scene derives to tell apart
+    two entries of the same optimizer: the legend states those settings anyway."""
     info = OPTIMIZERS.get(optimizer)
-    if info is not None and "lr" in hyper and label == f"{info.title} (lr {hyper['lr']:g})":
-        return info.title
+    if info is not None and label.startswith(info.title + " (") and label.endswith(")"):
+        inner = label[len(info.title) + 2:-1]
+        if inner and all(_derived_part(p, hyper) for p in inner.split("; ")):
+            return info.title
     return label
+
+
+def _derived_part(part: str, hyper: dict) -> bool:
+    from scene import SYMBOLS
+
+    name, _, value = part.partition(" ")
+    key = next((k for k, sym in {**SYMBOLS, "lr": "lr"}.items() if sym == name), name)
+    if key not in hyper:
+        return False
+    v = hyper[key]
+    shown = ", ".join(f"{x:g}" for x in v) if isinstance(v, tuple | list) else (
+        ("on" if v else "off") if isinstance(v, bool) else f"{v:g}")
+    return shown == value
+
+
+def _unrepeated(label: str, hyper_parts: str) -> str:
+    """The hyperparameter parts whose value the label does not already state."""
+    said = set(re.findall(r"\d[\d.e+-]*", label))
+    keep = [p for p in hyper_parts.split(", ")
+            if not (set(re.findall(r"\d[\d.e+-]*", p)) and
+                    set(re.findall(r"\d[\d.e+-]*", p)) <= said)]
+    return ", ".join(keep)
 
 
 def legend_label(racer, *, step: int | None = None, hyper: bool = True,
@@ -92,7 +117,10 @@ def legend_label(racer, *, step: int | None = None, hyper: bool = True,
     (joined by ``<br>``) for a narrow legend."""
     parts = [base_label(racer.label, racer.optimizer, racer.hyper)]
     if hyper:
-        parts.append(hyper_text(racer.optimizer, racer.hyper))
+        # A value the label already states is not repeated ("Momentum μ 0.7 — lr 0.04").
+        extra = _unrepeated(parts[0], hyper_text(racer.optimizer, racer.hyper))
+        if extra:
+            parts.append(extra)
     t = racer.traj
     if t.status == "diverged" and (step is None or step >= t.diverged_at):
         parts.append(f"diverged at step {t.diverged_at}")

@@ -83,9 +83,10 @@ def default_scene() -> Scene:
 
 
 def entry_label(entry: Entry, index: int, entries: list[Entry]) -> str:
-    """The label shown for an entry: its own, or the optimizer's title. When the same optimizer
-    appears more than once without a label, the settings that tell them apart are added
-    ("Momentum (momentum 0.97)", "Adam (lr 0.1)"), or a number when nothing does."""
+    """The label shown for an entry: its own (kept as typed), or one derived from its settings
+    that follows them: the optimizer's title, and when the same optimizer appears more than
+    once without a label, the settings that tell them apart ("Momentum (μ 0.97)",
+    "Adam (lr 0.1)"), or a number when nothing does."""
     if entry.label:
         return entry.label
     info = OPTIMIZERS[entry.optimizer]
@@ -106,13 +107,19 @@ def entry_label(entry: Entry, index: int, entries: list[Entry]) -> str:
     parts = []
     for k in differ[:2]:
         v = mine[k]
+        name = SYMBOLS.get(k, k)
         if isinstance(v, bool):
-            parts.append(f"{k} {'on' if v else 'off'}")
+            parts.append(f"{name} {'on' if v else 'off'}")
         elif isinstance(v, tuple):
-            parts.append(f"{k} {', '.join(f'{x:g}' for x in v)}")
+            parts.append(f"{name} {', '.join(f'{x:g}' for x in v)}")
         else:
-            parts.append(f"{k} {v:g}")
+            parts.append(f"{name} {v:g}")
     return f"{info.title} ({'; '.join(parts)})"
+
+
+#: How a derived label names a hyperparameter ("Momentum (μ 0.9)").
+SYMBOLS = {"momentum": "μ", "alpha": "α", "betas": "β", "eps": "ε", "dampening": "τ",
+           "weight_decay": "wd", "momentum_decay": "ψ"}
 
 
 # --------------------------------------------------------------------------------------------

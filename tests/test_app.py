@@ -446,3 +446,48 @@ def test_out_of_range_inputs_say_what_happened():
     at = _app({"opt": "adam;lr=1e9"})
     assert any("1e+09" in t.value and "kept" in t.value for t in at.toast)
     assert _qp(at, "opt") == ["adam;lr=1000000000"]
+
+
+# ---- a claim belongs to its scene
+
+
+def _claim_stale(at: AppTest) -> bool:
+    return any("no longer that race" in e.label for e in at.expander)
+
+
+def test_a_preset_claim_leaves_once_its_race_is_changed():
+    at = _app()
+    at.selectbox(key="preset").set_value("01-momentum-ravine").run()
+    assert _qp(at, "preset") == ["01-momentum-ravine"] and not _claim_stale(at)
+    mom = _entry_ids(at)[1]
+    _open(at, mom)
+    at.slider(key=f"e{mom}_momentum").set_value(0.9).run()
+    assert _claim_stale(at)
+    assert _qp(at, "preset") == []  # whoever opens the link does not see the old claim
+    from ui.state import current_scene  # noqa: F401 - the page's own reading
+
+    assert not any(e.label.startswith(":blue[") for e in at.expander)
+    next(b for b in at.button if b.label == "Back to the preset's race").click().run()
+    assert not _claim_stale(at) and _qp(at, "preset") == ["01-momentum-ravine"]
+
+
+def test_a_preset_link_to_a_changed_race_does_not_claim_it():
+    at = _app()
+    at.selectbox(key="preset").set_value("07-saddle").run()
+    shared = {k: _qp(at, k) for k in at.query_params}
+    shared["steps"] = ["37"]
+    again = _app(shared)
+    assert _claim_stale(again)
+
+
+def test_derived_labels_follow_the_settings_and_typed_ones_stay():
+    at = _app()
+    at.selectbox(key="preset").set_value("02-momentum-overshoot").run()
+    assert list(_metrics(at).index) == ["SGD", "Momentum (μ 0.9)", "Momentum (μ 0.97)"]
+    heavy = _entry_ids(at)[2]
+    _open(at, heavy)
+    at.slider(key=f"e{heavy}_momentum").set_value(0.95).run()
+    assert list(_metrics(at).index)[2] == "Momentum (μ 0.95)"
+    at.text_input(key=f"e{heavy}_label").input("heavy ball").run()
+    at.slider(key=f"e{heavy}_momentum").set_value(0.96).run()
+    assert list(_metrics(at).index)[2] == "heavy ball"

@@ -203,3 +203,21 @@ def test_no_streamlit_in_figures_or_export():
     code = ("import sys, figures, export, export.animate, export.static, export.data; "
             "sys.exit('streamlit' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_legends_never_repeat_a_value():
+    from types import SimpleNamespace
+
+    from figures._text import legend_label
+
+    done = SimpleNamespace(status="completed", diverged_at=None)
+
+    def racer(label, optimizer, hyper):
+        return SimpleNamespace(label=label, optimizer=optimizer, hyper=hyper, traj=done)
+
+    derived = legend_label(racer("Momentum (μ 0.7)", "momentum", {"lr": 0.038, "momentum": 0.7}))
+    assert derived == "Momentum — lr 0.038, μ=0.7"
+    typed = legend_label(racer("heavy μ 0.7", "momentum", {"lr": 0.038, "momentum": 0.7}))
+    assert typed == "heavy μ 0.7 — lr 0.038"
+    assert legend_label(racer("Adam (lr 0.1)", "adam", {"lr": 0.1, "betas": (0.9, 0.999)})) \
+        == "Adam — lr 0.1, β=(0.9, 0.999)"

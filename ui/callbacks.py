@@ -15,6 +15,7 @@ from ui.state import (
     entry_keys,
     free_color,
     notify,
+    race_key,
     read_entry,
     read_scene,
     write_entry,
@@ -27,7 +28,13 @@ def on_preset() -> None:
     presets = cached_presets()
     if choice in presets:
         write_scene(presets[choice])
+        st.session_state["preset_key"] = race_key(presets[choice])
         st.session_state["inspect_step"] = 1
+
+
+def restore_preset() -> None:
+    """Put the preset's own race back (its claim describes that race)."""
+    on_preset()
 
 
 def on_surface() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.callbacks import leave_presentation
+from ui.callbacks import leave_presentation, restore_preset
 
 # The stage: the page's padding trimmed, and each header line (intro, link warnings, claim,
 # formula) one line high until it is opened, so the map starts high on the screen.
@@ -39,7 +39,7 @@ def draw_presentation_header(bad: list[str]) -> None:
     with st.container(key="leave"):  # pinned to the window's top right corner
         st.button("Leave (Esc)", on_click=leave_presentation,
                   help="Back to the sidebar and the controls.")
-    if ss.get("scene_claim"):
+    if ss.get("scene_claim") and not ss.get("claim_stale"):
         st.caption(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
     for msg in bad:
         st.warning(msg)
@@ -71,7 +71,12 @@ def draw_header(surface, bad: list[str]) -> None:
                 st.rerun()
     for msg in bad:
         st.warning(msg)
-    if ss.get("scene_claim"):
+    if ss.get("scene_claim") and ss.get("claim_stale"):
+        with st.expander(f":gray[**{ss.get('scene_title', '')}**: the preset's claim was about "
+                         "its own race, and the race on the screen is no longer that race]"):
+            st.caption(f"What the preset showed: {ss['scene_claim']}")
+            st.button("Back to the preset's race", on_click=restore_preset)
+    elif ss.get("scene_claim"):
         with st.expander(f":blue[**{ss.get('scene_title', '')}**] · {ss['scene_claim']}"):
             st.markdown(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
 

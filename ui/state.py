@@ -269,6 +269,8 @@ def init_session() -> None:
         first.title = presets[shared_preset].title
         first.claim = presets[shared_preset].claim
     write_scene(first)
+    if shared_preset in presets:
+        ss["preset_key"] = race_key(presets[shared_preset])
     ss["link_warnings"] = link_warnings
     for note in unusual_values(first):
         notify(note)
@@ -309,16 +311,42 @@ def current_scene() -> tuple[Scene, Scene, list[str]]:
     except ValueError as err:
         bad.append(f"Schedule: {err}. Running with a constant learning rate meanwhile.")
         scene = replace(scene, schedule={"name": "constant"})
-    st.session_state["shown_surface"] = (scene.surface,
-                                         tuple(sorted(scene.surface_params.items())))
+    ss = st.session_state
+    ss["shown_surface"] = (scene.surface, tuple(sorted(scene.surface_params.items())))
+    # A preset's claim belongs to the preset's race: once this race differs, the claim no
+    # longer titles it, its link or its exports.
+    ss["claim_stale"] = bool(scene.claim) and race_key(scene) != ss.get("preset_key")
+    if ss["claim_stale"]:
+        scene = replace(scene, title="", claim="")
     return scene, replace(scene, optimizers=good), bad
+
+
+def race_key(scene: Scene) -> str:
+    """What makes a race the race it is (not its title, claim or where it is paused)."""
+    import json
+
+    from scene import normalized, to_dict
+
+    d = to_dict(normalized(replace(scene, view={}, title="", claim="")))
+    d.pop("view", None)
+    # The same race however it is written: the start as the page keeps it, every surface
+    # parameter and schedule setting spelled out.
+    d["start"] = [float(f"{v:.6g}") for v in scene.start_point()]
+    d["surface_params"] = dict(scene.surface_obj().params)
+    sched = dict(scene.schedule)
+    name = sched.pop("name", "constant")
+    try:
+        d["schedule"] = {"name": name, **resolve(name, scene.steps, sched)}
+    except ValueError:
+        pass
+    return json.dumps(d, sort_keys=True)
 
 
 def sync_link(scene: Scene) -> dict:
     """Keep the address bar's share link in step with the scene; return its query."""
     ss = st.session_state
     query = to_query(scene)
-    if ss.get("preset", CUSTOM) != CUSTOM and ss.get("scene_claim"):
+    if ss.get("preset", CUSTOM) != CUSTOM and scene.claim:
         query["preset"] = ss["preset"]
     if ss.get("present"):
         query["present"] = "1"
