@@ -56,7 +56,7 @@
     playing: false,
     speed: 1,
     lastTime: null,
-    hidden: {},
+    hidden: Object.create(null),  // by label: no inherited keys (a racer called "toString")
     tab: "map",
     wide: false,
     built: { map: false, surf: false, loss: false },
@@ -252,6 +252,13 @@
     });
   }
 
+  // Text for Plotly (trace names, hover templates): Plotly reads a subset of HTML (<a href>,
+  // <b>, <br>, entities) and %{...} variables in them, and decodes numeric character
+  // references only (not &quot;), so a label becomes references for & < > { }.
+  function plotText(s) {
+    return String(s).replace(/[&<>{}]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
   // ----------------------------------------------------------------- paths
   function preparePath(p, i) {
     var n = Math.min(p.x.length, p.y.length, p.loss.length);
@@ -305,12 +312,30 @@
   // ---------------------------------------------------------- canvas tools
   // A polyline painter that clips segments to a safe box, so points far off
   // the screen (a diverging run) never reach the canvas as huge numbers.
+  // A polyline built as a few short Path2D pieces: software rasterizers stroke one long,
+  // self-crossing path in time that grows much faster than its length (four 10,000-step
+  // zig-zags took ~450 ms a frame as one path each, ~40 ms as pieces of CHUNK segments).
+  var CHUNK = 64;
   function Pen(ctx) {
     this.ctx = ctx;
     this.has = false;
     this.lx = 0; this.ly = 0;
     this.down = false;
+    this.pieces = [];
+    this.path = new Path2D();
+    this.n = 0;
   }
+  Pen.prototype.moveTo = function (x, y) { this.path.moveTo(x, y); };
+  Pen.prototype.lineTo = function (x, y) {
+    this.path.lineTo(x, y);
+    if (++this.n >= CHUNK) {
+      this.pieces.push(this.path);
+      this.path = new Path2D();
+      this.path.moveTo(x, y);
+      this.n = 0;
+    }
+  };
+  Pen.prototype.all = function () { return this.n ? this.pieces.concat([this.path]) : this.pieces; };
   Pen.prototype.point = function (x, y) {
     if (!(isFinite(x) && isFinite(y))) { this.has = false; this.down = false; return; }
     if (!this.has) { this.has = true; this.lx = x; this.ly = y; this.down = false; return; }
@@ -319,8 +344,8 @@
     var inside0 = Math.abs(x0) < SAFE && Math.abs(y0) < SAFE;
     var inside1 = Math.abs(x1) < SAFE && Math.abs(y1) < SAFE;
     if (inside0 && inside1) {
-      if (!this.down) { this.ctx.moveTo(x0, y0); this.down = true; }
-      this.ctx.lineTo(x1, y1);
+      if (!this.down) { this.moveTo(x0, y0); this.down = true; }
+      this.lineTo(x1, y1);
       return;
     }
     // Liang-Barsky clipping against [-SAFE, SAFE]^2.
@@ -332,8 +357,8 @@
       if (p[k] < 0) { if (r > t1) { this.down = false; return; } if (r > t0) t0 = r; }
       else { if (r < t0) { this.down = false; return; } if (r < t1) t1 = r; }
     }
-    if (!this.down || t0 > 0) this.ctx.moveTo(x0 + t0 * dx, y0 + t0 * dy);
-    this.ctx.lineTo(x0 + t1 * dx, y0 + t1 * dy);
+    if (!this.down || t0 > 0) this.moveTo(x0 + t0 * dx, y0 + t0 * dy);
+    this.lineTo(x0 + t1 * dx, y0 + t1 * dy);
     this.down = t1 === 1;
   };
 
@@ -389,15 +414,18 @@
     };
   }
 
-  function strokeCased(ctx, color, width) {
+  // The pen's pieces with a light casing under the colour (all casing first, so the pieces
+  // join without seams).
+  function strokeCased(ctx, color, width, pen) {
+    var pieces = pen.all();
     ctx.lineJoin = "round";
     ctx.lineCap = "round";
     ctx.strokeStyle = "rgba(255,255,255,0.85)";
     ctx.lineWidth = width + 2.5;
-    ctx.stroke();
+    for (var i = 0; i < pieces.length; i++) ctx.stroke(pieces[i]);
     ctx.strokeStyle = color;
     ctx.lineWidth = width;
-    ctx.stroke();
+    for (var j = 0; j < pieces.length; j++) ctx.stroke(pieces[j]);
   }
 
   function drawDot(ctx, x, y, r, color) {
@@ -498,7 +526,7 @@
         lastPx = px; lastPy = py;
       }
       if (!cur.end && cur.f > 0) pen.point(X.map(cur.x), Y.map(cur.y));
-      strokeCased(ctx, path.color, 3);
+      strokeCased(ctx, path.color, 3, pen);
       markers.push({ path: path, cur: cur, px: X.map(cur.x), py: Y.map(cur.y) });
     }
 
@@ -584,6 +612,7 @@
       var tv = valueAt(arr, tEnd, arr.length - 1, logScale);
       if (!logScale || tv > 0) pen.point(X.map(tEnd + xOffset), Y.map(tv));
     }
+    return pen;
   }
 
   function drawLoss() {
@@ -616,8 +645,8 @@
         var tt = Math.min(t - P.offset, lastIdx);
         if (tt < 0) continue;
         var kEnd = Math.floor(tt);
-        drawSeries(ctx, X, Y, arr, P.offset, kEnd, tt, P.log);
-        strokeCased(ctx, path.color, 3);
+        var seriesPen = drawSeries(ctx, X, Y, arr, P.offset, kEnd, tt, P.log);
+        strokeCased(ctx, path.color, 3, seriesPen);
         var v = valueAt(arr, tt, lastIdx, P.log);
         if (isFinite(v) && (!P.log || v > 0)) {
           dots.push({ x: X.map(tt + P.offset), y: Y.map(v), path: path, end: tt >= lastIdx && path.diverged && t >= path.last });
@@ -861,7 +890,7 @@
           color: style.fill || style.line,
           line: { width: is3d ? 1 : style.line_width, color: style.line }
         },
-        hovertemplate: escapeHtml(style.label) + "<br>(%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>"
+        hovertemplate: plotText(style.label) + "<br>(%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>"
       };
       if (is3d) tr.z = pts.map(zOfMarker);
       out.push(tr);
@@ -1256,7 +1285,7 @@
         thickness: 14, len: 0.92, outlinewidth: 0,
         tickfont: { size: Math.round(fs * 0.8) }
       },
-      hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>" + escapeHtml(zlabel) + " = %{z:.3g}<extra></extra>"
+      hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>" + plotText(zlabel) + " = %{z:.3g}<extra></extra>"
     }];
     traces = traces.concat(markerTraces(s, false));
     var layout = baseLayout(S.viewHeight);
@@ -1358,7 +1387,7 @@
     });
     layout.yaxis = Object.assign({}, axisStyle, {
       type: logY ? "log" : "linear", range: yRange,
-      title: { text: escapeHtml(p.loss_label || "loss"), font: { size: Math.round(fs * 0.95) } },
+      title: { text: plotText(p.loss_label || "loss"), font: { size: Math.round(fs * 0.95) } },
       domain: showLr ? [0.42, 1] : [0, 1],
       exponentformat: "power"
     });
@@ -1420,7 +1449,7 @@
       z: cached(s, "p3z", function () { return plainGrid(gz); }),
       colorscale: s.colorscale || COLORSCALE, showscale: false, opacity: 0.82,
       lighting: { ambient: 0.75, diffuse: 0.6, specular: 0.05, roughness: 0.9 },
-      hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>" + escapeHtml(zlabel) + " = %{z:.4g}<extra></extra>"
+      hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>" + plotText(zlabel) + " = %{z:.4g}<extra></extra>"
     }];
     traces = traces.concat(markerTraces(s, true, function (m) {
       var z = has3d ? (m.z == null ? NaN : m.z) : gridValue(S.surfGrid, m.x, m.y);
@@ -1430,11 +1459,11 @@
     var d = surfData();
     S.paths.forEach(function (path, i) {
       traces.push({
-        type: "scatter3d", mode: "lines", name: path.label,
+        type: "scatter3d", mode: "lines", name: plotText(path.label),
         visible: isVisible(path),
         x: d.xs[i], y: d.ys[i], z: d.zs[i],
         line: { width: 7, color: path.color },
-        hovertemplate: escapeHtml(path.label) + "<br>(%{x:.3f}, %{y:.3f})<br>" + escapeHtml(zlabel) + " = %{z:.4g}<extra></extra>"
+        hovertemplate: plotText(path.label) + "<br>(%{x:.3f}, %{y:.3f})<br>" + plotText(zlabel) + " = %{z:.4g}<extra></extra>"
       });
     });
     traces.push({
