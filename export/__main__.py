@@ -11,14 +11,22 @@ bad option), 3 when the export cannot be made here (for instance without Chromiu
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import io
 import json
+import os
+import stat
 import sys
+import tempfile
 
 from . import ANIMATION_FORMATS, FIGURES, ExportError, export_bytes, format_for_path
 
 EXIT_INPUT = 2
 EXIT_UNAVAILABLE = 3
+
+#: Largest scene file or share link read (a scene is a few kB; the presets are under 2 kB).
+MAX_INPUT = 4 * 1024 * 1024
 
 
 class _Fail(Exception):
@@ -62,30 +70,90 @@ def _parser() -> argparse.ArgumentParser:
 
 def _read_scene(source: str):
     """(scene, warnings) from a file or a share link; raises _Fail for unusable input."""
-    from scene import from_dict
+    from scene import from_dict, loads
     from scene.url import from_url
 
     if source.startswith(("http://", "https://", "?")):
+        if len(source) > MAX_INPUT:
+            raise _Fail(f"the link is too large (over {MAX_INPUT // 2**20} MB)", EXIT_INPUT)
         return from_url(source)
+    text = _read_text(source)
     try:
-        with open(source, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise _Fail(f"cannot read {source}: no such file", EXIT_INPUT) from None
-    except IsADirectoryError:
-        raise _Fail(f"cannot read {source}: it is a directory", EXIT_INPUT) from None
-    except UnicodeDecodeError:
-        raise _Fail(f"cannot read {source}: not a UTF-8 text file", EXIT_INPUT) from None
-    except OSError as e:
-        raise _Fail(f"cannot read {source}: {e.strerror or e}", EXIT_INPUT) from None
-    try:
-        data = json.loads(text)
+        data = loads(text)
     except json.JSONDecodeError as e:
         raise _Fail(f"{source} is not valid JSON (line {e.lineno}, column {e.colno}: "
                     f"{e.msg})", EXIT_INPUT) from None
+    except RecursionError:
+        raise _Fail(f"{source} is nested too deeply to be a scene", EXIT_INPUT) from None
+    except ValueError as e:
+        raise _Fail(f"{source} is not a usable JSON file ({str(e)[:80]})", EXIT_INPUT) from None
     if not isinstance(data, dict):
         raise _Fail(f"{source} is not a scene (expected a JSON object)", EXIT_INPUT)
     return from_dict(data)
+
+
+def _read_text(source: str) -> str:
+    """The text of a scene file: a regular file (never a FIFO or a device, which could block
+    or never end) of at most MAX_INPUT bytes, in UTF-8. Raises _Fail otherwise."""
+    def fail(why: str):
+        return _Fail(f"cannot read {source}: {why}", EXIT_INPUT)
+
+    try:
+        before = os.stat(source)
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except OSError as e:
+        raise fail(e.strerror or str(e)) from None
+    if stat.S_ISDIR(before.st_mode):
+        raise fail("it is a directory")
+    if not stat.S_ISREG(before.st_mode):
+        raise fail("not a regular file (a pipe or a device?)")
+    if before.st_size > MAX_INPUT:
+        raise fail(f"too large ({before.st_size:,} bytes; a scene is at most "
+                   f"{MAX_INPUT // 2**20} MB)")
+    try:
+        # O_NONBLOCK: should the path become a FIFO after the check, opening it cannot hang
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise fail(e.strerror or str(e)) from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise fail("not a regular file (a pipe or a device?)")
+        try:
+            raw = f.read(MAX_INPUT + 1)
+        except OSError as e:
+            raise fail(e.strerror or str(e)) from None
+    if len(raw) > MAX_INPUT:
+        raise fail(f"too large (a scene is at most {MAX_INPUT // 2**20} MB)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise fail("not a UTF-8 text file") from None
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: into a temporary file beside it, then
+    renamed over it, so a failure leaves no partial file (and an older file untouched)."""
+    target = os.path.realpath(path)  # through a symlink: the file it points to is replaced
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, "it is a directory")
+    if os.path.exists(target) and not os.path.isfile(target):
+        raise OSError(errno.EINVAL, "it exists and is not a regular file")
+    folder, name = os.path.split(target)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as open() would have made it, not mkstemp's 0600
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _describe(data: bytes, fmt: str, args) -> str:
@@ -137,8 +205,7 @@ def run(argv: list[str] | None = None) -> int:
     for n in notes:
         print(f"note: {n}", file=sys.stderr)
     try:
-        with open(args.output, "wb") as f:
-            f.write(data)
+        _write_atomically(args.output, data)
     except OSError as e:
         raise _Fail(f"cannot write {args.output}: {e.strerror or e}", EXIT_INPUT) from None
     print(f"wrote {args.output} ({_describe(data, fmt, args)})")

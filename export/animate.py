@@ -266,10 +266,10 @@ class Animator:
         for i, r in enumerate(self.race.racers):
             traj = r.traj
             last = min(step, traj.n - 1)
-            if traj.status == "diverged" and step >= traj.diverged_at:
+            if traj.status != "completed" and step >= traj.diverged_at:
                 (ex, ey), _ = end_mark(traj.xy, self.race.surface.bounds)
                 x, y = self.to_px(np.array([[ex, ey]]))[0]
-                sprite = self.crosses[i]
+                sprite = self.crosses[i] if traj.status == "diverged" else self.dots[i]
             else:
                 x, y = self.pix[i][last]
                 sprite = self.dots[i]

@@ -7,6 +7,7 @@ simpler than Plotly's but show the same things.
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -159,10 +160,10 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     # title and subtitle
     for ann in fig.layout.annotations:
         if ann.name == "title":
-            draw.text((_INSET * s, 12 * s), ann.text, font=big, fill=text_rgb)
+            draw.text((_INSET * s, 12 * s), html.unescape(ann.text), font=big, fill=text_rgb)
         elif ann.name == "subtitle":
-            draw.text((_INSET * s, (12 + 1.3 * t.title_size + 2) * s), ann.text, font=font,
-                      fill=text_rgb)
+            draw.text((_INSET * s, (12 + 1.3 * t.title_size + 2) * s), html.unescape(ann.text),
+                      font=font, fill=text_rgb)
 
     # legend
     entries = [(tr.name, tr) for tr in fig.data
@@ -199,7 +200,9 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
             kind = KIND_OF_NAME.get(tr.name, "start")
             _marker(draw, spec.styles[kind], x + 19 * s, cy, 0.7 * s, t)
         for j, text in enumerate(lines):
-            draw.text((x + 40 * s, y + j * line_h), text, font=lfont, fill=text_rgb)
+            # Plotly's text: labels come with their <, >, & as character references
+            draw.text((x + 40 * s, y + j * line_h), html.unescape(text), font=lfont,
+                      fill=text_rgb)
 
     # markers that stay above the paths: the surface's marked points and the scene's start,
     # in the order the figure draws them

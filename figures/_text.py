@@ -37,6 +37,15 @@ _FLAG = {
 }
 
 
+def plot_text(text) -> str:
+    """User text (a racer's label, a scene's title) as Plotly shows it literally. Plotly reads
+    names, titles and hover text as a subset of HTML (``<a href>``, ``<b>``, ``<br>``,
+    entities) and hover templates' ``%{…}`` as variables: ``&``, ``<``, ``>``, ``{`` and ``}``
+    become character references, which it shows as the characters themselves."""
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
+
+
 def num(v: float) -> str:
     """A number as people write it: 0.05, 1e-08, 0.999, 300."""
     v = float(v)
@@ -122,8 +131,9 @@ def legend_label(racer, *, step: int | None = None, hyper: bool = True,
         if extra:
             parts.append(extra)
     t = racer.traj
-    if t.status == "diverged" and (step is None or step >= t.diverged_at):
-        parts.append(f"diverged at step {t.diverged_at}")
+    if t.status != "completed" and (step is None or step >= t.diverged_at):
+        parts.append(t.stop_text)
+    parts[0] = plot_text(parts[0])  # the label as typed: never markup, never split
     if lines:
         return "<br>".join(parts)
     text = " — ".join(parts[:2])

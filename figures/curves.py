@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from . import _style
 from ._layout import TEXT_INSET, legend_grid, title_annotations
 from ._style import Theme, get_theme
-from ._text import legend_label, num, scene_subtitle, surface_title
+from ._text import legend_label, num, plot_text, scene_subtitle, surface_title
 
 #: Gaps to the minimum below this are drawn at this value on a log axis.
 LOSS_FLOOR = 1e-16
@@ -75,7 +75,7 @@ def loss_figure(race, *, theme: str | Theme = "article", log: bool = True,
         fig.add_trace(go.Scatter(
             x=steps, y=y, mode="lines", name=legend_label(r), legendgroup=group,
             line={"color": r.color, "width": t.line_width},
-            hovertemplate=f"{r.label}<br>step %{{x}}<br>"
+            hovertemplate=f"{plot_text(r.label)}<br>step %{{x}}<br>"
                           + ("loss − f* = %{y:.4g}" if gap else "loss = %{y:.4g}")
                           + "<extra></extra>"))
         if traj.status == "diverged":
@@ -83,7 +83,8 @@ def loss_figure(race, *, theme: str | Theme = "article", log: bool = True,
                 x=[steps[-1]], y=[y[-1]], mode="markers", legendgroup=group, showlegend=False,
                 marker={"symbol": "x", "size": t.marker_size * 1.3, "color": r.color,
                         "line": {"color": "#ffffff", "width": 1.5}},
-                hovertemplate=f"{r.label} diverged at step {traj.diverged_at}<extra></extra>"))
+                hovertemplate=f"{plot_text(r.label)} diverged at step {traj.diverged_at}"
+                              "<extra></extra>"))
     if gap:
         ytitle = f"loss − f* (f* = {num(surf.f_min)}, log scale)"
     else:
@@ -115,7 +116,7 @@ def _series(source, labels, colors):
         arrays = [np.asarray(arr, dtype=np.float64)]
     else:
         arrays = [np.asarray(a, dtype=np.float64) for a in arr]
-    labels = list(labels) if labels is not None else [
+    labels = [plot_text(s) for s in labels] if labels is not None else [
         "learning rate" if len(arrays) == 1 else f"run {i + 1}" for i in range(len(arrays))]
     colors = list(colors) if colors is not None else [
         _style_palette(i) for i in range(len(arrays))]

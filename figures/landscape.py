@@ -14,7 +14,7 @@ from landscapes import Surface, grid
 from . import _style
 from ._layout import TEXT_INSET, legend_grid, text_px, title_annotations
 from ._style import Theme, get_theme
-from ._text import legend_label, power_of_ten, scene_subtitle, surface_title
+from ._text import legend_label, plot_text, power_of_ten, scene_subtitle, surface_title
 from .mapspec import LOG_FLOOR_FRACTION, MARK_COLOR, MARKER_STYLES, map_spec, plotly_marker, z_scale
 
 __all__ = ["LOG_FLOOR_FRACTION", "MARK_COLOR", "GLOBAL_MIN_COLOR", "GRID_N", "SurfaceField",
@@ -327,6 +327,15 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         "x=%{x:.4g}, y=%{y:.4g}<br>log₁₀(f − f*)=%{z:.3g}<extra></extra>",
     ))
 
+    # Paths overlap (the same first steps, the same valley): the longest is drawn first and
+    # the shortest last, each drawn path a little wider than the ones above it, so a path
+    # under another still shows as a rim. Traces keep the racers' order (and the legend's);
+    # ``zorder`` sets the drawing order: paths, then minima, saddles and start, then the
+    # racers' end markers, widest first, so none hides under a star or another end marker.
+    depth = draw_depths(race, step, surf.bounds)  # paths drawn above each racer's
+    ring = end_rings(race, step, surf.bounds, depth)  # end markers drawn above, nearby
+    n_racers = len(race.racers)
+    marks_z = n_racers + 1
     for i, (racer, label) in enumerate(zip(race.racers, labels, strict=True)):
         traj = racer.traj
         last = traj.n - 1 if step is None else max(0, min(int(step), traj.n - 1))
@@ -337,40 +346,49 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         group = f"racer{i}"
         fig.add_trace(go.Scatter(
             x=xy[:, 0], y=xy[:, 1], mode="lines", name=label, legendgroup=group,
-            line={"color": racer.color, "width": t.line_width},
+            zorder=n_racers - depth[i],
+            line={"color": racer.color, "width": path_width(t, depth[i], n_racers)},
             customdata=np.arange(len(xy)),
-            hovertemplate=f"{racer.label}<br>step %{{customdata}}<br>"
+            hovertemplate=f"{plot_text(racer.label)}<br>step %{{customdata}}<br>"
                           "(%{x:.4g}, %{y:.4g})<extra></extra>"))
         if not paths:
             continue
         px, py = traj.xy[last]
-        diverged = traj.status == "diverged" and (step is None or step >= traj.diverged_at)
-        if diverged:
+        stopped = traj.status != "completed" and (step is None or step >= traj.diverged_at)
+        if stopped:
+            # A run that diverged ends in a cross; one that left the map downhill in a dot
+            # where it left.
+            crossed = traj.status == "diverged"
             (ex, ey), inside = end_mark(traj.xy[: last + 1], surf.bounds)
             where = "last finite point" if inside else "where the path left the map"
             fig.add_trace(go.Scatter(
                 x=[ex], y=[ey], mode="markers", legendgroup=group, showlegend=False,
-                name=f"{racer.label}: diverged", cliponaxis=False,
-                marker={"symbol": "x", "size": t.marker_size * 1.5, "color": racer.color,
+                name=f"{plot_text(racer.label)}: {'diverged' if crossed else 'left the map'}",
+                cliponaxis=False, zorder=marks_z + 1 + n_racers - depth[i],
+                marker={"symbol": "x" if crossed else "circle",
+                        "size": end_marker_size(t, ring[i], n_racers) * (1.5 if crossed else 1),
+                        "color": racer.color,
                         "line": {"color": "#ffffff", "width": 1.5}},
-                hovertemplate=f"{racer.label} diverged at step {traj.diverged_at}<br>"
+                hovertemplate=f"{plot_text(racer.label)} {traj.stop_text}<br>"
                               f"{where} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
         else:
             fig.add_trace(go.Scatter(
                 x=[px], y=[py], mode="markers", legendgroup=group, showlegend=False,
-                name=racer.label,
-                marker={"symbol": "circle", "size": t.marker_size, "color": racer.color,
+                name=plot_text(racer.label), zorder=marks_z + 1 + n_racers - depth[i],
+                marker={"symbol": "circle", "size": end_marker_size(t, ring[i], n_racers),
+                        "color": racer.color,
                         "line": {"color": "#ffffff", "width": 1.5}},
-                hovertemplate=f"{racer.label}<br>step {last}<br>"
+                hovertemplate=f"{plot_text(racer.label)}<br>step {last}<br>"
                               "(%{x:.4g}, %{y:.4g})<extra></extra>"))
 
     for m in markers:
         m.showlegend = box.show_marks and _visible(surf, _pts(m))
+        m.zorder = marks_z
         fig.add_trace(m)
     start_style = spec.styles["start"]
     fig.add_trace(go.Scatter(
         x=[start[0]], y=[start[1]], mode="markers", name=start_style.label,
-        showlegend=box.show_marks, meta={"kind": "start"},
+        showlegend=box.show_marks, meta={"kind": "start"}, zorder=marks_z,
         marker=plotly_marker(start_style, t.point_size),
         hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
 
@@ -404,6 +422,64 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
             plot_h=plot_h, x_px=TEXT_INSET)
     fig.update_layout(layout)
     return fig
+
+
+def draw_depths(race, step: int | None, bounds) -> list[int]:
+    """For each racer, how many paths are drawn above its own: paths are drawn longest first
+    (length of the part drawn up to ``step``, measured in fractions of the map's width and
+    height), so short paths lie on top of long ones; equal lengths keep the racers' order."""
+    (x0, x1), (y0, y1) = bounds
+    scale = np.array([x1 - x0, y1 - y0], dtype=np.float64)
+    lengths = []
+    for r in race.racers:
+        last = r.traj.n - 1 if step is None else max(0, min(int(step), r.traj.n - 1))
+        d = np.diff(r.traj.xy[: last + 1], axis=0) / scale
+        lengths.append(float(np.hypot(d[:, 0], d[:, 1]).sum()))
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])  # stable: drawn first
+    depth = [0] * len(lengths)
+    for pos, i in enumerate(order):
+        depth[i] = len(order) - 1 - pos
+    return depth
+
+
+def end_rings(race, step: int | None, bounds, depth: list[int],
+              near: float = 0.03) -> list[int]:
+    """For each racer, how many end markers drawn above its own lie on top of it (closer than
+    ``near`` of the map's width and height): its marker grows by that many rings."""
+    (x0, x1), (y0, y1) = bounds
+    scale = np.array([x1 - x0, y1 - y0], dtype=np.float64)
+    ends = []
+    for r in race.racers:
+        traj = r.traj
+        last = traj.n - 1 if step is None else max(0, min(int(step), traj.n - 1))
+        if traj.status != "completed" and (step is None or step >= traj.diverged_at):
+            ends.append(np.array(end_mark(traj.xy[: last + 1], bounds)[0]))
+        else:
+            ends.append(traj.xy[last])
+    return [sum(1 for j in range(len(ends)) if depth[j] < depth[i]
+                and np.all(np.abs(ends[j] - ends[i]) / scale < near))
+            for i in range(len(ends))]
+
+
+def path_width(t: Theme, depth: int, n: int) -> float:
+    """Line width of a path with ``depth`` paths drawn above it: the theme's width for the top
+    one, then a rim wider per path below (at least 1.5 px on each side for two paths), up
+    to 2.4 times the theme's width for the bottom one of many."""
+    if n <= 1 or depth <= 0:
+        return t.line_width
+    rim = max(1.5, 0.4 * t.line_width)
+    step = min(2 * rim, (1.4 * t.line_width) / (n - 1))
+    return t.line_width + depth * step
+
+
+def end_marker_size(t: Theme, depth: int, n: int) -> float:
+    """Size of a racer's end marker with ``depth`` end markers drawn on top of it: larger
+    for each, so markers at the same point show as rings around one another (up to 1.8 times
+    the theme's size)."""
+    if n <= 1 or depth <= 0:
+        return t.marker_size
+    step = min(0.4 * t.marker_size, 0.8 * t.marker_size / (n - 1))
+    return t.marker_size + depth * step
 
 
 def end_mark(xy: np.ndarray, bounds) -> tuple[tuple[float, float], bool]:

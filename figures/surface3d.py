@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from . import _style
 from ._layout import legend_grid, text_px
 from ._style import Theme, get_theme
-from ._text import legend_label, scene_subtitle, surface_title
+from ._text import legend_label, plot_text, scene_subtitle, surface_title
 from .landscape import _nice_step, surface_field
 from .mapspec import map_spec
 
@@ -54,7 +54,7 @@ def surface3d_figure(race, *, theme: str | Theme = "article", step: int | None =
         fig.add_trace(go.Scatter3d(
             x=xs, y=xy[:, 1], z=z, mode="lines", name=labels[-1],
             line={"color": r.color, "width": t.line_width * 2}, connectgaps=False,
-            hovertemplate=f"{r.label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
+            hovertemplate=f"{plot_text(r.label)}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
         if keep[-1]:
             fig.add_trace(go.Scatter3d(
                 x=[xy[-1, 0]], y=[xy[-1, 1]], z=[z[-1]], mode="markers", showlegend=False,
@@ -128,7 +128,8 @@ def surface3d_figure(race, *, theme: str | Theme = "article", step: int | None =
         legend={"x": 0.01, "y": 0, "xanchor": "left", "yanchor": "bottom",
                 "orientation": "h", "font": t.font(), "bgcolor": "rgba(0,0,0,0)",
                 "entrywidthmode": "pixels", "entrywidth": (width - 30) / cols - 52},
-        title={"text": title if title is not None else (race.scene.title or surface_title(race)),
+        title={"text": plot_text(title if title is not None
+                                 else (race.scene.title or surface_title(race))),
                "x": 0.015, "xanchor": "left", "font": t.font(t.title_size),
                "subtitle": {"text": scene_subtitle(race), "font": t.font()}},
     )

@@ -11,6 +11,7 @@ defaults and valid ranges; state names; the module whose docstring states the up
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -93,6 +94,16 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
 }
 
 
+def _left_downhill(surf: Surface, exit_point: np.ndarray, loss: np.ndarray) -> bool:
+    """Whether the update that took a run out of the surface's limit box went downhill: to a
+    finite loss lower than the last point's and than the start's."""
+    if not np.isfinite(exit_point).all():
+        return False
+    with np.errstate(all="ignore"):
+        f = float(surf.value(float(exit_point[0]), float(exit_point[1])))
+    return math.isfinite(f) and f < loss[-1] and f < loss[0]
+
+
 @dataclass
 class Trajectory:
     """One optimizer's run.
@@ -105,10 +116,13 @@ class Trajectory:
         True (noise-free) loss at each position.
     lr : float64 array (n - 1,)
         Learning rate used by each update: ``lr[i]`` moved ``xy[i]`` to ``xy[i + 1]``.
-    status : "completed" or "diverged"
+    status : "completed", "diverged" or "left"
+        "left": an update took the point out of ``surface.limit`` going downhill (to a lower,
+        finite loss, below the start's), as on a surface that is unbounded below; "diverged":
+        an update gave a non-finite point, gradient or loss, or left the limit box uphill.
     diverged_at : int or None
-        The update (1-based) whose result was non-finite or left ``surface.limit``; ``xy`` stops
-        just before it.
+        The update (1-based) that stopped the run, for either kind of stop; ``xy`` stops just
+        before it.
     grads, updates, step_size : float64 arrays (n - 1, 2) or None
         With ``record=True``: the gradient the optimizer received (after noise and sparsity),
         the displacement it applied, and its effective per-coordinate step size.
@@ -131,6 +145,16 @@ class Trajectory:
     updates: np.ndarray | None = None
     step_size: np.ndarray | None = None
     state: dict[str, np.ndarray] | None = None
+
+    @property
+    def stop_text(self) -> str:
+        """How the run ended, in words: "" for a completed run, "diverged at step 12", or "left
+        the map at step 117" (going downhill)."""
+        if self.status == "diverged":
+            return f"diverged at step {self.diverged_at}"
+        if self.status == "left":
+            return f"left the map at step {self.diverged_at}"
+        return ""
 
     @property
     def n(self) -> int:
@@ -209,7 +233,7 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     lrs = learning_rates(hp["lr"], steps, schedule)
     noise_arr, drop = stochastic(steps, float(noise), float(sparsity), seed)
 
-    xy = np.empty((steps + 1, 2))
+    xy = np.full((steps + 1, 2), np.nan)
     loss = np.empty(steps + 1)
     m = steps if record else 0
     k = len(info.state_names)
@@ -222,11 +246,13 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     n = _driver.ENTRIES[info.family](h, info.initial_state(hp), coef, surf.sid, surf.p, x0, y0,
                                      lrs, noise_arr, drop, limit, xy, loss, rec_grad, rec_upd,
                                      rec_state)
-    diverged = n <= steps
+    stopped = n <= steps
+    status = "completed"
+    if stopped:
+        status = "left" if _left_downhill(surf, xy[n], loss[:n]) else "diverged"
     traj = Trajectory(surface=surf.name, optimizer=optimizer, hyper=hp, xy=xy[:n].copy(),
-                      loss=loss[:n].copy(), lr=lrs[: n - 1].copy(),
-                      status="diverged" if diverged else "completed",
-                      diverged_at=n if diverged else None, steps=steps)
+                      loss=loss[:n].copy(), lr=lrs[: n - 1].copy(), status=status,
+                      diverged_at=n if stopped else None, steps=steps)
     if record:
         traj.grads = rec_grad[: n - 1].copy()
         traj.updates = rec_upd[: n - 1].copy()

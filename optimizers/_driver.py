@@ -157,6 +157,8 @@ def _loop(family, args):
             x = lion._update(0, px, gx, state, h, coef, t)
             y = lion._update(1, py, gy, state, h, coef, t)
         if not (x >= xlo and x <= xhi and y >= ylo and y <= yhi):
+            xy[t, 0] = x  # where it went (read to tell "left the map" from "diverged")
+            xy[t, 1] = y
             return t  # also catches NaN: every comparison with NaN is false
         if record:
             rec_grad[t - 1, 0] = gx

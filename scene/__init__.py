@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import reprlib
 from dataclasses import dataclass, field
 
 from landscapes import SURFACES, get_surface
@@ -218,12 +220,27 @@ def to_json(scene: Scene) -> str:
     return json.dumps(to_dict(scene), indent=2, ensure_ascii=False)
 
 
+def loads(text: str):
+    """JSON as a scene file holds it. An integer longer than Python reads (4300 digits) is
+    read as ±inf, so that the field holding it falls back like any other unusable value."""
+    return json.loads(text, parse_int=_json_int)
+
+
+def _json_int(digits: str):
+    try:
+        return int(digits)
+    except ValueError:
+        return -math.inf if digits.startswith("-") else math.inf
+
+
 def from_json(text: str) -> tuple[Scene, list[str]]:
     """Parse scene JSON; never raises. Returns (scene, warnings)."""
     try:
-        data = json.loads(text)
+        data = loads(text)
     except (json.JSONDecodeError, TypeError, ValueError) as e:
-        return default_scene(), [f"scene: not valid JSON ({e}); showing the default scene"]
+        return default_scene(), [f"scene: not valid JSON ({_why(e)}); showing the default scene"]
+    except RecursionError:
+        return default_scene(), ["scene: nested too deeply to read; showing the default scene"]
     if not isinstance(data, dict):
         return default_scene(), ["scene: expected a JSON object; showing the default scene"]
     return from_dict(data)
@@ -258,6 +275,42 @@ def _num_or_overflow(v, *, integer=False):
     return v
 
 
+MAX_WARNINGS = 20  # a hostile scene can be wrong in every field: the first ones, and a count
+QUOTE_CHARS = 40  # a rejected value is quoted at most this long
+_REPR = reprlib.Repr()  # shallow: a deeply nested value is quoted as [[[...]]]
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict = 2, 4, 4, 4
+_REPR.maxstring = _REPR.maxlong = _REPR.maxother = QUOTE_CHARS
+
+
+def quote(value) -> str:
+    """A rejected value as a warning quotes it: in a code span, on one line, shortened to
+    about :data:`QUOTE_CHARS` characters (a 400-digit number, a nested list, a long label)."""
+    try:
+        text = value if isinstance(value, str) else _REPR.repr(value)
+    except (ValueError, RecursionError):  # an integer past Python's 4300 digits
+        text = "a number too large to show"
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    text = text.replace("`", "'")
+    if len(text) > QUOTE_CHARS:
+        text = text[:QUOTE_CHARS - 1] + "…"
+    return f"`{text}`"
+
+
+def _why(reason) -> str:
+    """A validator's message, its long words (a value it quotes) shortened, on one line."""
+    text = " ".join(str(reason).split())
+    text = re.sub(rf"\S{{{QUOTE_CHARS + 1},}}", lambda m: m[0][:QUOTE_CHARS - 1] + "…", text)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def capped(warnings: list[str]) -> list[str]:
+    """The first :data:`MAX_WARNINGS` warnings, and how many more there were."""
+    if len(warnings) <= MAX_WARNINGS:
+        return warnings
+    return [*warnings[:MAX_WARNINGS - 1],
+            f"… and {len(warnings) - MAX_WARNINGS + 1} more settings that could not be used"]
+
+
 def from_dict(data: dict) -> tuple[Scene, list[str]]:
     """Build a scene from a plain dict; never raises. Each unusable field is reset to its
     default and named in the returned warnings."""
@@ -266,14 +319,11 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
     scene = Scene(optimizers=[], view=dict(DEFAULT_VIEW))
 
     def warn(fieldname, value, why):
-        text = repr(value)
-        if len(text) > 60:
-            text = text[:57] + "..."
-        warnings.append(f"{fieldname}: {text} {why}; using the default")
+        warnings.append(f"{_why(fieldname)}: {quote(value)} {_why(why)}; using the default")
 
     # surface and its parameters
     name = data.get("surface", base.surface)
-    if name not in SURFACES:
+    if not isinstance(name, str) or name not in SURFACES:
         warn("surface", name, f"is not a known surface ({', '.join(SURFACES)})")
         name = base.surface
     scene.surface = name
@@ -337,7 +387,7 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
         warn("schedule", sched, "is not a schedule")
         sched = {"name": "constant"}
     sname = sched.get("name", "constant")
-    if sname not in SCHEDULES:
+    if not isinstance(sname, str) or sname not in SCHEDULES:
         warn("schedule", sname, f"is not a known schedule ({', '.join(SCHEDULES)})")
         sched = {"name": "constant"}
     else:
@@ -345,8 +395,13 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
         for k, v in sched.items():
             if k == "name":
                 continue
+            if v is None:  # null: the default (resolve() fills in defaults it derives only)
+                continue
             try:
-                kept[k] = resolve(sname, scene.steps, {**kept, k: v})[k]
+                value = resolve(sname, scene.steps, {**kept, k: v})[k]
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise ValueError("not finite")
+                kept[k] = value
             except (ValueError, TypeError, OverflowError) as e:
                 warn(f"schedule.{k}", v, f"cannot be used ({e})")
         sched = {"name": sname, **kept}
@@ -391,7 +446,7 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
             if len(data[key]) > 500:
                 warnings.append(f"{key}: longer than 500 characters; shortened")
             setattr(scene, key, data[key][:500])
-    return scene, warnings
+    return scene, capped(warnings)
 
 
 def _entry(raw, i: int, warnings: list[str]) -> Entry | None:
@@ -399,22 +454,22 @@ def _entry(raw, i: int, warnings: list[str]) -> Entry | None:
     if isinstance(raw, str):
         raw = {"optimizer": raw}
     if not isinstance(raw, dict):
-        warnings.append(f"{where}: {raw!r:.60} is not an optimizer; left out")
+        warnings.append(f"{where}: {quote(raw)} is not an optimizer; left out")
         return None
     name = raw.get("optimizer")
-    if name not in OPTIMIZERS:
-        warnings.append(f"{where}: {name!r:.40} is not a known optimizer "
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        warnings.append(f"{where}: {quote(name)} is not a known optimizer "
                         f"({', '.join(OPTIMIZERS)}); left out")
         return None
     info = OPTIMIZERS[name]
     hyper_in = raw.get("hyper", {}) or {}
     if not isinstance(hyper_in, dict):
-        warnings.append(f"{where}: hyper {hyper_in!r:.40} is not a mapping; using the defaults")
+        warnings.append(f"{where}: hyper {quote(hyper_in)} is not a mapping; using the defaults")
         hyper_in = {}
     hyper = {}
     for k, v in hyper_in.items():
         if k not in info.spec:
-            warnings.append(f"{where}: {k!r:.40} is not a hyperparameter of {info.title}; ignored")
+            warnings.append(f"{where}: {quote(k)} is not a hyperparameter of {info.title}; ignored")
             continue
         try:
             if info.spec[k].kind == "pair" and isinstance(v, str):
@@ -424,14 +479,15 @@ def _entry(raw, i: int, warnings: list[str]) -> Entry | None:
             trial = {**hyper, k: v}
             info.validate(trial)
             hyper[k] = info.spec[k].check(v)
-        except (ValueError, KeyError, TypeError) as e:
-            msg = e if isinstance(e, ValueError) else "not usable"
-            warnings.append(f"{where} ({info.title}): {k} = {v!r:.40} rejected: {msg}; "
+        except (ValueError, KeyError, TypeError, OverflowError) as e:
+            msg = _why(e) if type(e) is ValueError else "too large" if isinstance(
+                e, OverflowError) else "not usable"
+            warnings.append(f"{where} ({info.title}): {k} = {quote(v)} rejected: {msg}; "
                             "using the default")
     try:
         hyper = _compact_hyper(name, hyper)
     except ValueError as e:  # a combination problem, e.g. Nesterov without momentum
-        warnings.append(f"{where} ({info.title}): {e}; using the defaults")
+        warnings.append(f"{where} ({info.title}): {_why(e)}; using the defaults")
         hyper = {}
     label = raw.get("label", "")
     label = label.strip()[:60] if isinstance(label, str) else ""
@@ -439,7 +495,7 @@ def _entry(raw, i: int, warnings: list[str]) -> Entry | None:
     if not (isinstance(color, str) and len(color) == 7 and color.startswith("#")
             and all(c in "0123456789abcdefABCDEF" for c in color[1:])):
         if color:
-            warnings.append(f"{where}: colour {color!r:.20} is not #RRGGBB; using the palette")
+            warnings.append(f"{where}: colour {quote(color)} is not #RRGGBB; using the palette")
         color = ""
     return Entry(name, label, color, {k: tuple(v) if isinstance(v, list) else v
                                       for k, v in hyper.items()})

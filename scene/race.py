@@ -94,17 +94,14 @@ def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
     for r in race.racers:
         t = r.traj
         reach = steps_to_reach(t.loss, race.surface.f_min, tol)
-        if t.status == "diverged":
-            status = f"diverged at step {t.diverged_at}"
-        else:
-            status = "completed"
+        status = t.stop_text or "completed"
         rows.append({
             "optimizer": r.label,
             "final loss": float(t.loss[-1]),
             "best loss": float(np.min(t.loss)),
             "steps to minimum": "never" if reach is None else f"{reach:,}",
-            "ended in": ended_in(race.surface, t.xy, t.loss) if t.status != "diverged"
-            else "— (diverged)",
+            "ended in": ended_in(race.surface, t.xy, t.loss) if t.status == "completed"
+            else "— (diverged)" if t.status == "diverged" else "— (left the map)",
             "path length": path_length(t.xy),
             "status": status,
         })

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from . import Scene, default_scene, from_dict, to_dict
+from . import Scene, capped, default_scene, from_dict, quote, to_dict
 
 
 def _fmt(v) -> str:
@@ -116,7 +116,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
              "step", "arrows", "tab", "preset", "present"}
     for key in params:
         if key not in known:
-            warnings.append(f"{str(key)[:30]!r} is not a scene setting; ignored")
+            warnings.append(f"{quote(key)} is not a scene setting; ignored")
     if (s := _one(params.get("surface"))) is not None:
         d["surface"] = s
     if (sp := _one(params.get("sp"))) is not None:
@@ -154,7 +154,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
         view["tab"] = tab
     d["view"] = view
     scene, more = from_dict(d)
-    return scene, warnings + more
+    return scene, capped(warnings + more)
 
 
 def from_url(url: str) -> tuple[Scene, list[str]]:

@@ -46,11 +46,16 @@ def _table(at: AppTest, first: str) -> pd.DataFrame:
             lines = md.value.splitlines()
             split = [[c.strip() for c in line.strip().strip("|").split(" | ")] for line in lines]
             header = [re.sub(r"<[^>]+>●</span>\s*", "", h) for h in split[0]]
-            rows = [[re.sub(r"<[^>]+>●</span>\s*", "", html.unescape(c)) for c in r]
+            rows = [[re.sub(r"<[^>]+>●</span>\s*", "", _shown(c)) for c in r]
                     for r in split[2:]]
-            df = pd.DataFrame(rows, columns=[html.unescape(h) for h in header])
+            df = pd.DataFrame(rows, columns=[_shown(h) for h in header])
             return df.set_index(first)
     raise AssertionError(f"no table starting with {first!r}")
+
+
+def _shown(markdown: str) -> str:
+    """The text a Markdown cell shows: escapes undone, invisible word joiners dropped."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", ""))
 
 
 def _num(v: str) -> float:
@@ -491,3 +496,11 @@ def test_derived_labels_follow_the_settings_and_typed_ones_stay():
     at.text_input(key=f"e{heavy}_label").input("heavy ball").run()
     at.slider(key=f"e{heavy}_momentum").set_value(0.96).run()
     assert list(_metrics(at).index)[2] == "heavy ball"
+
+
+def test_leaving_the_map_downhill_is_not_called_divergence():
+    at = _app()
+    at.selectbox(key="preset").set_value("07-saddle").run()
+    assert not at.error  # no red "diverged … try a smaller learning rate"
+    assert any("left the map at step" in i.value for i in at.info)
+    assert _metrics(at).loc["Momentum", "status"].startswith("left the map at step")

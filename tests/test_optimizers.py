@@ -218,8 +218,16 @@ def test_divergence_is_a_result_with_only_finite_points():
 
 def test_saddle_escape_leaves_the_limit_box_and_is_reported():
     traj = run("saddle", "sgd", start=(1.0, 1e-3), steps=5000, lr=0.1)
-    assert traj.status == "diverged"
+    # Running off downhill is not divergence: it is said in neutral words.
+    assert traj.status == "left" and traj.stop_text == f"left the map at step {traj.diverged_at}"
     assert np.isfinite(traj.xy).all()
+    assert np.all(np.diff(traj.loss[-20:]) < 0)  # it was still going downhill
+
+
+def test_blowing_up_is_divergence_even_when_it_leaves_the_box():
+    traj = run("rosenbrock", "sgd", start=ROSEN_START, steps=500, lr=0.05)
+    assert traj.status == "diverged" and traj.stop_text.startswith("diverged at step")
+    assert run("rosenbrock", "sgd", start=ROSEN_START, steps=50, lr=1e-3).stop_text == ""
 
 
 def test_record_keeps_gradients_updates_and_torch_state_names():

@@ -165,7 +165,7 @@ def test_fuzzed_urls_and_json_never_raise(text):
     ({"opt": "bogus"}, "optimizer 1"),
     ({"opt": "sgd;nesterov=1"}, "optimizer 1 (SGD)"),
     ({"opt": "sgd;color=red"}, "colour"),
-    ({"tab": "map", "unknown": "1"}, "'unknown'"),
+    ({"tab": "map", "unknown": "1"}, "`unknown`"),
 ])
 def test_each_bad_field_falls_back_and_is_named(query, field):
     scene, warnings = from_query(query)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.callbacks import leave_presentation, restore_preset
+from ui.tables import md_literal
 
 # The stage: the page's padding trimmed, and each header line (intro, link warnings, claim,
 # formula) one line high until it is opened, so the map starts high on the screen.
@@ -40,9 +41,10 @@ def draw_presentation_header(bad: list[str]) -> None:
         st.button("Leave (Esc)", on_click=leave_presentation,
                   help="Back to the sidebar and the controls.")
     if ss.get("scene_claim") and not ss.get("claim_stale"):
-        st.caption(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
+        st.caption(f"**{md_literal(ss.get('scene_title', ''))}** — "
+                   f"{md_literal(ss['scene_claim'])}")
     for msg in bad:
-        st.warning(msg)
+        st.warning(md_literal(msg))
 
 
 def draw_header(surface, bad: list[str]) -> None:
@@ -54,7 +56,7 @@ def draw_header(surface, bad: list[str]) -> None:
                         "exactly as PyTorch moves them. Drag on the map, press Play. "
                         "How to read this page"):
         st.markdown(GUIDE)
-    with formula.expander(f"**{surface.title}** · ${surface.latex}$"):
+    with formula.expander(f"**{md_literal(surface.title)}** · ${surface.latex}$"):
         st.latex(surface.latex)
         st.caption(surface.lesson)
     warnings = ss.get("link_warnings") or []
@@ -70,15 +72,17 @@ def draw_header(surface, bad: list[str]) -> None:
                 ss["link_warnings"] = []
                 st.rerun()
     for msg in bad:
-        st.warning(msg)
+        st.warning(md_literal(msg))  # labels and values as typed, never markup
     if ss.get("scene_claim") and ss.get("claim_stale"):
-        with st.expander(f":gray[**{ss.get('scene_title', '')}**: the preset's claim was about "
+        with st.expander(f":gray[**{md_literal(ss.get('scene_title', ''))}**: the preset's "
+                         "claim was about "
                          "its own race, and the race on the screen is no longer that race]"):
-            st.caption(f"What the preset showed: {ss['scene_claim']}")
+            st.caption(f"What the preset showed: {md_literal(ss['scene_claim'])}")
             st.button("Back to the preset's race", on_click=restore_preset)
     elif ss.get("scene_claim"):
-        with st.expander(f":blue[**{ss.get('scene_title', '')}**] · {ss['scene_claim']}"):
-            st.markdown(f"**{ss.get('scene_title', '')}** — {ss['scene_claim']}")
+        title, claim = md_literal(ss.get("scene_title", "")), md_literal(ss["scene_claim"])
+        with st.expander(f":blue[**{title}**] · {claim}"):
+            st.markdown(f"**{title}** — {claim}")
 
 
 GUIDE = (
@@ -108,7 +112,7 @@ def draw(surface, problems: list[str]) -> None:
     """Notices of this run (as toasts, which never move the map), then the header lines: the
     presentation mode's caption, or the page's one-line header."""
     for note in st.session_state.pop("notices", [])[:5]:
-        st.toast(note, icon="ℹ️", duration="long")
+        st.toast(md_literal(note), icon="ℹ️", duration="long")
     if st.session_state.get("present"):
         draw_presentation_header(problems)
     else:

@@ -77,7 +77,8 @@ in path arrays (a diverged path simply stops at its last finite point).
     the loss plot shows, strictly positive when ``loss_log`` (default:
     ``loss``); ``lr``: learning rate used by each update (update i leads from
     point i to point i+1; ``None`` when not tracked); ``status``:
-    ``"completed"`` or ``"diverged"``; ``diverged_at``: step or ``None``;
+    ``"completed"``, ``"diverged"`` or ``"left"`` (left the map going downhill);
+    ``diverged_at``: the step that stopped the run, or ``None``;
     ``arrows``: ``None`` or ``{"grad": [[gx, gy], ...], "update": [[dx, dy],
     ...]}``, one pair per update - when present, pausing draws the next
     update and the steepest-descent direction at each current point.

@@ -27,6 +27,7 @@ from ui.callbacks import (
 )
 from ui.compute import cached_presets, cached_presets_and_problems
 from ui.state import CUSTOM, _with, beta2_grid, eps_grid, lr_grid, round_step
+from ui.tables import md_literal
 
 
 def draw_sidebar() -> None:
@@ -105,7 +106,7 @@ def _racer_panel(pos: int, eid: int) -> None:
     title = ss.get(f"e{eid}_label") or info.title
     lr_now = ss.get(f"e{eid}_lr", info.spec["lr"].default)
     is_open = ss.get(f"open{eid}", False)
-    label = f"{pos + 1}. {title}" + ("" if is_open else f" · lr {lr_now:g}")
+    label = f"{pos + 1}. {md_literal(title)}" + ("" if is_open else f" · lr {lr_now:g}")
     panel = st.expander(label, key=f"exp{eid}", expanded=is_open, on_change="rerun")
     ss[f"open{eid}"] = bool(panel.open)
     if not panel.open:
@@ -184,7 +185,7 @@ def _schedule_controls() -> None:
         st.plotly_chart(lr_preview_figure(lrs), width="stretch",
                         config={"displayModeBar": False})
     except ValueError as e:
-        st.warning(f"Schedule: {e}")
+        st.warning(f"Schedule: {md_literal(e)}")
 
 
 def _noise_controls() -> None:

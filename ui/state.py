@@ -233,14 +233,12 @@ def apply_player_event() -> None:
             (lx0, lx1), (ly0, ly1) = surf.limit
             if lx0 <= x <= lx1 and ly0 <= y <= ly1:
                 ss["x0"], ss["y0"] = x, y
-                ss["preset"] = CUSTOM
         elif kind == "lr":
             ids = racing_ids()
             racer, lr = int(event["racer"]), float(event["lr"])
             if 0 <= racer < len(ids) and math.isfinite(lr) and lr > 0:
                 spec = OPTIMIZERS[ss[f"e{ids[racer]}_opt"]].spec["lr"]
                 ss[f"e{ids[racer]}_lr"] = _snap(lr_grid(spec), lr)
-                ss["preset"] = CUSTOM
         elif kind == "step":
             ss["view_step"] = max(0, int(event["step"]))
             ss["inspect_step"] = max(1, ss["view_step"])

@@ -14,7 +14,7 @@ from ui.compute import cached_payload, cached_race
 from ui.equations import update_rules
 from ui.player import race_player
 from ui.state import lr_grid
-from ui.tables import markdown_table, swatch
+from ui.tables import markdown_table, md_literal, swatch
 
 
 def compute_race(race_scene: Scene) -> Race:
@@ -52,9 +52,13 @@ def draw_results(race: Race) -> None:
     """Diverged runs said in words, and the metrics table."""
     for r in race.racers:
         if r.traj.status == "diverged":
-            st.error(f"**{r.label}** diverged at step {r.traj.diverged_at}: its position, gradient "
-                     "or loss blew up (or left the area around the surface), so its path stops "
-                     "at its last finite point. Try a smaller learning rate.")
+            st.error(f"**{md_literal(r.label)}** diverged at step {r.traj.diverged_at}: its "
+                     "position, gradient or loss blew up (or left the area around the surface), "
+                     "so its path stops at its last finite point. Try a smaller learning rate.")
+        elif r.traj.status == "left":
+            st.info(f"**{md_literal(r.label)}** left the map at step {r.traj.diverged_at}, still "
+                    "going downhill: the surface keeps falling beyond the map's edge, so its "
+                    "path stops there.")
     st.subheader("Results")
     rows = metrics(race, tol=DEFAULT_TOL)
     if not rows:
@@ -100,12 +104,12 @@ def show_inspector(scene: Scene, race: Race) -> None:
     k = int(ss["inspect_step"])
     quantities = ["position before", "loss", "gradient g", "update Δθ", "lr γ",
                   "step size per coordinate"]
-    columns = {}
-    for r in race.racers:
+    columns = {}  # by racer position: two racers may carry the same label
+    for i, r in enumerate(race.racers):
         t = r.traj
         if k > len(t.xy) - 1:
-            columns[r.label] = {"position before": "stopped: diverged"
-                                if t.status == "diverged" else "—"}
+            columns[i] = {"position before": f"stopped: {t.stop_text}"
+                          if t.status != "completed" else "—"}
             continue
         pair = "({:.4g}, {:.4g})".format
         col = {"position before": pair(*t.xy[k - 1]), "loss": f"{t.loss[k - 1]:.4g}",
@@ -116,11 +120,12 @@ def show_inspector(scene: Scene, race: Race) -> None:
             col[name] = pair(*arr[k - 1])
             if name not in quantities:
                 quantities.append(name)
-        columns[r.label] = col
+        columns[i] = col
     if columns:
         st.markdown(markdown_table(
             ["quantity", *(swatch(r.label, r.color) for r in race.racers)],
-            [[q, *(columns[r.label].get(q, "—") for r in race.racers)] for q in quantities]),
+            [[q, *(columns[i].get(q, "—") for i in range(len(race.racers)))]
+             for q in quantities]),
             unsafe_allow_html=True)
         st.caption(
             f"Update {k} moves each optimizer from its position after {k - 1} updates. State "
@@ -206,7 +211,7 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
                 ss["export_file"] = (wanted, data, notes)
             except ExportError as e:
                 ss.pop("export_file", None)
-                st.error(str(e))
+                st.error(md_literal(e))
     made = ss.get("export_file")
     if made and made[0] == wanted:
         _, data, notes = made

@@ -268,7 +268,8 @@
       else break;
     }
     var divergedAt = isNum(p.diverged_at) ? p.diverged_at : null;
-    var diverged = p.status === "diverged";
+    // "diverged": blew up; "left": left the map going downhill. Both stop the path there.
+    var diverged = p.status === "diverged" || p.status === "left";
     if (diverged && divergedAt === null) divergedAt = Math.max(lastFinite, 0);
     return {
       index: i,
@@ -281,6 +282,7 @@
       n: n,
       last: lastFinite,
       diverged: diverged,
+      left: p.status === "left",
       divergedAt: divergedAt
     };
   }
@@ -559,7 +561,9 @@
         // A run that left the map is marked where it left.
         var cx = Math.max(X.off + 10, Math.min(X.off + X.len - 10, mk.px));
         var cy = Math.max(Y.off + 10, Math.min(Y.off + Y.len - 10, mk.py));
-        drawCross(ctx, cx, cy, 9, mk.path.color);
+        // A cross for a run that blew up; a dot at the edge for one that left downhill.
+        if (mk.path.left) drawDot(ctx, cx, cy, 9, mk.path.color);
+        else drawCross(ctx, cx, cy, 9, mk.path.color);
       }
       else drawDot(ctx, mk.px, mk.py, 9, mk.path.color);
     }
@@ -649,7 +653,7 @@
         strokeCased(ctx, path.color, 3, seriesPen);
         var v = valueAt(arr, tt, lastIdx, P.log);
         if (isFinite(v) && (!P.log || v > 0)) {
-          dots.push({ x: X.map(tt + P.offset), y: Y.map(v), path: path, end: tt >= lastIdx && path.diverged && t >= path.last });
+          dots.push({ x: X.map(tt + P.offset), y: Y.map(v), path: path, end: tt >= lastIdx && path.diverged && !path.left && t >= path.last });
         }
       }
       // Cursor at the current step.
@@ -727,7 +731,7 @@
         if (isVisible(path)) {
           mx.push(cur.x); my.push(cur.y); mz.push(cz + lift);
           mc.push(path.color);
-          ms.push(cur.end && path.diverged && t >= path.last ? "x" : "circle");
+          ms.push(cur.end && path.diverged && !path.left && t >= path.last ? "x" : "circle");
         }
       }
       xs.push(px); ys.push(py); zs.push(pz);
@@ -953,7 +957,7 @@
       if (!c || p.last < 0) continue;
       var ti = Math.min(Math.floor(t), p.last);
       var text = "f = " + fmt(p.loss[ti]);
-      var flag = p.diverged && t >= p.last ? "diverged at step " + p.divergedAt : "";
+      var flag = p.diverged && t >= p.last ? (p.left ? "left the map at step " : "diverged at step ") + p.divergedAt : "";
       if (text !== c.text) { c.value.textContent = text; c.text = text; }
       if (flag !== c.flagText) { c.flag.textContent = flag; c.flagText = flag; }
     }
