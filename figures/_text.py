@@ -152,7 +152,9 @@ def scene_subtitle(race) -> str:
         parts.append(f"schedule: {title}" + (f" ({extra})" if extra else ""))
     if scene.noise:
         parts.append(f"gradient noise σ={num(scene.noise)}")
-    if scene.sparsity:
+    if isinstance(scene.sparsity, tuple | list):
+        parts.append(f"sparsity x {num(scene.sparsity[0])}, y {num(scene.sparsity[1])}")
+    elif scene.sparsity:
         parts.append(f"sparsity {num(scene.sparsity)}")
     if (scene.noise or scene.sparsity) and scene.seed:
         parts.append(f"seed {scene.seed}")

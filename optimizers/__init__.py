@@ -161,23 +161,41 @@ class Trajectory:
         return len(self.xy)
 
 
-def stochastic(steps: int, noise: float, sparsity: float, seed: int):
+def sparsity_pair(sparsity) -> tuple[float, float]:
+    """A sparsity as (x's, y's) probability of a zero gradient coordinate: one number for
+    both, or a pair (a rare feature: one coordinate's gradient is mostly missing)."""
+    if isinstance(sparsity, tuple | list | np.ndarray):
+        if len(sparsity) != 2:
+            raise ValueError(f"Invalid sparsity: {sparsity!r} (one probability, or one for x "
+                             "and one for y)")
+        pair = (float(sparsity[0]), float(sparsity[1]))
+    else:
+        pair = (float(sparsity), float(sparsity))
+    if not all(0 <= p <= 1 for p in pair):
+        raise ValueError(f"Invalid sparsity: {sparsity} (probability must be in [0, 1])")
+    return pair
+
+
+def stochastic(steps: int, noise: float, sparsity, seed: int):
     """Gradient noise and drop masks for ``steps`` updates, identical for every optimizer.
 
     The Gaussian draws and the uniform draws come from two generators seeded by ``(seed, 0)``
     and ``(seed, 1)``, so the noise sequence does not change when only the sparsity changes.
+    ``sparsity`` is one probability for both coordinates or a pair (x's, y's); the same
+    uniform draws serve both forms, so a pair of equal values drops exactly what one value
+    does.
     """
     if not (noise >= 0 and np.isfinite(noise)):
         raise ValueError(f"Invalid noise: {noise} (standard deviation must be in [0, inf))")
-    if not (0 <= sparsity <= 1):
-        raise ValueError(f"Invalid sparsity: {sparsity} (probability must be in [0, 1])")
+    sx, sy = sparsity_pair(sparsity)
     seed = int(seed)
     if noise > 0:
         n = np.random.default_rng([seed, 0]).standard_normal((steps, 2)) * noise
     else:
         n = np.zeros((0, 2))
-    if sparsity > 0:
-        d = (np.random.default_rng([seed, 1]).random((steps, 2)) < sparsity).astype(np.uint8)
+    if sx > 0 or sy > 0:
+        draws = np.random.default_rng([seed, 1]).random((steps, 2))
+        d = (draws < np.array([sx, sy])).astype(np.uint8)
     else:
         d = np.zeros((0, 2), np.uint8)
     return n, d
@@ -200,7 +218,7 @@ MAX_STEPS = 100_000
 
 
 def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
-        schedule=None, noise: float = 0.0, sparsity: float = 0.0, seed: int = 0,
+        schedule=None, noise: float = 0.0, sparsity=0.0, seed: int = 0,
         record: bool = False, **hyper) -> Trajectory:
     """Run ``optimizer`` on ``surface`` from ``start`` for ``steps`` updates.
 
@@ -212,7 +230,8 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     steps : number of updates (0 … 100,000)
     schedule : None, a schedule name, or ``{"name": ..., **params}`` (see :mod:`.schedules`)
     noise : standard deviation of Gaussian noise added to each gradient coordinate
-    sparsity : probability that a gradient coordinate is zero at a step
+    sparsity : probability that a gradient coordinate is zero at a step: one number for both
+        coordinates, or a pair (x's, y's)
     seed : seeds the noise and sparsity draws (the same for every optimizer)
     record : keep per-step gradients, updates, step sizes and optimizer state
     **hyper : the optimizer's torch.optim hyperparameters (``lr``, ``betas``, ...)
@@ -231,7 +250,7 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     steps = int(steps)
     x0, y0 = _start(surf, start)
     lrs = learning_rates(hp["lr"], steps, schedule)
-    noise_arr, drop = stochastic(steps, float(noise), float(sparsity), seed)
+    noise_arr, drop = stochastic(steps, float(noise), sparsity, seed)
 
     xy = np.full((steps + 1, 2), np.nan)
     loss = np.empty(steps + 1)

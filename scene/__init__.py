@@ -53,7 +53,7 @@ class Scene:
     optimizers: list[Entry] = field(default_factory=list)
     schedule: dict = field(default_factory=lambda: {"name": "constant"})
     noise: float = 0.0
-    sparsity: float = 0.0
+    sparsity: float | tuple[float, float] = 0.0  # one for both, or (x's, y's): a rare feature
     seed: int = 0
     view: dict = field(default_factory=dict)  # {"step": int|None, "arrows": bool, "tab": str}
     title: str = ""
@@ -172,8 +172,10 @@ def check(scene: Scene) -> list[str]:
         problems.append(f"schedule: {err}")
     if not (isinstance(scene.noise, int | float) and 0 <= scene.noise <= 100):
         problems.append(f"noise: {scene.noise!r} must be between 0 and 100")
-    if not (isinstance(scene.sparsity, int | float) and 0 <= scene.sparsity <= 1):
-        problems.append(f"sparsity: {scene.sparsity!r} must be between 0 and 1")
+    sp = scene.sparsity if isinstance(scene.sparsity, tuple | list) else (scene.sparsity,)
+    if not (len(sp) in (1, 2) and all(isinstance(v, int | float) and 0 <= v <= 1 for v in sp)):
+        problems.append(f"sparsity: {scene.sparsity!r} must be between 0 and 1 (one value, "
+                        "or one for x and one for y)")
     if not (isinstance(scene.seed, int) and 0 <= scene.seed < 2**32):
         problems.append(f"seed: {scene.seed!r} must be an integer from 0 to {2**32 - 1}")
     return problems
@@ -194,7 +196,8 @@ def to_dict(scene: Scene) -> dict:
                        for e in scene.optimizers],
         "schedule": dict(scene.schedule),
         "noise": scene.noise,
-        "sparsity": scene.sparsity,
+        "sparsity": list(scene.sparsity) if isinstance(scene.sparsity, tuple | list)
+        else scene.sparsity,
         "seed": scene.seed,
         "view": dict(scene.view),
     }
@@ -410,9 +413,21 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
     # noise, sparsity, seed
     for key, lo, hi in (("noise", 0.0, 100.0), ("sparsity", 0.0, 1.0)):
         try:
-            v = _num(data.get(key, 0.0))
-            if not lo <= v <= hi:
-                raise ValueError(f"must be between {lo:g} and {hi:g}")
+            raw = data.get(key, 0.0)
+            if key == "sparsity" and isinstance(raw, str) and "," in raw:
+                raw = raw.split(",")
+            if key == "sparsity" and isinstance(raw, list | tuple):
+                if len(raw) != 2:
+                    raise ValueError("give one probability, or one for x and one for y")
+                v = tuple(_num(x) for x in raw)
+                if not all(lo <= x <= hi for x in v):
+                    raise ValueError(f"must be between {lo:g} and {hi:g}")
+                if v[0] == v[1]:
+                    v = v[0]  # the same for both: one number
+            else:
+                v = _num(raw)
+                if not lo <= v <= hi:
+                    raise ValueError(f"must be between {lo:g} and {hi:g}")
             setattr(scene, key, v)
         except (ValueError, TypeError) as e:
             warn(key, data.get(key), f"is not usable ({e})")

@@ -32,6 +32,15 @@ def on_preset() -> None:
         st.session_state["inspect_step"] = 1
 
 
+def on_split() -> None:
+    """Setting x and y apart starts both at the one sparsity; joining them keeps x's."""
+    ss = st.session_state
+    if ss["sparsity_split"]:
+        ss["sparsity_x"] = ss["sparsity_y"] = float(ss["sparsity"])
+    else:
+        ss["sparsity"] = float(ss["sparsity_x"])
+
+
 def restore_preset() -> None:
     """Put the preset's own race back (its claim describes that race)."""
     on_preset()

@@ -20,6 +20,7 @@ from ui.callbacks import (
     on_preset,
     on_remove,
     on_reset_start,
+    on_split,
     on_start,
     on_steps,
     on_surface,
@@ -193,8 +194,20 @@ def _noise_controls() -> None:
     st.number_input("gradient noise σ", min_value=0.0, max_value=100.0, step=0.1, key="noise",
                     help="Standard deviation of Gaussian noise added to each gradient "
                          "coordinate, as mini-batches would.")
-    st.slider("sparsity", 0.0, 1.0, step=0.05, key="sparsity",
-              help="Probability that a gradient coordinate is zero at a step, as rare "
-                   "features would be.")
+    ss = st.session_state
+    ss.setdefault("sparsity_split", False)
+    if ss["sparsity_split"]:
+        st.slider("sparsity of x's gradient", 0.0, 1.0, step=0.05, key="sparsity_x",
+                  help="Probability that the gradient's x coordinate is zero at a step: at "
+                       "0.9, x is a rare feature, seen one step in ten.")
+        st.slider("sparsity of y's gradient", 0.0, 1.0, step=0.05, key="sparsity_y",
+                  help="Probability that the gradient's y coordinate is zero at a step.")
+    else:
+        st.slider("sparsity", 0.0, 1.0, step=0.05, key="sparsity",
+                  help="Probability that a gradient coordinate is zero at a step, as rare "
+                       "features would be.")
+    st.toggle("x and y apart (a rare feature)", key="sparsity_split", on_change=on_split,
+              help="Give each coordinate its own sparsity, so that one of them can be a rare "
+                   "feature.")
     st.number_input("seed", min_value=0, max_value=2**32 - 1, step=1, key="seed",
                     help="Every optimizer sees the same noise for the same seed.")

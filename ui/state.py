@@ -115,7 +115,10 @@ def write_scene(scene: Scene) -> None:
     ss["sched"] = name
     for key, value in resolve(name, scene.steps, sched).items():
         ss[f"sched_{name}_{key}"] = value
-    ss["noise"], ss["sparsity"], ss["seed"] = float(scene.noise), float(scene.sparsity), int(
+    split = isinstance(scene.sparsity, tuple | list)
+    sx, sy = (scene.sparsity if split else (scene.sparsity, scene.sparsity))
+    ss["sparsity_split"], ss["sparsity_x"], ss["sparsity_y"] = split, float(sx), float(sy)
+    ss["noise"], ss["sparsity"], ss["seed"] = float(scene.noise), float(max(sx, sy)), int(
         scene.seed)
     ss["arrows"] = bool(scene.view.get("arrows", False))
     ss["view_step"] = scene.view.get("step")  # None: the end of the run
@@ -162,9 +165,18 @@ def read_scene() -> Scene:
     start = (float(f"{ss['x0']:.6g}"), float(f"{ss['y0']:.6g}"))
     return Scene(surface=name, surface_params=params, start=start,
                  steps=steps, optimizers=[read_entry(e) for e in ss["entry_ids"]],
-                 schedule=sched, noise=float(ss["noise"]), sparsity=float(ss["sparsity"]),
+                 schedule=sched, noise=float(ss["noise"]), sparsity=read_sparsity(),
                  seed=int(ss["seed"]), view=view,
                  title=ss.get("scene_title", ""), claim=ss.get("scene_claim", ""))
+
+
+def read_sparsity() -> float | tuple[float, float]:
+    """One sparsity for both coordinates, or (x's, y's) when they are set apart."""
+    ss = st.session_state
+    if ss.get("sparsity_split"):
+        sx, sy = float(ss["sparsity_x"]), float(ss["sparsity_y"])
+        return sx if sx == sy else (sx, sy)
+    return float(ss["sparsity"])
 
 
 def racing_ids() -> list[int]:
@@ -286,7 +298,8 @@ def keep_undrawn_widgets() -> None:
     for eid in ss["entry_ids"]:
         for key in entry_keys(eid):
             ss[key] = ss[key]
-    for key in ("export_format", "export_figure", "export_theme", "export_scale"):
+    for key in ("export_format", "export_figure", "export_theme", "export_scale", "sparsity",
+                "sparsity_x", "sparsity_y"):
         if key in ss:
             ss[key] = ss[key]
 
