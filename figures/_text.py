@@ -86,6 +86,22 @@ def hyper_text(optimizer: str, hyper: dict) -> str:
     return ", ".join(parts)
 
 
+def own_text(own: dict) -> str:
+    """A racer's own schedule, noise and sparsity, for its legend entry."""
+    parts = []
+    if "schedule" in own:
+        sched = dict(own["schedule"])
+        name = sched.pop("name", "constant")
+        title = SCHEDULES[name].title if name in SCHEDULES else name
+        extra = ", ".join(f"{k} {_value(v)}" for k, v in sched.items())
+        parts.append(f"{title.lower()}" + (f" ({extra})" if extra else ""))
+    if "noise" in own:
+        parts.append(f"σ={num(own['noise'])}")
+    if "sparsity" in own:
+        parts.append(f"sparsity {num(own['sparsity'])}")
+    return ", ".join(parts)
+
+
 def base_label(label: str, optimizer: str, hyper: dict) -> str:
     """The racer's label, without the "(lr 0.1)" or "(μ 0.9)" a scene derives to tell apart
     two entries of the same optimizer: the legend states those settings anyway."""
@@ -127,7 +143,9 @@ def legend_label(racer, *, step: int | None = None, hyper: bool = True,
     parts = [base_label(racer.label, racer.optimizer, racer.hyper)]
     if hyper:
         # A value the label already states is not repeated ("Momentum μ 0.7 — lr 0.04").
-        extra = _unrepeated(parts[0], hyper_text(racer.optimizer, racer.hyper))
+        extra = _unrepeated(parts[0], ", ".join(
+            p for p in (hyper_text(racer.optimizer, racer.hyper),
+                        own_text(getattr(racer, "own", {}))) if p))
         if extra:
             parts.append(extra)
     t = racer.traj

@@ -38,6 +38,16 @@ class Entry:
     label: str = ""
     color: str = ""
     hyper: dict = field(default_factory=dict)  # only values that differ from torch's defaults
+    # This racer's own schedule, gradient noise and sparsity; None: the scene's. Lets "Adam
+    # with warmup" race "Adam without", "SGD with noise" race "SGD without", on one map.
+    schedule: dict | None = None
+    noise: float | None = None
+    sparsity: float | None = None
+
+    def own(self) -> dict:
+        """The settings this racer has of its own (empty: it follows the scene)."""
+        return {k: getattr(self, k) for k in ("schedule", "noise", "sparsity")
+                if getattr(self, k) is not None}
 
     def full_hyper(self) -> dict:
         """All hyperparameters, defaults filled in and validated."""
@@ -66,7 +76,14 @@ class Scene:
         return tuple(self.start) if self.start is not None else tuple(self.surface_obj().start)
 
     def labels(self) -> list[str]:
-        return [entry_label(e, i, self.optimizers) for i, e in enumerate(self.optimizers)]
+        common = {"schedule": self.schedule, "noise": self.noise, "sparsity": self.sparsity}
+        return [entry_label(e, i, self.optimizers, common) for i, e in enumerate(self.optimizers)]
+
+    def settings_of(self, entry: Entry) -> dict:
+        """The schedule, noise and sparsity a racer runs with: its own, else the scene's."""
+        return {"schedule": entry.schedule if entry.schedule is not None else self.schedule,
+                "noise": entry.noise if entry.noise is not None else self.noise,
+                "sparsity": entry.sparsity if entry.sparsity is not None else self.sparsity}
 
     def colors(self) -> list[str]:
         return [e.color or PALETTE[i % len(PALETTE)] for i, e in enumerate(self.optimizers)]
@@ -84,7 +101,8 @@ def default_scene() -> Scene:
         view=dict(DEFAULT_VIEW))
 
 
-def entry_label(entry: Entry, index: int, entries: list[Entry]) -> str:
+def entry_label(entry: Entry, index: int, entries: list[Entry],
+                common: dict | None = None) -> str:
     """The label shown for an entry: its own (kept as typed), or one derived from its settings
     that follows them: the optimizer's title, and when the same optimizer appears more than
     once without a label, the settings that tell them apart ("Momentum (μ 0.97)",
@@ -104,10 +122,16 @@ def entry_label(entry: Entry, index: int, entries: list[Entry]) -> str:
     pos = next(i for i, e in enumerate(same) if e is entry)
     mine = full[pos]
     differ = [k for k in info.spec if any(f[k] != full[0][k] for f in full)]
-    if not differ:
+    # Racers of one optimizer may differ only in their own schedule, noise or sparsity.
+    common = common or {}
+    runs = [{k: getattr(e, k) if getattr(e, k) is not None else common.get(k)
+             for k in ("schedule", "noise", "sparsity")} for e in same]
+    run_differ = [k for k in ("schedule", "noise", "sparsity")
+                  if any(r[k] != runs[0][k] for r in runs)]
+    if not differ and not run_differ:
         return f"{info.title} #{pos + 1}"
-    parts = []
-    for k in differ[:2]:
+    parts = [_setting_text(k, runs[pos][k]) for k in run_differ]
+    for k in differ[:max(0, 2 - len(parts))]:
         v = mine[k]
         name = SYMBOLS.get(k, k)
         if isinstance(v, bool):
@@ -117,6 +141,18 @@ def entry_label(entry: Entry, index: int, entries: list[Entry]) -> str:
         else:
             parts.append(f"{name} {v:g}")
     return f"{info.title} ({'; '.join(parts)})"
+
+
+def _setting_text(key: str, value) -> str:
+    """A racer's schedule, noise or sparsity in a derived label: "warmup cosine", "σ 0.5"."""
+    if key == "schedule":
+        name = (value or {}).get("name", "constant")
+        return "constant lr" if name == "constant" else name.replace("_", " ")
+    if key == "noise":
+        return f"σ {value or 0:g}"
+    if isinstance(value, tuple | list):
+        return f"sparsity {value[0]:g},{value[1]:g}"
+    return f"sparsity {value or 0:g}"
 
 
 #: How a derived label names a hyperparameter ("Momentum (μ 0.9)").
@@ -192,7 +228,8 @@ def to_dict(scene: Scene) -> dict:
         "start": list(scene.start) if scene.start is not None else None,
         "steps": scene.steps,
         "optimizers": [{"optimizer": e.optimizer, "label": e.label, "color": e.color,
-                        "hyper": _non_default(e)}
+                        "hyper": _non_default(e), **{k: dict(v) if isinstance(v, dict) else v
+                                                     for k, v in e.own().items()}}
                        for e in scene.optimizers],
         "schedule": dict(scene.schedule),
         "noise": scene.noise,
@@ -376,39 +413,15 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
         scene.optimizers = base.optimizers
     else:
         for i, raw in enumerate(entries[:MAX_OPTIMIZERS]):
-            entry = _entry(raw, i, warnings)
+            entry = _entry(raw, i, warnings, scene.steps)
             if entry is not None:
                 scene.optimizers.append(entry)
         if len(entries) > MAX_OPTIMIZERS:
             warnings.append(f"optimizers: only the first {MAX_OPTIMIZERS} are kept")
 
     # schedule
-    sched = data.get("schedule", {"name": "constant"})
-    if isinstance(sched, str):
-        sched = {"name": sched}
-    if not isinstance(sched, dict):
-        warn("schedule", sched, "is not a schedule")
-        sched = {"name": "constant"}
-    sname = sched.get("name", "constant")
-    if not isinstance(sname, str) or sname not in SCHEDULES:
-        warn("schedule", sname, f"is not a known schedule ({', '.join(SCHEDULES)})")
-        sched = {"name": "constant"}
-    else:
-        kept = {}
-        for k, v in sched.items():
-            if k == "name":
-                continue
-            if v is None:  # null: the default (resolve() fills in defaults it derives only)
-                continue
-            try:
-                value = resolve(sname, scene.steps, {**kept, k: v})[k]
-                if isinstance(value, float) and not math.isfinite(value):
-                    raise ValueError("not finite")
-                kept[k] = value
-            except (ValueError, TypeError, OverflowError) as e:
-                warn(f"schedule.{k}", v, f"cannot be used ({e})")
-        sched = {"name": sname, **kept}
-    scene.schedule = sched
+    scene.schedule = _read_schedule(data.get("schedule", {"name": "constant"}), scene.steps,
+                                    "schedule", warn)
 
     # noise, sparsity, seed
     for key, lo, hi in (("noise", 0.0, 100.0), ("sparsity", 0.0, 1.0)):
@@ -464,7 +477,57 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
     return scene, capped(warnings)
 
 
-def _entry(raw, i: int, warnings: list[str]) -> Entry | None:
+def _read_schedule(sched, steps: int, where: str, warn) -> dict:
+    """A schedule as a scene file or link gives it (a name, or a dict of name and settings);
+    each unusable setting falls back to its default, an unknown name to constant."""
+    if isinstance(sched, str):
+        sched = {"name": sched}
+    if not isinstance(sched, dict):
+        warn(where, sched, "is not a schedule")
+        return {"name": "constant"}
+    sname = sched.get("name", "constant")
+    if not isinstance(sname, str) or sname not in SCHEDULES:
+        warn(where, sname, f"is not a known schedule ({', '.join(SCHEDULES)})")
+        return {"name": "constant"}
+    kept = {}
+    for k, v in sched.items():
+        if k == "name":
+            continue
+        if v is None:  # null: the default (resolve() fills in defaults it derives only)
+            continue
+        try:
+            value = resolve(sname, steps, {**kept, k: v})[k]
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError("not finite")
+            kept[k] = value
+        except (ValueError, TypeError, OverflowError, KeyError) as e:
+            warn(f"{where}.{k}", v, f"cannot be used ({e})")
+    return {"name": sname, **kept}
+
+
+def _own_settings(raw: dict, where: str, steps: int, warnings: list[str]) -> dict:
+    """A racer's own schedule, noise and sparsity, each read like the scene's."""
+
+    def warn(fieldname, value, why):
+        warnings.append(f"{_why(fieldname)}: {quote(value)} {_why(why)}; using the scene's")
+
+    own = {}
+    if raw.get("schedule") is not None:
+        own["schedule"] = _read_schedule(raw["schedule"], steps, f"{where} schedule", warn)
+    for key, hi in (("noise", 100.0), ("sparsity", 1.0)):
+        if raw.get(key) is None:
+            continue
+        try:
+            v = _num(raw[key])
+            if not 0.0 <= v <= hi:
+                raise ValueError(f"must be between 0 and {hi:g}")
+            own[key] = v
+        except (ValueError, TypeError) as e:
+            warn(f"{where} {key}", raw[key], f"is not usable ({e})")
+    return own
+
+
+def _entry(raw, i: int, warnings: list[str], steps: int = 500) -> Entry | None:
     where = f"optimizer {i + 1}"
     if isinstance(raw, str):
         raw = {"optimizer": raw}
@@ -513,7 +576,8 @@ def _entry(raw, i: int, warnings: list[str]) -> Entry | None:
             warnings.append(f"{where}: colour {quote(color)} is not #RRGGBB; using the palette")
         color = ""
     return Entry(name, label, color, {k: tuple(v) if isinstance(v, list) else v
-                                      for k, v in hyper.items()})
+                                      for k, v in hyper.items()},
+                 **_own_settings(raw, where, steps, warnings))
 
 
 def normalized(scene: Scene) -> Scene:

@@ -6,7 +6,7 @@ call it directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,7 @@ class Racer:
     optimizer: str
     hyper: dict
     traj: Trajectory
+    own: dict = field(default_factory=dict)  # its own schedule, noise, sparsity (see Entry)
 
 
 @dataclass
@@ -36,7 +37,10 @@ class Race:
 
     @property
     def schedule_active(self) -> bool:
-        return self.scene.schedule.get("name", "constant") != "constant"
+        """Whether any racer's learning rate follows a schedule (the scene's or its own)."""
+        scheds = [self.scene.schedule] + [r.own["schedule"] for r in self.racers
+                                          if "schedule" in r.own]
+        return any(s.get("name", "constant") != "constant" for s in scheds)
 
 
 def simulate(scene: Scene, record: bool = False) -> Race:
@@ -45,16 +49,17 @@ def simulate(scene: Scene, record: bool = False) -> Race:
     surf = scene.surface_obj()
     start = scene.start_point()
     racers = []
-    sched = dict(scene.schedule)
-    if sched.get("name", "constant") == "constant" and len(sched) == 1:
-        sched = None
     for label, color, entry in zip(scene.labels(), scene.colors(), scene.optimizers,
                                    strict=True):
         hp = entry.full_hyper()
+        settings = scene.settings_of(entry)  # the racer's own, else the scene's
+        sched = dict(settings["schedule"])
+        if sched.get("name", "constant") == "constant" and len(sched) == 1:
+            sched = None
         traj = run(surf, entry.optimizer, start=start, steps=scene.steps, schedule=sched,
-                   noise=scene.noise, sparsity=scene.sparsity, seed=scene.seed, record=record,
-                   **hp)
-        racers.append(Racer(label, color, entry.optimizer, hp, traj))
+                   noise=settings["noise"], sparsity=settings["sparsity"], seed=scene.seed,
+                   record=record, **hp)
+        racers.append(Racer(label, color, entry.optimizer, hp, traj, entry.own()))
     return Race(scene, surf, racers)
 
 

@@ -7,7 +7,8 @@
 Each ``opt`` is one racer: the optimizer's name, then ``key=value`` pairs separated by ``;`` for
 the hyperparameters that differ from torch's defaults (``betas=0.9,0.999``), its ``label`` and
 ``color``. A ``preset`` parameter names the preset the scene came from: the app shows that
-preset's title and claim, and the scene readers here ignore it. Numbers are written with
+preset's title and claim, and the scene readers here ignore it (as they ignore ``lesson`` and
+``slide``, which open a lesson at a slide: :mod:`scene.lessons`). Numbers are written with
 Python's shortest round-trip ``repr``, so a scene read back from its URL is exactly the same
 scene. Reading never raises: each bad field falls back to its
 default and is named in the returned warnings.
@@ -51,6 +52,14 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
             parts["label"] = e["label"].replace("%", "%25").replace(";", "%3B")
         if e["color"]:
             parts["color"] = e["color"]
+        # A racer's own schedule, noise and sparsity: sched=warmup_linear/warmup:100
+        if e.get("schedule") is not None:
+            own = dict(e["schedule"])
+            parts["sched"] = own.pop("name", "constant") + "".join(
+                f"/{k}:{_fmt(v)}" for k, v in own.items())
+        for key in ("noise", "sparsity"):
+            if e.get(key) is not None:
+                parts[key] = e[key]
         opts.append(e["optimizer"] + (";" + _kv(parts) if parts else ""))
     q["opt"] = opts if opts else ["none"]
     sched = dict(d["schedule"])
@@ -74,7 +83,7 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
 
 def encode(query: dict) -> str:
     """A query dict (as from :func:`to_query`) as a readable query string, without the "?"."""
-    return urlencode(query, doseq=True, safe=",;:=()")
+    return urlencode(query, doseq=True, safe=",;:=()/")
 
 
 def to_query_string(scene: Scene) -> str:
@@ -113,7 +122,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     d: dict = {}
     warnings: list[str] = []
     known = {"surface", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
-             "step", "arrows", "tab", "preset", "present"}
+             "step", "arrows", "tab", "preset", "present", "lesson", "slide"}
     for key in params:
         if key not in known:
             warnings.append(f"{quote(key)} is not a scene setting; ignored")
@@ -136,7 +145,16 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
             name, _, rest = o.partition(";")
             kv = _parse_kv(rest)
             entry = {"optimizer": name.strip(), "label": unquote(kv.pop("label", "")),
-                     "color": kv.pop("color", ""), "hyper": kv}
+                     "color": kv.pop("color", "")}
+            if "sched" in kv:
+                sname, *pairs = kv.pop("sched").split("/")
+                entry["schedule"] = {"name": sname.strip(),
+                                     **{k.strip(): v.strip() for k, _, v in
+                                        (p.partition(":") for p in pairs)}}
+            for key in ("noise", "sparsity"):
+                if key in kv:
+                    entry[key] = kv.pop(key)
+            entry["hyper"] = kv
             entries.append(entry)
         d["optimizers"] = entries
     if (sched := _one(params.get("sched"))) is not None:

@@ -9,21 +9,33 @@ import streamlit as st
 
 from landscapes import SURFACES, get_surface
 from scene import MAX_OPTIMIZERS, STEPS_LIMIT, Entry
-from ui.compute import cached_presets
+from ui.compute import cached_lessons, cached_presets
 from ui.state import (
     CUSTOM,
+    NO_LESSON,
     entry_keys,
     free_color,
     notify,
     race_key,
     read_entry,
+    read_own,
     read_scene,
     write_entry,
+    write_own,
     write_scene,
 )
 
 
 def on_preset() -> None:
+    """The Preset box: its preset's scene. Another preset than the lesson's slide's leaves the
+    lesson (its line would speak of a scene no longer shown)."""
+    if slide_preset() not in (None, st.session_state["preset"]):
+        st.session_state["lesson"] = NO_LESSON
+    load_preset()
+
+
+def load_preset() -> None:
+    """The chosen preset's scene into the widgets, its race the one its claim is about."""
     choice = st.session_state["preset"]
     presets = cached_presets()
     if choice in presets:
@@ -144,11 +156,54 @@ def on_change_type(eid: int) -> None:
     name = ss[f"e{eid}_opt"]
     label, color = ss.get(f"e{eid}_label", ""), ss.get(f"e{eid}_color", "")
     old_lr = ss.get(f"e{eid}_lr")
+    own = read_own(eid)  # a racer's own schedule, noise and sparsity survive the change
     for k in entry_keys(eid):
         del ss[k]
     hyper = {"lr": old_lr} if old_lr is not None else {}
-    write_entry(eid, Entry(name, label, color, hyper))
+    write_entry(eid, Entry(name, label, color, hyper, **own))
+
+
+def on_own(eid: int) -> None:
+    """A racer given its own schedule, noise and sparsity starts from the scene's."""
+    ss = st.session_state
+    if not ss[f"e{eid}_own"]:
+        return
+    scene = read_scene()
+    write_own(eid, {"schedule": scene.schedule, "noise": scene.noise,
+                    "sparsity": max(scene.sparsity) if isinstance(scene.sparsity, tuple)
+                    else scene.sparsity})
+    ss[f"e{eid}_own"] = True
 
 
 def leave_presentation() -> None:
     st.session_state["present"] = False
+
+
+def slide_preset() -> str | None:
+    """The preset of the lesson's current slide (None: no lesson is on)."""
+    ss = st.session_state
+    lesson = cached_lessons().get(ss.get("lesson", NO_LESSON))
+    if lesson is None:
+        return None
+    return lesson.slides[min(max(0, int(ss.get("lesson_slide", 0))), len(lesson.slides) - 1)].preset
+
+
+def load_slide(index: int) -> None:
+    """Go to a slide of the lesson that is on: its preset is loaded as the Preset box would."""
+    ss = st.session_state
+    lesson = cached_lessons().get(ss.get("lesson", NO_LESSON))
+    if lesson is None:
+        return
+    ss["lesson_slide"] = min(max(0, index), len(lesson.slides) - 1)
+    ss["preset"] = lesson.slides[ss["lesson_slide"]].preset
+    load_preset()
+
+
+def on_lesson() -> None:
+    """A lesson chosen: its first slide. No lesson: the scene stays as it is."""
+    load_slide(0)
+
+
+def on_slide_step(delta: int) -> None:
+    """Previous (-1) or Next (+1)."""
+    load_slide(int(st.session_state.get("lesson_slide", 0)) + delta)

@@ -44,3 +44,15 @@ def cached_presets_and_problems():
 
 def cached_presets():
     return cached_presets_and_problems()[0]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_lessons_and_problems():
+    from scene import lessons as lesson_module
+
+    return lesson_module.load_lessons(presets=list(cached_presets())), list(
+        lesson_module.PROBLEMS)
+
+
+def cached_lessons():
+    return cached_lessons_and_problems()[0]

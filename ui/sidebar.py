@@ -17,6 +17,8 @@ from ui.callbacks import (
     on_add,
     on_change_type,
     on_duplicate,
+    on_lesson,
+    on_own,
     on_preset,
     on_remove,
     on_reset_start,
@@ -26,8 +28,8 @@ from ui.callbacks import (
     on_surface,
     on_surface_param,
 )
-from ui.compute import cached_presets, cached_presets_and_problems
-from ui.state import CUSTOM, _with, beta2_grid, eps_grid, lr_grid, round_step
+from ui.compute import cached_lessons_and_problems, cached_presets, cached_presets_and_problems
+from ui.state import CUSTOM, NO_LESSON, _with, beta2_grid, eps_grid, lr_grid, round_step
 from ui.tables import md_literal
 
 
@@ -41,6 +43,13 @@ def draw_sidebar() -> None:
                   help="The map as large as the screen allows, large type, no sidebar: for a "
                        "projector. Space plays and pauses, the arrow keys step, Esc leaves.")
         st.header("Scene")
+        lessons, lesson_problems = cached_lessons_and_problems()
+        st.selectbox("Lesson", [NO_LESSON, *lessons], key="lesson", on_change=on_lesson,
+                     format_func=lambda k: k if k == NO_LESSON else lessons[k].title,
+                     help="Presets in an order that makes an argument, a short text for each: "
+                          "step through them with Previous and Next above the map.")
+        for problem in lesson_problems:
+            st.text(f"⚠ A lesson could not be used whole: {problem}")
         st.selectbox("Preset", [CUSTOM, *presets], key="preset", on_change=on_preset,
                      format_func=lambda k: k if k == CUSTOM else presets[k].title,
                      help="Ready-made scenes, each showing one thing about optimizers.")
@@ -123,6 +132,7 @@ def _racer_panel(pos: int, eid: int) -> None:
         st.caption(info.summary)
         for key, h in info.spec.items():
             _hyper_widget(f"e{eid}_{key}", key, h)
+        _own_settings(eid)
         b1, b2 = st.columns(2)
         b1.button("Duplicate", key=f"dup{eid}", on_click=on_duplicate, args=(eid,),
                   disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
@@ -160,21 +170,7 @@ def _schedule_controls() -> None:
     st.selectbox("schedule", list(SCHEDULES), key="sched",
                  format_func=lambda k: SCHEDULES[k].title, label_visibility="collapsed")
     sched_info = SCHEDULES[ss["sched"]]
-    defaults = resolve(sched_info.name, int(ss["steps"]), {})
-    for key, p in sched_info.params.items():
-        wkey = f"sched_{sched_info.name}_{key}"
-        ss.setdefault(wkey, defaults[key])
-        if p.kind == "choice":
-            st.selectbox(p.label, list(p.choices), key=wkey)
-        elif p.kind == "bool":
-            st.checkbox(p.label, key=wkey)
-        elif p.kind == "int":
-            st.number_input(p.label, min_value=int(p.low), max_value=None, step=1,
-                            key=wkey, help=p.help)
-        else:
-            hi = None if math.isinf(p.high) else float(p.high)
-            st.number_input(p.label, min_value=float(p.low), max_value=hi, key=wkey,
-                            format="%.4g", help=p.help, step=0.01)
+    _schedule_params(f"sched_{sched_info.name}", sched_info)
     if sched_info.name == "constant":
         return
     st.latex(sched_info.latex)
@@ -187,6 +183,44 @@ def _schedule_controls() -> None:
                         config={"displayModeBar": False})
     except ValueError as e:
         st.warning(f"Schedule: {md_literal(e)}")
+
+
+def _schedule_params(prefix: str, sched_info) -> None:
+    """One schedule's settings, each under ``prefix_NAME`` in the session state."""
+    ss = st.session_state
+    defaults = resolve(sched_info.name, int(ss["steps"]), {})
+    for key, p in sched_info.params.items():
+        wkey = f"{prefix}_{key}"
+        ss.setdefault(wkey, defaults[key])
+        if p.kind == "choice":
+            st.selectbox(p.label, list(p.choices), key=wkey)
+        elif p.kind == "bool":
+            st.checkbox(p.label, key=wkey)
+        elif p.kind == "int":
+            st.number_input(p.label, min_value=int(p.low), max_value=None, step=1,
+                            key=wkey, help=p.help)
+        else:
+            hi = None if math.isinf(p.high) else float(p.high)
+            st.number_input(p.label, min_value=float(p.low), max_value=hi, key=wkey,
+                            format="%.4g", help=p.help, step=0.01)
+
+
+def _own_settings(eid: int) -> None:
+    """A racer's own schedule, noise and sparsity (off: it follows the scene's)."""
+    ss = st.session_state
+    st.toggle("Own schedule, noise and sparsity", key=f"e{eid}_own", on_change=on_own,
+              args=(eid,), help="Race this optimizer with a schedule, gradient noise or "
+                                "sparsity of its own (Adam with warmup beside Adam without); "
+                                "off, it uses the scene's.")
+    if not ss.get(f"e{eid}_own"):
+        return
+    st.selectbox("its schedule", list(SCHEDULES), key=f"e{eid}_sched",
+                 format_func=lambda k: SCHEDULES[k].title)
+    sched_info = SCHEDULES[ss[f"e{eid}_sched"]]
+    _schedule_params(f"e{eid}_sched_{sched_info.name}", sched_info)
+    st.number_input("its gradient noise σ", min_value=0.0, max_value=100.0, step=0.1,
+                    key=f"e{eid}_noise")
+    st.slider("its sparsity", 0.0, 1.0, step=0.05, key=f"e{eid}_sparsity")
 
 
 def _noise_controls() -> None:

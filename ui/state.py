@@ -16,11 +16,14 @@ import streamlit as st
 from landscapes import SURFACES, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
-from scene import PALETTE, Entry, Scene, default_scene
+from scene import PALETTE, Entry, Scene, default_scene, quote
 from scene.url import from_query, to_query
-from ui.compute import cached_presets
+from ui.compute import cached_lessons, cached_presets
 
 CUSTOM = "— your own scene —"
+NO_LESSON = "— no lesson —"
+# A link's keys that say which lesson, slide and mode, not what the scene is.
+LESSON_LINK_KEYS = {"lesson", "slide", "preset", "present"}
 
 
 ROUND_MANTISSAS = (1, 1.5, 2, 3, 5, 7)
@@ -88,6 +91,35 @@ def write_entry(eid: int, entry: Entry) -> None:
             ss[f"e{eid}_{name}"] = _snap(eps_grid(h), float(v))
         else:
             ss[f"e{eid}_{name}"] = v
+    write_own(eid, entry.own())
+
+
+def write_own(eid: int, own: dict, steps: int | None = None) -> None:
+    """A racer's own schedule, noise and sparsity into its widgets (off when it has none)."""
+    ss = st.session_state
+    ss[f"e{eid}_own"] = bool(own)
+    sched = dict(own.get("schedule") or {"name": "constant"})
+    name = sched.pop("name", "constant")
+    ss[f"e{eid}_sched"] = name
+    steps = steps or int(ss.get("steps", 500))
+    for key, value in resolve(name, steps, sched).items():
+        ss[f"e{eid}_sched_{name}_{key}"] = value
+    ss[f"e{eid}_noise"] = float(own.get("noise") or 0.0)
+    ss[f"e{eid}_sparsity"] = float(own.get("sparsity") or 0.0)
+
+
+def read_own(eid: int) -> dict:
+    """A racer's own schedule, noise and sparsity, as its widgets hold them."""
+    ss = st.session_state
+    if not ss.get(f"e{eid}_own"):
+        return {}
+    name = ss.get(f"e{eid}_sched", "constant")
+    sched = {"name": name}
+    for key in SCHEDULES[name].params:
+        if f"e{eid}_sched_{name}_{key}" in ss:
+            sched[key] = ss[f"e{eid}_sched_{name}_{key}"]
+    return {"schedule": sched, "noise": float(ss.get(f"e{eid}_noise", 0.0)),
+            "sparsity": float(ss.get(f"e{eid}_sparsity", 0.0))}
 
 
 def write_scene(scene: Scene) -> None:
@@ -142,7 +174,7 @@ def read_entry(eid: int) -> Entry:
     pos = ss["entry_ids"].index(eid)
     if color.upper() == PALETTE[pos % len(PALETTE)].upper():
         color = ""  # the palette's colour for this position: nothing to remember
-    return Entry(name, ss.get(f"e{eid}_label", "").strip(), color, compact)
+    return Entry(name, ss.get(f"e{eid}_label", "").strip(), color, compact, **read_own(eid))
 
 
 def read_scene() -> Scene:
@@ -274,6 +306,12 @@ def init_session() -> None:
         first, link_warnings = default_scene(), []
     presets = cached_presets()
     shared_preset = (params.get("preset") or [None])[-1]
+    lesson, slide, lesson_warnings = read_lesson_link(params)
+    link_warnings = [*link_warnings, *lesson_warnings]
+    if lesson is not None and not set(params) - LESSON_LINK_KEYS:
+        # A lesson's link without a scene: the slide's preset, as Next would load it.
+        shared_preset = cached_lessons()[lesson].slides[slide].preset
+        first = replace(presets[shared_preset])
     if shared_preset in presets:
         # A preset's link: show its title and claim with the scene the link describes.
         first.title = presets[shared_preset].title
@@ -286,8 +324,34 @@ def init_session() -> None:
         notify(note)
     ss["present"] = (params.get("present") or [""])[-1] == "1"
     ss["preset"] = shared_preset if shared_preset in presets else CUSTOM
+    ss["lesson"], ss["lesson_slide"] = lesson or NO_LESSON, slide
     ss["inspect_step"] = 1
     ss["last_nonce"] = None
+
+
+def read_lesson_link(params: dict) -> tuple[str | None, int, list[str]]:
+    """The lesson a link opens (None: none) and its slide's index, and what in the link's
+    ``lesson`` and ``slide`` could not be used: an unknown lesson opens none, a slide that
+    is not one of the lesson's opens its first."""
+    lessons = cached_lessons()
+    name = (params.get("lesson") or [None])[-1]
+    number = (params.get("slide") or [None])[-1]
+    if name is None:
+        return None, 0, [] if number is None else [
+            f"slide: {quote(number)} without a lesson; ignored"]
+    if name not in lessons:
+        return None, 0, [f"lesson: {quote(name)} is not a lesson; none opened"]
+    if number is None:
+        return name, 0, []
+    n = len(lessons[name].slides)
+    try:
+        k = int(number)
+    except ValueError:
+        k = 0
+    if not 1 <= k <= n:
+        return name, 0, [f"slide: {quote(number)} is not a slide of this lesson (1 to {n}); "
+                         "showing slide 1"]
+    return name, k - 1, []
 
 
 def keep_undrawn_widgets() -> None:
@@ -357,6 +421,8 @@ def sync_link(scene: Scene) -> dict:
     """Keep the address bar's share link in step with the scene; return its query."""
     ss = st.session_state
     query = to_query(scene)
+    if ss.get("lesson", NO_LESSON) in cached_lessons():
+        query = {"lesson": ss["lesson"], "slide": str(ss.get("lesson_slide", 0) + 1), **query}
     if ss.get("preset", CUSTOM) != CUSTOM and scene.claim:
         query["preset"] = ss["preset"]
     if ss.get("present"):
