@@ -41,6 +41,18 @@ def surface_payload(surface: Surface, n: int = GRID_N, n3d: int = GRID3D_N) -> d
     }
 
 
+def test_grid(surface: Surface, shift: tuple[float, float], n: int = GRID_N) -> np.ndarray:
+    """The test surface (the training surface shifted by ``shift``) on the map's grid and on
+    its colour scale, for the dashed contours the player draws over the map."""
+    field = surface_field(surface, n)
+    gx, gy = np.meshgrid(field.xs, field.ys)
+    with np.errstate(all="ignore"):
+        f = surface.value(gx - shift[0], gy - shift[1])
+        z = map_spec(surface).zscale.transform(f)
+    z[~np.isfinite(z)] = np.nan
+    return z
+
+
 def loss_axis(surface: Surface) -> tuple[bool, str]:
     if surface.f_min is not None:
         return True, "loss − f*  (log scale)"
@@ -75,6 +87,9 @@ def race_payload(race: Race, surface_data: dict, *, arrows: bool = False,
             p["arrows"] = {"grad": t.grads, "update": t.updates}
         paths.append(p)
     x0, y0 = race.scene.start_point()
+    if race.scene.test_shift is not None:
+        surface_data = {**surface_data, "test_shift": list(race.scene.test_shift),
+                        "test_z": test_grid(surf, race.scene.test_shift)}
     out = {
         "surface": surface_data, "paths": paths, "steps": race.scene.steps,
         "loss_label": label, "loss_log": log, "show_lr": race.schedule_active,

@@ -65,6 +65,9 @@ class Scene:
     noise: float = 0.0
     sparsity: float | tuple[float, float] = 0.0  # one for both, or (x's, y's): a rare feature
     seed: int = 0
+    # A test surface: the training surface shifted by (dx, dy), as data the model never saw
+    # would shift it; None: no test surface. Each run's end point then has a test loss too.
+    test_shift: tuple[float, float] | None = None
     view: dict = field(default_factory=dict)  # {"step": int|None, "arrows": bool, "tab": str}
     title: str = ""
     claim: str = ""  # for presets: the one claim the scene lets people see
@@ -236,6 +239,7 @@ def to_dict(scene: Scene) -> dict:
         "sparsity": list(scene.sparsity) if isinstance(scene.sparsity, tuple | list)
         else scene.sparsity,
         "seed": scene.seed,
+        **({"test_shift": list(scene.test_shift)} if scene.test_shift is not None else {}),
         "view": dict(scene.view),
     }
     if scene.title:
@@ -422,6 +426,20 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
     # schedule
     scene.schedule = _read_schedule(data.get("schedule", {"name": "constant"}), scene.steps,
                                     "schedule", warn)
+
+    # the test surface's shift
+    shift = data.get("test_shift")
+    if isinstance(shift, str):
+        shift = shift.split(",")
+    if shift is not None:
+        try:
+            dx, dy = (_num(v) for v in shift)
+            (x0, x1), (y0, y1) = scene.surface_obj().bounds
+            if abs(dx) > (x1 - x0) / 4 or abs(dy) > (y1 - y0) / 4:
+                raise ValueError("more than a quarter of the map")
+            scene.test_shift = (dx, dy)
+        except (ValueError, TypeError) as e:
+            warn("test_shift", shift, f"is not a usable shift ({e})")
 
     # noise, sparsity, seed
     for key, lo, hi in (("noise", 0.0, 100.0), ("sparsity", 0.0, 1.0)):

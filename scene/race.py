@@ -92,6 +92,13 @@ def ended_in(surface: Surface, xy: np.ndarray, loss: np.ndarray) -> str:
     return f"{kind} ({m.x:.3g}, {m.y:.3g})"
 
 
+def test_loss(race: Race, point) -> float:
+    """The loss at ``point`` on the scene's test surface: the training surface shifted by
+    ``test_shift`` (so f_test(x, y) = f(x − dx, y − dy))."""
+    dx, dy = race.scene.test_shift
+    return float(race.surface.value(float(point[0]) - dx, float(point[1]) - dy))
+
+
 def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
     """One row per racer: final and best loss, steps to reach the global minimum, the minimum it
     ended in, path length and status."""
@@ -110,4 +117,6 @@ def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
             "path length": path_length(t.xy),
             "status": status,
         })
+        if race.scene.test_shift is not None:
+            rows[-1]["test loss"] = test_loss(race, t.xy[-1])
     return rows

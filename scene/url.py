@@ -71,6 +71,8 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
             q[key] = _fmt(d[key])
     if d["seed"]:
         q["seed"] = str(d["seed"])
+    if d.get("test_shift") is not None:
+        q["test"] = _fmt(d["test_shift"])
     view = d["view"]
     if view.get("step") is not None:
         q["step"] = str(view["step"])
@@ -122,7 +124,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     d: dict = {}
     warnings: list[str] = []
     known = {"surface", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
-             "step", "arrows", "tab", "preset", "present", "lesson", "slide"}
+             "step", "arrows", "tab", "preset", "present", "lesson", "slide", "test"}
     for key in params:
         if key not in known:
             warnings.append(f"{quote(key)} is not a scene setting; ignored")
@@ -163,6 +165,8 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     for key in ("noise", "sparsity", "seed"):
         if (v := _one(params.get(key))) is not None:
             d[key] = v
+    if (test := _one(params.get("test"))) is not None:
+        d["test_shift"] = test
     view = {}
     if (step := _one(params.get("step"))) is not None:
         view["step"] = step

@@ -63,7 +63,7 @@ def _num(v: str) -> float:
 
 
 def _metrics(at: AppTest) -> pd.DataFrame:
-    df = _table(at, "optimizer")
+    df = _table(at, "optimizer").rename(columns={"final loss (train)": "final loss"})
     for col in ("final loss", "best loss", "path length"):
         df[col] = df[col].map(_num)
     return df

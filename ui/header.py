@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.callbacks import leave_presentation, restore_preset
+from ui.callbacks import leave_presentation, on_slide_step, restore_preset
+from ui.compute import cached_lessons
+from ui.state import NO_LESSON
 from ui.tables import md_literal
 
 # The stage: the page's padding trimmed, and each header line (intro, link warnings, claim,
@@ -16,6 +18,10 @@ STAGE_CSS = """
 .stMainBlockContainer [data-testid="stExpander"] summary{padding-top:.3rem;padding-bottom:.3rem}
 .stMainBlockContainer [data-testid="stExpander"] summary>span{min-width:0}
 .stMainBlockContainer [data-testid="stExpander"] summary>span>div{min-width:0;overflow:hidden}
+.st-key-lesson_line{flex-wrap:nowrap!important}
+.st-key-lesson_line>div{min-width:0}
+.st-key-lesson_line [data-testid="stButton"] button{white-space:nowrap;min-height:2.2rem;
+  padding:.2rem .7rem}
 """
 
 
@@ -32,6 +38,12 @@ PRESENT_CSS = """
 .st-key-leave{position:fixed;top:.4rem;right:1rem;z-index:999990;width:auto!important}
 """
 
+# Presentation mode with a lesson on: the lesson's line in the band at the top, beside Leave.
+PRESENT_LESSON_CSS = """
+.block-container{padding-top:.4rem!important}
+.st-key-lesson_line{padding-right:8rem}
+"""
+
 
 def draw_presentation_header(bad: list[str]) -> None:
     """The claim as a caption, and the way out."""
@@ -40,6 +52,8 @@ def draw_presentation_header(bad: list[str]) -> None:
     with st.container(key="leave"):  # pinned to the window's top right corner
         st.button("Leave (Esc)", on_click=leave_presentation,
                   help="Back to the sidebar and the controls.")
+    if draw_lesson_line():
+        st.html(f"<style>{PRESENT_LESSON_CSS}</style>")
     if ss.get("scene_claim") and not ss.get("claim_stale"):
         st.caption(f"**{md_literal(ss.get('scene_title', ''))}** — "
                    f"{md_literal(ss['scene_claim'])}")
@@ -56,7 +70,9 @@ def draw_header(surface, bad: list[str]) -> None:
                         "exactly as PyTorch moves them. Drag on the map, press Play. "
                         "How to read this page"):
         st.markdown(GUIDE)
-    with formula.expander(f"**{md_literal(surface.title)}** · ${surface.latex}$"):
+    # A short formula fits on the line; a long one (Goldstein–Price) opens below it.
+    shown = f"${surface.latex}$" if len(surface.latex) <= 100 else "the formula and its lesson"
+    with formula.expander(f"**{md_literal(surface.title)}** · {shown}"):
         st.latex(surface.latex)
         st.caption(surface.lesson)
     warnings = ss.get("link_warnings") or []
@@ -73,6 +89,7 @@ def draw_header(surface, bad: list[str]) -> None:
                 st.rerun()
     for msg in bad:
         st.warning(md_literal(msg))  # labels and values as typed, never markup
+    draw_lesson_line()
     if ss.get("scene_claim") and ss.get("claim_stale"):
         with st.expander(f":gray[**{md_literal(ss.get('scene_title', ''))}**: the preset's "
                          "claim was about "
@@ -83,6 +100,28 @@ def draw_header(surface, bad: list[str]) -> None:
         title, claim = md_literal(ss.get("scene_title", "")), md_literal(ss["scene_claim"])
         with st.expander(f":blue[**{title}**] · {claim}"):
             st.markdown(f"**{title}** — {claim}")
+
+
+def draw_lesson_line() -> bool:
+    """The lesson that is on: ◀ Previous, Next ▶ and one line, "Lesson: TITLE · slide k of N:
+    its text", opening for the whole text. Nothing while no lesson is on (returns False)."""
+    ss = st.session_state
+    lesson = cached_lessons().get(ss.get("lesson", NO_LESSON))
+    if lesson is None:
+        return False
+    n = len(lesson.slides)
+    k = min(max(0, int(ss.get("lesson_slide", 0))), n - 1)
+    head = f"Lesson: {md_literal(lesson.title)} · slide {k + 1} of {n}"
+    text = md_literal(lesson.slides[k].text)  # a file's text: never markup
+    with st.container(horizontal=True, vertical_alignment="center", gap="small",
+                      key="lesson_line"):
+        st.button("◀ Previous", key="lesson_prev", on_click=on_slide_step, args=(-1,),
+                  disabled=k == 0, help="The lesson's previous slide (its preset).")
+        st.button("Next ▶", key="lesson_next", on_click=on_slide_step, args=(1,),
+                  disabled=k == n - 1, help="The lesson's next slide (its preset).")
+        with st.expander(f":violet[**{head}**]: {text}"):
+            st.markdown(f"**{head}**: {text}")
+    return True
 
 
 GUIDE = (

@@ -129,7 +129,7 @@ __all__ = ["race_player", "frontend_dir"]
 _SOURCE_DIR = Path(__file__).resolve().with_name("player_frontend")
 _COMPONENT_NAME = "race_player"
 _VERSION_TOKEN = "__ASSET_VERSION__"
-_GRID_KEYS = ("x", "y", "z", "x3d", "y3d", "z3d")
+_GRID_KEYS = ("x", "y", "z", "x3d", "y3d", "z3d", "test_z")
 
 
 # --------------------------------------------------------------------------
@@ -304,12 +304,14 @@ def _encode_surface(surface: dict, packer: _Packer) -> dict:
     out_surface["x"] = packer.add(surface["x"], "f8", "surface.x", 1)
     out_surface["y"] = packer.add(surface["y"], "f8", "surface.y", 1)
     out_surface["z"] = packer.add(surface["z"], "f4", "surface.z", 2)
+    if surface.get("test_z") is not None:  # the test surface's grid, on the map's x and y
+        out_surface["test_z"] = packer.add(surface["test_z"], "f4", "surface.test_z", 2)
     if all(surface.get(k) is not None for k in ("x3d", "y3d", "z3d")):
         out_surface["x3d"] = packer.add(surface["x3d"], "f8", "surface.x3d", 1)
         out_surface["y3d"] = packer.add(surface["y3d"], "f8", "surface.y3d", 1)
         out_surface["z3d"] = packer.add(surface["z3d"], "f4", "surface.z3d", 2)
     surf_digest = hashlib.blake2b(digest_size=10)
-    for key in ("x", "y", "z", "x3d", "y3d", "z3d"):
+    for key in _GRID_KEYS:
         if surface.get(key) is not None:
             surf_digest.update(np.ascontiguousarray(surface[key], dtype=float).tobytes())
     surf_digest.update(json.dumps({k: v for k, v in out_surface.items()

@@ -245,3 +245,18 @@ def _noise_controls() -> None:
                    "feature.")
     st.number_input("seed", min_value=0, max_value=2**32 - 1, step=1, key="seed",
                     help="Every optimizer sees the same noise for the same seed.")
+    _test_controls()
+
+
+def _test_controls() -> None:
+    """The test surface: the training surface shifted, as new data would shift it."""
+    ss = st.session_state
+    st.subheader("Generalization")
+    st.toggle("Test surface", key="test_on",
+              help="Shift the training surface by a small offset, as data the model never saw "
+                   "would: the map shows it dashed and the results give each run's loss on "
+                   "it. A flat minimum keeps its loss when shifted; a sharp one does not.")
+    if ss.get("test_on"):
+        c1, c2 = st.columns(2)
+        c1.number_input("shift x", key="test_dx", step=0.05, format="%.3g")
+        c2.number_input("shift y", key="test_dy", step=0.05, format="%.3g")

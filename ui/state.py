@@ -153,6 +153,8 @@ def write_scene(scene: Scene) -> None:
     ss["noise"], ss["sparsity"], ss["seed"] = float(scene.noise), float(max(sx, sy)), int(
         scene.seed)
     ss["arrows"] = bool(scene.view.get("arrows", False))
+    ss["test_on"] = scene.test_shift is not None
+    ss["test_dx"], ss["test_dy"] = map(float, scene.test_shift or (0.2, 0.1))
     ss["view_step"] = scene.view.get("step")  # None: the end of the run
     ss["view_tab"] = scene.view.get("tab", "map")
     ss["scene_title"], ss["scene_claim"] = scene.title, scene.claim
@@ -199,6 +201,8 @@ def read_scene() -> Scene:
                  steps=steps, optimizers=[read_entry(e) for e in ss["entry_ids"]],
                  schedule=sched, noise=float(ss["noise"]), sparsity=read_sparsity(),
                  seed=int(ss["seed"]), view=view,
+                 test_shift=(float(ss["test_dx"]), float(ss["test_dy"]))
+                 if ss.get("test_on") else None,
                  title=ss.get("scene_title", ""), claim=ss.get("scene_claim", ""))
 
 
@@ -363,7 +367,7 @@ def keep_undrawn_widgets() -> None:
         for key in entry_keys(eid):
             ss[key] = ss[key]
     for key in ("export_format", "export_figure", "export_theme", "export_scale", "sparsity",
-                "sparsity_x", "sparsity_y"):
+                "sparsity_x", "sparsity_y", "test_dx", "test_dy"):
         if key in ss:
             ss[key] = ss[key]
 

@@ -64,17 +64,25 @@ def draw_results(race: Race) -> None:
     if not rows:
         return
     cols = ["final loss", "best loss", "steps to minimum", "ended in", "path length", "status"]
+    align = ["l", "r", "r", "r", "l", "r", "l"]
+    testing = "test loss" in rows[0]
+    if testing:  # the test surface: the final point's loss there, beside the training loss
+        cols.insert(1, "test loss")
+        align.insert(2, "r")
     st.markdown(markdown_table(
-        ["optimizer", *cols],
+        ["optimizer", *(("final loss (train)" if c == "final loss" and testing else c)
+                        for c in cols)],
         [[swatch(row["optimizer"], r.color), *(row[c] for c in cols)]
-         for row, r in zip(rows, race.racers, strict=True)],
-        ["l", "r", "r", "r", "l", "r", "l"]), unsafe_allow_html=True)
+         for row, r in zip(rows, race.racers, strict=True)], align), unsafe_allow_html=True)
     fmin = race.surface.f_min
     st.caption(
         f"*steps to minimum*: first step whose loss is within {DEFAULT_TOL:g} of the global "
         "minimum " + (f"f* = {fmin:.6g}." if fmin is not None else "(this surface has none: "
                       "it is unbounded below).")
-        + " *ended in*: the listed minimum the final point sits in, if any.")
+        + " *ended in*: the listed minimum the final point sits in, if any."
+        + (" *test loss*: the loss at the final point on the test surface, the training "
+           "surface shifted by ({:g}, {:g}) (dashed contours on the map), as new data would "
+           "shift it.".format(*race.scene.test_shift) if testing else ""))
 
 
 def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:

@@ -829,6 +829,7 @@
       if (styles[k.kind]) key.push("<span>" + svgMarker(styles[k.kind]) + " " + escapeHtml(k.label) + "</span>");
     });
     if (S.payload.start) key.push("<span>" + svgRing() + " start</span>");
+    if (s.test_z) key.push('<span><svg width="22" height="10" style="vertical-align:1px"><path d="M1,5H21" stroke="rgba(150,30,60,0.8)" stroke-width="2" stroke-dasharray="4 3"/></svg> test surface</span>');
     el.mapKey.innerHTML = key.join("");
     S.chipEls = Array.prototype.slice.call(el.legend.querySelectorAll(".chip")).map(function (c) {
       return { chip: c, value: c.querySelector(".value"), flag: c.querySelector(".flag"), text: "", flagText: "" };
@@ -1291,6 +1292,17 @@
       },
       hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>" + plotText(zlabel) + " = %{z:.3g}<extra></extra>"
     }];
+    if (s.test_z) {
+      // The test surface (the training surface shifted): its contours dashed over the map.
+      traces.push({
+        type: "contour", name: "test surface",
+        x: traces[0].x, y: traces[0].y,
+        z: cached(s, "ptz", function () { return plainGrid(s.test_z); }),
+        ncontours: 24, showscale: false, hoverinfo: "skip",
+        contours: { coloring: "none", showlines: true },
+        line: { color: "rgba(150,30,60,0.55)", width: 1.3, dash: "dash", smoothing: 0.85 }
+      });
+    }
     traces = traces.concat(markerTraces(s, false));
     var layout = baseLayout(S.viewHeight);
     layout.margin = Object.assign({}, MAP_MARGIN);
