@@ -15,6 +15,7 @@ from scene.presets import load_presets
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TOUR = "ravine-to-flat-minima"
+N = 8  # its slides
 PRESETS = ["01-momentum-ravine", "05-adam-warmup"]
 
 
@@ -80,7 +81,8 @@ def test_unreadable_files_and_a_missing_folder(tmp_path):
 
 def test_the_shipped_lesson_follows_the_argument():
     """Ravine → momentum → adaptive steps → rare features → warmup → noise → sharp and flat
-    minima, every slide a preset that loads and a text of one to three sentences."""
+    minima (and why flat ones matter), every slide a preset that loads and a text of one to
+    three sentences."""
     presets = load_presets()
     lessons = load_lessons()
     assert PROBLEMS == []
@@ -88,7 +90,7 @@ def test_the_shipped_lesson_follows_the_argument():
     tour = lessons[TOUR]
     assert [s.preset for s in tour.slides] == [
         "01-momentum-ravine", "02-momentum-overshoot", "04-sgd-diverges", "12-rare-feature",
-        "05-adam-warmup", "06-noise-escape", "09-sharp-vs-flat"]
+        "05-adam-warmup", "06-noise-escape", "09-sharp-vs-flat", "13-flat-generalizes"]
     for slide in tour.slides:
         assert slide.preset in presets
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", slide.text) if s]
@@ -144,7 +146,7 @@ def _on_slide(at: AppTest, k: int) -> None:
     assert [ss[f"e{e}_opt"] for e in ss["entry_ids"]] == [
         e.optimizer for e in preset.optimizers]
     assert not ss["claim_stale"] and ss["scene_claim"] == preset.claim
-    assert f"slide {k} of 7" in _lesson_line(at)
+    assert f"slide {k} of {N}" in _lesson_line(at)
     assert _qp(at, "lesson") == TOUR and _qp(at, "slide") == str(k)
     assert _qp(at, "preset") == slide.preset
 
@@ -162,8 +164,8 @@ def test_choosing_a_lesson_loads_its_first_slide_and_next_the_second():
 
 
 def test_the_last_slide_has_no_next():
-    at = _app({"lesson": TOUR, "slide": "7"})
-    _on_slide(at, 7)
+    at = _app({"lesson": TOUR, "slide": str(N)})
+    _on_slide(at, N)
     assert next(b for b in at.button if b.label == "Next ▶").disabled
 
 
