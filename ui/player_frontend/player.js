@@ -1005,9 +1005,18 @@
     if (S.playing || surfBehind) schedule();
   }
 
+  // While the pointer drags, the map is repainted for every answer and the loss plot at most
+  // about ten times a second (the map is what the hand moves; the plot follows).
+  var lossLater = 0;
   function drawAll(now) {
     drawMap();
-    drawLoss();
+    var t = performance.now();
+    if (!S.dragging || t - (S.lossAt || 0) > 100) {
+      drawLoss();
+      S.lossAt = t;
+    } else if (!lossLater) {
+      lossLater = setTimeout(function () { lossLater = 0; requestDraw(); }, 110);
+    }
     var k = Math.floor(S.pos);
     el.readout.textContent = "step " + k + " / " + S.steps;
     if (+el.scrub.value !== k) el.scrub.value = k;
