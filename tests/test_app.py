@@ -504,3 +504,13 @@ def test_leaving_the_map_downhill_is_not_called_divergence():
     assert not at.error  # no red "diverged … try a smaller learning rate"
     assert any("left the map at step" in i.value for i in at.info)
     assert _metrics(at).loc["Momentum", "status"].startswith("left the map at step")
+
+
+def test_a_preset_name_alone_opens_the_preset():
+    at = _app({"preset": "01-momentum-ravine"})
+    assert at.session_state["surface"] == "ravine"
+    assert _claim_shown(at, load_presets()["01-momentum-ravine"].claim) and not _claim_stale(at)
+    at = _app({"preset": "../../nowhere"})
+    labels = [e.label for e in at.expander]
+    assert any("1 setting in the link could not be used and was reset to its default" in x
+               for x in labels), labels

@@ -151,5 +151,15 @@ def test_drag_on_the_map_and_on_a_chip_moves_every_path_live():
         page.wait_for_function("() => location.search.includes('opt=adam%3Blr%3D0.03')",
                                timeout=30_000)
         page.get_by_text(re.compile(r"^4\. Adam · lr 0\.03")).wait_for(timeout=30_000)
+        # The slider keeps the keyboard focus when the scene takes the new rate: the next
+        # press goes on stepping it.
+        page.wait_for_timeout(1000)
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("() => location.search.includes('opt=adam%3Blr%3D0.02')",
+                               timeout=30_000)
+        # A flag that appears on a chip never moves its slider: it comes after it.
+        order = frame.locator(".chip").first.evaluate(
+            "c => Array.from(c.children).map(e => e.className)")
+        assert order.index("lr") < order.index("flag"), order
         page.screenshot(path=str(ARTIFACTS / "app-chip-lr.png"))
         assert not page.get_by_text("Traceback").count()

@@ -33,8 +33,9 @@ PRESENT_CSS = """
 [data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stHeader"],
 [data-testid="stToolbar"]{display:none!important}
 .block-container{padding:2.5rem 1.2rem 1rem!important}
-.stMainBlockContainer [data-testid="stCaptionContainer"] p{font-size:1.35rem;color:#1d2433;
-  padding-right:9rem}
+.stMainBlockContainer [data-testid="stCaptionContainer"] p{font-size:1.2rem;color:#1d2433;
+  padding-right:9rem;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;
+  overflow:hidden}
 .st-key-leave{position:fixed;top:.4rem;right:1rem;z-index:999990;width:auto!important}
 """
 
@@ -66,9 +67,9 @@ def draw_header(surface, bad: list[str]) -> None:
     surface's formula. Each opens for the whole text."""
     ss = st.session_state
     intro, formula = st.columns(2, gap="small")
-    with intro.expander("**Optimizer Race** · optimizers race downhill on a 2-D loss surface, "
-                        "exactly as PyTorch moves them. Drag on the map, press Play. "
-                        "How to read this page"):
+    with intro.expander("**Optimizer Race** · drag on the map, press Play · how to read this "
+                        "page: optimizers race downhill on a 2-D loss surface, exactly as "
+                        "PyTorch moves them"):
         st.markdown(GUIDE)
     # A short formula fits on the line; a long one (Goldstein–Price) opens below it.
     shown = f"${surface.latex}$" if len(surface.latex) <= 100 else "the formula and its lesson"
@@ -78,8 +79,10 @@ def draw_header(surface, bad: list[str]) -> None:
     warnings = ss.get("link_warnings") or []
     if warnings:
         n = len(warnings)
-        with st.expander(f":orange[⚠ {n} setting{'s' if n > 1 else ''} in the link could not "
-                         "be used and were reset to their defaults]"):
+        what = ("1 setting in the link could not be used and was reset to its default"
+                if n == 1 else f"{n} settings in the link could not be used and were reset to "
+                "their defaults")
+        with st.expander(f":orange[⚠ {what}]"):
             for w in warnings[:MAX_WARNINGS_SHOWN]:
                 st.text(w[:200])  # literal: a link's text is never markup
             if n > MAX_WARNINGS_SHOWN:

@@ -294,6 +294,13 @@ def apply_player_event() -> None:
             ss["view_tab"] = event["tab"]
         elif kind == "present":
             ss["present"] = bool(event.get("on"))
+        if kind != "step" and isinstance(event.get("step"), int):
+            # Every event carries the step shown: a step report the player folded into this
+            # event is kept (a run shown to its end stays "the end").
+            step = max(0, event["step"])
+            if not (ss.get("view_step") is None and step >= int(ss.get("steps", 0))):
+                ss["view_step"] = step
+                ss["inspect_step"] = max(1, step)
     except (KeyError, TypeError, ValueError, OverflowError):
         return  # a malformed event changes nothing
 
@@ -316,6 +323,12 @@ def init_session() -> None:
         # A lesson's link without a scene: the slide's preset, as Next would load it.
         shared_preset = cached_lessons()[lesson].slides[slide].preset
         first = replace(presets[shared_preset])
+    elif shared_preset in presets and not set(params) - LESSON_LINK_KEYS:
+        # A preset's name alone (?preset=01-momentum-ravine): the preset's scene.
+        first = replace(presets[shared_preset])
+    if shared_preset is not None and shared_preset not in presets:
+        link_warnings = [*link_warnings, f"preset: {quote(shared_preset)} is not a preset; "
+                                         "showing the scene the link describes"]
     if shared_preset in presets:
         # A preset's link: show its title and claim with the scene the link describes.
         first.title = presets[shared_preset].title

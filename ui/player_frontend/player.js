@@ -92,9 +92,13 @@
     window.parent.postMessage(msg, "*");
   }
 
+  // Streamlit keeps only the player's latest value, so every event also carries the step
+  // shown (a pending step report is folded into it rather than sent after and winning).
   function sendEvent(ev) {
+    clearTimeout(S.stepTimer);
     S.nonce = Math.max(S.nonce + 1, Date.now());
     ev.nonce = S.nonce;
+    if (ev.step === undefined && S.paths.length) ev.step = Math.floor(S.pos);
     post("streamlit:setComponentValue", { value: ev, dataType: "json" });
   }
 
@@ -808,20 +812,31 @@
     S.lrGrids = S.paths.map(function (p, i) { return (live.lr_grids || [])[i] || []; });
     S.paths.forEach(function (p, i) {
       var lr = (live.lrs || [])[i], grid = S.lrGrids[i];
+      // Name, then the learning rate, then the live value and any flag: a flag that appears
+      // while the slider is dragged never moves the slider from under the pointer.
       html += '<div class="chip' + (isVisible(p) ? "" : " off") + '" data-i="' + i + '">' +
         '<button type="button" class="toggle" title="Show or hide this path">' +
         '<span class="swatch" style="background:' + escapeHtml(p.color) + '"></span>' +
-        '<span class="name">' + escapeHtml(p.label) + "</span>" +
-        '<span class="value"></span><span class="flag"></span></button>';
+        '<span class="name">' + escapeHtml(p.label) + "</span></button>";
       if (isNum(lr) && grid.length > 1) {
         html += '<label class="lr" title="Learning rate: drag, or use the arrow keys">' +
           '<input type="range" class="lr-slider" min="0" max="' + (grid.length - 1) +
           '" step="1" value="' + lrIndex(lr, grid) + '" aria-label="learning rate of ' + escapeHtml(p.label) + '">' +
           '<span class="lr-text">' + escapeHtml(lrText(lr)) + "</span></label>";
       }
-      html += "</div>";
+      html += '<span class="value"></span><span class="flag"></span></div>';
     });
+    // A rebuilt legend keeps the keyboard focus on the chip slider that had it, so the arrow
+    // keys go on stepping the learning rate after the scene takes the new value.
+    var active = document.activeElement, refocus = -1;
+    if (active && active.classList && active.classList.contains("lr-slider")) {
+      refocus = +active.closest(".chip").getAttribute("data-i");
+    }
     el.legend.innerHTML = html;
+    if (refocus >= 0) {
+      var again = el.legend.querySelector('.chip[data-i="' + refocus + '"] .lr-slider');
+      if (again) again.focus();
+    }
     var s = S.payload.surface || {};
     var key = [];
     var styles = markerStyles(s);
