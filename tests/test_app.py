@@ -514,3 +514,19 @@ def test_a_preset_name_alone_opens_the_preset():
     labels = [e.label for e in at.expander]
     assert any("1 setting in the link could not be used and was reset to its default" in x
                for x in labels), labels
+
+
+def test_changing_only_the_export_format_does_not_claim_the_scene_changed():
+    from tests.browser import require_chromium
+
+    require_chromium()  # static export renders in Chromium
+    at = _app()
+    at.session_state["tab"] = "Share & export"
+    at.run()
+    at.selectbox(key="export_format").set_value("svg").run()
+    next(b for b in at.button if b.label == "Create file").click().run()
+    assert any(d.label.startswith("Download") for d in at.get("download_button"))
+    at.selectbox(key="export_format").set_value("pdf").run()
+    assert not any("changed" in c.value for c in at.caption)
+    at.number_input(key="steps").set_value(300).run()  # the scene itself changed: say so
+    assert any("The scene changed since the last file" in c.value for c in at.caption)
