@@ -36,7 +36,9 @@ Measured, at each size:
    after it; a move without a repaint before the next move (or, for the last, within 1 s)
    counts as missed. The page is opened afresh before (a), before (b) and for each scene.
    Where the map does not follow a drag (Plotly draws a zoom box), these are 0 repaints/s and
-   20 missed moves;
+   20 missed moves. Where the 3-D view is on screen, also the time from the release to the
+   3-D view showing the new paths (the player's own count of 3-D updates: a WebGL canvas
+   cannot be read back);
 3. a learning-rate change in the sidebar (Adam's slider, ArrowRight and ArrowLeft in turn):
    time from the key press to the first repaint after it; median of 10, ~800 ms apart;
 4. a preset picked from the sidebar's "Preset" box: time from the click on the option to the
@@ -312,7 +314,18 @@ def drag_continuous(browser, size, url: str, seconds: float = 2.0) -> dict:
         wait = t0 + n * 0.016 - time.perf_counter()
         if wait > 0:
             time.sleep(wait)
+    surf_before = page.evaluate(SURF_UPDATES_JS)
     page.mouse.up()
+    t_release = time.perf_counter()
+    surf_ms = None
+    if surf_before is not None:  # the 3-D view is on screen: how soon it shows the new paths
+        try:
+            page.wait_for_function(f"(b) => {{ const n = ({SURF_UPDATES_JS})(); "
+                                   "return n !== null && n > b; }", arg=surf_before,
+                                   timeout=5000, polling=10)
+            surf_ms = (time.perf_counter() - t_release) * 1000
+        except Exception:  # noqa: BLE001 - not updated within 5 s
+            surf_ms = math.inf
     page.wait_for_timeout(300)
     moves = inputs(page, "player", t_down - 5, "pointermove")
     ups = inputs(page, "player", t_down - 5, "pointerup")
@@ -321,7 +334,18 @@ def drag_continuous(browser, size, url: str, seconds: float = 2.0) -> dict:
     got = [t for t in paints(page, t_first) if t <= t_up]
     dur = max(t_up - t_first, 1.0) / 1000
     ctx.close()
-    return {"rate": len(got) / dur, "moves": len(moves) / dur, "paints": len(got), "dur": dur}
+    return {"rate": len(got) / dur, "moves": len(moves) / dur, "paints": len(got), "dur": dur,
+            "surf_ms": surf_ms}
+
+
+#: How many times the player has redrawn its 3-D view's paths (None while the 3-D view is not
+#: on screen): the WebGL canvas cannot be read back, so this is the player's own count.
+SURF_UPDATES_JS = """() => {
+    const f = document.querySelector("iframe[title*='player']");
+    const S = f && f.contentWindow && f.contentWindow.__racePlayer;
+    if (!S || !S.wide || !S.built || !S.built.surf) return null;
+    return S.stats.surfUpdates;
+}"""
 
 
 def drag_moves(browser, size, url: str, n: int = 20, gap: float = 0.2) -> dict:
@@ -492,8 +516,11 @@ def run_size(browser, size, url: str, queries: dict[int, str], only: set[str]) -
                 moved = (f"move→repaint median {_ms(median(lat))} ms (p90 {_ms(p90(lat))}, "
                          f"{m['missed']} of {m['n']} missed)" if lat
                          else f"move→repaint: no repaint ({m['missed']} of {m['n']} missed)")
+                surf = ("" if c["surf_ms"] is None else
+                        f"; 3-D view current {_ms(c['surf_ms'])} ms after release")
                 say(f"drag {steps:,} steps: {c['rate']:.1f} repaints/s "
-                    f"({c['paints']} in {c['dur']:.2f} s, {c['moves']:.0f} moves/s); {moved}")
+                    f"({c['paints']} in {c['dur']:.2f} s, {c['moves']:.0f} moves/s); {moved}"
+                    + surf)
             attempt(f"drag {steps:,} steps", drag)
     if "lr" in only:
         def lr():
