@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from scene.lessons import LESSONS_DIR, PROBLEMS, load_lessons, parse_lesson
 from scene.presets import load_presets
+from tests.test_app import _app
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TOUR = "ravine-to-flat-minima"
@@ -98,15 +99,6 @@ def test_the_shipped_lesson_follows_the_argument():
 
 
 # --- in the app ---------------------------------------------------------------------------
-
-
-def _app(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _all(at: AppTest, key: str) -> list[str]:
