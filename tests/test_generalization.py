@@ -83,3 +83,21 @@ def test_live_route_accepts_a_test_shift():
     with TestClient(Starlette(routes=routes())) as c:
         r = c.post("/live/race", json={"scene": to_dict(scene)})
     assert r.status_code == 200
+
+
+def test_a_shift_drawn_from_the_seed_is_small_and_repeatable():
+    from streamlit.testing.v1 import AppTest
+
+    def drawn(seed: int) -> tuple[float, float]:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params["surface"] = "sharp_flat"
+        at.query_params["test"] = "0.2,0.1"
+        at.query_params["seed"] = str(seed)
+        at.run()
+        next(b for b in at.button if b.label == "Draw a shift from the seed").click().run()
+        assert not at.exception
+        return at.session_state["test_dx"], at.session_state["test_dy"]
+
+    a, b = drawn(3), drawn(3)
+    assert a == b and a != (0.2, 0.1) and a != drawn(4)
+    assert all(abs(v) < 8 / 4 for v in a)  # well inside a quarter of the 8-wide map

@@ -53,6 +53,19 @@ def on_split() -> None:
         ss["sparsity"] = float(ss["sparsity_x"])
 
 
+def on_seeded_shift() -> None:
+    """A test surface's shift drawn from the scene's seed: about a twentieth of the map in a
+    random direction, the same for the same seed."""
+    import numpy as np
+
+    ss = st.session_state
+    surf = read_scene().surface_obj()
+    (x0, x1), (y0, y1) = surf.bounds
+    dx, dy = np.random.default_rng([int(ss["seed"]), 2]).normal(0.0, 1.0, 2)
+    ss["test_dx"] = float(f"{dx * (x1 - x0) / 20:.3g}")
+    ss["test_dy"] = float(f"{dy * (y1 - y0) / 20:.3g}")
+
+
 def restore_preset() -> None:
     """Put the preset's own race back (its claim describes that race)."""
     on_preset()

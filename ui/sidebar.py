@@ -22,6 +22,7 @@ from ui.callbacks import (
     on_preset,
     on_remove,
     on_reset_start,
+    on_seeded_shift,
     on_split,
     on_start,
     on_steps,
@@ -260,3 +261,6 @@ def _test_controls() -> None:
         c1, c2 = st.columns(2)
         c1.number_input("shift x", key="test_dx", step=0.05, format="%.3g")
         c2.number_input("shift y", key="test_dy", step=0.05, format="%.3g")
+        st.button("Draw a shift from the seed", on_click=on_seeded_shift,
+                  help="A small random shift (about a twentieth of the map), the same for the "
+                       "same seed: new data whose offset nobody chose.")
