@@ -10,7 +10,7 @@ from scene import Scene, to_dict, to_json
 from scene.race import DEFAULT_TOL, Race, metrics
 from scene.url import encode
 from ui.callbacks import on_inspect_step
-from ui.compute import cached_payload, cached_race
+from ui.compute import cached_payload, cached_race, cached_recorded
 from ui.equations import update_rules
 from ui.player import race_player
 from ui.state import lr_grid
@@ -88,7 +88,7 @@ def draw_results(race: Race) -> None:
 def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
     """Only the open tab is built: a rerun after a slider move then sends the browser one tab's
     content, not four."""
-    tabs = {"Step inspector": lambda: show_inspector(scene, race),
+    tabs = {"Step inspector": lambda: show_inspector(scene, cached_recorded(to_json(race_scene))),
             "Update rules": lambda: show_rules(scene, race),
             "Share & export": lambda: show_share(scene, race_scene, race, query),
             "About this surface": lambda: show_about(race)}
