@@ -57,8 +57,9 @@ in path arrays (a diverged path simply stops at its last finite point).
     contour grid is used when missing); ``minima`` and ``saddles``: lists of
     ``[x, y, f]``; ``xrange``, ``yrange``: ``[lo, hi]`` of the map (optional:
     the grid extent by default); ``equal_aspect`` (optional bool): draw x and
-    y at the same scale - by default when the two ranges differ by less than
-    a factor 2.5, so that gradients look perpendicular to the contours.
+    y at the same scale - by default when the two ranges differ by at most a
+    factor 4, so that gradients look perpendicular to the contours (otherwise y
+    is stretched at most twice as much as x).
     The map's specification (optional, as :func:`figures.mapspec.map_spec`
     writes it; without it the player uses its own colours and marks every
     minimum alike): ``colorscale`` (``[[stop, "#rrggbb"], ...]``) and

@@ -1136,7 +1136,14 @@
 
   function applyLayoutClasses() {
     // Presentation mode gives the map the whole width (the 3-D view is a tab away).
-    S.wide = el.views.clientWidth >= WIDE_MIN && !(S.payload && S.payload.present);
+    // A wide, flat map (a ravine drawn to scale) needs the whole width: the 3-D view is then
+    // a tab away rather than beside it.
+    var flat = false;
+    if (S.payload && S.payload.surface) {
+      var R = mapRanges();
+      flat = R.equal && (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]) < 0.6;
+    }
+    S.wide = el.views.clientWidth >= WIDE_MIN && !(S.payload && S.payload.present) && !flat;
     el.views.classList.toggle("wide", S.wide);
     el.panes.map.classList.toggle("visible", S.wide || S.tab === "map");
     el.panes.surf.classList.toggle("visible", S.wide || S.tab === "surf");
@@ -1216,7 +1223,7 @@
     var s = S.payload.surface;
     var xr = s.xrange || rangeOf(s.x), yr = s.yrange || rangeOf(s.y);
     var ratio = (xr[1] - xr[0]) / (yr[1] - yr[0]);
-    var equal = s.equal_aspect !== undefined && s.equal_aspect !== null ? !!s.equal_aspect : (ratio > 0.4 && ratio < 2.5);
+    var equal = s.equal_aspect !== undefined && s.equal_aspect !== null ? !!s.equal_aspect : (ratio >= 0.25 && ratio <= 4);
     return { xr: xr, yr: yr, equal: equal };
   }
 
@@ -1256,10 +1263,11 @@
   // the requested panel height.
   function viewHeight() {
     var R = mapRanges();
-    if (!R.equal) return S.panelHeight;
     var width = el.panes.map.clientWidth || el.views.clientWidth;
     var plotW = width - MAP_MARGIN.l - MAP_MARGIN.r - (S.colorbarRoom || COLORBAR_ROOM);
-    var h = plotW * (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]) + MAP_MARGIN.t + MAP_MARGIN.b;
+    // Unequal scales stretch y at most twice as much as x: a ravine keeps looking like one.
+    var stretch = R.equal ? 1 : 2;
+    var h = plotW * stretch * (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]) + MAP_MARGIN.t + MAP_MARGIN.b;
     return Math.round(Math.max(260, Math.min(S.panelHeight, h)));
   }
 
@@ -1276,7 +1284,10 @@
     var side = fl._size.l + fl._size.r, vert = fl._size.t + fl._size.b;
     S.colorbarRoom = side - MAP_MARGIN.l - MAP_MARGIN.r;
     var w = avail, h = S.panelHeight;
-    if (R.equal) {
+    if (!R.equal) {
+      var most = (avail - side) * 2 * (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]) + vert;
+      h = Math.max(260, Math.min(h, Math.round(most)));
+    } else {
       var ratio = (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]);
       var plotH = (avail - side) * ratio;
       if (plotH + vert <= S.panelHeight) h = Math.max(260, Math.round(plotH + vert));
