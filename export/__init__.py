@@ -82,17 +82,21 @@ def warm_up() -> bool:
 
 
 def build_figure(race, figure: str = "landscape", *, theme: str = "article",
-                 width: int = 900, height: int = 700):
-    """The Plotly figure an image export renders."""
+                 width: int = 900, height: int = 700, step: int | None = None):
+    """The Plotly figure an image export renders: the paths up to ``step`` (the scene's
+    paused step by default; the whole run when it has none)."""
     import figures
+    if step is None:
+        step = (getattr(race.scene, "view", None) or {}).get("step")
+    kw = {"theme": theme, "width": width, "height": height, "step": step}
     if figure == "landscape":
-        return figures.landscape_figure(race, theme=theme, width=width, height=height)
+        return figures.landscape_figure(race, **kw)
     if figure == "loss":
-        return figures.loss_figure(race, theme=theme, width=width, height=height)
+        return figures.loss_figure(race, **kw)
     if figure == "lr":
-        return figures.lr_figure(race, theme=theme, width=width, height=height)
+        return figures.lr_figure(race, **kw)
     if figure == "3d":
-        return figures.surface3d_figure(race, theme=theme, width=width, height=height)
+        return figures.surface3d_figure(race, **kw)
     raise ExportError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}",
                       "input")
 

@@ -326,3 +326,20 @@ def test_cli_png(scene_file, tmp_path):
 def test_numbers_are_finite(race):
     for r in race.racers:
         assert np.isfinite(r.traj.xy).all()
+
+
+def test_a_paused_scene_exports_the_paths_as_far_as_they_are_shown():
+    from dataclasses import replace
+
+    from export import build_figure
+    from scene import default_scene
+    from scene.race import simulate
+
+    paused = simulate(replace(default_scene(), view={"step": 10, "arrows": False, "tab": "map"}))
+    whole = simulate(default_scene())
+    for figure in ("landscape", "3d"):
+        cut = [len(t.x) for t in build_figure(paused, figure).data
+               if t.x is not None and len(t.x) == 11]
+        assert len(cut) == 4, figure  # the four paths end at step 10, as on the screen
+    assert not [t for t in build_figure(whole, "landscape").data
+                if t.x is not None and len(t.x) == 11]
