@@ -44,6 +44,7 @@ import numpy as np
 from figures.payload import loss_values
 from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict
 from scene.race import simulate
+from ui.packing import Packer, clean
 
 __all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
 
@@ -150,50 +151,27 @@ def read_request(data) -> Scene:
 # Computing and packing an answer
 
 
-class _Buffer:
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-        self.size = 0
-
-    def add(self, values: np.ndarray, dtype: str) -> dict:
-        arr = np.ascontiguousarray(values, dtype="<f8" if dtype == "f8" else "<f4")
-        data = arr.tobytes()
-        data += b"\0" * ((-len(data)) % 8)
-        ref = {"__buf__": [self.size, int(arr.size), dtype, [int(n) for n in arr.shape]]}
-        self.chunks.append(data)
-        self.size += len(data)
-        return ref
-
-
-def _clean(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, np.integer):
-        return int(v)
-    return v
-
-
 def pack(scene: Scene) -> bytes:
     """Every racer's path, loss and status for ``scene``, in the answer's binary form."""
     race = simulate(scene)
-    buf = _Buffer()
+    buf = Packer()
     paths = []
     schedule = race.schedule_active
     for r in race.racers:
         t = r.traj
         paths.append({
             "label": r.label, "color": r.color, "status": t.status,
-            "diverged_at": _clean(t.diverged_at),
-            "x": buf.add(t.xy[:, 0], "f4"), "y": buf.add(t.xy[:, 1], "f4"),
-            "loss": buf.add(t.loss, "f8"),
-            "loss_y": buf.add(loss_values(race.surface, t.loss), "f4"),
-            "lr": buf.add(t.lr, "f4") if schedule and t.lr is not None else None,
+            "diverged_at": clean(t.diverged_at),
+            "x": buf.add(t.xy[:, 0], "f4", "x"), "y": buf.add(t.xy[:, 1], "f4", "y"),
+            "loss": buf.add(t.loss, "f8", "loss"),
+            "loss_y": buf.add(loss_values(race.surface, t.loss), "f4", "loss_y"),
+            "lr": buf.add(t.lr, "f4", "lr") if schedule and t.lr is not None else None,
         })
     x0, y0 = scene.start_point()
     head = json.dumps({"steps": scene.steps, "start": [float(x0), float(y0)], "paths": paths},
                       separators=(",", ":"), allow_nan=False).encode()
     pad = b"\0" * ((-(4 + len(head))) % 8)
-    return struct.pack("<I", len(head)) + head + pad + b"".join(buf.chunks)
+    return struct.pack("<I", len(head)) + head + pad + buf.blob()
 
 
 def unpack(data: bytes) -> dict:

@@ -114,16 +114,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import streamlit.components.v1 as components
 
 from ui.live import asset_version
+from ui.packing import Packer, clean
 
 __all__ = ["race_player", "frontend_dir"]
 
@@ -253,52 +252,8 @@ def _declare():
 # --------------------------------------------------------------------------
 
 
-class _Packer:
-    """Collect arrays into one little-endian buffer; JSON keeps references."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-        self._size = 0
-
-    def add(self, values: Any, dtype: str, what: str, ndim: int | None = None) -> dict:
-        try:
-            arr = np.asarray(values, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{what} must be a numeric array") from exc
-        if ndim is not None and arr.ndim != ndim and arr.size:
-            raise ValueError(f"{what} must be {ndim}-dimensional, got shape {arr.shape}")
-        arr = np.ascontiguousarray(arr, dtype="<f8" if dtype == "f8" else "<f4")
-        offset = self._size
-        data = arr.tobytes()
-        pad = (-len(data)) % 8
-        self._chunks.append(data + b"\0" * pad)
-        self._size += len(data) + pad
-        return {"__buf__": [offset, int(arr.size), dtype, [int(n) for n in arr.shape]]}
-
-    def blob(self) -> bytes:
-        return b"".join(self._chunks)
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe copy: NumPy types to Python, non-finite floats to None."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _clean(value.tolist())
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    return value
-
-
-def _encode_surface(surface: dict, packer: _Packer) -> dict:
-    out_surface = {k: _clean(v) for k, v in surface.items() if k not in _GRID_KEYS}
+def _encode_surface(surface: dict, packer: Packer) -> dict:
+    out_surface = {k: clean(v) for k, v in surface.items() if k not in _GRID_KEYS}
     for key in ("x", "y", "z"):
         if key not in surface:
             raise ValueError(f"payload['surface'] is missing {key!r}")
@@ -322,9 +277,9 @@ def _encode_surface(surface: dict, packer: _Packer) -> dict:
     return out_surface
 
 
-def _encode_path(path: dict, where: str, packer: _Packer) -> dict:
+def _encode_path(path: dict, where: str, packer: Packer) -> dict:
     out = {
-        k: _clean(v)
+        k: clean(v)
         for k, v in path.items()
         if k not in ("x", "y", "loss", "loss_y", "lr", "arrows")
     }
@@ -359,8 +314,8 @@ def _encode(payload: dict) -> tuple[dict, bytes]:
         if required not in payload:
             raise ValueError(f"payload is missing {required!r}")
 
-    packer = _Packer()
-    meta = {k: _clean(v) for k, v in payload.items() if k not in ("surface", "paths")}
+    packer = Packer()
+    meta = {k: clean(v) for k, v in payload.items() if k not in ("surface", "paths")}
     meta["steps"] = int(payload["steps"])
 
     out_surface = _encode_surface(payload["surface"], packer)

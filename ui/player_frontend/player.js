@@ -71,7 +71,6 @@
     legendAt: 0,
     nonce: Date.now(),
     pendingClick: null,
-    pendingStart: null,
     stepTimer: 0,
     stats: { redraws: 0, surfUpdates: 0, renders: 0, renderMs: [] },
     drawnSig: null,   // the payload whose paths the map canvas shows

@@ -1,0 +1,58 @@
+"""Numeric arrays as one little-endian binary buffer, with JSON that refers into it.
+
+The race player's payload (:mod:`ui.player`) and the live route's answers (:mod:`ui.live`)
+both travel this way: each array becomes ``{"__buf__": [offset, count, dtype, shape]}`` in
+the JSON, its bytes at ``offset`` of the buffer, padded to 8 bytes; the player decodes both
+with the same function.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+class Packer:
+    """Collect arrays into one little-endian buffer; JSON keeps references."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def add(self, values: Any, dtype: str, what: str, ndim: int | None = None) -> dict:
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{what} must be a numeric array") from exc
+        if ndim is not None and arr.ndim != ndim and arr.size:
+            raise ValueError(f"{what} must be {ndim}-dimensional, got shape {arr.shape}")
+        arr = np.ascontiguousarray(arr, dtype="<f8" if dtype == "f8" else "<f4")
+        offset = self._size
+        data = arr.tobytes()
+        pad = (-len(data)) % 8
+        self._chunks.append(data + b"\0" * pad)
+        self._size += len(data) + pad
+        return {"__buf__": [offset, int(arr.size), dtype, [int(n) for n in arr.shape]]}
+
+    def blob(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe copy: NumPy types to Python, non-finite floats to None."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return clean(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
