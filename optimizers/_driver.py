@@ -71,6 +71,66 @@ ENTRIES = {SGD: _sgd, RMSPROP: _rmsprop, ADAM: _adam, ADAGRAD: _adagrad, NADAM: 
            LION: _lion}
 
 
+@kernel(inline=True)
+def _coefs(family, h, lrs, coef):
+    """Fill ``coef`` with the per-step scalars of optimizer ``family`` (see each module's
+    ``_coefficients``): the one dispatch on the family before a loop starts."""
+    if family == SGD:
+        sgd._coefficients(h, lrs, coef)
+    elif family == RMSPROP:
+        rmsprop._coefficients(h, lrs, coef)
+    elif family == ADAM:
+        adam._coefficients(h, lrs, coef)
+    elif family == ADAGRAD:
+        adagrad._coefficients(h, lrs, coef)
+    elif family == NADAM:
+        nadam._coefficients(h, lrs, coef)
+    else:
+        lion._coefficients(h, lrs, coef)
+
+
+@kernel(inline=True)
+def _step(family, ix, iy, px, py, gx, gy, state, h, coef, t):
+    """One update of both coordinates of a run whose state sits in columns ``ix`` and ``iy``
+    of ``state``: the one dispatch on the family inside a loop. A single trajectory uses
+    columns 0 and 1; a block of runs (:mod:`optimizers.sweep`) uses j and B + j.
+
+    The two coordinates' updates sit in one straight-line block (the steps select instead of
+    branching), so the CPU overlaps their arithmetic; the branch between a family's plain and
+    full update depends only on the settings, the same at every step."""
+    if family == SGD:
+        if h[0] == 0.0:  # plain SGD: no buffer on the dependency chain
+            x = sgd._update_plain(ix, px, gx, state, h, coef, t)
+            y = sgd._update_plain(iy, py, gy, state, h, coef, t)
+        else:
+            x = sgd._update(ix, px, gx, state, h, coef, t)
+            y = sgd._update(iy, py, gy, state, h, coef, t)
+    elif family == RMSPROP:
+        if h[3] == 0.0 and h[4] == 0.0:  # neither momentum nor centered
+            x = rmsprop._update_plain(ix, px, gx, state, h, coef, t)
+            y = rmsprop._update_plain(iy, py, gy, state, h, coef, t)
+        else:
+            x = rmsprop._update(ix, px, gx, state, h, coef, t)
+            y = rmsprop._update(iy, py, gy, state, h, coef, t)
+    elif family == ADAM:
+        if h[3] == 0.0 and h[4] == 0.0:  # no weight decay, no AMSGrad
+            x = adam._update_plain(ix, px, gx, state, h, coef, t)
+            y = adam._update_plain(iy, py, gy, state, h, coef, t)
+        else:
+            x = adam._update(ix, px, gx, state, h, coef, t)
+            y = adam._update(iy, py, gy, state, h, coef, t)
+    elif family == ADAGRAD:
+        x = adagrad._update(ix, px, gx, state, h, coef, t)
+        y = adagrad._update(iy, py, gy, state, h, coef, t)
+    elif family == NADAM:
+        x = nadam._update(ix, px, gx, state, h, coef, t)
+        y = nadam._update(iy, py, gy, state, h, coef, t)
+    else:
+        x = lion._update(ix, px, gx, state, h, coef, t)
+        y = lion._update(iy, py, gy, state, h, coef, t)
+    return x, y
+
+
 @kernel
 def _loop(family, args):
     """Run up to ``len(lrs)`` updates of optimizer ``family`` from (x0, y0); return the number
@@ -92,18 +152,7 @@ def _loop(family, args):
     record = rec_grad.shape[0] > 0
     noisy = noise.shape[0] > 0
     sparse = drop.shape[0] > 0
-    if family == SGD:
-        sgd._coefficients(h, lrs, coef)
-    elif family == RMSPROP:
-        rmsprop._coefficients(h, lrs, coef)
-    elif family == ADAM:
-        adam._coefficients(h, lrs, coef)
-    elif family == ADAGRAD:
-        adagrad._coefficients(h, lrs, coef)
-    elif family == NADAM:
-        nadam._coefficients(h, lrs, coef)
-    else:
-        lion._coefficients(h, lrs, coef)
+    _coefs(family, h, lrs, coef)
     x = x0
     y = y0
     f, gx, gy = value_grad(sid, sp, x0, y0)
@@ -124,38 +173,7 @@ def _loop(family, args):
                 gy = 0.0
         px = x
         py = y
-        # The two coordinates' updates sit in one straight-line block (the steps select
-        # instead of branching), so the CPU overlaps their arithmetic.
-        if family == SGD:
-            if h[0] == 0.0:  # plain SGD: no buffer on the dependency chain
-                x = sgd._update_plain(0, px, gx, state, h, coef, t)
-                y = sgd._update_plain(1, py, gy, state, h, coef, t)
-            else:
-                x = sgd._update(0, px, gx, state, h, coef, t)
-                y = sgd._update(1, py, gy, state, h, coef, t)
-        elif family == RMSPROP:
-            if h[3] == 0.0 and h[4] == 0.0:  # neither momentum nor centered
-                x = rmsprop._update_plain(0, px, gx, state, h, coef, t)
-                y = rmsprop._update_plain(1, py, gy, state, h, coef, t)
-            else:
-                x = rmsprop._update(0, px, gx, state, h, coef, t)
-                y = rmsprop._update(1, py, gy, state, h, coef, t)
-        elif family == ADAM:
-            if h[3] == 0.0 and h[4] == 0.0:  # no weight decay, no AMSGrad
-                x = adam._update_plain(0, px, gx, state, h, coef, t)
-                y = adam._update_plain(1, py, gy, state, h, coef, t)
-            else:
-                x = adam._update(0, px, gx, state, h, coef, t)
-                y = adam._update(1, py, gy, state, h, coef, t)
-        elif family == ADAGRAD:
-            x = adagrad._update(0, px, gx, state, h, coef, t)
-            y = adagrad._update(1, py, gy, state, h, coef, t)
-        elif family == NADAM:
-            x = nadam._update(0, px, gx, state, h, coef, t)
-            y = nadam._update(1, py, gy, state, h, coef, t)
-        else:
-            x = lion._update(0, px, gx, state, h, coef, t)
-            y = lion._update(1, py, gy, state, h, coef, t)
+        x, y = _step(family, 0, 1, px, py, gx, gy, state, h, coef, t)
         if not (x >= xlo and x <= xhi and y >= ylo and y <= yhi):
             xy[t, 0] = x  # where it went (read to tell "left the map" from "diverged")
             xy[t, 1] = y
