@@ -4,7 +4,7 @@ Bounded by entry count (Streamlit's ``max_entries``), each entry kept small: a r
 paths and losses only (under 1.3 MB for twelve 10,000-step racers); the per-step details the
 step inspector and the arrows need (gradients, updates, optimizer state, about ten times
 more) are recorded in a separate cache of two. The live routes keep their own cache, bounded
-in bytes.
+in bytes. Presets and lessons, read-only, are loaded once and shared (no copy per call).
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ def cached_payload(scene_json: str, arrows: bool, revision: str) -> dict:
     return race_payload(race, surf, arrows=arrows, revision=revision, font_size=16)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+# Presets and lessons are read from disk once per server and shared, never changed: several
+# calls a run would otherwise each unpickle a copy of every preset and lesson.
+@st.cache_resource(show_spinner=False)
 def cached_presets_and_problems():
     from scene import presets as preset_module
 
@@ -58,7 +60,7 @@ def cached_presets():
     return cached_presets_and_problems()[0]
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def cached_lessons_and_problems():
     from scene import lessons as lesson_module
 

@@ -1,0 +1,221 @@
+"""Two replicas of the app behind Debian's nginx on this machine, as compose.yaml runs them.
+
+    python deploy/local.py [--port 8080] [--replicas 2]
+
+Compiles the kernels unless that was done (``python -m optimizers``, as the image's build
+does), starts each replica with ``streamlit run app.py`` on a free local port, writes
+``deploy/nginx.conf`` with this machine's port, replicas and paths into a new directory, and
+runs nginx in the foreground from there (not the system's service; ``apt-get install nginx``
+first when it is missing and this runs as root). When every replica and nginx answer
+Streamlit's health check it prints ``ready: http://127.0.0.1:PORT/`` and where the logs are
+(nginx's access log names the replica of every request). A replica that stops is started
+again, as compose does; Ctrl-C or SIGTERM stops everything, as does nginx stopping.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = Path(__file__).resolve().with_name("nginx.conf")
+UPSTREAM = "server app:8501 max_fails=1 fail_timeout=10s;"
+# Exits 0 when the kernels' compiled code is on disk and up to date with their sources.
+COMPILED = "import sys, optimizers; sys.exit(0 if optimizers.compiled() else 1)"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """In a child: receive SIGTERM when this script dies, however it dies (Linux)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _nginx_path() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
+
+
+def find_nginx() -> str:
+    """Debian's nginx, installed first when it is missing and this runs as root."""
+    if (found := _nginx_path()) is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing nginx (apt-get install nginx)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-qq", "nginx"]
+        if subprocess.run(install, env=env, stdout=subprocess.DEVNULL).returncode != 0:
+            subprocess.run(["apt-get", "update", "-qq"], env=env, stdout=subprocess.DEVNULL)
+            subprocess.run(install, env=env, stdout=subprocess.DEVNULL)
+        found = _nginx_path()
+    if found is None:
+        sys.exit("error: nginx is not installed; on Debian: sudo apt-get install nginx")
+    return found
+
+
+def nginx_config(port: int, replicas: list[int], work: Path) -> str:
+    """``deploy/nginx.conf`` with this machine's listening port, replicas and paths."""
+    text = TEMPLATE.read_text()
+    servers = "\n        ".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;"
+                                for p in replicas)
+    for old, new in (("/tmp/", f"{work}/"), ("listen 80;", f"listen 127.0.0.1:{port};"),
+                     (UPSTREAM, servers),
+                     ("access_log /dev/stdout", f"access_log {work}/access.log")):
+        if old not in text:
+            raise SystemExit(f"error: {TEMPLATE.name} no longer contains {old!r}")
+        text = text.replace(old, new)
+    return text
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+class Stack:
+    def __init__(self) -> None:
+        self.procs: list[tuple[str, subprocess.Popen, Path]] = []
+        self.how: dict[str, tuple] = {}
+
+    def start(self, name: str, cmd: list[str], log: Path, **kw) -> None:
+        with open(log, "ab") as out:
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                    preexec_fn=_die_with_parent, **kw)
+        self.procs.append((name, proc, log))
+        self.how[name] = (cmd, log, kw)
+
+    def restart(self, i: int) -> None:
+        """Start process ``i`` again, as compose's ``restart: unless-stopped`` does."""
+        name = self.procs.pop(i)[0]
+        cmd, log, kw = self.how[name]
+        self.start(name, cmd, log, **kw)
+
+    def stopped(self) -> list[int]:
+        return [i for i, (_, proc, _) in enumerate(self.procs) if proc.poll() is not None]
+
+    def why(self, i: int) -> str:
+        name, proc, log = self.procs[i]
+        lines = log.read_text(errors="replace").strip().splitlines() or ["(no output)"]
+        return f"{name} stopped (status {proc.returncode}): {lines[-1][:300]}"
+
+    def exited(self) -> str | None:
+        """What stopped, with the last line of its log; None while everything runs."""
+        return next((self.why(i) for i in self.stopped()), None)
+
+    def stop(self) -> None:
+        for _, proc, _ in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+        deadline = time.monotonic() + 15
+        for _, proc, _ in reversed(self.procs):
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def wait_all(stack: Stack, urls: list[str], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(urls)
+    while pending:
+        if (why := stack.exited()) is not None:
+            raise SystemExit(f"error: {why}")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"error: no answer from {', '.join(pending)} within {timeout:.0f} s")
+        pending = [u for u in pending if not healthy(u)]
+        if pending:
+            time.sleep(0.3)
+
+
+def watch(stack: Stack) -> int:
+    """Start a replica that stopped again (its browsers meanwhile reconnect to another one);
+    stop everything when nginx stops."""
+    while True:
+        time.sleep(0.5)
+        for i in reversed(stack.stopped()):
+            print(f"{stack.why(i)}", file=sys.stderr, flush=True)
+            if not stack.procs[i][0].startswith("replica"):
+                return 1
+            time.sleep(2)
+            print(f"starting {stack.procs[i][0]} again", flush=True)
+            stack.restart(i)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, default=8080, help="nginx's port (default 8080)")
+    ap.add_argument("--replicas", type=int, default=2, help="how many app servers (default 2)")
+    ap.add_argument("--timeout", type=float, default=180, help="seconds to wait for health")
+    ap.add_argument("--no-compile", action="store_true",
+                    help="start the replicas without compiling every kernel first (each then "
+                         "compiles what its first pages use)")
+    ap.add_argument("--keep-logs", action="store_true",
+                    help="keep the directory with the logs and nginx's files after stopping")
+    args = ap.parse_args(argv)
+    if not 1 <= args.replicas <= 16:
+        sys.exit("error: --replicas must be between 1 and 16")
+    nginx = find_nginx()
+    work = Path(tempfile.mkdtemp(prefix="optimizer-race-"))
+    work.chmod(0o755)  # nginx's workers (another user when this runs as root) write temp files
+    stack = Stack()
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        if not args.no_compile and subprocess.run(
+                [sys.executable, "-c", COMPILED], cwd=ROOT).returncode != 0:
+            print("compiling the kernels (python -m optimizers)", flush=True)
+            subprocess.run([sys.executable, "-m", "optimizers"], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+        ports = [free_port() for _ in range(args.replicas)]
+        for i, p in enumerate(ports, 1):
+            stack.start(f"replica {i}", [
+                sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(p),
+                "--server.address", "127.0.0.1", "--server.headless", "true"],
+                work / f"replica-{i}.log", cwd=ROOT)
+        wait_all(stack, [f"http://127.0.0.1:{p}" for p in ports], args.timeout)
+        (work / "nginx.conf").write_text(nginx_config(args.port, ports, work))
+        stack.start("nginx", [nginx, "-p", str(work), "-c", str(work / "nginx.conf"),
+                              "-e", "stderr", "-g", "daemon off;"], work / "nginx.log")
+        url = f"http://127.0.0.1:{args.port}"
+        wait_all(stack, [url], 30)
+        print("replicas: " + ", ".join(f"http://127.0.0.1:{p}" for p in ports), flush=True)
+        print(f"logs: {work}", flush=True)
+        print(f"ready: {url}/", flush=True)
+        return watch(stack)
+    except KeyboardInterrupt:
+        return 0
+    except subprocess.CalledProcessError as e:
+        print(f"error: {' '.join(map(str, e.cmd[1:]))} failed (status {e.returncode})",
+              file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+        if not args.keep_logs:
+            shutil.rmtree(work, ignore_errors=True)
+        print("stopped", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The load client (``bench/bench_load.py``) and the local deployment (``deploy/local.py``):
+a class's sessions over Streamlit's protocol, and two replicas behind nginx with sticky routing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from bench import bench_load
+
+ROOT = Path(__file__).resolve().parents[1]
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK)
+                                  else None)
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def test_load_client_runs_sessions_against_a_server_of_its_own():
+    rows = bench_load.main(["--start-server", "--sessions", "2", "--changes", "3",
+                            "--drags", "2", "--warmup", "0", "--timeout", "120"])
+    (row,) = rows
+    assert row["errors"] == 0, row["error_examples"]
+    assert row["sessions"] == 2 and row["changes"] == 6   # every change's rerun finished
+    assert 0 < row["change_p50"] <= row["change_p95"]
+    assert 0 < row["first_load_p50"] and row["live_p50"] > 0
+    assert row["mem_peak_mb"] > 50                         # the server's memory was found
+
+
+def test_load_client_counts_a_server_that_is_not_there_as_an_error():
+    port = bench_load.free_port()
+    result = asyncio.run(bench_load.Session(f"http://127.0.0.1:{port}", "", 0, 5).run(2, 1))
+    assert result.first_load is None and not result.changes
+    assert len(result.errors) == 1 and "ConnectionRefused" in result.errors[0]
+
+
+def test_nginx_config_for_this_machine_keeps_the_deployed_routing(tmp_path):
+    sys.path.insert(0, str(ROOT / "deploy"))
+    try:
+        import local
+    finally:
+        sys.path.remove(str(ROOT / "deploy"))
+    text = local.nginx_config(8123, [9001, 9002], tmp_path)
+    assert "listen 127.0.0.1:8123;" in text and "app:8501" not in text
+    assert "server 127.0.0.1:9001" in text and "server 127.0.0.1:9002" in text
+    assert f"pid {tmp_path}/nginx.pid;" in text and f"access_log {tmp_path}/access.log" in text
+    assert f"proxy_temp_path {tmp_path}/proxy;" in text
+    assert "hash $race_route consistent;" in text
+    assert re.search(r"location = /_stcore/stream \{[^}]*proxy_read_timeout 3600s", text)
+
+
+def _start_local(port: int) -> tuple[subprocess.Popen, str, list[str], Path]:
+    # The kernels the pages use are compiled by the tests before this one (or by the first
+    # page); compiling all of them first, as a deployment does, is not what is tested here.
+    proc = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "local.py"), "--port",
+                             str(port), "--timeout", "150", "--no-compile"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    logs, replicas, said = None, [], []
+    try:
+        for line in proc.stdout:
+            said.append(line.strip())
+            if line.startswith("replicas: "):
+                replicas = line[10:].strip().split(", ")
+            if line.startswith("logs: "):
+                logs = Path(line[6:].strip())
+            if line.startswith("ready: "):
+                return proc, line[7:].strip().rstrip("/"), replicas, logs
+    except BaseException:
+        proc.terminate()
+        proc.wait(30)
+        raise
+    pytest.fail(f"deploy/local.py stopped before it was ready (status {proc.wait()}): "
+                + " | ".join(said[-3:]))
+
+
+def _routes(log: Path) -> dict[str, set[str]]:
+    """Upstreams each sticky route was sent to, from nginx's access log."""
+    seen = defaultdict(set)
+    for line in log.read_text().splitlines():
+        m = re.search(r"upstream=(\S+) route=(\S+)", line)
+        if m and m.group(1) != "-":
+            seen[m.group(2)].add(m.group(1))
+    return seen
+
+
+async def _live_scene(base: str, query: str) -> dict:
+    session = bench_load.Session(base, query, 0, 60)
+    await session.load()
+    await session.ws.close()
+    _, player = session._find("player", "ComponentInstance")
+    return json.loads(player.json_args)["meta"]["live"]["scene"]
+
+
+@pytest.mark.skipif(NGINX is None and not os.environ.get("CI"), reason="nginx is not installed")
+def test_two_replicas_behind_nginx_serve_sessions_with_sticky_routing():
+    proc, url, replicas, logs = _start_local(bench_load.free_port())
+    try:
+        assert len(replicas) == 2
+        # The scene lives in the link: each replica, asked directly, draws the same race.
+        link = "surface=booth&steps=120&opt=sgd;lr=0.05&opt=adam;lr=0.3"
+        scenes = [asyncio.run(_live_scene(r, link)) for r in replicas]
+        assert scenes[0] == scenes[1]
+        assert scenes[0]["surface"] == "booth" and scenes[0]["steps"] == 120
+        rows = bench_load.main(["--url", url, "--sessions", "4", "--changes", "2",
+                                "--drags", "2", "--warmup", "0", "--timeout", "120"])
+        assert rows[0]["errors"] == 0, rows[0]["error_examples"]
+        assert rows[0]["changes"] == 8
+        # Each new browser gets a random route: more sessions until both replicas have some
+        # (sixteen all on one replica would happen once in 30,000 runs).
+        for seed in range(16):
+            if len(set().union(*_routes(logs / "access.log").values())) >= 2:
+                break
+            result = asyncio.run(bench_load.Session(url, "", seed, 60).run(0, 0))
+            assert not result.errors, result.errors
+        routes = _routes(logs / "access.log")
+        assert len(set().union(*routes.values())) == 2        # both replicas had traffic
+        assert all(len(ups) == 1 for ups in routes.values())  # a browser stays on one
+        cookies = [r for r in routes if re.fullmatch(r"[0-9a-f]{32}", r)]
+        assert len(cookies) >= 4
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "stopped" in out
+    assert not logs.exists()  # its files are removed
+    for replica in replicas:  # and its servers stopped
+        with pytest.raises(OSError):
+            urllib.request.urlopen(replica + "/_stcore/health", timeout=2)
