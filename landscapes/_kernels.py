@@ -6,7 +6,10 @@ an integer instead of passing function objects keeps one compiled specialization
 which Numba's on-disk cache serves to every later process.
 
 All gradients are analytic (no finite differences) and computed together with the value so
-that subexpressions are shared. No ``fastmath``: results agree with plain float64 arithmetic.
+that subexpressions are shared. Each surface's formula is written once, as a small inline
+function ``_name(p, x, y) -> (f, df/dx, df/dy)``; :func:`value_grad`, :func:`value`, the grid
+and :func:`value_grad_block` all inline it (the value alone lets the compiler drop the gradient
+work). No ``fastmath``: results agree with plain float64 arithmetic.
 
 Layout of ``p`` per surface (built by :mod:`landscapes`, never by hand):
 
@@ -14,6 +17,7 @@ Layout of ``p`` per surface (built by :mod:`landscapes`, never by hand):
 RAVINE          ``[k, cos θ, sin θ]``: condition number and the rotation angle's cosine/sine
 ROSENBROCK      ``[b]`` (a = 1 is fixed)
 SHARP_FLAT      ``[s1, x1, y1, s2, x2, y2]``: sharp well (rate, centre), flat well (rate, centre)
+FORMULA         the formula's program (:func:`landscapes.formula.program`)
 all others      ``[]``
 =============== =========================================================================
 """
@@ -23,6 +27,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import carray, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from ._jit import kernel
 
@@ -43,13 +50,419 @@ STYBLINSKI_TANG = 13
 MCCORMICK = 14
 LEVI13 = 15
 SHARP_FLAT = 16
+FORMULA = 17  # a formula typed by the user: p is its program
 
-N_SURFACES = 17
+N_SURFACES = 17  # the catalogue; FORMULA comes after it
 
 _PI = math.pi
 _TWO_PI = 2.0 * math.pi
 _THREE_PI = 3.0 * math.pi
 _E = math.e
+
+
+@kernel(inline=True)
+def _rosenbrock(p, x, y):
+    """Rosenbrock, p = [b]."""
+    b = p[0]
+    d = y - x * x
+    e = 1.0 - x
+    return e * e + b * d * d, -2.0 * e - 4.0 * b * x * d, 2.0 * b * d
+
+
+@kernel(inline=True)
+def _ravine(p, x, y):
+    """The rotated quadratic ravine, p = [k, cos θ, sin θ]."""
+    k = p[0]
+    c = p[1]
+    s = p[2]
+    u = c * x + s * y
+    v = c * y - s * x
+    kv = k * v
+    return 0.5 * (u * u + kv * v), c * u - s * kv, s * u + c * kv
+
+
+@kernel(inline=True)
+def _saddle(p, x, y):
+    """x² - y²."""
+    return x * x - y * y, 2.0 * x, -2.0 * y
+
+
+@kernel(inline=True)
+def _monkey_saddle(p, x, y):
+    """x³ - 3xy²."""
+    y2 = y * y
+    return x * (x * x - 3.0 * y2), 3.0 * (x * x - y2), -6.0 * x * y
+
+
+@kernel(inline=True)
+def _beale(p, x, y):
+    """Beale."""
+    y2 = y * y
+    y3 = y2 * y
+    t1 = 1.5 - x + x * y
+    t2 = 2.25 - x + x * y2
+    t3 = 2.625 - x + x * y3
+    f = t1 * t1 + t2 * t2 + t3 * t3
+    gx = 2.0 * (t1 * (y - 1.0) + t2 * (y2 - 1.0) + t3 * (y3 - 1.0))
+    gy = 2.0 * x * (t1 + 2.0 * y * t2 + 3.0 * y2 * t3)
+    return f, gx, gy
+
+
+@kernel(inline=True)
+def _himmelblau(p, x, y):
+    """Himmelblau."""
+    a = x * x + y - 11.0
+    b = x + y * y - 7.0
+    return a * a + b * b, 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
+
+
+@kernel(inline=True)
+def _booth(p, x, y):
+    """Booth."""
+    a = x + 2.0 * y - 7.0
+    b = 2.0 * x + y - 5.0
+    return a * a + b * b, 2.0 * a + 4.0 * b, 4.0 * a + 2.0 * b
+
+
+@kernel(inline=True)
+def _matyas(p, x, y):
+    """Matyas."""
+    return (0.26 * (x * x + y * y) - 0.48 * x * y,
+            0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x)
+
+
+@kernel(inline=True)
+def _rastrigin(p, x, y):
+    """Rastrigin, with 10 (1 - cos 2πx) written as 20 sin²(πx): exact zero at the
+    minimum, no cancellation near it."""
+    sx = math.sin(_PI * x)
+    cx = math.cos(_PI * x)
+    sy = math.sin(_PI * y)
+    cy = math.cos(_PI * y)
+    f = x * x + 20.0 * sx * sx + y * y + 20.0 * sy * sy
+    return f, 2.0 * x + 40.0 * _PI * sx * cx, 2.0 * y + 40.0 * _PI * sy * cy
+
+
+@kernel(inline=True)
+def _ackley(p, x, y):
+    """Ackley; the gradient at exactly (0, 0), the tip of the cone, is (0, 0)."""
+    r = math.sqrt(0.5 * (x * x + y * y))
+    ea = math.exp(-0.2 * r)
+    eb = math.exp(0.5 * (math.cos(_TWO_PI * x) + math.cos(_TWO_PI * y)))
+    # 20 (1 - e^{-0.2 r}) + (e - e^{...}): exactly 0 at the origin.
+    f = 20.0 * (1.0 - ea) + (_E - eb)
+    gx = _PI * math.sin(_TWO_PI * x) * eb
+    gy = _PI * math.sin(_TWO_PI * y) * eb
+    if r > 0.0:
+        w = 2.0 * ea / r
+        gx += w * x
+        gy += w * y
+    return f, gx, gy
+
+
+@kernel(inline=True)
+def _goldstein_price(p, x, y):
+    """Goldstein-Price."""
+    s = x + y + 1.0
+    s2 = s * s
+    a = 19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y
+    d = 2.0 * x - 3.0 * y
+    d2 = d * d
+    bq = 18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y
+    A = 1.0 + s2 * a
+    B = 30.0 + d2 * bq
+    Ax = 2.0 * s * a + s2 * (6.0 * x + 6.0 * y - 14.0)  # = dA/dy as well
+    Bx = 4.0 * d * bq + d2 * (24.0 * x - 36.0 * y - 32.0)  # dB/dy = -1.5 Bx
+    AxB = Ax * B
+    ABx = A * Bx
+    return A * B, AxB + ABx, AxB - 1.5 * ABx
+
+
+@kernel(inline=True)
+def _six_hump_camel(p, x, y):
+    """Six-hump camel."""
+    x2 = x * x
+    y2 = y * y
+    f = (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (4.0 * y2 - 4.0) * y2
+    gx = x * (8.0 - 8.4 * x2 + 2.0 * x2 * x2) + y
+    gy = x + y * (16.0 * y2 - 8.0)
+    return f, gx, gy
+
+
+@kernel(inline=True)
+def _three_hump_camel(p, x, y):
+    """Three-hump camel."""
+    x2 = x * x
+    f = x2 * (2.0 - 1.05 * x2 + x2 * x2 / 6.0) + x * y + y * y
+    gx = x * (4.0 - 4.2 * x2 + x2 * x2) + y
+    return f, gx, x + 2.0 * y
+
+
+@kernel(inline=True)
+def _styblinski_tang(p, x, y):
+    """Styblinski-Tang."""
+    x2 = x * x
+    y2 = y * y
+    f = 0.5 * (x2 * x2 - 16.0 * x2 + 5.0 * x + y2 * y2 - 16.0 * y2 + 5.0 * y)
+    return f, x * (2.0 * x2 - 16.0) + 2.5, y * (2.0 * y2 - 16.0) + 2.5
+
+
+@kernel(inline=True)
+def _mccormick(p, x, y):
+    """McCormick."""
+    d = x - y
+    c = math.cos(x + y)
+    f = math.sin(x + y) + d * d - 1.5 * x + 2.5 * y + 1.0
+    return f, c + 2.0 * d - 1.5, c - 2.0 * d + 2.5
+
+
+@kernel(inline=True)
+def _levi13(p, x, y):
+    """Lévi N.13."""
+    s3x = math.sin(_THREE_PI * x)
+    c3x = math.cos(_THREE_PI * x)
+    s3y = math.sin(_THREE_PI * y)
+    c3y = math.cos(_THREE_PI * y)
+    s2y = math.sin(_TWO_PI * y)
+    c2y = math.cos(_TWO_PI * y)
+    xm = x - 1.0
+    ym = y - 1.0
+    wy3 = 1.0 + s3y * s3y
+    wy2 = 1.0 + s2y * s2y
+    f = s3x * s3x + xm * xm * wy3 + ym * ym * wy2
+    gx = 6.0 * _PI * s3x * c3x + 2.0 * xm * wy3
+    gy = (6.0 * _PI * xm * xm * s3y * c3y + 2.0 * ym * wy2
+          + 4.0 * _PI * ym * ym * s2y * c2y)
+    return f, gx, gy
+
+
+@kernel(inline=True)
+def _sharp_flat(p, x, y):
+    """The sharp and the flat well, p = [s1, x1, y1, s2, x2, y2]."""
+    s1 = p[0]
+    dx1 = x - p[1]
+    dy1 = y - p[2]
+    s2 = p[3]
+    dx2 = x - p[4]
+    dy2 = y - p[5]
+    q1 = -s1 * (dx1 * dx1 + dy1 * dy1)
+    q2 = -s2 * (dx2 * dx2 + dy2 * dy2)
+    e1 = math.exp(q1)
+    e2 = math.exp(q2)
+    F1 = -math.expm1(q1)  # 1 - e1 without cancellation near the centre
+    F2 = -math.expm1(q2)
+    w1 = 2.0 * s1 * e1 * F2
+    w2 = 2.0 * s2 * e2 * F1
+    return F1 * F2, w1 * dx1 + w2 * dx2, w1 * dy1 + w2 * dy2
+
+
+# -- a typed formula: one interpreter for every formula -----------------------------------------
+
+# Opcodes of a formula program, in the order of landscapes.formula.OPS.
+(OP_CONST, OP_X, OP_Y, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_NEG, OP_SQR, OP_POWC, OP_POW, OP_SIN,
+ OP_COS, OP_TAN, OP_ASIN, OP_ACOS, OP_ATAN, OP_SINH, OP_COSH, OP_TANH, OP_EXP, OP_LOG, OP_LOG10,
+ OP_SQRT, OP_ABS, OP_MIN, OP_MAX, OP_ADDC, OP_MULC, OP_RSUBC, OP_DIVC, OP_RDIVC) = range(32)
+
+#: Registers of the interpreter: a formula has at most 200 nodes, so at most 200 instructions.
+MAX_REGISTERS = 256
+_LN10 = math.log(10.0)
+
+
+@intrinsic
+def _stack_buffer(typingctx, n):
+    """A float64 buffer of ``n`` elements (a literal) on the stack of the compiled caller:
+    no heap allocation per call, so the interpreter costs no more inside a loop."""
+    if not isinstance(n, types.IntegerLiteral):
+        return None
+    size = n.literal_value
+
+    def codegen(context, builder, signature, args):
+        return cgutils.alloca_once(builder, context.get_value_type(types.float64), size=size)
+
+    return types.CPointer(types.float64)(n), codegen
+
+
+@kernel(inline=True)
+def _unary(op, u):
+    """g(u) and g'(u) for the one-argument operations."""
+    if op == OP_NEG:
+        return -u, -1.0
+    elif op == OP_SIN:
+        return math.sin(u), math.cos(u)
+    elif op == OP_COS:
+        return math.cos(u), -math.sin(u)
+    elif op == OP_EXP:
+        e = math.exp(u)
+        return e, e
+    elif op == OP_LOG:
+        return math.log(u) if u >= 0.0 else math.nan, 1.0 / u
+    elif op == OP_SQRT:
+        s = math.sqrt(u) if u >= 0.0 else math.nan
+        return s, 0.5 / s
+    elif op == OP_TAN:
+        t = math.tan(u)
+        return t, 1.0 + t * t
+    elif op == OP_TANH:
+        t = math.tanh(u)
+        return t, 1.0 - t * t
+    elif op == OP_ABS:
+        return abs(u), (1.0 if u > 0.0 else -1.0 if u < 0.0 else 0.0)
+    elif op == OP_ASIN or op == OP_ACOS:
+        if not (u >= -1.0 and u <= 1.0):
+            return math.nan, math.nan
+        d = 1.0 / math.sqrt(1.0 - u * u)
+        return (math.asin(u), d) if op == OP_ASIN else (math.acos(u), -d)
+    elif op == OP_ATAN:
+        return math.atan(u), 1.0 / (1.0 + u * u)
+    elif op == OP_SINH:
+        return math.sinh(u), math.cosh(u)
+    elif op == OP_COSH:
+        return math.cosh(u), math.sinh(u)
+    elif op == OP_LOG10:
+        return math.log10(u) if u >= 0.0 else math.nan, 1.0 / (u * _LN10)
+    return math.nan, math.nan
+
+
+@kernel(inline=True)
+def _binary(op, a, ax, ay, b, bx, by):
+    """Value and gradient of a two-operand operation."""
+    if op == OP_ADD:
+        return a + b, ax + bx, ay + by
+    elif op == OP_SUB:
+        return a - b, ax - bx, ay - by
+    elif op == OP_MUL:
+        return a * b, ax * b + a * bx, ay * b + a * by
+    elif op == OP_DIV:
+        r = 1.0 / b
+        v = a * r
+        return v, (ax - v * bx) * r, (ay - v * by) * r
+    elif op == OP_POW:  # a^b = exp(b log a)
+        v = a ** b
+        la = math.log(a) if a >= 0.0 else math.nan
+        return v, v * (bx * la + b * ax / a), v * (by * la + b * ay / a)
+    elif op == OP_MIN or op == OP_MAX:
+        if a != a or b != b:
+            return math.nan, math.nan, math.nan
+        if (a <= b) == (op == OP_MIN):
+            return a, ax, ay
+        return b, bx, by
+    return math.nan, math.nan, math.nan
+
+
+@kernel(inline=True)
+def _formula(p, x, y):
+    """Run the formula program in ``p`` (see :mod:`landscapes.formula`), carrying each
+    register's gradient along with its value (forward mode): the exact gradient."""
+    v = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
+    dx = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
+    dy = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
+    n = min(int(p[0]), MAX_REGISTERS)
+    for k in range(n):
+        j = 1 + 4 * k
+        op = int(p[j])
+        if op == OP_X:
+            v[k], dx[k], dy[k] = x, 1.0, 0.0
+        elif op == OP_Y:
+            v[k], dx[k], dy[k] = y, 0.0, 1.0
+        elif op == OP_CONST:
+            v[k], dx[k], dy[k] = p[j + 3], 0.0, 0.0
+        elif op == OP_SQR:
+            a = int(p[j + 1])
+            u = v[a]
+            v[k], dx[k], dy[k] = u * u, 2.0 * u * dx[a], 2.0 * u * dy[a]
+        elif op == OP_ADD:
+            a = int(p[j + 1])
+            b = int(p[j + 2])
+            v[k], dx[k], dy[k] = v[a] + v[b], dx[a] + dx[b], dy[a] + dy[b]
+        elif op == OP_SUB:
+            a = int(p[j + 1])
+            b = int(p[j + 2])
+            v[k], dx[k], dy[k] = v[a] - v[b], dx[a] - dx[b], dy[a] - dy[b]
+        elif op == OP_MUL:
+            a = int(p[j + 1])
+            b = int(p[j + 2])
+            u = v[a]
+            w = v[b]
+            v[k], dx[k], dy[k] = u * w, dx[a] * w + u * dx[b], dy[a] * w + u * dy[b]
+        elif op == OP_ADDC:
+            a = int(p[j + 1])
+            v[k], dx[k], dy[k] = v[a] + p[j + 3], dx[a], dy[a]
+        elif op == OP_MULC:
+            a = int(p[j + 1])
+            c = p[j + 3]
+            v[k], dx[k], dy[k] = v[a] * c, dx[a] * c, dy[a] * c
+        elif op == OP_RSUBC:
+            a = int(p[j + 1])
+            v[k], dx[k], dy[k] = p[j + 3] - v[a], -dx[a], -dy[a]
+        elif op == OP_DIVC:
+            a = int(p[j + 1])
+            c = p[j + 3]
+            v[k], dx[k], dy[k] = v[a] / c, dx[a] / c, dy[a] / c
+        elif op == OP_RDIVC:  # c / u: derivative -(c / u) / u
+            a = int(p[j + 1])
+            u = v[a]
+            q = p[j + 3] / u
+            v[k], dx[k], dy[k] = q, -q / u * dx[a], -q / u * dy[a]
+        elif op == OP_POWC:
+            a = int(p[j + 1])
+            c = p[j + 3]
+            u = v[a]
+            d = c * u ** (c - 1.0)
+            v[k], dx[k], dy[k] = u ** c, d * dx[a], d * dy[a]
+        elif op == OP_DIV or op == OP_POW or op == OP_MIN or op == OP_MAX:
+            a = int(p[j + 1])
+            b = int(p[j + 2])
+            v[k], dx[k], dy[k] = _binary(op, v[a], dx[a], dy[a], v[b], dx[b], dy[b])
+        else:
+            a = int(p[j + 1])
+            g, d = _unary(op, v[a])
+            v[k], dx[k], dy[k] = g, d * dx[a], d * dy[a]
+    if n < 1:
+        return math.nan, math.nan, math.nan
+    return v[n - 1], dx[n - 1], dy[n - 1]
+
+
+@kernel(inline=True)
+def _dispatch(sid, p, x, y):
+    """``(f, df/dx, df/dy)`` of surface ``sid``: the one branch on the surface, each
+    surface's own formula inlined."""
+    if sid == ROSENBROCK:
+        return _rosenbrock(p, x, y)
+    elif sid == RAVINE:
+        return _ravine(p, x, y)
+    elif sid == SADDLE:
+        return _saddle(p, x, y)
+    elif sid == MONKEY_SADDLE:
+        return _monkey_saddle(p, x, y)
+    elif sid == BEALE:
+        return _beale(p, x, y)
+    elif sid == HIMMELBLAU:
+        return _himmelblau(p, x, y)
+    elif sid == BOOTH:
+        return _booth(p, x, y)
+    elif sid == MATYAS:
+        return _matyas(p, x, y)
+    elif sid == RASTRIGIN:
+        return _rastrigin(p, x, y)
+    elif sid == ACKLEY:
+        return _ackley(p, x, y)
+    elif sid == GOLDSTEIN_PRICE:
+        return _goldstein_price(p, x, y)
+    elif sid == SIX_HUMP_CAMEL:
+        return _six_hump_camel(p, x, y)
+    elif sid == THREE_HUMP_CAMEL:
+        return _three_hump_camel(p, x, y)
+    elif sid == STYBLINSKI_TANG:
+        return _styblinski_tang(p, x, y)
+    elif sid == MCCORMICK:
+        return _mccormick(p, x, y)
+    elif sid == LEVI13:
+        return _levi13(p, x, y)
+    elif sid == SHARP_FLAT:
+        return _sharp_flat(p, x, y)
+    elif sid == FORMULA:
+        return _formula(p, x, y)
+    return math.nan, math.nan, math.nan
 
 
 @kernel
@@ -59,215 +472,84 @@ def value_grad(sid, p, x, y):
     An unknown ``sid`` returns NaNs. Ackley's gradient at exactly (0, 0), the tip of its cone
     where no gradient exists, is returned as (0, 0) instead of NaN.
     """
-    if sid == ROSENBROCK:
-        b = p[0]
-        d = y - x * x
-        e = 1.0 - x
-        return e * e + b * d * d, -2.0 * e - 4.0 * b * x * d, 2.0 * b * d
-    elif sid == RAVINE:
-        k = p[0]
-        c = p[1]
-        s = p[2]
-        u = c * x + s * y
-        v = c * y - s * x
-        kv = k * v
-        return 0.5 * (u * u + kv * v), c * u - s * kv, s * u + c * kv
-    elif sid == SADDLE:
-        return x * x - y * y, 2.0 * x, -2.0 * y
-    elif sid == MONKEY_SADDLE:
-        y2 = y * y
-        return x * (x * x - 3.0 * y2), 3.0 * (x * x - y2), -6.0 * x * y
-    elif sid == BEALE:
-        y2 = y * y
-        y3 = y2 * y
-        t1 = 1.5 - x + x * y
-        t2 = 2.25 - x + x * y2
-        t3 = 2.625 - x + x * y3
-        f = t1 * t1 + t2 * t2 + t3 * t3
-        gx = 2.0 * (t1 * (y - 1.0) + t2 * (y2 - 1.0) + t3 * (y3 - 1.0))
-        gy = 2.0 * x * (t1 + 2.0 * y * t2 + 3.0 * y2 * t3)
-        return f, gx, gy
-    elif sid == HIMMELBLAU:
-        a = x * x + y - 11.0
-        b = x + y * y - 7.0
-        return a * a + b * b, 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
-    elif sid == BOOTH:
-        a = x + 2.0 * y - 7.0
-        b = 2.0 * x + y - 5.0
-        return a * a + b * b, 2.0 * a + 4.0 * b, 4.0 * a + 2.0 * b
-    elif sid == MATYAS:
-        return (0.26 * (x * x + y * y) - 0.48 * x * y,
-                0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x)
-    elif sid == RASTRIGIN:
-        # 10 (1 - cos 2πx) = 20 sin²(πx): exact zero at the minimum, no cancellation near it.
-        sx = math.sin(_PI * x)
-        cx = math.cos(_PI * x)
-        sy = math.sin(_PI * y)
-        cy = math.cos(_PI * y)
-        f = x * x + 20.0 * sx * sx + y * y + 20.0 * sy * sy
-        return f, 2.0 * x + 40.0 * _PI * sx * cx, 2.0 * y + 40.0 * _PI * sy * cy
-    elif sid == ACKLEY:
-        r = math.sqrt(0.5 * (x * x + y * y))
-        ea = math.exp(-0.2 * r)
-        eb = math.exp(0.5 * (math.cos(_TWO_PI * x) + math.cos(_TWO_PI * y)))
-        # 20 (1 - e^{-0.2 r}) + (e - e^{...}): exactly 0 at the origin.
-        f = 20.0 * (1.0 - ea) + (_E - eb)
-        gx = _PI * math.sin(_TWO_PI * x) * eb
-        gy = _PI * math.sin(_TWO_PI * y) * eb
-        if r > 0.0:
-            w = 2.0 * ea / r
-            gx += w * x
-            gy += w * y
-        return f, gx, gy
-    elif sid == GOLDSTEIN_PRICE:
-        s = x + y + 1.0
-        s2 = s * s
-        a = 19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y
-        d = 2.0 * x - 3.0 * y
-        d2 = d * d
-        bq = 18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y
-        A = 1.0 + s2 * a
-        B = 30.0 + d2 * bq
-        Ax = 2.0 * s * a + s2 * (6.0 * x + 6.0 * y - 14.0)  # = dA/dy as well
-        Bx = 4.0 * d * bq + d2 * (24.0 * x - 36.0 * y - 32.0)  # dB/dy = -1.5 Bx
-        AxB = Ax * B
-        ABx = A * Bx
-        return A * B, AxB + ABx, AxB - 1.5 * ABx
-    elif sid == SIX_HUMP_CAMEL:
-        x2 = x * x
-        y2 = y * y
-        f = (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (4.0 * y2 - 4.0) * y2
-        gx = x * (8.0 - 8.4 * x2 + 2.0 * x2 * x2) + y
-        gy = x + y * (16.0 * y2 - 8.0)
-        return f, gx, gy
-    elif sid == THREE_HUMP_CAMEL:
-        x2 = x * x
-        f = x2 * (2.0 - 1.05 * x2 + x2 * x2 / 6.0) + x * y + y * y
-        gx = x * (4.0 - 4.2 * x2 + x2 * x2) + y
-        return f, gx, x + 2.0 * y
-    elif sid == STYBLINSKI_TANG:
-        x2 = x * x
-        y2 = y * y
-        f = 0.5 * (x2 * x2 - 16.0 * x2 + 5.0 * x + y2 * y2 - 16.0 * y2 + 5.0 * y)
-        return f, x * (2.0 * x2 - 16.0) + 2.5, y * (2.0 * y2 - 16.0) + 2.5
-    elif sid == MCCORMICK:
-        d = x - y
-        c = math.cos(x + y)
-        f = math.sin(x + y) + d * d - 1.5 * x + 2.5 * y + 1.0
-        return f, c + 2.0 * d - 1.5, c - 2.0 * d + 2.5
-    elif sid == LEVI13:
-        s3x = math.sin(_THREE_PI * x)
-        c3x = math.cos(_THREE_PI * x)
-        s3y = math.sin(_THREE_PI * y)
-        c3y = math.cos(_THREE_PI * y)
-        s2y = math.sin(_TWO_PI * y)
-        c2y = math.cos(_TWO_PI * y)
-        xm = x - 1.0
-        ym = y - 1.0
-        wy3 = 1.0 + s3y * s3y
-        wy2 = 1.0 + s2y * s2y
-        f = s3x * s3x + xm * xm * wy3 + ym * ym * wy2
-        gx = 6.0 * _PI * s3x * c3x + 2.0 * xm * wy3
-        gy = (6.0 * _PI * xm * xm * s3y * c3y + 2.0 * ym * wy2
-              + 4.0 * _PI * ym * ym * s2y * c2y)
-        return f, gx, gy
-    elif sid == SHARP_FLAT:
-        s1 = p[0]
-        dx1 = x - p[1]
-        dy1 = y - p[2]
-        s2 = p[3]
-        dx2 = x - p[4]
-        dy2 = y - p[5]
-        q1 = -s1 * (dx1 * dx1 + dy1 * dy1)
-        q2 = -s2 * (dx2 * dx2 + dy2 * dy2)
-        e1 = math.exp(q1)
-        e2 = math.exp(q2)
-        F1 = -math.expm1(q1)  # 1 - e1 without cancellation near the centre
-        F2 = -math.expm1(q2)
-        w1 = 2.0 * s1 * e1 * F2
-        w2 = 2.0 * s2 * e2 * F1
-        return F1 * F2, w1 * dx1 + w2 * dx2, w1 * dy1 + w2 * dy2
-    return math.nan, math.nan, math.nan
+    return _dispatch(sid, p, x, y)
 
 
 @kernel
 def value(sid, p, x, y):
     """Return f of surface ``sid`` with parameters ``p`` at ``(x, y)`` (NaN for an unknown id).
 
-    Same formulas as :func:`value_grad` without the gradient work; used for grids.
+    The formulas of :func:`value_grad`; once inlined, the compiler drops the gradient work
+    that the value does not need.
     """
+    return _dispatch(sid, p, x, y)[0]
+
+
+@kernel
+def value_grad_block(sid, p, xs, ys, f, gx, gy):
+    """Fill ``f[i], gx[i], gy[i]`` with value and gradient at ``(xs[i], ys[i])`` for every i.
+
+    The branch on the surface sits outside a plain loop over the points, so each loop holds
+    one surface's formula inlined and nothing else (LLVM can vectorize it). NaN for an
+    unknown ``sid``."""
+    n = xs.shape[0]
     if sid == ROSENBROCK:
-        d = y - x * x
-        e = 1.0 - x
-        return e * e + p[0] * d * d
+        for i in range(n):
+            f[i], gx[i], gy[i] = _rosenbrock(p, xs[i], ys[i])
     elif sid == RAVINE:
-        u = p[1] * x + p[2] * y
-        v = p[1] * y - p[2] * x
-        return 0.5 * (u * u + p[0] * v * v)
+        for i in range(n):
+            f[i], gx[i], gy[i] = _ravine(p, xs[i], ys[i])
     elif sid == SADDLE:
-        return x * x - y * y
+        for i in range(n):
+            f[i], gx[i], gy[i] = _saddle(p, xs[i], ys[i])
     elif sid == MONKEY_SADDLE:
-        return x * (x * x - 3.0 * y * y)
+        for i in range(n):
+            f[i], gx[i], gy[i] = _monkey_saddle(p, xs[i], ys[i])
     elif sid == BEALE:
-        y2 = y * y
-        t1 = 1.5 - x + x * y
-        t2 = 2.25 - x + x * y2
-        t3 = 2.625 - x + x * y2 * y
-        return t1 * t1 + t2 * t2 + t3 * t3
+        for i in range(n):
+            f[i], gx[i], gy[i] = _beale(p, xs[i], ys[i])
     elif sid == HIMMELBLAU:
-        a = x * x + y - 11.0
-        b = x + y * y - 7.0
-        return a * a + b * b
+        for i in range(n):
+            f[i], gx[i], gy[i] = _himmelblau(p, xs[i], ys[i])
     elif sid == BOOTH:
-        a = x + 2.0 * y - 7.0
-        b = 2.0 * x + y - 5.0
-        return a * a + b * b
+        for i in range(n):
+            f[i], gx[i], gy[i] = _booth(p, xs[i], ys[i])
     elif sid == MATYAS:
-        return 0.26 * (x * x + y * y) - 0.48 * x * y
+        for i in range(n):
+            f[i], gx[i], gy[i] = _matyas(p, xs[i], ys[i])
     elif sid == RASTRIGIN:
-        sx = math.sin(_PI * x)
-        sy = math.sin(_PI * y)
-        return x * x + 20.0 * sx * sx + y * y + 20.0 * sy * sy
+        for i in range(n):
+            f[i], gx[i], gy[i] = _rastrigin(p, xs[i], ys[i])
     elif sid == ACKLEY:
-        r = math.sqrt(0.5 * (x * x + y * y))
-        ea = math.exp(-0.2 * r)
-        eb = math.exp(0.5 * (math.cos(_TWO_PI * x) + math.cos(_TWO_PI * y)))
-        return 20.0 * (1.0 - ea) + (_E - eb)
+        for i in range(n):
+            f[i], gx[i], gy[i] = _ackley(p, xs[i], ys[i])
     elif sid == GOLDSTEIN_PRICE:
-        s = x + y + 1.0
-        a = 19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y
-        d = 2.0 * x - 3.0 * y
-        bq = 18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y
-        return (1.0 + s * s * a) * (30.0 + d * d * bq)
+        for i in range(n):
+            f[i], gx[i], gy[i] = _goldstein_price(p, xs[i], ys[i])
     elif sid == SIX_HUMP_CAMEL:
-        x2 = x * x
-        y2 = y * y
-        return (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (4.0 * y2 - 4.0) * y2
+        for i in range(n):
+            f[i], gx[i], gy[i] = _six_hump_camel(p, xs[i], ys[i])
     elif sid == THREE_HUMP_CAMEL:
-        x2 = x * x
-        return x2 * (2.0 - 1.05 * x2 + x2 * x2 / 6.0) + x * y + y * y
+        for i in range(n):
+            f[i], gx[i], gy[i] = _three_hump_camel(p, xs[i], ys[i])
     elif sid == STYBLINSKI_TANG:
-        x2 = x * x
-        y2 = y * y
-        return 0.5 * (x2 * x2 - 16.0 * x2 + 5.0 * x + y2 * y2 - 16.0 * y2 + 5.0 * y)
+        for i in range(n):
+            f[i], gx[i], gy[i] = _styblinski_tang(p, xs[i], ys[i])
     elif sid == MCCORMICK:
-        d = x - y
-        return math.sin(x + y) + d * d - 1.5 * x + 2.5 * y + 1.0
+        for i in range(n):
+            f[i], gx[i], gy[i] = _mccormick(p, xs[i], ys[i])
     elif sid == LEVI13:
-        s3x = math.sin(_THREE_PI * x)
-        s3y = math.sin(_THREE_PI * y)
-        s2y = math.sin(_TWO_PI * y)
-        xm = x - 1.0
-        ym = y - 1.0
-        return s3x * s3x + xm * xm * (1.0 + s3y * s3y) + ym * ym * (1.0 + s2y * s2y)
+        for i in range(n):
+            f[i], gx[i], gy[i] = _levi13(p, xs[i], ys[i])
     elif sid == SHARP_FLAT:
-        dx1 = x - p[1]
-        dy1 = y - p[2]
-        dx2 = x - p[4]
-        dy2 = y - p[5]
-        return (math.expm1(-p[0] * (dx1 * dx1 + dy1 * dy1))
-                * math.expm1(-p[3] * (dx2 * dx2 + dy2 * dy2)))
-    return math.nan
+        for i in range(n):
+            f[i], gx[i], gy[i] = _sharp_flat(p, xs[i], ys[i])
+    elif sid == FORMULA:
+        for i in range(n):
+            f[i], gx[i], gy[i] = _formula(p, xs[i], ys[i])
+    else:
+        for i in range(n):
+            f[i], gx[i], gy[i] = math.nan, math.nan, math.nan
 
 
 @kernel
@@ -327,10 +609,69 @@ def _grid(sid, p, xs, ys, out):
                 for i in range(nx):
                     out[j, i] = ax[i] + bx[i] * ay[j] + by[j]
         return
-    for j in range(ny):
-        y = ys[j]
-        for i in range(nx):
-            out[j, i] = value(sid, p, xs[i], y)
+    # One loop per surface, its formula inlined: the value alone, the gradient dropped.
+    if sid == ROSENBROCK:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _rosenbrock(p, xs[i], ys[j])[0]
+    elif sid == RAVINE:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _ravine(p, xs[i], ys[j])[0]
+    elif sid == SADDLE:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _saddle(p, xs[i], ys[j])[0]
+    elif sid == MONKEY_SADDLE:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _monkey_saddle(p, xs[i], ys[j])[0]
+    elif sid == BEALE:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _beale(p, xs[i], ys[j])[0]
+    elif sid == HIMMELBLAU:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _himmelblau(p, xs[i], ys[j])[0]
+    elif sid == BOOTH:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _booth(p, xs[i], ys[j])[0]
+    elif sid == MATYAS:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _matyas(p, xs[i], ys[j])[0]
+    elif sid == GOLDSTEIN_PRICE:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _goldstein_price(p, xs[i], ys[j])[0]
+    elif sid == SIX_HUMP_CAMEL:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _six_hump_camel(p, xs[i], ys[j])[0]
+    elif sid == THREE_HUMP_CAMEL:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _three_hump_camel(p, xs[i], ys[j])[0]
+    elif sid == STYBLINSKI_TANG:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _styblinski_tang(p, xs[i], ys[j])[0]
+    elif sid == MCCORMICK:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _mccormick(p, xs[i], ys[j])[0]
+    elif sid == SHARP_FLAT:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _sharp_flat(p, xs[i], ys[j])[0]
+    elif sid == FORMULA:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = _formula(p, xs[i], ys[j])[0]
+    else:
+        out[:, :] = math.nan
 
 
 @kernel

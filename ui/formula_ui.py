@@ -1,0 +1,82 @@
+"""The sidebar's formula field: a surface of the user's own, f(x, y) with x and y ranges.
+
+The session keeps what is typed (``formula_text`` and the four range inputs) apart from the
+last formula that could be used (``formula_ok``, the surface's parameters): a formula that
+cannot be read shows its error under the field, with the column, and the race keeps the last
+good one until the text is fixed. Nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from landscapes import FORMULA, FORMULA_RANGE, get_surface
+from ui.tables import md_literal
+
+#: The formula offered when "Your own formula" is first chosen: two wells and a saddle.
+DEFAULT_FORMULA = "x^4 - 2*x^2 + y^2 + x*y/2"
+RANGE_KEYS = ("xmin", "xmax", "ymin", "ymax")
+
+
+def default_params() -> dict:
+    lo, hi = FORMULA_RANGE
+    return {"f": DEFAULT_FORMULA, "xmin": lo, "xmax": hi, "ymin": lo, "ymax": hi}
+
+
+def formula_params() -> dict:
+    """The surface parameters of the last usable formula (the default one before any)."""
+    ss = st.session_state
+    if "formula_ok" not in ss:
+        write_formula(default_params())
+    return dict(ss["formula_ok"])
+
+
+def write_formula(params: dict) -> None:
+    """Put a formula surface's parameters into the field and the range inputs."""
+    ss = st.session_state
+    full = {**default_params(), **params}
+    ss["formula_ok"] = full
+    ss["formula_text"] = full["f"]
+    for k in RANGE_KEYS:
+        ss[f"formula_{k}"] = float(full[k])
+    ss["formula_error"] = ""
+
+
+def on_formula() -> None:
+    """A changed formula or range: used when it can be, else its error is shown in place and
+    the last good formula stays in the race."""
+    ss = st.session_state
+    params = {"f": ss.get("formula_text", ""),
+              **{k: ss.get(f"formula_{k}", default_params()[k]) for k in RANGE_KEYS}}
+    try:
+        surf = get_surface(FORMULA, **params)
+    except ValueError as e:
+        ss["formula_error"] = str(e)
+        return
+    old = ss.get("formula_ok")
+    ss["formula_ok"] = dict(surf.params)
+    ss["formula_error"] = ""
+    (x0, x1), (y0, y1) = surf.bounds
+    moved = old is None or old.get("f") != surf.params["f"]
+    if moved or not (x0 <= ss.get("x0", 0.0) <= x1 and y0 <= ss.get("y0", 0.0) <= y1):
+        ss["x0"], ss["y0"] = map(float, surf.start)
+    from ui.state import CUSTOM
+
+    ss["preset"] = CUSTOM
+    ss["scene_title"] = ss["scene_claim"] = ""
+
+
+def draw_formula_controls(on_change) -> None:
+    """The formula field, its error in place, the x and y ranges, and the gradient."""
+    ss = st.session_state
+    formula_params()
+    st.text_input("f(x, y) =", key="formula_text", on_change=on_change, max_chars=500,
+                  help="Numbers (1e-3 too), x, y, pi, e, + - * / ^, brackets, and sin cos tan "
+                       "asin acos atan sinh cosh tanh exp log log10 sqrt abs min max. "
+                       "Press Enter to race on it.")
+    if ss.get("formula_error"):
+        st.error(md_literal(ss["formula_error"]) + " — the race keeps the last formula "
+                 "that worked.", icon="✏️")
+    c = st.columns(4)
+    for col, k, label in zip(c, RANGE_KEYS, ("x from", "x to", "y from", "y to"), strict=True):
+        col.number_input(label, key=f"formula_{k}", format="%g", step=0.5, on_change=on_change)
