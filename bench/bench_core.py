@@ -41,7 +41,7 @@ def _median(fn, repeat):
 
 def per_step():
     print(f"ns/step, {STEPS:,}-step trajectories (warm, median of 15; fixed cost per call aside)")
-    print(f"{'optimizer':<10} {'rosenbrock':>11} {'rastrigin':>11} {'per call':>10}")
+    print(f"{'optimizer':<18} {'rosenbrock':>11} {'rastrigin':>11} {'per call':>10}")
     for name in OPTIMIZERS:
         row = []
         fixed = 0.0
@@ -51,7 +51,7 @@ def per_step():
             full = _median(lambda s=surf, n=name, lr=lr: run(s, n, steps=STEPS, lr=lr), 15)
             fixed = _median(lambda s=surf, n=name, lr=lr: run(s, n, steps=0, lr=lr), 15)
             row.append((full - fixed) / STEPS * 1e9)
-        print(f"{name:<10} {row[0]:>11.1f} {row[1]:>11.1f} {fixed * 1e6:>8.0f} µs")
+        print(f"{name:<18} {row[0]:>11.1f} {row[1]:>11.1f} {fixed * 1e6:>8.0f} µs")
 
 
 def grids():

@@ -8,33 +8,12 @@ import re
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 
-# The hyperparameter that characterises each optimizer, shown even at its default value.
-_KEY = {
-    "momentum": ("momentum",),
-    "nesterov": ("momentum",),
-    "rmsprop": ("alpha",),
-    "adam": ("betas",),
-    "adamw": ("betas", "weight_decay"),
-    "nadam": ("betas",),
-    "lion": ("betas",),
-}
-_SYMBOL = {
-    "momentum": "μ=",
-    "alpha": "α=",
-    "betas": "β=",
-    "eps": "ε=",
-    "dampening": "τ=",
-    "weight_decay": "wd ",
-    "lr_decay": "lr decay ",
-    "initial_accumulator_value": "acc₀ ",
-    "momentum_decay": "ψ=",
-}
-_FLAG = {
-    "nesterov": "Nesterov",
-    "amsgrad": "AMSGrad",
-    "centered": "centered",
-    "decoupled_weight_decay": "decoupled wd",
-}
+
+def _symbol(h) -> str:
+    """How the legend names a hyperparameter before its value, from the optimizer module's
+    spec: "μ=", "β=", "t₀=" for a symbol, "wd ", "lr decay " for a word."""
+    s = h.symbol or h.name
+    return s + (" " if sum(c.isascii() and c.isalpha() for c in s) >= 2 else "=")
 
 
 def plot_text(text) -> str:
@@ -70,19 +49,16 @@ def hyper_text(optimizer: str, hyper: dict) -> str:
         value = full[name]
         is_default = (tuple(value) == tuple(h.default)) if h.kind == "pair" \
             else value == h.default
-        if name not in _KEY.get(optimizer, ()) and is_default:
+        if name not in info.key and is_default:
             continue
         if h.kind == "bool":
             if name == "nesterov" and optimizer == "nesterov":
                 continue  # already in the name
-            if value:
-                parts.append(_FLAG.get(name, name))
-            else:
-                parts.append(f"no {_FLAG.get(name, name)}")
+            parts.append((h.symbol or name) if value else f"no {h.symbol or name}")
         elif h.kind == "pair":
-            parts.append(f"{_SYMBOL.get(name, name + '=')}({num(value[0])}, {num(value[1])})")
+            parts.append(f"{_symbol(h)}({num(value[0])}, {num(value[1])})")
         else:
-            parts.append(f"{_SYMBOL.get(name, name + ' ')}{num(value)}")
+            parts.append(f"{_symbol(h)}{num(value)}")
     return ", ".join(parts)
 
 
@@ -185,6 +161,9 @@ def _value(v) -> str:
 
 def surface_title(race) -> str:
     surf = race.surface
+    if surf.found:  # a typed formula (its characters are letters, digits and + - * / ^ ( ) ,)
+        text = surf.params["f"]
+        return "f(x, y) = " + (text if len(text) <= 80 else text[:79] + "…")
     params = ", ".join(f"{k} {num(v)}" for k, v in surf.params.items()
                        if v != surf.param_spec[k].default)
     return surf.title + (f" ({params})" if params else "")

@@ -18,24 +18,49 @@ from types import ModuleType
 
 import numpy as np
 
-from landscapes import SURFACES, Surface, get_surface
+from landscapes import FORMULA, SURFACES, Surface, get_surface
 
-from . import _driver, adagrad, adam, lion, nadam, rmsprop, schedules, sgd
+from . import (
+    _driver,
+    adabelief,
+    adadelta,
+    adagrad,
+    adam,
+    adamax,
+    asgd,
+    lbfgs,
+    lion,
+    nadam,
+    radam,
+    rmsprop,
+    rprop,
+    sam,
+    schedulefree,
+    schedules,
+    sgd,
+)
 from ._spec import Hyper, validate
 from .schedules import SCHEDULES
 
 
 @dataclass(frozen=True)
 class OptimizerInfo:
-    """A registry entry: everything the app and the tests need to know about one optimizer."""
+    """A registry entry: everything the app and the tests need to know about one optimizer.
+
+    ``family`` is the compiled per-coordinate family in :mod:`._driver` (``_driver.ADAM``), or
+    None for an optimizer that runs its own loop (``module.loop``). ``fixed`` holds packed
+    flags that the name implies (AdamW's decoupled decay); ``key`` names the hyperparameters
+    the legend shows even at their default values (Adam's betas).
+    """
 
     name: str
     title: str
-    family: int
+    family: int | None
     module: ModuleType
     spec: dict[str, Hyper]
-    fixed: dict = field(default_factory=dict)  # packed flags that the name implies (AdamW)
+    fixed: dict = field(default_factory=dict)
     summary: str = ""
+    key: tuple[str, ...] = ()
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -63,6 +88,16 @@ class OptimizerInfo:
     def pack(self, hp: dict) -> np.ndarray:
         return np.asarray(self.module.pack(hp, **self.fixed), dtype=np.float64)
 
+    def latex(self, hp: dict, gamma: str) -> list[str]:
+        """The update rule as LaTeX lines with the values of ``hp`` written in; ``gamma`` is
+        the learning rate's part, e.g. ``\\gamma_t = 0.01``."""
+        return self.module.latex(hp, gamma, **self.fixed)
+
+    @property
+    def entry(self):
+        """The compiled loop that runs this optimizer (see :func:`run` for its arguments)."""
+        return self.module.loop if self.family is None else _driver.ENTRIES[self.family]
+
     def initial_state(self, hp: dict) -> np.ndarray:
         state = np.zeros((len(self.state_names), 2))
         init = getattr(self.module, "initial_state", None)
@@ -71,26 +106,91 @@ class OptimizerInfo:
         return state
 
 
+# The registry. Adding an optimizer: write its module, add one line here, add its tests.
+#
+# A line reads  "name": OptimizerInfo("name", "Title", family, module, module.SPEC,
+#                                     [fixed={...},] summary="...", [key=(...)]),
+# where "name" is what share links and scene files use (opt=radam;lr=0.01), the title is what
+# the app shows, and family is the module's compiled family in ._driver (one branch there in
+# _coefs and _step and one entry in ENTRIES), or None when the module runs its own loop.
+#
+# The module holds everything else, under these names:
+#   docstring              the full update rule, its conventions and its reference
+#   SPEC                   {torch keyword: Hyper} with torch's names, defaults, ranges and
+#                          ValueError wording; Hyper.symbol is the legend's symbol ("β")
+#   STATE                  torch's state names, one row each in the state array (2 columns)
+#   FIELDS + constants     the packed layout of h, by name: FIELDS = ("beta1", ...) and
+#                          BETA1, ... = range(len(FIELDS)); kernels read h[BETA1]
+#   pack(hp, **fixed)      h in FIELDS order (use _spec.packed)
+#   check(hp)              cross-parameter rules (raise ValueError); held_state(hp) and
+#                          initial_state(hp) when torch holds fewer buffers or non-zero starts
+#   COEFFS, _coefficients(h, lrs, c), _update(i, x, g, state, h, c, t)
+#                          the per-step scalars and one coordinate's update (compiled, inline)
+#   loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad,
+#        rec_update, rec_state) -> points written
+#                          only with family None: the whole trajectory, as _driver._loop
+#   step_size(h, c, state) the effective per-coordinate step size of each recorded update
+#   latex(hp, gamma, **fixed)  the update rule as LaTeX lines with the values written in
 OPTIMIZERS: dict[str, OptimizerInfo] = {
     "sgd": OptimizerInfo("sgd", "SGD", _driver.SGD, sgd, sgd.SPEC,
                          summary="Plain gradient descent: step against the gradient."),
     "momentum": OptimizerInfo("momentum", "Momentum", _driver.SGD, sgd, sgd.MOMENTUM_SPEC,
+                              key=("momentum",),
                               summary="SGD with a velocity that remembers past gradients."),
     "nesterov": OptimizerInfo("nesterov", "Nesterov", _driver.SGD, sgd, sgd.NESTEROV_SPEC,
+                              key=("momentum",),
                               summary="Momentum that corrects itself by looking ahead."),
     "rmsprop": OptimizerInfo("rmsprop", "RMSProp", _driver.RMSPROP, rmsprop, rmsprop.SPEC,
+                             key=("alpha",),
                              summary="Divides each coordinate by its recent gradient size."),
-    "adam": OptimizerInfo("adam", "Adam", _driver.ADAM, adam, adam.SPEC,
+    "adam": OptimizerInfo("adam", "Adam", _driver.ADAM, adam, adam.SPEC, key=("betas",),
                           summary="Momentum plus RMSProp scaling, with bias correction."),
     "adamw": OptimizerInfo("adamw", "AdamW", _driver.ADAM, adam, adam.ADAMW_SPEC,
-                           fixed={"decoupled": True},
+                           fixed={"decoupled": True}, key=("betas", "weight_decay"),
                            summary="Adam with weight decay applied directly to the weights."),
     "adagrad": OptimizerInfo("adagrad", "Adagrad", _driver.ADAGRAD, adagrad, adagrad.SPEC,
                              summary="Divides by the root of all squared gradients so far."),
-    "nadam": OptimizerInfo("nadam", "NAdam", _driver.NADAM, nadam, nadam.SPEC,
+    "nadam": OptimizerInfo("nadam", "NAdam", _driver.NADAM, nadam, nadam.SPEC, key=("betas",),
                            summary="Adam with Nesterov momentum and a momentum warm-up."),
-    "lion": OptimizerInfo("lion", "Lion", _driver.LION, lion, lion.SPEC,
+    "lion": OptimizerInfo("lion", "Lion", _driver.LION, lion, lion.SPEC, key=("betas",),
                           summary="Steps of equal size in the sign of a momentum blend."),
+    "adadelta": OptimizerInfo("adadelta", "Adadelta", _driver.ADADELTA, adadelta, adadelta.SPEC,
+                              key=("rho",), summary="Scales each step by the size of past "
+                              "steps over the size of past gradients."),
+    "adamax": OptimizerInfo("adamax", "Adamax", _driver.ADAMAX, adamax, adamax.SPEC,
+                            key=("betas",), summary="Adam dividing by the largest recent "
+                            "gradient instead of their root mean square."),
+    "radam": OptimizerInfo("radam", "RAdam", _driver.RADAM, radam, radam.SPEC, key=("betas",),
+                           summary="Adam that takes momentum steps until its variance "
+                           "estimate can be trusted."),
+    "rprop": OptimizerInfo("rprop", "Rprop", _driver.RPROP, rprop, rprop.SPEC, key=("etas",),
+                           summary="Uses only the gradient's sign: each coordinate's step "
+                           "grows while the sign holds and shrinks when it flips."),
+    "asgd": OptimizerInfo("asgd", "ASGD", _driver.ASGD, asgd, asgd.SPEC,
+                          summary="SGD with a slowly decaying step and a running average of "
+                          "the weights."),
+    "adabelief": OptimizerInfo("adabelief", "AdaBelief", _driver.ADABELIEF, adabelief,
+                               adabelief.SPEC, key=("betas",), summary="Adam dividing by how "
+                               "far the gradient strays from its average."),
+    "lbfgs": OptimizerInfo("lbfgs", "L-BFGS", None, lbfgs, lbfgs.SPEC, key=("line_search_fn",),
+                           summary="Quasi-Newton: a curvature estimate from recent steps "
+                           "gives few, long steps."),
+    "sam_sgd": OptimizerInfo("sam_sgd", "SAM (SGD)", None, sam, sam.SGD_SPEC,
+                             fixed={"base": "sgd"}, key=("rho",),
+                             summary="SGD stepping with the gradient from a little uphill, "
+                             "which steers it away from sharp minima."),
+    "sam_adam": OptimizerInfo("sam_adam", "SAM (Adam)", None, sam, sam.ADAM_SPEC,
+                              fixed={"base": "adam"}, key=("rho",),
+                              summary="Adam stepping with the gradient from a little uphill, "
+                              "which steers it away from sharp minima."),
+    "sgd_schedulefree": OptimizerInfo("sgd_schedulefree", "Schedule-Free SGD", None,
+                                      schedulefree, schedulefree.SGD_SPEC, key=("momentum",),
+                                      summary="SGD that takes gradients between its iterate "
+                                      "and their running average; needs no schedule."),
+    "adamw_schedulefree": OptimizerInfo("adamw_schedulefree", "Schedule-Free AdamW", None,
+                                        schedulefree, schedulefree.ADAMW_SPEC, key=("betas",),
+                                        summary="AdamW's steps with Schedule-Free "
+                                        "averaging in place of momentum."),
 }
 
 
@@ -116,10 +216,12 @@ class Trajectory:
         True (noise-free) loss at each position.
     lr : float64 array (n - 1,)
         Learning rate used by each update: ``lr[i]`` moved ``xy[i]`` to ``xy[i + 1]``.
-    status : "completed", "diverged" or "left"
+    status : "completed", "diverged", "left" or "domain"
         "left": an update took the point out of ``surface.limit`` going downhill (to a lower,
         finite loss, below the start's), as on a surface that is unbounded below; "diverged":
-        an update gave a non-finite point, gradient or loss, or left the limit box uphill.
+        an update gave a non-finite point, gradient or loss, or left the limit box uphill;
+        "domain" (typed formulas only): an update reached a point inside the limit box where f
+        or its gradient is not defined (log of a negative number, division by zero, ...).
     diverged_at : int or None
         The update (1-based) that stopped the run, for either kind of stop; ``xy`` stops just
         before it.
@@ -148,12 +250,15 @@ class Trajectory:
 
     @property
     def stop_text(self) -> str:
-        """How the run ended, in words: "" for a completed run, "diverged at step 12", or "left
-        the map at step 117" (going downhill)."""
+        """How the run ended, in words: "" for a completed run, "diverged at step 12", "left
+        the map at step 117" (going downhill) or "left the domain at step 30" (where a typed
+        f is not defined)."""
         if self.status == "diverged":
             return f"diverged at step {self.diverged_at}"
         if self.status == "left":
             return f"left the map at step {self.diverged_at}"
+        if self.status == "domain":
+            return f"left the domain at step {self.diverged_at}"
         return ""
 
     @property
@@ -262,13 +367,15 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     coef = np.empty((info.module.COEFFS, steps))
     (xlo, xhi), (ylo, yhi) = surf.limit
     limit = np.array([xlo, xhi, ylo, yhi], dtype=np.float64)
-    n = _driver.ENTRIES[info.family](h, info.initial_state(hp), coef, surf.sid, surf.p, x0, y0,
+    n = info.entry(h, info.initial_state(hp), coef, surf.sid, surf.p, x0, y0,
                                      lrs, noise_arr, drop, limit, xy, loss, rec_grad, rec_upd,
                                      rec_state)
     stopped = n <= steps
     status = "completed"
     if stopped:
         status = "left" if _left_downhill(surf, xy[n], loss[:n]) else "diverged"
+        if status == "diverged" and surf.name == FORMULA and np.isnan(xy[n]).all():
+            status = "domain"  # a point inside the map where the typed f is not defined
     traj = Trajectory(surface=surf.name, optimizer=optimizer, hyper=hp, xy=xy[:n].copy(),
                       loss=loss[:n].copy(), lr=lrs[: n - 1].copy(), status=status,
                       diverged_at=n if stopped else None, steps=steps)
@@ -290,9 +397,9 @@ def compiled(names=None, cache_dir: Path | None = None) -> bool:
     race with each optimizer family then compiles its loop for a few seconds.
     """
     cache = cache_dir or Path(_driver.__file__).with_name("__pycache__")
-    families = {OPTIMIZERS[n].family for n in (names or OPTIMIZERS) if n in OPTIMIZERS}
-    return all(any(cache.glob(f"_driver.{_driver.ENTRIES[f].py_func.__name__}-*.nbi"))
-               for f in families)
+    entries = {OPTIMIZERS[n].entry.py_func for n in (names or OPTIMIZERS) if n in OPTIMIZERS}
+    return all(any(cache.glob(f"{f.__module__.rpartition('.')[2]}.{f.__name__}-*.nbi"))
+               for f in entries)
 
 
 def _surface(name: str) -> Surface:
@@ -315,5 +422,8 @@ def _start(surf: Surface, start) -> tuple[float, float]:
     return x0, y0
 
 
-__all__ = ["OPTIMIZERS", "SCHEDULES", "OptimizerInfo", "Trajectory", "compiled", "run",
-           "learning_rates", "stochastic"]
+from ._sweep import STATUS_NAMES, SweepCancelled, SweepResult, sweep  # noqa: E402
+
+__all__ = ["OPTIMIZERS", "SCHEDULES", "STATUS_NAMES", "OptimizerInfo", "SweepCancelled",
+           "SweepResult", "Trajectory", "compiled", "run", "learning_rates", "stochastic",
+           "sweep"]

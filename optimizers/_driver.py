@@ -28,9 +28,25 @@ from numba import literally
 from landscapes._jit import kernel, refresh_cache
 from landscapes._kernels import value_grad
 
-from . import adagrad, adam, lion, nadam, rmsprop, sgd
+from . import (
+    adabelief,
+    adadelta,
+    adagrad,
+    adam,
+    adamax,
+    asgd,
+    lion,
+    nadam,
+    radam,
+    rmsprop,
+    rprop,
+    sgd,
+)
 
-SGD, RMSPROP, ADAM, ADAGRAD, NADAM, LION = range(6)
+# One integer per per-coordinate family; a new family adds its name here, one branch in _coefs
+# and in _step, and one entry below.
+(SGD, RMSPROP, ADAM, ADAGRAD, NADAM, LION, ADADELTA, ADAMAX, RADAM, RPROP, ASGD,
+ ADABELIEF) = range(12)
 
 refresh_cache()  # before any kernel is first called: Numba reads its cache on first call
 
@@ -65,10 +81,41 @@ def _lion(*args):
     return _loop(LION, args)
 
 
+@kernel
+def _adadelta(*args):
+    return _loop(ADADELTA, args)
+
+
+@kernel
+def _adamax(*args):
+    return _loop(ADAMAX, args)
+
+
+@kernel
+def _radam(*args):
+    return _loop(RADAM, args)
+
+
+@kernel
+def _rprop(*args):
+    return _loop(RPROP, args)
+
+
+@kernel
+def _asgd(*args):
+    return _loop(ASGD, args)
+
+
+@kernel
+def _adabelief(*args):
+    return _loop(ADABELIEF, args)
+
+
 #: One cached entry point per optimizer family, each compiled on first use (so a process that
 #: races SGD and Adam compiles two loops, not six) and then served from the on-disk cache.
 ENTRIES = {SGD: _sgd, RMSPROP: _rmsprop, ADAM: _adam, ADAGRAD: _adagrad, NADAM: _nadam,
-           LION: _lion}
+           LION: _lion, ADADELTA: _adadelta, ADAMAX: _adamax, RADAM: _radam, RPROP: _rprop,
+           ASGD: _asgd, ADABELIEF: _adabelief}
 
 
 @kernel(inline=True)
@@ -85,35 +132,64 @@ def _coefs(family, h, lrs, coef):
         adagrad._coefficients(h, lrs, coef)
     elif family == NADAM:
         nadam._coefficients(h, lrs, coef)
-    else:
+    elif family == LION:
         lion._coefficients(h, lrs, coef)
+    elif family == ADADELTA:
+        adadelta._coefficients(h, lrs, coef)
+    elif family == ADAMAX:
+        adamax._coefficients(h, lrs, coef)
+    elif family == RADAM:
+        radam._coefficients(h, lrs, coef)
+    elif family == RPROP:
+        rprop._coefficients(h, lrs, coef)
+    elif family == ASGD:
+        asgd._coefficients(h, lrs, coef)
+    else:
+        adabelief._coefficients(h, lrs, coef)
 
 
 @kernel(inline=True)
-def _step(family, ix, iy, px, py, gx, gy, state, h, coef, t):
+def _plain(family, h):
+    """Whether settings ``h`` of ``family`` take the family's short update (``_update_plain``,
+    its optional features off). Computed once per run; see ``_step``."""
+    if family == SGD:
+        return sgd._is_plain(h)
+    if family == RMSPROP:
+        return rmsprop._is_plain(h)
+    if family == ADAM:
+        return adam._is_plain(h)
+    return False
+
+
+@kernel(inline=True)
+def _step(family, plain, ix, iy, px, py, gx, gy, state, h, coef, t):
     """One update of both coordinates of a run whose state sits in columns ``ix`` and ``iy``
     of ``state``: the one dispatch on the family inside a loop. A single trajectory uses
     columns 0 and 1; a block of runs (:mod:`optimizers.sweep`) uses j and B + j.
 
     The two coordinates' updates sit in one straight-line block (the steps select instead of
     branching), so the CPU overlaps their arithmetic; the branch between a family's plain and
-    full update depends only on the settings, the same at every step."""
+    full update depends only on the settings, the same at every step.
+
+    ``plain`` is ``_plain(family, h)``, computed once before the loop: a caller that passes it
+    as a constant (the sweep's blocks) gets a loop with one update and no branch, which the
+    compiler vectorizes over the block's lanes."""
     if family == SGD:
-        if h[0] == 0.0:  # plain SGD: no buffer on the dependency chain
+        if plain:  # no momentum: no buffer on the dependency chain
             x = sgd._update_plain(ix, px, gx, state, h, coef, t)
             y = sgd._update_plain(iy, py, gy, state, h, coef, t)
         else:
             x = sgd._update(ix, px, gx, state, h, coef, t)
             y = sgd._update(iy, py, gy, state, h, coef, t)
     elif family == RMSPROP:
-        if h[3] == 0.0 and h[4] == 0.0:  # neither momentum nor centered
+        if plain:  # neither momentum nor centered
             x = rmsprop._update_plain(ix, px, gx, state, h, coef, t)
             y = rmsprop._update_plain(iy, py, gy, state, h, coef, t)
         else:
             x = rmsprop._update(ix, px, gx, state, h, coef, t)
             y = rmsprop._update(iy, py, gy, state, h, coef, t)
     elif family == ADAM:
-        if h[3] == 0.0 and h[4] == 0.0:  # no weight decay, no AMSGrad
+        if plain:  # no weight decay, no AMSGrad
             x = adam._update_plain(ix, px, gx, state, h, coef, t)
             y = adam._update_plain(iy, py, gy, state, h, coef, t)
         else:
@@ -125,9 +201,27 @@ def _step(family, ix, iy, px, py, gx, gy, state, h, coef, t):
     elif family == NADAM:
         x = nadam._update(ix, px, gx, state, h, coef, t)
         y = nadam._update(iy, py, gy, state, h, coef, t)
-    else:
+    elif family == LION:
         x = lion._update(ix, px, gx, state, h, coef, t)
         y = lion._update(iy, py, gy, state, h, coef, t)
+    elif family == ADADELTA:
+        x = adadelta._update(ix, px, gx, state, h, coef, t)
+        y = adadelta._update(iy, py, gy, state, h, coef, t)
+    elif family == ADAMAX:
+        x = adamax._update(ix, px, gx, state, h, coef, t)
+        y = adamax._update(iy, py, gy, state, h, coef, t)
+    elif family == RADAM:
+        x = radam._update(ix, px, gx, state, h, coef, t)
+        y = radam._update(iy, py, gy, state, h, coef, t)
+    elif family == RPROP:
+        x = rprop._update(ix, px, gx, state, h, coef, t)
+        y = rprop._update(iy, py, gy, state, h, coef, t)
+    elif family == ASGD:
+        x = asgd._update(ix, px, gx, state, h, coef, t)
+        y = asgd._update(iy, py, gy, state, h, coef, t)
+    else:
+        x = adabelief._update(ix, px, gx, state, h, coef, t)
+        y = adabelief._update(iy, py, gy, state, h, coef, t)
     return x, y
 
 
@@ -153,6 +247,7 @@ def _loop(family, args):
     noisy = noise.shape[0] > 0
     sparse = drop.shape[0] > 0
     _coefs(family, h, lrs, coef)
+    plain = _plain(family, h)
     x = x0
     y = y0
     f, gx, gy = value_grad(sid, sp, x0, y0)
@@ -173,7 +268,7 @@ def _loop(family, args):
                 gy = 0.0
         px = x
         py = y
-        x, y = _step(family, 0, 1, px, py, gx, gy, state, h, coef, t)
+        x, y = _step(family, plain, 0, 1, px, py, gx, gy, state, h, coef, t)
         if not (x >= xlo and x <= xhi and y >= ylo and y <= yhi):
             xy[t, 0] = x  # where it went (read to tell "left the map" from "diverged")
             xy[t, 1] = y

@@ -39,6 +39,11 @@ class Hyper:
         Whether the app offers the value on a log scale.
     help : str
         One line for the app's tooltip.
+    symbol : str
+        How a legend names the value: a letter ("μ", shown as "μ=0.9"), a short word ("wd",
+        shown as "wd 0.01"), or for a flag the word shown when it is on ("AMSGrad").
+    whole : bool
+        Whether only whole numbers are valid (a count such as L-BFGS's ``history_size``).
     """
 
     name: str
@@ -55,6 +60,8 @@ class Hyper:
     ui_high: float = 1.0
     log: bool = False
     help: str = ""
+    symbol: str = ""
+    whole: bool = False
 
     def range_text(self) -> str:
         lo = "(" if self.low_open else "["
@@ -78,8 +85,10 @@ class Hyper:
                 raise ValueError(f"Invalid {self.name}: {value!r} (expected two numbers)")
             for i, v in enumerate(pair):
                 if not self._inside(v):
-                    raise ValueError(f"Invalid beta parameter at index {i}: {v} "
-                                     f"(each of {self.name} must be in {self.range_text()})")
+                    what = (f"{self.error}: {pair[0]}, {pair[1]}" if self.error
+                            else f"Invalid beta parameter at index {i}: {v}")
+                    raise ValueError(f"{what} (each of {self.name} must be in "
+                                     f"{self.range_text()})")
             return pair
         try:
             v = float(value)
@@ -87,6 +96,8 @@ class Hyper:
             raise ValueError(f"{self.error}: {value!r} ({self.name} must be a number)") from None
         if not self._inside(v):
             raise ValueError(f"{self.error}: {v} ({self.name} must be in {self.range_text()})")
+        if self.whole and v != int(v):
+            raise ValueError(f"{self.error}: {v} ({self.name} must be a whole number)")
         return v
 
     def _inside(self, v: float) -> bool:
@@ -111,13 +122,13 @@ def weight_decay_hyper(default: float = 0.0, decoupled: bool = False) -> Hyper:
            else "L2: wd·θ is added to the gradient")
     return Hyper("weight_decay", default, 0.0, math.inf, label="weight decay",
                  error="Invalid weight_decay value", high_open=True, ui_low=0.0, ui_high=0.5,
-                 help=f"Weight decay ({how}).")
+                 help=f"Weight decay ({how}).", symbol="wd")
 
 
 def eps_hyper(default: float) -> Hyper:
     return Hyper("eps", default, 0.0, math.inf, label="eps", error="Invalid epsilon value",
                  high_open=True, ui_low=1e-12, ui_high=1.0, log=True,
-                 help="Added to the denominator for numerical stability.")
+                 help="Added to the denominator for numerical stability.", symbol="ε")
 
 
 def betas_hyper(default: tuple[float, float]) -> Hyper:
@@ -125,7 +136,16 @@ def betas_hyper(default: tuple[float, float]) -> Hyper:
     return Hyper("betas", default, 0.0, 1.0, kind="pair", label="betas", high_open=True,
                  labels=("β1 (first moment)", "β2 (second moment)"),
                  ui_low=0.0, ui_high=0.9999,
-                 help="Decay rates of the first and second moment averages.")
+                 help="Decay rates of the first and second moment averages.", symbol="β")
+
+
+def packed(fields: tuple[str, ...], **values) -> list[float]:
+    """The packed hyperparameter array ``h`` in the order of ``fields``: each module names its
+    fields once (``FIELDS``) and reads them in its kernels through integer constants made from
+    the same tuple, which Numba compiles as constants."""
+    if set(values) != set(fields):
+        raise TypeError(f"packed fields {sorted(values)} do not match {list(fields)}")
+    return [float(values[name]) for name in fields]
 
 
 def validate(spec: dict[str, Hyper], given: dict) -> dict:

@@ -21,7 +21,8 @@ import numpy as np
 
 from landscapes._jit import kernel
 
-from ._spec import Hyper, lr_hyper, weight_decay_hyper
+from . import _latex as tex
+from ._spec import Hyper, lr_hyper, packed, weight_decay_hyper
 
 STATE = ("exp_avg",)
 
@@ -32,7 +33,7 @@ SPEC = {
     "betas": Hyper("betas", (0.9, 0.99), 0.0, 1.0, kind="pair", label="betas", ui_low=0.0,
                    labels=("β1 (update interpolation)", "β2 (momentum decay)"),
                    ui_high=0.9999, help="β1 mixes the gradient into the sign; β2 is the "
-                   "momentum decay."),
+                   "momentum decay.", symbol="β"),
     "weight_decay": weight_decay_hyper(0.0, decoupled=True),
 }
 
@@ -41,9 +42,14 @@ def check(hp: dict) -> None:
     return None
 
 
+#: The packed layout of ``h``: kernels read ``h[BETA1]`` and so on.
+FIELDS = ("beta1", "beta2", "weight_decay")
+BETA1, BETA2, WEIGHT_DECAY = range(len(FIELDS))
+
+
 def pack(hp: dict) -> list[float]:
     b1, b2 = hp["betas"]
-    return [b1, b2, hp["weight_decay"]]
+    return packed(FIELDS, beta1=b1, beta2=b2, weight_decay=hp["weight_decay"])
 
 
 #: Per-step scalars: γ_t and the decoupled decay's shrink factor 1 - γ_t λ.
@@ -54,20 +60,29 @@ COEFFS = 2
 def _coefficients(h, lrs, c):
     for k in range(lrs.shape[0]):
         c[0, k] = lrs[k]
-        c[1, k] = 1.0 - lrs[k] * h[2]
+        c[1, k] = 1.0 - lrs[k] * h[WEIGHT_DECAY]
 
 
 @kernel(inline=True)
 def _update(i, x, g, state, h, c, t):
-    beta1 = h[0]
+    beta1 = h[BETA1]
     x = x * c[1, t - 1]  # λ = 0: a factor of exactly 1
     m = state[0, i]
     u = m * beta1 + (1.0 - beta1) * g
     s = 1.0 if u > 0.0 else (-1.0 if u < 0.0 else 0.0)
-    state[0, i] = m * h[1] + (1.0 - h[1]) * g
+    state[0, i] = m * h[BETA2] + (1.0 - h[BETA2]) * g
     return x + (-c[0, t - 1]) * s
 
 
 def step_size(h, c, state):
     """Every coordinate moves by γ_t (or not at all where the sign is 0)."""
     return np.repeat(c[0][:, None], 2, axis=1)
+
+
+def latex(hp: dict, gamma: str) -> list[str]:
+    b1, b2 = hp["betas"]
+    lines = tex.decay(hp["weight_decay"]) + tex.grad(0.0)
+    lines.append(rf"\theta_t = \theta_{{t-1}} - \gamma_t\,\operatorname{{sign}}"
+                 rf"({tex.num(b1)}\, m_{{t-1}} + {tex.num(1 - b1)}\, g_t), \quad {gamma}")
+    lines.append(rf"m_t = {tex.num(b2)}\, m_{{t-1}} + {tex.num(1 - b2)}\, g_t")
+    return lines

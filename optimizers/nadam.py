@@ -29,7 +29,8 @@ import numpy as np
 
 from landscapes._jit import kernel
 
-from ._spec import Hyper, betas_hyper, eps_hyper, lr_hyper, weight_decay_hyper
+from . import _latex as tex
+from ._spec import Hyper, betas_hyper, eps_hyper, lr_hyper, packed, weight_decay_hyper
 from .rmsprop import _lerp
 
 STATE = ("exp_avg", "exp_avg_sq", "mu_product")
@@ -41,10 +42,11 @@ SPEC = {
     "weight_decay": weight_decay_hyper(),
     "momentum_decay": Hyper("momentum_decay", 4e-3, 0.0, math.inf, label="momentum decay ψ",
                             error="Invalid momentum_decay value", high_open=True, ui_low=0.0,
-                            ui_high=0.1, help="How fast μ_t warms up towards β1."),
+                            ui_high=0.1, help="How fast μ_t warms up towards β1.", symbol="ψ"),
     "decoupled_weight_decay": Hyper("decoupled_weight_decay", False, kind="bool",
                                     label="decoupled weight decay",
-                                    help="Shrink θ directly (AdamW style) instead of L2."),
+                                    help="Shrink θ directly (AdamW style) instead of L2.",
+                                    symbol="decoupled wd"),
 }
 
 
@@ -56,10 +58,15 @@ def initial_state(hp: dict) -> dict[str, float]:
     return {"mu_product": 1.0}
 
 
+#: The packed layout of ``h``: kernels read ``h[BETA1]`` and so on.
+FIELDS = ("beta1", "beta2", "eps", "weight_decay", "momentum_decay", "decoupled")
+BETA1, BETA2, EPS, WEIGHT_DECAY, MOMENTUM_DECAY, DECOUPLED = range(len(FIELDS))
+
+
 def pack(hp: dict) -> list[float]:
     b1, b2 = hp["betas"]
-    return [b1, b2, hp["eps"], hp["weight_decay"], hp["momentum_decay"],
-            float(hp["decoupled_weight_decay"])]
+    return packed(FIELDS, beta1=b1, beta2=b2, eps=hp["eps"], weight_decay=hp["weight_decay"],
+                  momentum_decay=hp["momentum_decay"], decoupled=hp["decoupled_weight_decay"])
 
 
 #: Per-step scalars: 1 - β2^t, μ_t's running product, the factors on d_t / denom and on
@@ -69,12 +76,12 @@ COEFFS = 5
 
 @kernel(inline=True)
 def _coefficients(h, lrs, c):
-    beta1 = h[0]
-    beta2 = h[1]
-    decoupled = h[5] != 0.0
+    beta1 = h[BETA1]
+    beta2 = h[BETA2]
+    decoupled = h[DECOUPLED] != 0.0
     # β2^t and 0.96^(tψ) as running products (see adam._coefficients); μ_t's product is
     # torch's own running product.
-    decay = 0.96 ** h[4]
+    decay = 0.96 ** h[MOMENTUM_DECAY]
     p2 = 1.0
     pd = 1.0
     mu_product = 1.0
@@ -89,26 +96,41 @@ def _coefficients(h, lrs, c):
         c[1, k] = mu_product
         c[2, k] = -lr * (1.0 - mu) / (1.0 - mu_product)
         c[3, k] = (-lr * mu_next) / (1.0 - mu_product * mu_next)
-        c[4, k] = 1.0 - lr * h[3] if decoupled else 1.0
+        c[4, k] = 1.0 - lr * h[WEIGHT_DECAY] if decoupled else 1.0
 
 
 @kernel(inline=True)
 def _update(i, x, g, state, h, c, t):
-    beta1 = h[0]
-    beta2 = h[1]
-    decoupled = h[5] != 0.0
-    d = g + (0.0 if decoupled else h[3]) * x  # L2 term (d = g exactly without it)
+    beta1 = h[BETA1]
+    beta2 = h[BETA2]
+    decoupled = h[DECOUPLED] != 0.0
+    d = g + (0.0 if decoupled else h[WEIGHT_DECAY]) * x  # L2 term (d = g exactly without it)
     x = x * c[4, t - 1]  # decoupled decay (a factor of exactly 1 otherwise)
     m = _lerp(state[0, i], d, 1.0 - beta1)
     v = state[1, i] * beta2 + (1.0 - beta2) * d * d
     state[0, i] = m
     state[1, i] = v
     state[2, i] = c[1, t - 1]
-    denom = math.sqrt(v / c[0, t - 1]) + h[2]
+    denom = math.sqrt(v / c[0, t - 1]) + h[EPS]
     x = x + c[2, t - 1] * (d / denom)
     return x + c[3, t - 1] * (m / denom)
 
 
 def step_size(h, c, state):
     """Effective per-coordinate step size on m_t: γ_t μ_{t+1} / ((1 - Π μ) · denom)."""
-    return -c[3][:, None] / (np.sqrt(state[:, 1] / c[0][:, None]) + h[2])
+    return -c[3][:, None] / (np.sqrt(state[:, 1] / c[0][:, None]) + h[EPS])
+
+
+def latex(hp: dict, gamma: str) -> list[str]:
+    b1, b2 = hp["betas"]
+    psi = hp["momentum_decay"]
+    dec = hp["decoupled_weight_decay"]
+    lines = (tex.decay(hp["weight_decay"]) if dec else []) + tex.grad(hp["weight_decay"], dec)
+    lines.append(rf"\mu_t = {tex.num(b1)}\,(1 - \tfrac12\, 0.96^{{{tex.num(psi)}\,t}}), \quad "
+                 r"\Pi_t = \Pi_{t-1}\,\mu_t")
+    lines.append(tex.moments(b1, b2))
+    lines.append(r"\theta_t = \theta_{t-1} - \gamma_t\left(\frac{1-\mu_t}{1-\Pi_t}\,g_t"
+                 r" + \frac{\mu_{t+1}}{1-\Pi_t\mu_{t+1}}\,m_t\right)\Big/"
+                 rf"\left(\sqrt{{v_t/(1-{tex.num(b2)}^t)}} + {tex.num(hp['eps'])}\right),"
+                 rf" \quad {gamma}")
+    return lines

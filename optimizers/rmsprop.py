@@ -28,7 +28,8 @@ import numpy as np
 
 from landscapes._jit import kernel
 
-from ._spec import Hyper, eps_hyper, lr_hyper, weight_decay_hyper
+from . import _latex as tex
+from ._spec import Hyper, eps_hyper, lr_hyper, packed, weight_decay_hyper
 
 STATE = ("square_avg", "grad_avg", "momentum_buffer")
 
@@ -36,14 +37,15 @@ SPEC = {
     "lr": lr_hyper(1e-2),
     "alpha": Hyper("alpha", 0.99, 0.0, 1.0, label="alpha α", error="Invalid alpha value",
                    ui_low=0.0, ui_high=0.9999,
-                   help="Decay of the running average of squared gradients."),
+                   help="Decay of the running average of squared gradients.", symbol="α"),
     "eps": eps_hyper(1e-8),
     "weight_decay": weight_decay_hyper(),
     "momentum": Hyper("momentum", 0.0, 0.0, math.inf, label="momentum μ",
                       error="Invalid momentum value", high_open=True, ui_low=0.0, ui_high=0.999,
-                      help="Momentum applied to the normalised step."),
+                      help="Momentum applied to the normalised step.", symbol="μ"),
     "centered": Hyper("centered", False, kind="bool", label="centered",
-                      help="Divide by the estimated standard deviation instead of the RMS."),
+                      help="Divide by the estimated standard deviation instead of the RMS.",
+                    symbol="centered"),
 }
 
 
@@ -58,8 +60,13 @@ def held_state(hp: dict) -> tuple[str, ...]:
                                          ("momentum_buffer", hp["momentum"] > 0)) if held)
 
 
+#: The packed layout of ``h``: kernels read ``h[ALPHA]`` and so on.
+FIELDS = ("alpha", "eps", "weight_decay", "momentum", "centered")
+ALPHA, EPS, WEIGHT_DECAY, MOMENTUM, CENTERED = range(len(FIELDS))
+
+
 def pack(hp: dict) -> list[float]:
-    return [hp["alpha"], hp["eps"], hp["weight_decay"], hp["momentum"], float(hp["centered"])]
+    return packed(FIELDS, **{name: hp[name] for name in FIELDS})
 
 
 @kernel(inline=True)
@@ -83,13 +90,13 @@ def _coefficients(h, lrs, c):
 
 @kernel(inline=True)
 def _update(i, x, g, state, h, c, t):
-    alpha = h[0]
-    momentum = h[3]
-    centered = h[4] != 0.0
-    d = g + h[2] * x  # weight decay λ = 0 leaves d = g exactly
+    alpha = h[ALPHA]
+    momentum = h[MOMENTUM]
+    centered = h[CENTERED] != 0.0
+    d = g + h[WEIGHT_DECAY] * x  # weight decay λ = 0 leaves d = g exactly
     v = state[0, i] * alpha + (1.0 - alpha) * d * d
     ga = _lerp(state[1, i], d, 1.0 - alpha)
-    avg = math.sqrt(v - ga * ga if centered else v) + h[1]
+    avg = math.sqrt(v - ga * ga if centered else v) + h[EPS]
     q = d / avg
     buf = state[2, i] * momentum + q
     state[0, i] = v
@@ -99,18 +106,41 @@ def _update(i, x, g, state, h, c, t):
 
 
 @kernel(inline=True)
+def _is_plain(h):
+    return h[MOMENTUM] == 0.0 and h[CENTERED] == 0.0
+
+
+@kernel(inline=True)
 def _update_plain(i, x, g, state, h, c, t):
     # Neither centered nor with momentum (torch's default): the short path of _update.
-    alpha = h[0]
-    d = g + h[2] * x
+    alpha = h[ALPHA]
+    d = g + h[WEIGHT_DECAY] * x
     v = state[0, i] * alpha + (1.0 - alpha) * d * d
     state[0, i] = v
-    return x - c[0, t - 1] * (d / (math.sqrt(v) + h[1]))
+    return x - c[0, t - 1] * (d / (math.sqrt(v) + h[EPS]))
 
 
 def step_size(h, c, state):
     """Effective per-coordinate step size of each recorded update: γ_t / (sqrt(v_t) + ε)."""
     v = state[:, 0]
-    if h[4] != 0.0:
+    if h[CENTERED] != 0.0:
         v = v - state[:, 1] * state[:, 1]
-    return c[0][:, None] / (np.sqrt(v) + h[1])
+    return c[0][:, None] / (np.sqrt(v) + h[EPS])
+
+
+def latex(hp: dict, gamma: str) -> list[str]:
+    a, eps = hp["alpha"], hp["eps"]
+    lines = tex.grad(hp["weight_decay"])
+    lines.append(rf"v_t = {tex.num(a)}\, v_{{t-1}} + {tex.num(1 - a)}\, g_t^2")
+    if hp["centered"]:
+        lines.append(rf"\bar g_t = {tex.num(a)}\,\bar g_{{t-1}} + {tex.num(1 - a)}\, g_t")
+        denom = rf"\sqrt{{v_t - \bar g_t^2}} + {tex.num(eps)}"
+    else:
+        denom = rf"\sqrt{{v_t}} + {tex.num(eps)}"
+    if hp["momentum"] > 0:
+        lines.append(rf"b_t = {tex.num(hp['momentum'])}\, b_{{t-1}} + \frac{{g_t}}{{{denom}}}")
+        lines.append(rf"\theta_t = \theta_{{t-1}} - \gamma_t\, b_t, \quad {gamma}")
+    else:
+        lines.append(rf"\theta_t = \theta_{{t-1}} - \gamma_t \frac{{g_t}}{{{denom}}},"
+                     rf" \quad {gamma}")
+    return lines

@@ -27,7 +27,8 @@ import numpy as np
 
 from landscapes._jit import kernel
 
-from ._spec import Hyper, lr_hyper, weight_decay_hyper
+from . import _latex as tex
+from ._spec import Hyper, lr_hyper, packed, weight_decay_hyper
 
 STATE = ("momentum_buffer",)
 
@@ -37,12 +38,15 @@ def _spec(lr: float, momentum: float, nesterov: bool) -> dict[str, Hyper]:
         "lr": lr_hyper(lr),
         "momentum": Hyper("momentum", momentum, 0.0, math.inf, label="momentum μ",
                           error="Invalid momentum value", high_open=True, ui_low=0.0,
-                          ui_high=0.999, help="Fraction of the previous velocity kept each step."),
+                          ui_high=0.999, help="Fraction of the previous velocity kept each step.",
+                          symbol="μ"),
         "dampening": Hyper("dampening", 0.0, 0.0, 1.0, label="dampening τ",
                            error="Invalid dampening value", ui_low=0.0, ui_high=1.0,
-                           help="Scales the new gradient by 1 − τ from the second step on."),
+                           help="Scales the new gradient by 1 − τ from the second step on.",
+                           symbol="τ"),
         "nesterov": Hyper("nesterov", nesterov, kind="bool", label="Nesterov",
-                          help="Look ahead along the velocity before applying it."),
+                          help="Look ahead along the velocity before applying it.",
+                          symbol="Nesterov"),
         "weight_decay": weight_decay_hyper(),
     }
 
@@ -64,8 +68,14 @@ def held_state(hp: dict) -> tuple[str, ...]:
     return STATE if hp["momentum"] != 0 else ()
 
 
+#: The packed layout of ``h``: kernels read ``h[MOMENTUM]`` and so on.
+FIELDS = ("momentum", "dampening", "nesterov", "weight_decay")
+MOMENTUM, DAMPENING, NESTEROV, WEIGHT_DECAY = range(len(FIELDS))
+
+
 def pack(hp: dict) -> list[float]:
-    return [hp["momentum"], hp["dampening"], float(hp["nesterov"]), hp["weight_decay"]]
+    return packed(FIELDS, momentum=hp["momentum"], dampening=hp["dampening"],
+                  nesterov=hp["nesterov"], weight_decay=hp["weight_decay"])
 
 
 #: Per-step scalars: γ_t, the factor on the old buffer and the factor on the new gradient.
@@ -74,8 +84,8 @@ COEFFS = 3
 
 @kernel(inline=True)
 def _coefficients(h, lrs, c):
-    momentum = h[0]
-    dampening = h[1]
+    momentum = h[MOMENTUM]
+    dampening = h[DAMPENING]
     for k in range(lrs.shape[0]):
         c[0, k] = lrs[k]
         # b_1 = 0·b_0 + 1·d_1 = d_1 exactly (b_0 = 0): the first step's buffer is the gradient.
@@ -85,23 +95,43 @@ def _coefficients(h, lrs, c):
 
 @kernel(inline=True)
 def _update(i, x, g, state, h, c, t):
-    momentum = h[0]
-    d = g + h[3] * x  # weight decay λ = 0 leaves d = g exactly
+    momentum = h[MOMENTUM]
+    d = g + h[WEIGHT_DECAY] * x  # weight decay λ = 0 leaves d = g exactly
     buf = state[0, i] * c[1, t - 1] + c[2, t - 1] * d
     # Flags select among values computed without branches: the loop then keeps both
     # coordinates' arithmetic in one straight line.
-    out = d + momentum * buf if h[2] != 0.0 else buf
+    out = d + momentum * buf if h[NESTEROV] != 0.0 else buf
     out = out if momentum != 0.0 else d
     state[0, i] = buf if momentum != 0.0 else 0.0
     return x - c[0, t - 1] * out
 
 
 @kernel(inline=True)
+def _is_plain(h):
+    return h[MOMENTUM] == 0.0  # no buffer on the dependency chain
+
+
+@kernel(inline=True)
 def _update_plain(i, x, g, state, h, c, t):
     # Without momentum (μ = 0) torch keeps no buffer: the short path of _update.
-    return x - c[0, t - 1] * (g + h[3] * x)
+    return x - c[0, t - 1] * (g + h[WEIGHT_DECAY] * x)
 
 
 def step_size(h, c, state):
     """Effective per-coordinate step size of each recorded update: γ_t."""
     return np.repeat(c[0][:, None], 2, axis=1)
+
+
+def latex(hp: dict, gamma: str) -> list[str]:
+    mu, tau = hp["momentum"], hp["dampening"]
+    lines = tex.grad(hp["weight_decay"])
+    if mu == 0:
+        return [*lines, rf"\theta_t = \theta_{{t-1}} - \gamma_t\, g_t, \quad {gamma}"]
+    damp = "" if tau == 0 else rf"(1-{tex.num(tau)})\,"
+    lines.append(rf"b_t = {tex.num(mu)}\, b_{{t-1}} + {damp}g_t, \quad b_1 = g_1")
+    if hp["nesterov"]:
+        lines.append(rf"\theta_t = \theta_{{t-1}} - \gamma_t\,(g_t + {tex.num(mu)}\, b_t),"
+                     rf" \quad {gamma}")
+    else:
+        lines.append(rf"\theta_t = \theta_{{t-1}} - \gamma_t\, b_t, \quad {gamma}")
+    return lines

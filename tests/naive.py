@@ -123,6 +123,107 @@ def lion(grad, start, steps, lrs, betas=(0.9, 0.99), weight_decay=0.0):
     return _run(grad, start, steps, lrs, step)
 
 
+def adadelta(grad, start, steps, lrs, rho=0.9, eps=1e-6, weight_decay=0.0):
+    def step(i, p, g, s, t, lr):
+        d = g + weight_decay * p
+        v = rho * s.get(("v", i), 0.0) + (1 - rho) * d * d
+        u = s.get(("u", i), 0.0)
+        delta = math.sqrt(u + eps) / math.sqrt(v + eps) * d
+        s[("v", i)], s[("u", i)] = v, rho * u + (1 - rho) * delta * delta
+        return p - lr * delta
+    return _run(grad, start, steps, lrs, step)
+
+
+def adamax(grad, start, steps, lrs, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    b1, b2 = betas
+
+    def step(i, p, g, s, t, lr):
+        d = g + weight_decay * p
+        m = b1 * s.get(("m", i), 0.0) + (1 - b1) * d
+        u = max(b2 * s.get(("u", i), 0.0), abs(d) + eps)
+        s[("m", i)], s[("u", i)] = m, u
+        return p - lr / (1 - b1**t) * m / u
+    return _run(grad, start, steps, lrs, step)
+
+
+def _rect(rho_t, rho_inf):
+    return math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+
+
+def radam(grad, start, steps, lrs, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+          decoupled_weight_decay=False):
+    b1, b2 = betas
+    rho_inf = 2 / (1 - b2) - 1
+
+    def step(i, p, g, s, t, lr):
+        d = g
+        if decoupled_weight_decay:
+            p = p * (1 - lr * weight_decay)
+        else:
+            d = g + weight_decay * p
+        m = b1 * s.get(("m", i), 0.0) + (1 - b1) * d
+        v = b2 * s.get(("v", i), 0.0) + (1 - b2) * d * d
+        s[("m", i)], s[("v", i)] = m, v
+        mhat = m / (1 - b1**t)
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        if rho_t > 5:
+            return p - lr * mhat * _rect(rho_t, rho_inf) * math.sqrt(1 - b2**t) / (
+                math.sqrt(v) + eps)
+        return p - lr * mhat
+    return _run(grad, start, steps, lrs, step)
+
+
+def rprop(grad, start, steps, lrs, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
+    def step(i, p, g, s, t, lr):
+        size = s.get(("s", i), lrs[0])
+        prev = s.get(("prev", i), 0.0)
+        if g * prev > 0:
+            size = min(size * etas[1], step_sizes[1])
+        elif g * prev < 0:
+            size = max(size * etas[0], step_sizes[0])
+            g = 0.0
+        else:
+            size = min(max(size, step_sizes[0]), step_sizes[1])
+        s[("s", i)], s[("prev", i)] = size, g
+        return p - size * (0.0 if g == 0 else math.copysign(1.0, g))
+    return _run(grad, start, steps, lrs, step)
+
+
+def asgd(grad, start, steps, lrs, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0):
+    def step(i, p, g, s, t, lr):
+        eta = lrs[0] if t == 1 else lrs[t - 2] / (1 + lambd * lrs[t - 2] * (t - 1)) ** alpha
+        d = g + weight_decay * p
+        return p * (1 - lambd * eta) - eta * d
+    return _run(grad, start, steps, lrs, step)
+
+
+def adabelief(grad, start, steps, lrs, betas=(0.9, 0.999), eps=1e-16, weight_decay=0.0,
+              amsgrad=False, weight_decouple=True, fixed_decay=False, rectify=True,
+              degenerated_to_sgd=True):
+    b1, b2 = betas
+    rho_inf = 2 / (1 - b2) - 1
+
+    def step(i, p, g, s, t, lr):
+        d = g
+        if weight_decouple:
+            p = p * (1 - (weight_decay if fixed_decay else lr * weight_decay))
+        else:
+            d = g + weight_decay * p
+        m = b1 * s.get(("m", i), 0.0) + (1 - b1) * d
+        v = b2 * s.get(("v", i), 0.0) + (1 - b2) * (d - m) ** 2 + eps
+        vmax = max(s.get(("vmax", i), 0.0), v)
+        s[("m", i)], s[("v", i)], s[("vmax", i)] = m, v, vmax
+        if not rectify:
+            vv = vmax if amsgrad else v
+            return p - lr / (1 - b1**t) * m / (math.sqrt(vv) / math.sqrt(1 - b2**t) + eps)
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        if rho_t >= 5:
+            size = _rect(rho_t, rho_inf) * math.sqrt(1 - b2**t) / (1 - b1**t)
+            return p - lr * size * m / (math.sqrt(v) + eps)
+        return p - lr / (1 - b1**t) * m if degenerated_to_sgd else p
+    return _run(grad, start, steps, lrs, step)
+
+
 NAIVE = {
     "sgd": sgd,
     "momentum": lambda *a, **k: sgd(*a, **{"momentum": 0.9, **k}),
@@ -133,4 +234,106 @@ NAIVE = {
     "adagrad": adagrad,
     "nadam": nadam,
     "lion": lion,
+    "adadelta": adadelta,
+    "adamax": adamax,
+    "radam": radam,
+    "rprop": rprop,
+    "asgd": asgd,
+    "adabelief": adabelief,
 }
+
+
+# ---- Optimizers with their own loop: L-BFGS (the line search is checked against torch in
+# ---- tests/test_refs.py), SAM and Schedule-Free.
+
+def lbfgs(grad, start, steps, lrs, history_size=100, tolerance_grad=1e-7, tolerance_change=1e-9,
+          max_eval=1, line_search_fn=False):
+    if line_search_fn:
+        raise NotImplementedError("the line search is compared with torch's in test_refs.py")
+    theta, out, hist = list(start), [tuple(start)], []
+    n_iter, d, t, prev, h_diag = 0, None, None, None, 1.0
+    for k in range(steps):
+        g = list(grad(*theta))
+        if max(abs(g[0]), abs(g[1])) <= tolerance_grad:
+            out.append(tuple(theta))
+            continue
+        n_iter += 1
+        if n_iter == 1:
+            d = [-g[0], -g[1]]
+        else:
+            y = [g[0] - prev[0], g[1] - prev[1]]
+            s = [d[0] * t, d[1] * t]
+            ys = y[0] * s[0] + y[1] * s[1]
+            if ys > 1e-10:
+                if len(hist) == history_size:
+                    hist.pop(0)
+                hist.append((y, s, 1.0 / ys))
+                h_diag = ys / (y[0] * y[0] + y[1] * y[1])
+            q, al = [-g[0], -g[1]], [0.0] * len(hist)
+            for i in reversed(range(len(hist))):
+                yi, si, ro = hist[i]
+                al[i] = (si[0] * q[0] + si[1] * q[1]) * ro
+                q = [q[j] - al[i] * yi[j] for j in range(2)]
+            d = [q[0] * h_diag, q[1] * h_diag]
+            for i, (yi, si, ro) in enumerate(hist):
+                be = (yi[0] * d[0] + yi[1] * d[1]) * ro
+                d = [d[j] + (al[i] - be) * si[j] for j in range(2)]
+        prev = g
+        t = min(1.0, 1.0 / (abs(g[0]) + abs(g[1]))) * lrs[k] if n_iter == 1 else lrs[k]
+        if g[0] * d[0] + g[1] * d[1] <= -tolerance_change:
+            theta = [theta[0] + t * d[0], theta[1] + t * d[1]]
+        out.append(tuple(theta))
+    return out
+
+
+def _sam_grad(grad, rho, adaptive):
+    """The gradient SAM hands its base optimizer: taken at θ + ε, ε = ρ (θ²) g / ‖(|θ|) g‖."""
+    def perturbed(x, y):
+        gx, gy = grad(x, y)
+        ax, ay = (abs(x) * gx, abs(y) * gy) if adaptive else (gx, gy)
+        scale = rho / (math.sqrt(ax * ax + ay * ay) + 1e-12)
+        ex, ey = (x * x * gx * scale, y * y * gy * scale) if adaptive else (gx * scale, gy * scale)
+        return grad(x + ex, y + ey)
+    return perturbed
+
+
+def sam_sgd(grad, start, steps, lrs, rho=0.05, adaptive=False, **sgd_hyper):
+    return sgd(_sam_grad(grad, rho, adaptive), start, steps, lrs, **sgd_hyper)
+
+
+def sam_adam(grad, start, steps, lrs, rho=0.05, adaptive=False, **adam_hyper):
+    return adam(_sam_grad(grad, rho, adaptive), start, steps, lrs, **adam_hyper)
+
+
+def schedulefree(grad, start, steps, lrs, momentum=0.9, betas=None, eps=1e-8, weight_decay=0.0,
+                 warmup_steps=0, r=0.0, weight_lr_power=2.0):
+    """y is drawn and gets the gradient; z takes plain (or Adam-normalised) steps."""
+    beta = betas[0] if betas else momentum
+    y, z, v, out = list(start), list(start), [0.0, 0.0], [tuple(start)]
+    lr_max, weight_sum = -1.0, 0.0
+    for k in range(steps):
+        g = grad(*y)
+        lr = lrs[k] * ((k + 1) / warmup_steps if k < warmup_steps else 1.0)
+        lr_max = max(lr, lr_max)
+        weight = (k + 1) ** r * lr_max ** weight_lr_power
+        weight_sum += weight
+        c = weight / weight_sum if weight_sum else 0.0
+        for i in range(2):
+            u = g[i]
+            if betas:
+                v[i] = betas[1] * v[i] + (1 - betas[1]) * u * u
+                u = u / (math.sqrt(v[i] / (1 - betas[1] ** (k + 1))) + eps)
+            u = u + weight_decay * y[i]
+            y[i] = (1 - c) * y[i] + c * z[i] + lr * (beta * (1 - c) - 1) * u
+            z[i] = z[i] - lr * u
+        out.append(tuple(y))
+    return out
+
+
+NAIVE.update({
+    "lbfgs": lbfgs,
+    "sam_sgd": sam_sgd,
+    "sam_adam": sam_adam,
+    "sgd_schedulefree": schedulefree,
+    "adamw_schedulefree": lambda *a, **k: schedulefree(*a, **{"betas": (0.9, 0.999), **k}),
+})

@@ -197,8 +197,11 @@ def test_schedule_feeds_the_update_index_from_zero(name):
     surf = SURFACES["booth"]
     sched = {"name": "warmup_cosine", "warmup": 5, "total": 40}
     traj = run(surf, name, steps=40, schedule=sched, lr=0.01)
-    assert traj.lr[0] == 0.0  # the warmup starts at 0: the first update does not move
-    np.testing.assert_array_equal(traj.xy[1], traj.xy[0])
+    assert traj.lr[0] == 0.0  # the warmup starts at 0: the first update does not move ...
+    if name == "rprop":  # ... except Rprop's, whose step size is clamped to its smallest
+        np.testing.assert_allclose(np.abs(traj.xy[1] - traj.xy[0]), 1e-6, rtol=1e-9)
+    else:
+        np.testing.assert_array_equal(traj.xy[1], traj.xy[0])
     ref = naive.NAIVE[name](surf.grad, surf.start, 40, list(traj.lr))
     np.testing.assert_allclose(traj.xy, np.array(ref), rtol=1e-10, atol=1e-12)
 
@@ -388,6 +391,7 @@ def test_pair_hyperparameters_label_each_element_from_their_own_spec():
         for h in info.spec.values():
             if h.kind == "pair":
                 assert len(h.labels) == 2, name
+            if h.name == "betas" and h.kind == "pair":
                 assert h.labels[0].startswith("β1") and h.labels[1].startswith("β2"), name
     for name in ("adam", "adamw", "nadam"):
         assert OPTIMIZERS[name].spec["betas"].labels == ("β1 (first moment)",

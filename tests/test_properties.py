@@ -18,8 +18,10 @@ def _value(h):
     if h.kind == "bool":
         return st.booleans()
     hi = h.high if math.isfinite(h.high) else 1e3
-    one = st.floats(min_value=h.low, max_value=hi, exclude_max=h.high_open or not
-                    math.isfinite(h.high), allow_nan=False)
+    if getattr(h, "whole", False):
+        return st.integers(math.ceil(h.low), math.floor(hi)).map(float)
+    one = st.floats(min_value=h.low, max_value=hi, exclude_min=h.low_open,
+                    exclude_max=h.high_open or not math.isfinite(h.high), allow_nan=False)
     if h.kind == "pair":
         return st.tuples(one, one)
     if h.log or h.name == "lr":

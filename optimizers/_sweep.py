@@ -1,0 +1,525 @@
+"""Many independent runs as one compiled kernel: basins of attraction and hyperparameter sweeps.
+
+:func:`sweep` runs N trajectories that differ in their start, their hyperparameters, or both,
+and keeps per run only what the analysis views need (where it ended, its final and best loss,
+when it reached the global minimum, which listed minimum it ended near, how it stopped). Every
+run is the same arithmetic as :func:`optimizers.run` with the same settings: the step is
+``_driver._step``, the per-step scalars ``_driver._coefs``, the noise and drop masks the same
+draws, so a run of a sweep and the corresponding ``run()`` agree to the last bit.
+
+Layout. Runs with the same hyperparameters form a group; a group's runs are cut into blocks
+of ``BLOCK`` lanes. A block keeps its positions, gradients and optimizer state in short
+arrays with the lanes innermost (``state[k, j]`` for x and ``state[k, BLOCK + j]`` for y), and
+each step is a few straight loops over the lanes: update, evaluate, book-keep. The blocks are
+independent and spread over the cores (``prange``). A lane that stops keeps computing (its
+numbers are ignored), so the loops have no early exits; a block ends when all its lanes have
+stopped.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+from numba import literally, prange
+
+from landscapes import FORMULA, Surface
+from landscapes._jit import kernel
+from landscapes._kernels import value_grad_block
+
+from . import _driver
+from ._driver import (
+    ADABELIEF,
+    ADADELTA,
+    ADAGRAD,
+    ADAM,
+    ADAMAX,
+    ASGD,
+    LION,
+    NADAM,
+    RADAM,
+    RMSPROP,
+    RPROP,
+    SGD,
+)
+
+#: Lanes per block: the vector loops' length.
+BLOCK = 64
+
+#: ``SweepResult.status`` codes, by name (``Trajectory.status``'s words).
+STATUS_NAMES = ("completed", "left", "diverged", "domain")
+COMPLETED, LEFT, DIVERGED, DOMAIN = 0, 1, 2, 3
+
+#: Most runs and most run-steps one sweep may ask for (a 1000 × 1000 basins grid of 500 steps).
+MAX_RUNS = 1_000_000
+MAX_WORK = 5e8
+
+
+class SweepCancelled(Exception):
+    """Raised by :func:`sweep` when its ``progress`` callback returned False."""
+
+
+@dataclass
+class SweepResult:
+    """Per-run outcomes of a sweep; every array has one row per run, in the order given.
+
+    Attributes
+    ----------
+    starts : float64 (N, 2)
+    end : float64 (N, 2)
+        The last point of the run (for a stopped run, the last point before the update that
+        stopped it, as ``Trajectory.xy[-1]``).
+    final_loss, best_loss : float64 (N,)
+    reach : int64 (N,)
+        The first step at which the loss was within ``tol`` of the surface's ``f_min``
+        (0 when the start already is), or -1: never, or no known ``f_min``.
+    nearest : int64 (N,)
+        Index into ``surface.minima`` of the listed minimum a completed run ended near (within
+        2 % of the map's larger side, the rule of the results table), or -1.
+    status : int8 (N,)
+        ``STATUS_NAMES`` index: completed, left (the map, downhill), diverged, or domain (a
+        typed formula not defined where the run stepped).
+    ended_at : int64 (N,)
+        The update that stopped the run, or ``steps`` for a completed run.
+    """
+
+    surface: str
+    optimizer: str
+    steps: int
+    tol: float
+    starts: np.ndarray
+    end: np.ndarray
+    final_loss: np.ndarray
+    best_loss: np.ndarray
+    reach: np.ndarray
+    nearest: np.ndarray
+    status: np.ndarray
+    ended_at: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.starts, self.end, self.final_loss, self.best_loss,
+                                      self.reach, self.nearest, self.status, self.ended_at))
+
+
+@kernel
+def _lanes(family, plain, task, args):
+    """Run one block of lanes (``task`` = group, first run in ``order``, lane count).
+
+    ``family`` and ``plain`` are compile-time constants: each (family, plain) pair is one
+    compiled loop with one update inside, which the compiler vectorizes over the lanes."""
+    literally(family)
+    literally(plain)
+    (hs, lr_rows, group_lr, state0, order, sid, sp, starts, noise, drop, limit, fmin, tol,
+     ncoef, out_end, out_final, out_best, out_reach, out_ended, out_stop, out_exit,
+     out_exit_f, out_prev_f, out_first_f) = args
+    g, first, n = task[0], task[1], task[2]
+    steps = lr_rows.shape[1]
+    h = hs[g]
+    coef = np.empty((ncoef, steps))
+    _driver._coefs(family, h, lr_rows[group_lr[g]], coef)
+    nk = state0.shape[1]
+    state = np.zeros((nk, 2 * BLOCK))
+    x, y, f, gx, gy = (np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK),
+                       np.zeros(BLOCK))
+    # Per lane: the last point and loss before the current step, the point where it stopped
+    # and the loss there, its best loss, when it reached f_min, and when it stopped (0: not).
+    px, py, pf = np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK)
+    ex, ey, ef = np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK)
+    endx, endy, endf = np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK)
+    best = np.zeros(BLOCK)
+    reach = np.full(BLOCK, -1, np.int64)
+    stop = np.zeros(BLOCK, np.int64)
+    inside_at_stop = np.zeros(BLOCK, np.int64)
+    for j in range(n):
+        r = order[first + j]
+        for k in range(nk):
+            state[k, j] = state0[g, k, 0]
+            state[k, BLOCK + j] = state0[g, k, 1]
+        x[j] = starts[r, 0]
+        y[j] = starts[r, 1]
+    value_grad_block(sid, sp, x, y, f, gx, gy)
+    for j in range(n):
+        ok = f[j] * 0.0 + gx[j] * 0.0 + gy[j] * 0.0 == 0.0  # all three finite
+        best[j] = f[j]
+        out_first_f[order[first + j]] = f[j]
+        endx[j], endy[j], endf[j] = x[j], y[j], f[j]
+        if not ok:
+            stop[j] = 1
+            inside_at_stop[j] = 1
+        elif abs(f[j] - fmin) <= tol:
+            reach[j] = 0
+    noisy = noise.shape[0] > 0
+    sparse = drop.shape[0] > 0
+    xlo, xhi, ylo, yhi = limit[0], limit[1], limit[2], limit[3]
+    living = 0
+    for j in range(n):
+        living += stop[j] == 0
+    t = 0
+    while t < steps and living > 0:
+        t += 1
+        nx = noise[t - 1, 0] if noisy else 0.0
+        ny = noise[t - 1, 1] if noisy else 0.0
+        kx = 0.0 if sparse and drop[t - 1, 0] != 0 else 1.0
+        ky = 0.0 if sparse and drop[t - 1, 1] != 0 else 1.0
+        for j in range(n):  # the update: straight arithmetic over the lanes
+            gxj = (gx[j] + nx) * kx if sparse else gx[j] + nx
+            gyj = (gy[j] + ny) * ky if sparse else gy[j] + ny
+            px[j] = x[j]
+            py[j] = y[j]
+            pf[j] = f[j]
+            x[j], y[j] = _driver._step(family, plain, j, BLOCK + j, x[j], y[j], gxj, gyj, state,
+                                       h, coef, t)
+        value_grad_block(sid, sp, x, y, f, gx, gy)
+        for j in range(n):  # the book-keeping, with selects instead of branches
+            inside = (x[j] >= xlo) & (x[j] <= xhi) & (y[j] >= ylo) & (y[j] <= yhi)
+            finite = f[j] * 0.0 + gx[j] * 0.0 + gy[j] * 0.0 == 0.0
+            live = stop[j] == 0
+            ok = live & inside & finite
+            ends = live & ~(inside & finite)
+            best[j] = min(best[j], f[j]) if ok else best[j]
+            reach[j] = t if ok & (reach[j] < 0) & (abs(f[j] - fmin) <= tol) else reach[j]
+            stop[j] = t if ends else stop[j]
+            inside_at_stop[j] = inside if ends else inside_at_stop[j]
+            endx[j] = x[j] if ok else (px[j] if ends else endx[j])
+            endy[j] = y[j] if ok else (py[j] if ends else endy[j])
+            endf[j] = f[j] if ok else (pf[j] if ends else endf[j])
+            ex[j] = x[j] if ends else ex[j]
+            ey[j] = y[j] if ends else ey[j]
+            ef[j] = f[j] if ends else ef[j]
+        if t % 8 == 0 or t == steps:
+            living = 0
+            for j in range(n):
+                living += stop[j] == 0
+    for j in range(n):
+        r = order[first + j]
+        out_best[r] = best[j]
+        out_reach[r] = reach[j]
+        out_end[r, 0] = endx[j]
+        out_end[r, 1] = endy[j]
+        out_final[r] = endf[j]
+        out_prev_f[r] = endf[j]
+        if stop[j] == 0:
+            out_ended[r] = steps
+            out_stop[r] = COMPLETED
+        else:
+            out_ended[r] = stop[j]
+            # a non-finite loss or gradient inside the box diverged; a run that left the box
+            # is told "left" or "diverged" afterwards, from the exit point
+            out_stop[r] = DIVERGED if inside_at_stop[j] else LEFT
+            if not inside_at_stop[j]:  # where it went (run() records it only when it left)
+                out_exit[r, 0] = ex[j]
+                out_exit[r, 1] = ey[j]
+                out_exit_f[r] = ef[j]
+
+
+@kernel(parallel=True)
+def _sweep(family, plain, tasks, args):
+    literally(family)  # one kernel per family and update, as the trajectory loop
+    literally(plain)
+    for i in prange(tasks.shape[0]):
+        _lanes(family, plain, tasks[i], args)
+
+
+@kernel
+def _sweep_sgd(tasks, args, plain):
+    literally(plain)
+    _sweep(SGD, plain, tasks, args)
+
+
+@kernel
+def _sweep_rmsprop(tasks, args, plain):
+    literally(plain)
+    _sweep(RMSPROP, plain, tasks, args)
+
+
+@kernel
+def _sweep_adam(tasks, args, plain):
+    literally(plain)
+    _sweep(ADAM, plain, tasks, args)
+
+
+@kernel
+def _sweep_adagrad(tasks, args, plain):
+    literally(plain)
+    _sweep(ADAGRAD, plain, tasks, args)
+
+
+@kernel
+def _sweep_nadam(tasks, args, plain):
+    literally(plain)
+    _sweep(NADAM, plain, tasks, args)
+
+
+@kernel
+def _sweep_lion(tasks, args, plain):
+    literally(plain)
+    _sweep(LION, plain, tasks, args)
+
+
+@kernel
+def _sweep_adadelta(tasks, args, plain):
+    literally(plain)
+    _sweep(ADADELTA, plain, tasks, args)
+
+
+@kernel
+def _sweep_adamax(tasks, args, plain):
+    literally(plain)
+    _sweep(ADAMAX, plain, tasks, args)
+
+
+@kernel
+def _sweep_radam(tasks, args, plain):
+    literally(plain)
+    _sweep(RADAM, plain, tasks, args)
+
+
+@kernel
+def _sweep_rprop(tasks, args, plain):
+    literally(plain)
+    _sweep(RPROP, plain, tasks, args)
+
+
+@kernel
+def _sweep_asgd(tasks, args, plain):
+    literally(plain)
+    _sweep(ASGD, plain, tasks, args)
+
+
+@kernel
+def _sweep_adabelief(tasks, args, plain):
+    literally(plain)
+    _sweep(ADABELIEF, plain, tasks, args)
+
+
+#: One compiled sweep per per-coordinate family of :mod:`._driver` (a new family adds one
+#: entry here); the optimizers with loops of their own are swept run by run.
+SWEEP_ENTRIES = {SGD: _sweep_sgd, RMSPROP: _sweep_rmsprop, ADAM: _sweep_adam,
+                 ADAGRAD: _sweep_adagrad, NADAM: _sweep_nadam, LION: _sweep_lion,
+                 ADADELTA: _sweep_adadelta, ADAMAX: _sweep_adamax, RADAM: _sweep_radam,
+                 RPROP: _sweep_rprop, ASGD: _sweep_asgd, ADABELIEF: _sweep_adabelief}
+
+
+def _varying(info, hyper: dict) -> dict[str, np.ndarray]:
+    """The hyperparameters given as one value per run: 1-D arrays (N, 2) for pairs."""
+    out = {}
+    for key, value in hyper.items():
+        spec = info.spec.get(key)
+        if spec is None or isinstance(value, str | bool):
+            continue
+        arr = np.asarray(value)
+        if arr.dtype == object or arr.ndim != (2 if spec.kind == "pair" else 1):
+            continue
+        if arr.ndim == 2 and arr.shape[1] != 2:
+            raise ValueError(f"Invalid {key}: one pair per run expected, got shape {arr.shape}")
+        out[key] = arr.astype(np.float64).reshape(len(arr), -1)
+    return out
+
+
+def _runs(surf: Surface, starts, varying: dict) -> tuple[np.ndarray, int]:
+    from . import _start
+
+    lengths = {len(a) for a in varying.values()}
+    if len(lengths) > 1:
+        raise ValueError("Invalid sweep: every hyperparameter array must have one value per run"
+                         f" (got lengths {sorted(lengths)})")
+    pts = np.asarray(starts, dtype=np.float64) if starts is not None else None
+    if pts is None or pts.ndim == 1:
+        x0, y0 = _start(surf, None if pts is None else tuple(pts))
+        n = lengths.pop() if lengths else 1
+        return np.tile([x0, y0], (n, 1)), n
+    if pts.ndim != 2 or pts.shape[1] != 2:
+        raise ValueError(f"Invalid starts: expected an (N, 2) array, got shape {pts.shape}")
+    n = len(pts)
+    if lengths and lengths != {n}:
+        raise ValueError(f"Invalid sweep: {n} starts but hyperparameter arrays of length "
+                         f"{lengths.pop()}")
+    (xlo, xhi), (ylo, yhi) = surf.limit
+    bad = ~((pts[:, 0] >= xlo) & (pts[:, 0] <= xhi) & (pts[:, 1] >= ylo) & (pts[:, 1] <= yhi))
+    if bad.any():
+        x, y = pts[np.flatnonzero(bad)[0]]
+        raise ValueError(f"Invalid start: ({x:g}, {y:g}) (must lie within x in [{xlo:g}, "
+                         f"{xhi:g}] and y in [{ylo:g}, {yhi:g}])")
+    return pts.copy(), n
+
+
+def _groups(info, hyper: dict, varying: dict, n: int):
+    """Distinct settings: (validated settings per group, group index per run)."""
+    if not varying:
+        return [info.validate(hyper)], np.zeros(n, np.int64)
+    keys = list(varying)
+    table = np.concatenate([varying[k] for k in keys], axis=1)
+    rows, inverse = np.unique(table, axis=0, return_inverse=True)
+    settings = []
+    for row in rows:
+        hp = dict(hyper)
+        col = 0
+        for key in keys:
+            width = varying[key].shape[1]
+            hp[key] = tuple(float(v) for v in row[col:col + width]) if width == 2 else float(
+                row[col])
+            col += width
+        settings.append(info.validate(hp))
+    return settings, inverse.reshape(-1).astype(np.int64)
+
+
+def _tasks(inverse: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(inverse, kind="stable")
+    counts = np.bincount(inverse, minlength=groups)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    tasks = [(g, first, min(BLOCK, offsets[g + 1] - first))
+             for g in range(groups) for first in range(offsets[g], offsets[g + 1], BLOCK)]
+    return order.astype(np.int64), np.array(tasks, dtype=np.int64).reshape(-1, 3)
+
+
+def _chunks(tasks: np.ndarray, steps: int) -> list[np.ndarray]:
+    """Tasks cut into chunks of about 2·10^7 run-steps, at least a few blocks per core."""
+    per = max(2 * (os.cpu_count() or 1), int(2e7 // max(1, steps * BLOCK)))
+    return [tasks[i:i + per] for i in range(0, len(tasks), per)]
+
+
+def sweep(surface, optimizer: str, starts=None, steps: int = 500, *, tol: float = 1e-3,
+          schedule=None, noise: float = 0.0, sparsity=0.0, seed: int = 0, progress=None,
+          **hyper) -> SweepResult:
+    """Run many independent trajectories of ``optimizer`` on ``surface`` as one kernel.
+
+    Parameters
+    ----------
+    starts : (N, 2) array of starts, one (x, y), or None (the surface's demonstration start)
+    steps, schedule, noise, sparsity, seed : as :func:`optimizers.run`; every run gets the same
+        noise and drop draws, as separate ``run()`` calls with the same seed do
+    tol : a run has reached the global minimum once its loss is within ``tol`` of ``f_min``
+    progress : optional ``callable(done_runs, total_runs)``, called between chunks of work;
+        returning False stops the sweep with :class:`SweepCancelled`
+    **hyper : the optimizer's hyperparameters as for ``run()``; any of them may instead hold
+        one value per run (a 1-D array, or an (N, 2) array for ``betas``). With one start,
+        the arrays' length sets N; a grid is given as raveled arrays.
+
+    Raises ``ValueError`` as ``run()`` does, naming the bad argument.
+    """
+    from . import MAX_STEPS, OPTIMIZERS, _surface, learning_rates, stochastic
+
+    surf = surface if isinstance(surface, Surface) else _surface(surface)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    info = OPTIMIZERS[optimizer]
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or not (
+            0 <= steps <= MAX_STEPS):
+        raise ValueError(f"Invalid steps: {steps!r} (must be an integer in [0, {MAX_STEPS}])")
+    steps = int(steps)
+    tol = float(tol)
+    if not (math.isfinite(tol) and tol >= 0):
+        raise ValueError(f"Invalid tol: {tol} (must be a finite number >= 0)")
+    varying = _varying(info, hyper)
+    pts, n = _runs(surf, starts, varying)
+    if n > MAX_RUNS or n * max(steps, 1) > MAX_WORK:
+        raise ValueError(f"Invalid sweep: {n:,} runs × {steps:,} steps is more than this app "
+                         f"computes at once ({MAX_RUNS:,} runs, {MAX_WORK:,.0f} run-steps)")
+    settings, inverse = _groups(info, hyper, varying, n)
+    lrs = sorted({hp["lr"] for hp in settings})
+    lr_rows = np.array([learning_rates(lr, steps, schedule) for lr in lrs]).reshape(len(lrs), steps)
+    group_lr = np.array([lrs.index(hp["lr"]) for hp in settings], dtype=np.int64)
+    hs = np.array([info.pack(hp) for hp in settings])
+    state0 = np.array([info.initial_state(hp) for hp in settings])
+    noise_arr, drop = stochastic(steps, float(noise), sparsity, seed)
+    order, tasks = _tasks(inverse, len(settings))
+    (xlo, xhi), (ylo, yhi) = surf.limit
+    limit = np.array([xlo, xhi, ylo, yhi], dtype=np.float64)
+    fmin = np.nan if surf.f_min is None else float(surf.f_min)
+    out = {"end": np.full((n, 2), np.nan), "final": np.full(n, np.nan),
+           "best": np.full(n, np.nan), "reach": np.full(n, -1, np.int64),
+           "ended": np.zeros(n, np.int64), "stop": np.zeros(n, np.int8),
+           "exit": np.full((n, 2), np.nan), "exit_f": np.full(n, np.nan),
+           "prev_f": np.full(n, np.nan), "first_f": np.full(n, np.nan)}
+    args = (hs, lr_rows, group_lr, state0, order, surf.sid, surf.p, pts, noise_arr, drop, limit,
+            fmin, tol, info.module.COEFFS, out["end"], out["final"], out["best"], out["reach"],
+            out["ended"], out["stop"], out["exit"], out["exit_f"], out["prev_f"], out["first_f"])
+    if info.family not in SWEEP_ENTRIES:  # an optimizer with a loop of its own
+        _by_runs(surf, optimizer, pts, steps, settings, inverse, progress,
+                 {"schedule": schedule, "noise": noise, "sparsity": sparsity, "seed": seed},
+                 out, fmin, tol)
+        return _result(surf, optimizer, steps, tol, pts, out, told=True)
+    entry = SWEEP_ENTRIES[info.family]
+    # Settings that take the family's short update run in their own kernel (compiled only
+    # when some run needs it), so each kernel's loop holds one update and no branch.
+    plain = np.array([bool(_driver._plain(info.family, h)) for h in hs])
+    done = 0
+    for chunk in _chunks(tasks, steps):
+        for flag in (True, False):
+            part = chunk[plain[chunk[:, 0]] == flag]
+            if len(part):
+                entry(part, args, flag)
+        done += int(chunk[:, 2].sum())
+        if progress is not None and progress(done, n) is False:
+            raise SweepCancelled(f"sweep stopped after {done:,} of {n:,} runs")
+    return _result(surf, optimizer, steps, tol, pts, out)
+
+
+def _by_runs(surf, optimizer, pts, steps, settings, inverse, progress, common, out, fmin,
+             tol) -> None:
+    """Fill ``out`` run by run with :func:`optimizers.run`, for the optimizers whose loop
+    does not fit the per-coordinate step (L-BFGS, SAM, Schedule-Free): one compiled call per
+    run, on all cores (the loops release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import run
+
+    codes = {name: i for i, name in enumerate(STATUS_NAMES)}
+
+    def one(i: int) -> None:
+        traj = run(surf, optimizer, start=pts[i], steps=steps, **common,
+                   **settings[inverse[i]])
+        out["end"][i] = traj.xy[-1]
+        out["final"][i] = traj.loss[-1]
+        out["best"][i] = traj.loss.min()
+        hit = np.flatnonzero(np.abs(traj.loss - fmin) <= tol)
+        out["reach"][i] = hit[0] if hit.size else -1
+        out["ended"][i] = traj.diverged_at or steps
+        out["stop"][i] = codes[traj.status]
+
+    n = len(pts)
+    per = max(64, int(2e7 // max(1, steps)) // 8)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for first in range(0, n, per):
+            list(pool.map(one, range(first, min(n, first + per))))
+            done = min(n, first + per)
+            if progress is not None and progress(done, n) is False:
+                raise SweepCancelled(f"sweep stopped after {done:,} of {n:,} runs")
+
+
+def _result(surf: Surface, optimizer: str, steps: int, tol: float, pts: np.ndarray,
+            out: dict, told: bool = False) -> SweepResult:
+    """The result, with how each stopped run ended told as ``run()`` tells it (``told``:
+    already told, run by run)."""
+    status = out["stop"]
+    if steps == 0:
+        status[:] = COMPLETED
+        out["ended"][:] = 0
+    exit_pt, exit_f = out["exit"], out["exit_f"]
+    if not told:
+        with np.errstate(invalid="ignore"):
+            downhill = (np.isfinite(exit_pt).all(axis=1) & np.isfinite(exit_f)
+                        & (exit_f < out["prev_f"]) & (exit_f < out["first_f"]))
+        status[(status == LEFT) & ~downhill] = DIVERGED
+        if surf.name == FORMULA:  # stopped where the typed f (or its gradient) is undefined
+            status[(status == DIVERGED) & np.isnan(exit_pt).all(axis=1)] = DOMAIN
+    nearest = np.full(len(status), -1, np.int64)
+    if surf.minima:
+        (x0, x1), (y0, y1) = surf.bounds
+        radius = 0.02 * max(x1 - x0, y1 - y0)
+        mins = np.array([(m.x, m.y) for m in surf.minima])
+        d = np.hypot(out["end"][:, None, 0] - mins[None, :, 0],
+                     out["end"][:, None, 1] - mins[None, :, 1])
+        closest = np.argmin(d, axis=1)
+        near = (d[np.arange(len(d)), closest] <= radius) & (status == COMPLETED)
+        nearest[near] = closest[near]
+    return SweepResult(surface=surf.name, optimizer=optimizer, steps=steps, tol=tol, starts=pts,
+                       end=out["end"], final_loss=out["final"], best_loss=out["best"],
+                       reach=out["reach"], nearest=nearest, status=status,
+                       ended_at=out["ended"])
