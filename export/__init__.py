@@ -24,7 +24,10 @@ IMAGE_FORMATS = ("png", "svg", "pdf")
 ANIMATION_FORMATS = ("gif", "mp4")
 DATA_FORMATS = ("csv", "json", "scene")
 FORMATS = IMAGE_FORMATS + ANIMATION_FORMATS + DATA_FORMATS
-FIGURES = ("landscape", "loss", "lr", "3d")
+FIGURES = ("landscape", "loss", "lr", "3d", "basins", "sensitivity", "hyper")
+#: The figures of the analysis views (:mod:`scene.analysis`): made from many runs, not the race;
+#: with ``.csv`` they give the view's numbers instead of the paths.
+ANALYSIS_FIGURES = ("basins", "sensitivity", "hyper")
 THEMES = ("article", "screen")
 
 MIME_TYPES = {
@@ -36,7 +39,8 @@ EXTENSIONS = {fmt: "." + fmt for fmt in FORMATS} | {"scene": ".scene.json"}
 
 MAX_PIXELS = 40_000_000
 
-__all__ = ["ANIMATION_FORMATS", "DATA_FORMATS", "EXTENSIONS", "ExportError", "FIGURES",
+__all__ = ["ANALYSIS_FIGURES", "ANIMATION_FORMATS", "DATA_FORMATS", "EXTENSIONS", "ExportError",
+           "FIGURES",
            "FORMATS", "IMAGE_FORMATS", "MIME_TYPES", "build_figure", "export_bytes",
            "file_name", "format_for_path", "static_available", "warm_up"]
 
@@ -56,7 +60,9 @@ def file_name(scene, fmt: str, figure: str = "landscape") -> str:
     """A descriptive file name, e.g. ``rosenbrock-race.gif`` or ``ravine-loss.pdf``."""
     base = re.sub(r"[^a-z0-9]+", "-", (scene.title or scene.surface).lower()).strip("-")
     what = {"landscape": "race", "loss": "loss", "lr": "learning-rate", "3d": "3d"}
-    if fmt in ("csv", "json"):
+    if fmt == "csv" and figure in ANALYSIS_FIGURES:
+        kind = figure
+    elif fmt in ("csv", "json"):
         kind = "paths"
     elif fmt == "scene":
         kind = "scene"
@@ -155,6 +161,8 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
     Raises :class:`ExportError` (one-line message) when the export cannot be made.
     """
     fmt = _check(fmt, figure, width, height, scale, fps, frames, theme)
+    if figure in ANALYSIS_FIGURES and fmt in IMAGE_FORMATS + ("csv",):
+        return _analysis_bytes(scene, fmt, figure, theme, width, height, scale)
     if fmt == "scene":
         from .data import scene_bytes
         return scene_bytes(scene)
@@ -185,3 +193,24 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
     if fmt == "gif":
         return animate.encode_gif(animator, steps, fps)
     return animate.encode_mp4(animator, steps, fps)
+
+
+def _analysis_bytes(scene, fmt: str, figure: str, theme: str, width: int, height: int,
+                    scale: float) -> bytes:
+    """An analysis view of ``scene`` as a figure or as CSV."""
+    from scene.analysis import compute, to_csv
+
+    try:
+        result = compute(scene, figure)
+    except ValueError as e:
+        raise ExportError(f"the {figure} view cannot be made for this scene: {e}",
+                          "input") from None
+    if fmt == "csv":
+        return to_csv(result)
+    from figures.analysis import analysis_figure
+
+    from . import static
+    kw = {"start": scene.start_point()} if figure == "basins" else {}
+    fig = analysis_figure(result, theme=theme, width=width, height=height, **kw)
+    return static.render(fig, fmt, width=width, height=height,
+                         scale=scale if fmt == "png" else 1)

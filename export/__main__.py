@@ -52,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="file to write; its extension picks the format")
     p.add_argument("--figure", choices=FIGURES, default="landscape",
                    help="what PNG/SVG/PDF show: the map (landscape), loss curves, learning "
-                        "rates (lr) or the 3-D surface (default: landscape)")
+                        "rates (lr), the 3-D surface, or an analysis view: basins, sensitivity "
+                        "(final loss against learning rate), hyper (learning rate x momentum "
+                        "or beta1); with .csv an analysis view gives its numbers "
+                        "(default: landscape)")
     p.add_argument("--width", type=int, default=900, metavar="W",
                    help="width in CSS pixels (default 900)")
     p.add_argument("--height", type=int, default=700, metavar="H",

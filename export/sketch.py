@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from figures import get_theme, landscape_figure, surface_field
 from figures.landscape import TEXT_INSET as _INSET
 from figures.landscape import _colorbar_w
-from figures.mapspec import KIND_OF_NAME, MarkerStyle, map_spec
+from figures.mapspec import KIND_OF_NAME, UNDEFINED_COLOR, MarkerStyle, map_spec
 
 from .stage import Stage, _font, _hex_rgb, plot_area
 
@@ -111,6 +111,11 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     line_rgba = _rgba(spec.contour_line)
     alpha = line_rgba[3] / 255
     rgb[edge] = np.round(rgb[edge] * (1 - alpha) + np.array(line_rgba[:3]) * alpha)
+    if race.surface.found:  # a typed formula: shade where f is not defined
+        bad = Image.fromarray((~np.isfinite(field.z[::-1])).astype(np.float32), mode="F")
+        bad = np.asarray(bad.resize((pw, ph), Image.Resampling.NEAREST)) > 0.5
+        shade = _rgba(UNDEFINED_COLOR)
+        rgb[bad] = np.round(rgb[bad] * (1 - shade[3] / 255) + np.array(shade[:3]) * shade[3] / 255)
     img.paste(Image.fromarray(rgb, "RGB"), (pl, pt))
 
     # axes: frame, ticks, labels, titles

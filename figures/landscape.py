@@ -15,7 +15,16 @@ from . import _style
 from ._layout import TEXT_INSET, legend_grid, text_px, title_annotations
 from ._style import Theme, get_theme
 from ._text import legend_label, plot_text, power_of_ten, scene_subtitle, surface_title
-from .mapspec import LOG_FLOOR_FRACTION, MARK_COLOR, MARKER_STYLES, map_spec, plotly_marker, z_scale
+from .mapspec import (
+    LOG_FLOOR_FRACTION,
+    MARK_COLOR,
+    MARKER_STYLES,
+    map_spec,
+    plotly_marker,
+    undefined_mask,
+    undefined_trace,
+    z_scale,
+)
 
 __all__ = ["LOG_FLOOR_FRACTION", "MARK_COLOR", "GLOBAL_MIN_COLOR", "GRID_N", "SurfaceField",
            "surface_field", "landscape_figure", "end_mark"]
@@ -326,6 +335,10 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         hovertemplate="x=%{x:.4g}, y=%{y:.4g}<extra></extra>" if not field.log else
         "x=%{x:.4g}, y=%{y:.4g}<br>log₁₀(f − f*)=%{z:.3g}<extra></extra>",
     ))
+    mask = undefined_mask(surf, len(field.xs))
+    if mask is not None:  # a typed formula: shade where f is not defined
+        shade = undefined_trace(field.xs, field.ys, mask)
+        fig.add_trace(go.Heatmap({k: v for k, v in shade.items() if k != "type"}))
 
     # Paths overlap (the same first steps, the same valley): the longest is drawn first and
     # the shortest last, each drawn path a little wider than the ones above it, so a path

@@ -192,6 +192,30 @@ def map_markers(surface: Surface) -> tuple[MapMarker, ...]:
     return tuple(out)
 
 
+#: Shading of the part of a typed formula's map where f is not defined.
+UNDEFINED_COLOR = "rgba(95, 105, 115, 0.55)"
+UNDEFINED_TEXT = "f is not defined here"
+
+
+def undefined_mask(surface: Surface, n: int) -> np.ndarray | None:
+    """For a typed formula whose map has points where f is not defined: an ``n`` × ``n`` grid
+    (as :func:`landscapes.grid`) holding 1 there and NaN elsewhere, which every renderer shades
+    with :data:`UNDEFINED_COLOR`. None when f is defined on the whole map."""
+    if not surface.found:
+        return None
+    _, _, f = grid(surface, n, n)
+    bad = ~np.isfinite(f)
+    return np.where(bad, 1.0, np.nan) if bad.any() else None
+
+
+def undefined_trace(xs, ys, mask: np.ndarray) -> dict:
+    """The shading of :func:`undefined_mask` as a Plotly heatmap trace."""
+    return {"type": "heatmap", "x": xs, "y": ys, "z": mask, "showscale": False,
+            "colorscale": [[0.0, UNDEFINED_COLOR], [1.0, UNDEFINED_COLOR]], "zmin": 0, "zmax": 1,
+            "hovertemplate": f"x=%{{x:.4g}}, y=%{{y:.4g}}: {UNDEFINED_TEXT}<extra></extra>",
+            "name": UNDEFINED_TEXT, "showlegend": False}
+
+
 def map_spec(surface: Surface) -> MapSpec:
     """Everything about the look of ``surface``'s map that every renderer shares."""
     return MapSpec(COLORSCALE, CONTOUR_LINE_COLOR, MARKER_STYLES, map_markers(surface),

@@ -13,7 +13,7 @@ from scene.race import Race
 
 from .curves import loss_gap
 from .landscape import surface_field
-from .mapspec import map_spec
+from .mapspec import UNDEFINED_COLOR, UNDEFINED_TEXT, map_spec, undefined_mask
 
 GRID_N = 140
 GRID3D_N = 90  # as the exported 3-D figure (figures.surface3d)
@@ -38,7 +38,17 @@ def surface_payload(surface: Surface, n: int = GRID_N, n3d: int = GRID3D_N) -> d
         "saddles": [[s.x, s.y, s.f] for s in surface.saddles],
         "xrange": [x0, x1], "yrange": [y0, y1],
         **spec.to_dict(),
+        **_undefined(surface, field),
     }
+
+
+def _undefined(surface: Surface, field) -> dict:
+    """A typed formula's map where f is not defined: 1 there, NaN elsewhere (player shades it)."""
+    mask = undefined_mask(surface, len(field.xs))
+    if mask is None:
+        return {}
+    return {"undefined": mask, "undefined_color": UNDEFINED_COLOR,
+            "undefined_text": UNDEFINED_TEXT}
 
 
 def test_grid(surface: Surface, shift: tuple[float, float], n: int = GRID_N) -> np.ndarray:

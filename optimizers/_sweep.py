@@ -176,26 +176,32 @@ def _lanes(family, plain, task, args):
             x[j], y[j] = _driver._step(family, plain, j, BLOCK + j, x[j], y[j], gxj, gyj, state,
                                        h, coef, t)
         value_grad_block(sid, sp, x, y, f, gx, gy)
-        for j in range(n):  # the book-keeping, with selects instead of branches
-            inside = (x[j] >= xlo) & (x[j] <= xhi) & (y[j] >= ylo) & (y[j] <= yhi)
-            finite = f[j] * 0.0 + gx[j] * 0.0 + gy[j] * 0.0 == 0.0
-            live = stop[j] == 0
-            ok = live & inside & finite
-            ends = live & ~(inside & finite)
-            best[j] = min(best[j], f[j]) if ok else best[j]
-            reach[j] = t if ok & (reach[j] < 0) & (abs(f[j] - fmin) <= tol) else reach[j]
-            stop[j] = t if ends else stop[j]
-            inside_at_stop[j] = inside if ends else inside_at_stop[j]
-            endx[j] = x[j] if ok else (px[j] if ends else endx[j])
-            endy[j] = y[j] if ok else (py[j] if ends else endy[j])
-            endf[j] = f[j] if ok else (pf[j] if ends else endf[j])
-            ex[j] = x[j] if ends else ex[j]
-            ey[j] = y[j] if ends else ey[j]
-            ef[j] = f[j] if ends else ef[j]
-        if t % 8 == 0 or t == steps:
-            living = 0
+        # The book-keeping. A lane stops once (its point left the box, or its loss or
+        # gradient is not finite): a read-only loop counts such lanes, and only a step that
+        # has one runs the scalar loop that records them. Best loss and the first step at
+        # f_min are kept by a loop with two stores and selects, which the compiler vectorizes.
+        ends = 0
+        for j in range(n):
+            fine = ((x[j] >= xlo) & (x[j] <= xhi) & (y[j] >= ylo) & (y[j] <= yhi)
+                    & (f[j] * 0.0 + gx[j] * 0.0 + gy[j] * 0.0 == 0.0))
+            ends += (stop[j] == 0) & ~fine
+        if ends:
             for j in range(n):
-                living += stop[j] == 0
+                inside = x[j] >= xlo and x[j] <= xhi and y[j] >= ylo and y[j] <= yhi
+                finite = f[j] * 0.0 + gx[j] * 0.0 + gy[j] * 0.0 == 0.0
+                if stop[j] == 0 and not (inside and finite):
+                    stop[j] = t
+                    inside_at_stop[j] = inside
+                    endx[j], endy[j], endf[j] = px[j], py[j], pf[j]
+                    ex[j], ey[j], ef[j] = x[j], y[j], f[j]
+        for j in range(n):
+            live = stop[j] == 0
+            best[j] = f[j] if live & (f[j] < best[j]) else best[j]
+            reach[j] = t if live & (reach[j] < 0) & (abs(f[j] - fmin) <= tol) else reach[j]
+        living -= ends
+    for j in range(n):
+        if stop[j] == 0:
+            endx[j], endy[j], endf[j] = x[j], y[j], f[j]
     for j in range(n):
         r = order[first + j]
         out_best[r] = best[j]

@@ -2,7 +2,9 @@
 
 A scene names the surface (and its parameters), the start point, the number of steps, the
 optimizers (each with a label, a colour and its hyperparameters), the learning-rate schedule,
-gradient noise, sparsity, the seed and a few view settings. The app, the presets in
+gradient noise, sparsity, the seed and a few view settings. A formula typed by the user is the
+surface ``"formula"``, its text in ``formula`` and its x and y ranges in ``surface_params``
+(``xmin``, ``xmax``, ``ymin``, ``ymax``). The app, the presets in
 ``assets/scenes/``, the share URL and every exporter read and write this one value.
 
 Reading is forgiving: :func:`from_dict` and :func:`from_query` never raise on bad input. Each
@@ -18,7 +20,7 @@ import re
 import reprlib
 from dataclasses import dataclass, field
 
-from landscapes import SURFACES, get_surface
+from landscapes import FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
 
@@ -93,6 +95,8 @@ class Scene:
 
 
 DEFAULT_VIEW = {"step": None, "arrows": False, "tab": "map"}
+#: The analysis views a scene may open (``view["analysis"]``; absent: none): :mod:`scene.analysis`.
+ANALYSIS_VIEWS = ("basins", "sensitivity", "hyper")
 
 
 def default_scene() -> Scene:
@@ -225,9 +229,11 @@ def check(scene: Scene) -> list[str]:
 
 
 def to_dict(scene: Scene) -> dict:
+    params = dict(scene.surface_params)
     d = {
         "surface": scene.surface,
-        "surface_params": dict(scene.surface_params),
+        **({"formula": params.pop("f", "")} if scene.surface == FORMULA else {}),
+        "surface_params": params,
         "start": list(scene.start) if scene.start is not None else None,
         "steps": scene.steps,
         "optimizers": [{"optimizer": e.optimizer, "label": e.label, "color": e.color,
@@ -365,25 +371,9 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
     def warn(fieldname, value, why):
         warnings.append(f"{_why(fieldname)}: {quote(value)} {_why(why)}; using the default")
 
-    # surface and its parameters
-    name = data.get("surface", base.surface)
-    if not isinstance(name, str) or name not in SURFACES:
-        warn("surface", name, f"is not a known surface ({', '.join(SURFACES)})")
-        name = base.surface
-    scene.surface = name
-    params = data.get("surface_params", {}) or {}
-    if not isinstance(params, dict):
-        warn("surface_params", params, "is not a mapping")
-        params = {}
-    good = {}
-    for k, v in params.items():
-        try:
-            get_surface(name, **{**good, k: _num(v)})
-            good[k] = _num(v)
-        except (ValueError, TypeError) as e:
-            warn(f"surface_params.{k}", v, f"cannot be used ({e})")
-    scene.surface_params = good
-    surf = get_surface(name, **good)
+    # surface and its parameters (a typed formula: its text and ranges)
+    scene.surface, scene.surface_params = _read_surface(data, base, warn)
+    surf = get_surface(scene.surface, **scene.surface_params)
 
     # start
     start = data.get("start")
@@ -483,6 +473,12 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
                                                                     bool | int) else False
         if view.get("tab") in ("map", "3d"):
             v["tab"] = view["tab"]
+        if view.get("analysis") is not None:  # an analysis view open under the map
+            if view["analysis"] in ANALYSIS_VIEWS:
+                v["analysis"] = view["analysis"]
+            else:
+                warn("view", view["analysis"], "is not a view (choose one of: "
+                     f"{', '.join(ANALYSIS_VIEWS)})")
         scene.view = v
     else:
         warn("view", view, "is not a mapping")
@@ -493,6 +489,56 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
                 warnings.append(f"{key}: longer than 500 characters; shortened")
             setattr(scene, key, data[key][:500])
     return scene, capped(warnings)
+
+
+def _read_surface(data: dict, base: Scene, warn) -> tuple[str, dict]:
+    """The surface name and parameters of a scene dict; each unusable field is warned about."""
+    formula = data.get("formula")
+    name = data.get("surface", FORMULA if formula is not None else base.surface)
+    if formula is not None or name == FORMULA:
+        return _read_formula(formula, data.get("surface_params"), base, warn)
+    if not isinstance(name, str) or name not in SURFACES:
+        warn("surface", name, f"is not a known surface ({', '.join(SURFACES)}), nor "
+             f"{FORMULA!r} with a formula")
+        name = base.surface
+    params = data.get("surface_params", {}) or {}
+    if not isinstance(params, dict):
+        warn("surface_params", params, "is not a mapping")
+        params = {}
+    good = {}
+    for k, v in params.items():
+        try:
+            get_surface(name, **{**good, k: _num(v)})
+            good[k] = _num(v)
+        except (ValueError, TypeError) as e:
+            warn(f"surface_params.{k}", v, f"cannot be used ({e})")
+    return name, good
+
+
+def _read_formula(text, params, base: Scene, warn) -> tuple[str, dict]:
+    """A typed formula and its x and y ranges (``surface_params`` xmin, xmax, ymin, ymax)."""
+    if not isinstance(text, str):
+        warn("formula", text, "is not text")
+        return base.surface, dict(base.surface_params)
+    try:
+        get_surface(FORMULA, f=text)
+    except ValueError as e:
+        warn("formula", text, f"cannot be used ({e})")
+        return base.surface, dict(base.surface_params)
+    if not isinstance(params, dict):
+        if params is not None:
+            warn("surface_params", params, "is not a mapping")
+        params = {}
+    good = {"f": text}
+    for k, v in params.items():
+        try:
+            if k == "f":
+                raise ValueError("the formula goes in the 'formula' field")
+            get_surface(FORMULA, **{**good, k: _num(v)})
+            good[k] = _num(v)
+        except (ValueError, TypeError) as e:
+            warn(f"surface_params.{k}", v, f"cannot be used ({e})")
+    return FORMULA, good
 
 
 def _read_schedule(sched, steps: int, where: str, warn) -> dict:

@@ -113,7 +113,8 @@ def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
             "best loss": float(np.min(t.loss)),
             "steps to minimum": "never" if reach is None else f"{reach:,}",
             "ended in": ended_in(race.surface, t.xy, t.loss) if t.status == "completed"
-            else "— (diverged)" if t.status == "diverged" else "— (left the map)",
+            else "— (diverged)" if t.status == "diverged"
+            else "— (left the domain)" if t.status == "domain" else "— (left the map)",
             "path length": path_length(t.xy),
             "status": status,
         })

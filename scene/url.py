@@ -4,11 +4,16 @@
      &opt=sgd;lr=0.02&opt=momentum;lr=0.02&opt=adam;lr=0.3;label=Adam fast
      &sched=warmup_cosine;warmup=30&noise=0.5&seed=4
 
+A formula of the user's own is ``f`` (``surface=formula`` may be left out) with its ranges in
+``sp``: ``?f=x^2+3*y^2&sp=xmin:-2;xmax:2;ymin:-1;ymax:1``.
+
 Each ``opt`` is one racer: the optimizer's name, then ``key=value`` pairs separated by ``;`` for
 the hyperparameters that differ from torch's defaults (``betas=0.9,0.999``), its ``label`` and
 ``color``. A ``preset`` parameter names the preset the scene came from: the app shows that
 preset's title and claim, and the scene readers here ignore it (as they ignore ``lesson`` and
-``slide``, which open a lesson at a slide: :mod:`scene.lessons`). Numbers are written with
+``slide``, which open a lesson at a slide: :mod:`scene.lessons`). ``view`` names the analysis
+view open under the map (``basins``, ``sensitivity`` or ``hyper``: :mod:`scene.analysis`).
+Numbers are written with
 Python's shortest round-trip ``repr``, so a scene read back from its URL is exactly the same
 scene. Reading never raises: each bad field falls back to its
 default and is named in the returned warnings.
@@ -40,6 +45,8 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
     """Query parameters for a scene (values are strings; ``opt`` is a list)."""
     d = to_dict(scene)
     q: dict[str, str | list[str]] = {"surface": d["surface"]}
+    if "formula" in d:
+        q["f"] = d["formula"]
     if d["surface_params"]:
         q["sp"] = ";".join(f"{k}:{_fmt(v)}" for k, v in d["surface_params"].items())
     if d["start"] is not None:
@@ -80,6 +87,8 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
         q["arrows"] = "1"
     if view.get("tab", "map") != "map":
         q["tab"] = view["tab"]
+    if view.get("analysis"):
+        q["view"] = view["analysis"]
     return q
 
 
@@ -123,13 +132,15 @@ def from_query(params: Mapping) -> tuple[Scene, list[str]]:
 def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     d: dict = {}
     warnings: list[str] = []
-    known = {"surface", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
-             "step", "arrows", "tab", "preset", "present", "lesson", "slide", "test"}
+    known = {"surface", "f", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
+             "step", "arrows", "tab", "view", "preset", "present", "lesson", "slide", "test"}
     for key in params:
         if key not in known:
             warnings.append(f"{quote(key)} is not a scene setting; ignored")
     if (s := _one(params.get("surface"))) is not None:
         d["surface"] = s
+    if (f := _one(params.get("f"))) is not None:
+        d["formula"] = f
     if (sp := _one(params.get("sp"))) is not None:
         d["surface_params"] = _parse_kv(sp)
     if (start := _one(params.get("start"))) is not None:
@@ -174,6 +185,8 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
         view["arrows"] = arrows in ("1", "true")
     if (tab := _one(params.get("tab"))) is not None:
         view["tab"] = tab
+    if (analysis := _one(params.get("view"))) is not None:
+        view["analysis"] = analysis
     d["view"] = view
     scene, more = from_dict(d)
     return scene, capped(warnings + more)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from landscapes import SURFACES, get_surface
+from landscapes import FORMULA, SURFACES, get_surface
 from scene import MAX_OPTIMIZERS, STEPS_LIMIT, Entry
 from ui.compute import cached_lessons, cached_presets
 from ui.state import (
@@ -72,7 +72,7 @@ def restore_preset() -> None:
 
 
 def on_surface() -> None:
-    surf = SURFACES[st.session_state["surface"]]
+    surf = read_scene().surface_obj()
     st.session_state["x0"], st.session_state["y0"] = map(float, surf.start)
     st.session_state["preset"] = CUSTOM
     st.session_state["scene_title"] = st.session_state["scene_claim"] = ""
@@ -125,6 +125,10 @@ def on_inspect_step() -> None:
 
 def on_reset_start() -> None:
     name = st.session_state["surface"]
+    if name == FORMULA:
+        surf = read_scene().surface_obj()
+        st.session_state["x0"], st.session_state["y0"] = map(float, surf.start)
+        return
     surf = SURFACES[name]
     params = {k: st.session_state.get(f"sp_{name}_{k}", s.default)
               for k, s in surf.param_spec.items()}

@@ -75,6 +75,8 @@ def draw_header(surface, bad: list[str]) -> None:
     shown = f"${surface.latex}$" if len(surface.latex) <= 100 else "the formula and its lesson"
     with formula.expander(f"**{md_literal(surface.title)}** · {shown}"):
         st.latex(surface.latex)
+        if surface.found:
+            _draw_found(surface)
         st.caption(surface.lesson)
     warnings = ss.get("link_warnings") or []
     if warnings:
@@ -103,6 +105,20 @@ def draw_header(surface, bad: list[str]) -> None:
         title, claim = md_literal(ss.get("scene_title", "")), md_literal(ss["scene_claim"])
         with st.expander(f":blue[**{title}**] · {claim}"):
             st.markdown(f"**{title}** — {claim}")
+
+
+def _draw_found(surface) -> None:
+    """A typed formula: its exact gradient, the text as typed, and the lowest minimum found."""
+    st.latex(surface.gradient_latex)
+    st.text(f"As typed: {surface.params['f']}")  # literal: the user's text is never markup
+    if surface.minima:
+        m = surface.minima[0]
+        n, k = len(surface.minima), len(surface.saddles)
+        st.caption(f"Lowest minimum found: f = {m.f:.6g} at ({m.x:.6g}, {m.y:.6g}), found, not "
+                   f"known. On this range: {n} {'minimum' if n == 1 else 'minima'} and {k} "
+                   f"{'saddle point' if k == 1 else 'saddle points'}.")
+    else:
+        st.caption("No minimum was found on this range, so no run can be said to reach one.")
 
 
 def draw_lesson_line() -> bool:

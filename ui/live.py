@@ -57,8 +57,8 @@ CACHE_BYTES = 48 * 1024 * 1024
 
 ASSET_PREFIX = "/live/player"
 _FRONTEND = Path(__file__).resolve().with_name("player_frontend")
-_SCENE_KEYS = {"surface", "surface_params", "start", "steps", "optimizers", "schedule", "noise",
-               "sparsity", "seed", "view", "title", "claim", "test_shift"}
+_SCENE_KEYS = {"surface", "formula", "surface_params", "start", "steps", "optimizers", "schedule",
+               "noise", "sparsity", "seed", "view", "title", "claim", "test_shift"}
 
 
 class LiveError(ValueError):

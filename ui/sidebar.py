@@ -9,7 +9,7 @@ import math
 import numpy as np
 import streamlit as st
 
-from landscapes import SURFACES, get_surface
+from landscapes import FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS, learning_rates
 from optimizers.schedules import SCHEDULES, resolve
 from scene import MAX_OPTIMIZERS, STEPS_LIMIT
@@ -30,6 +30,7 @@ from ui.callbacks import (
     on_surface_param,
 )
 from ui.compute import cached_lessons_and_problems, cached_presets, cached_presets_and_problems
+from ui.formula_ui import draw_formula_controls, on_formula
 from ui.state import CUSTOM, NO_LESSON, _with, beta2_grid, eps_grid, lr_grid, round_step
 from ui.tables import md_literal
 
@@ -66,8 +67,12 @@ def draw_sidebar() -> None:
 def _surface_controls() -> None:
     ss = st.session_state
     st.subheader("Surface")
-    st.selectbox("Loss surface", list(SURFACES), key="surface", on_change=on_surface,
-                 format_func=lambda k: SURFACES[k].title)
+    st.selectbox("Loss surface", [*SURFACES, FORMULA], key="surface", on_change=on_surface,
+                 format_func=lambda k: SURFACES[k].title if k in SURFACES
+                 else "Your own formula f(x, y)")
+    if ss["surface"] == FORMULA:
+        draw_formula_controls(on_formula)
+        return
     base = SURFACES[ss["surface"]]
     for pname, spec in base.param_spec.items():
         key = f"sp_{base.name}_{pname}"
@@ -147,6 +152,10 @@ def _hyper_widget(wkey: str, key: str, h) -> None:
     ss = st.session_state
     if h.kind == "bool":
         st.checkbox(h.label, key=wkey, help=h.help)
+    elif h.kind == "pair" and h.name != "betas":  # Rprop's etas and step sizes: two numbers
+        c1, c2 = st.columns(2)
+        c1.number_input(h.labels[0], key=f"{wkey}_0", format="%.4g", step=0.1, help=h.help)
+        c2.number_input(h.labels[1], key=f"{wkey}_1", format="%.4g", step=0.1, help=h.help)
     elif h.kind == "pair":
         top = max(float(h.ui_high), float(ss[f"{wkey}_0"]))
         st.slider(h.labels[0], float(h.ui_low), top, key=f"{wkey}_0", step=0.001,

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from landscapes import SURFACES, get_surface
+from landscapes import FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
 from scene import PALETTE, Entry, Scene, default_scene, quote
@@ -130,6 +130,10 @@ def write_scene(scene: Scene) -> None:
             del ss[k]
     ss["surface"] = scene.surface
     surf = get_surface(scene.surface, **scene.surface_params)
+    if scene.surface == FORMULA:
+        from ui.formula_ui import write_formula
+
+        write_formula(surf.params)
     for name, spec in surf.param_spec.items():
         ss[f"sp_{scene.surface}_{name}"] = float(surf.params.get(name, spec.default))
     x0, y0 = scene.start_point()
@@ -157,6 +161,10 @@ def write_scene(scene: Scene) -> None:
     ss["test_dx"], ss["test_dy"] = map(float, scene.test_shift or (0.2, 0.1))
     ss["view_step"] = scene.view.get("step")  # None: the end of the run
     ss["view_tab"] = scene.view.get("tab", "map")
+    if scene.view.get("analysis"):  # the scene opens an analysis view
+        from ui.analysis import tab_of
+
+        ss["tab"] = tab_of(scene.view)
     ss["scene_title"], ss["scene_claim"] = scene.title, scene.claim
 
 
@@ -182,9 +190,13 @@ def read_entry(eid: int) -> Entry:
 def read_scene() -> Scene:
     ss = st.session_state
     name = ss["surface"]
-    surf = SURFACES[name]
+    surf = SURFACES.get(name)
     params = {k: ss[f"sp_{name}_{k}"] for k, spec in surf.param_spec.items()
-              if f"sp_{name}_{k}" in ss and ss[f"sp_{name}_{k}"] != spec.default}
+              if f"sp_{name}_{k}" in ss and ss[f"sp_{name}_{k}"] != spec.default} if surf else {}
+    if name == FORMULA:
+        from ui.formula_ui import formula_params
+
+        params = formula_params()
     sname = ss.get("sched", "constant")
     sched = {"name": sname}
     for key in SCHEDULES[sname].params:
@@ -194,6 +206,10 @@ def read_scene() -> Scene:
     step = ss.get("view_step")
     view = {"step": None if step is None else max(0, min(steps, int(step))),
             "arrows": bool(ss.get("arrows")), "tab": ss.get("view_tab", "map")}
+    from ui.analysis import analysis_of
+
+    if analysis_of(ss.get("tab")):  # an analysis tab is open: the link says which
+        view["analysis"] = analysis_of(ss.get("tab"))
     # A start typed or stepped in the sidebar carries float noise (-1.0999999999999999): the
     # scene keeps six significant digits, as many as anyone can see or type.
     start = (float(f"{ss['x0']:.6g}"), float(f"{ss['y0']:.6g}"))
@@ -260,6 +276,20 @@ def unusual_values(scene: Scene) -> list[str]:
     return notes
 
 
+def set_start(x: float, y: float) -> None:
+    """Move the start to (x, y), rounded to a thousandth of the map's larger side's order of
+    magnitude (a click on the map, a cell of the basins); a point off the limits is ignored."""
+    ss = st.session_state
+    surf = read_scene().surface_obj()
+    (bx0, bx1), (by0, by1) = surf.bounds
+    quantum = 10.0 ** (math.floor(math.log10(max(bx1 - bx0, by1 - by0))) - 3)
+    x = float(f"{round(x / quantum) * quantum:.10g}")
+    y = float(f"{round(y / quantum) * quantum:.10g}")
+    (lx0, lx1), (ly0, ly1) = surf.limit
+    if lx0 <= x <= lx1 and ly0 <= y <= ly1:
+        ss["x0"], ss["y0"] = x, y
+
+
 def apply_player_event() -> None:
     """Take the player's latest event into the scene, before anything is drawn: a start set by
     a click or a drag on the map, a learning rate set on a chip, the step the player stopped
@@ -273,14 +303,7 @@ def apply_player_event() -> None:
     try:
         kind = event.get("event")
         if kind == "click":
-            surf = read_scene().surface_obj()
-            (bx0, bx1), (by0, by1) = surf.bounds
-            quantum = 10.0 ** (math.floor(math.log10(max(bx1 - bx0, by1 - by0))) - 3)
-            x = float(f"{round(float(event['x']) / quantum) * quantum:.10g}")
-            y = float(f"{round(float(event['y']) / quantum) * quantum:.10g}")
-            (lx0, lx1), (ly0, ly1) = surf.limit
-            if lx0 <= x <= lx1 and ly0 <= y <= ly1:
-                ss["x0"], ss["y0"] = x, y
+            set_start(float(event["x"]), float(event["y"]))
         elif kind == "lr":
             ids = racing_ids()
             racer, lr = int(event["racer"]), float(event["lr"])

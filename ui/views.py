@@ -9,6 +9,7 @@ from optimizers import OPTIMIZERS, compiled
 from scene import Scene, to_dict, to_json
 from scene.race import DEFAULT_TOL, Race, metrics
 from scene.url import encode
+from ui import analysis
 from ui.callbacks import on_inspect_step
 from ui.compute import cached_payload, cached_race, cached_recorded
 from ui.equations import update_rules
@@ -59,6 +60,10 @@ def draw_results(race: Race) -> None:
             st.info(f"**{md_literal(r.label)}** left the map at step {r.traj.diverged_at}, still "
                     "going downhill: the surface keeps falling beyond the map's edge, so its "
                     "path stops there.")
+        elif r.traj.status == "domain":
+            st.warning(f"**{md_literal(r.label)}** left the domain at step {r.traj.diverged_at}: "
+                       "its next point is where f or its gradient is not defined (the shaded "
+                       "part of the map), so its path stops just before it.")
     st.subheader("Results")
     rows = metrics(race, tol=DEFAULT_TOL)
     if not rows:
@@ -90,6 +95,8 @@ def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
     content, not four."""
     tabs = {"Step inspector": lambda: show_inspector(scene, cached_recorded(to_json(race_scene))),
             "Update rules": lambda: show_rules(scene, race),
+            **{label: (lambda view=view: analysis.DRAW[view](race_scene))
+               for view, label in analysis.TAB_LABELS.items()},
             "Share & export": lambda: show_share(scene, race_scene, race, query),
             "About this surface": lambda: show_about(race)}
     for tab, show in zip(st.tabs(list(tabs), key="tab", on_change="rerun"), tabs.values(),
@@ -183,7 +190,8 @@ def show_share(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None
 EXPORT_KINDS = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)",
                 "gif": "GIF animation", "mp4": "MP4 video"}
 EXPORT_FIGURES = {"landscape": "map with paths", "loss": "loss curves", "lr": "learning rates",
-                  "3d": "3-D surface"}
+                  "3d": "3-D surface", "basins": "basins of attraction",
+                  "sensitivity": "learning-rate sensitivity", "hyper": "hyperparameter map"}
 
 
 def _figure_export(race_scene: Scene, race: Race) -> None:

@@ -271,8 +271,9 @@
       else break;
     }
     var divergedAt = isNum(p.diverged_at) ? p.diverged_at : null;
-    // "diverged": blew up; "left": left the map going downhill. Both stop the path there.
-    var diverged = p.status === "diverged" || p.status === "left";
+    // "diverged": blew up; "left": left the map going downhill; "domain": reached a point
+    // where the typed f is not defined. Each stops the path there.
+    var diverged = p.status === "diverged" || p.status === "left" || p.status === "domain";
     if (diverged && divergedAt === null) divergedAt = Math.max(lastFinite, 0);
     return {
       index: i,
@@ -286,6 +287,7 @@
       last: lastFinite,
       diverged: diverged,
       left: p.status === "left",
+      domain: p.status === "domain",
       divergedAt: divergedAt
     };
   }
@@ -972,7 +974,7 @@
       if (!c || p.last < 0) continue;
       var ti = Math.min(Math.floor(t), p.last);
       var text = "f = " + fmt(p.loss[ti]);
-      var flag = p.diverged && t >= p.last ? (p.left ? "left the map at step " : "diverged at step ") + p.divergedAt : "";
+      var flag = p.diverged && t >= p.last ? (p.left ? "left the map at step " : p.domain ? "left the domain at step " : "diverged at step ") + p.divergedAt : "";
       if (text !== c.text) { c.value.textContent = text; c.text = text; }
       if (flag !== c.flagText) { c.flag.textContent = flag; c.flagText = flag; }
     }
@@ -1326,6 +1328,16 @@
       },
       hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>" + plotText(zlabel) + " = %{z:.3g}<extra></extra>"
     }];
+    if (s.undefined) {
+      // A typed formula: shade where f is not defined (1 there, NaN elsewhere).
+      traces.push({
+        type: "heatmap", x: traces[0].x, y: traces[0].y,
+        z: cached(s, "pund", function () { return plainGrid(s.undefined); }),
+        zmin: 0, zmax: 1, showscale: false,
+        colorscale: [[0, s.undefined_color], [1, s.undefined_color]],
+        hovertemplate: "x = %{x:.3f}<br>y = %{y:.3f}<br>" + plotText(s.undefined_text || "") + "<extra></extra>"
+      });
+    }
     if (s.test_z) {
       // The test surface (the training surface shifted): its contours dashed over the map.
       traces.push({

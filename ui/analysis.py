@@ -1,0 +1,195 @@
+"""The analysis views under the map: basins of attraction, learning-rate sensitivity and the
+hyperparameter map, each a tab of :func:`ui.views.draw_tabs`.
+
+Results are cached for every session in :data:`CACHE`, bounded in bytes. A computation that
+takes more than half a second shows a progress bar; the bar's updates between chunks of work
+are where a change on the page stops a computation in flight (Streamlit interrupts the script
+at its next call), so a stale result is never finished.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import replace
+
+import streamlit as st
+
+from figures.analysis import basins_figure, hyper_figure, sensitivity_figure
+from scene import Scene, to_json
+from scene.analysis import (
+    ANALYSES,
+    BASIN_GRID,
+    BASIN_GRIDS,
+    MAX_WORK,
+    compute,
+    hyper_racer,
+    second_axis,
+    to_csv,
+)
+
+#: Tab label of each view, and back.
+TAB_LABELS = dict(ANALYSES)
+VIEW_OF_TAB = {label: key for key, label in TAB_LABELS.items()}
+SHOW_PROGRESS_AFTER = 0.5  # seconds
+
+
+class ResultCache:
+    """Least recently used results, at most ``max_bytes`` of arrays in all."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key][0]
+
+    def put(self, key, value, size: int) -> None:
+        with self._lock:
+            if key in self._items or size > self.max_bytes:
+                return
+            self._items[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, old) = self._items.popitem(last=False)
+                self._bytes -= old
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+
+CACHE = ResultCache(256 * 2**20)
+
+
+def _key(scene: Scene, analysis: str, grid: int, racer: int | None) -> tuple:
+    """What a result depends on: not the title, the claim or the view; for the basins not
+    the start either (a click on a cell moves the start and keeps the basins)."""
+    plain = replace(scene, view={}, title="", claim="")
+    if analysis == "basins":
+        plain = replace(plain, start=None)
+    return analysis, to_json(plain), grid if analysis == "basins" else 0, racer
+
+
+def cached_result(scene: Scene, analysis: str, grid: int = BASIN_GRID,
+                  racer: int | None = None):
+    """The view's result, from the cache or computed with a progress bar."""
+    key = _key(scene, analysis, grid, racer)
+    hit = CACHE.get(key)
+    if hit is not None:
+        return hit
+    bar = st.empty()
+    began = time.monotonic()
+
+    def progress(fraction: float) -> bool:
+        if time.monotonic() - began > SHOW_PROGRESS_AFTER:
+            bar.progress(min(1.0, fraction), text=f"Running the optimizers: {fraction:.0%}")
+        return True
+
+    result = compute(scene, analysis, grid=grid, racer=racer, progress=progress)
+    bar.empty()
+    CACHE.put(key, result, result.nbytes)
+    return result
+
+
+def on_basin_click(key: str = "basins_chart") -> None:
+    """A click on a cell of the basins: the race starts there (as a click on the map does)."""
+    from ui.state import set_start
+
+    event = st.session_state.get(key)
+    try:
+        point = event["selection"]["points"][0]
+        set_start(float(point["x"]), float(point["y"]))
+    except (KeyError, IndexError, TypeError, ValueError):
+        return
+
+
+def _csv_button(result, scene: Scene, analysis: str) -> None:
+    from export import file_name
+
+    st.download_button("Data (CSV)", lambda: to_csv(result),
+                       file_name=file_name(scene, "csv", analysis), mime="text/csv",
+                       key=f"{analysis}_csv")
+
+
+def draw_basins(race_scene: Scene) -> None:
+    ss = st.session_state
+    if not race_scene.optimizers:
+        st.info("Add an optimizer in the sidebar to see where each start leads it.")
+        return
+    c1, c2 = st.columns([2, 3])
+    ss.setdefault("basins_grid", BASIN_GRID)
+    grid = c1.select_slider("starts per side", BASIN_GRIDS, key="basins_grid",
+                            help="The grid of starts over the map: 200 gives 40,000 runs "
+                                 "per optimizer.")
+    top = max(g for g in BASIN_GRIDS if g * g * race_scene.steps <= MAX_WORK
+              or g == BASIN_GRIDS[0])
+    if grid > top:
+        c2.info(f"{grid} × {grid} starts of {race_scene.steps:,} steps is more than the app "
+                f"runs at once: showing {top} × {top}.")
+        grid = top
+    else:
+        c2.caption("Each cell is a start, coloured by the minimum its run reached: lighter "
+                   "took longer. **Click a cell to start the race there.**")
+    result = cached_result(race_scene, "basins", grid)
+    fig = basins_figure(result, theme="article", width=1200, height=None,
+                        start=race_scene.start_point(), clickable=True, title="")
+    st.plotly_chart(fig, key="basins_chart", on_select=on_basin_click,
+                    selection_mode="points", config={"displayModeBar": False,
+                                                      "scrollZoom": False})
+    _csv_button(result, race_scene, "basins")
+
+
+def draw_sensitivity(race_scene: Scene) -> None:
+    if not race_scene.optimizers:
+        st.info("Add an optimizer in the sidebar to see how its learning rate matters.")
+        return
+    st.caption("Each racer from the current start at 240 learning rates from 0.00001 to 10, "
+               "everything else as in the race. A gap in a curve: those runs diverged or "
+               "left the map (✕ along the top).")
+    result = cached_result(race_scene, "sensitivity")
+    fig = sensitivity_figure(result, theme="article", width=1200, height=640, title="")
+    st.plotly_chart(fig, key="sensitivity_chart", config={"displayModeBar": False})
+    _csv_button(result, race_scene, "sensitivity")
+
+
+def draw_hyper(race_scene: Scene) -> None:
+    ss = st.session_state
+    able = [i for i, e in enumerate(race_scene.optimizers) if second_axis(e.optimizer)]
+    if not able:
+        st.info("The map sweeps the learning rate with momentum or β1: add an optimizer "
+                "other than Adagrad.")
+        return
+    labels = race_scene.labels()
+    if ss.get("hyper_racer") not in able:
+        ss["hyper_racer"] = able[0]
+    c1, c2 = st.columns([2, 3])
+    racer = c1.selectbox("optimizer", able, format_func=lambda i: labels[i], key="hyper_racer")
+    second = second_axis(race_scene.optimizers[racer].optimizer)
+    c2.caption(f"Final loss for 61 learning rates × 41 values of {second}, from the current "
+               "start; the ring is the racer's own setting, grey cells diverged or left the "
+               "map.")
+    result = cached_result(race_scene, "hyper", racer=hyper_racer(race_scene, racer))
+    fig = hyper_figure(result, theme="article", width=1200, height=620, title="")
+    st.plotly_chart(fig, key="hyper_chart", config={"displayModeBar": False})
+    _csv_button(result, race_scene, "hyper")
+
+
+DRAW = {"basins": draw_basins, "sensitivity": draw_sensitivity, "hyper": draw_hyper}
+
+
+def tab_of(view: dict) -> str | None:
+    """The tab label a scene's view opens (None: none of the analysis tabs)."""
+    return TAB_LABELS.get(view.get("analysis"))
+
+
+def analysis_of(tab) -> str | None:
+    return VIEW_OF_TAB.get(tab)
+
