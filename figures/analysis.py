@@ -18,9 +18,10 @@ from ._style import Theme, axis_style, base_layout, get_theme
 from ._text import num, plot_text, power_of_ten
 from .mapspec import MARKER_STYLES, is_global, plotly_marker
 
-#: One hue per listed minimum (Okabe & Ito's palette, then Tol's muted colours).
-MINIMUM_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-                  "#882255", "#44AA99", "#999933", "#332288", "#AA4499", "#117733", "#DDCC77"]
+#: One hue per listed minimum: Tol's muted colours, apart from the racers' palette so that a
+#: basin's colour is never read as a racer's.
+MINIMUM_COLORS = ["#332288", "#88CCEE", "#117733", "#DDCC77", "#CC6677", "#44AA99",
+                  "#999933", "#882255", "#AA4499", "#6699CC", "#EE8866", "#BBCC33", "#222255"]
 STOPPED_COLOR = "#9b9b9b"  # left the map or diverged
 NOT_THERE_COLOR = "#ffffff"  # at no listed minimum yet
 LEVELS = 16  # shades per minimum, from "arrived at once" to "arrived at the last step"
@@ -130,8 +131,7 @@ def basins_figure(b, *, theme: str | Theme = "article", width: int = 900,
     rows, cols = _panel_grid(count, width - 80, height - top - bottom)
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.04,
                         vertical_spacing=0.09 if rows > 1 else 0.02,
-                        subplot_titles=[f"<span style='color:{r.color}'><b>"
-                                        f"{plot_text(r.label)}</b></span>" for r in b.racers])
+                        subplot_titles=[f"<b>{plot_text(r.label)}</b>" for r in b.racers])
     scale = basin_colorscale(len(surf.minima))
     top_code = LEVELS * (2 + len(surf.minima))
     n = len(b.xs)

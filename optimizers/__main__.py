@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import time
 
-from landscapes import SURFACES, grid
+import numpy as np
+
+from landscapes import SURFACES, formula_surface, grid
 from landscapes._jit import clear_cache
-from optimizers import OPTIMIZERS, run
+from optimizers import OPTIMIZERS, run, sweep
 
 
 def main() -> None:
@@ -21,6 +23,12 @@ def main() -> None:
         run("rosenbrock", name, steps=2, record=True)
     grid(SURFACES["rosenbrock"], 4, 4)
     SURFACES["rosenbrock"].value_grad([0.0, 1.0], [0.0, 1.0])
+    formula_surface("x^2 + y^2")
+    # The analysis views' sweeps of the optimizers every new scene starts with (the other
+    # optimizers' sweeps compile when first asked for, in a few seconds each).
+    for name, hyper in (("sgd", {}), ("momentum", {"momentum": 0.9}), ("rmsprop", {}),
+                        ("adam", {})):
+        sweep("himmelblau", name, np.zeros((2, 2)), steps=2, **hyper)
     print(f"optimizer kernels ready ({time.perf_counter() - t0:.1f} s)")
 
 

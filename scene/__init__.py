@@ -24,9 +24,10 @@ from landscapes import FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
 
-# Okabe & Ito's colour-blind-safe palette (yellow left out: unreadable on a light background).
+# Okabe & Ito's colour-blind-safe palette (yellow left out: unreadable on a light background),
+# one colour per racer up to MAX_OPTIMIZERS.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-           "#882255", "#44AA99", "#999933"]
+           "#882255", "#44AA99", "#999933", "#AA4499", "#661100"]  # then Tol's, to twelve
 
 STEPS_LIMIT = 10_000  # what the app offers; the numerical core accepts more
 MAX_OPTIMIZERS = 12

@@ -283,6 +283,27 @@ def test_a_link_with_a_view_opens_its_tab_and_the_link_follows_the_tab():
     assert at.query_params.get("view") is None
 
 
+def test_the_share_tab_shares_the_view_just_seen_and_a_preset_without_one_closes_it():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params["preset"] = "15-himmelblau-basins"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["tab"] == "Basins"
+    at.session_state["tab"] = "Share & export"  # sharing what was just looked at
+    at.run()
+    assert at.query_params.get("view") in ("basins", ["basins"])
+    shown = " ".join(c.value for c in at.code)
+    assert "view=basins" in shown
+    at.session_state["tab"] = "Basins"
+    at.run()
+    at.selectbox(key="preset").set_value("16-lbfgs-long-steps").run()
+    assert not at.exception, at.exception
+    assert at.session_state["tab"] == "Step inspector"
+    assert at.query_params.get("view") is None
+
+
 def test_a_click_on_a_basins_cell_starts_the_race_there():
     from tests.browser import chromium, require_chromium, serve
 

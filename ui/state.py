@@ -22,6 +22,7 @@ from ui.compute import cached_lessons, cached_presets
 
 CUSTOM = "— your own scene —"
 NO_LESSON = "— no lesson —"
+FIRST_TAB, SHARE_TAB = "Step inspector", "Share & export"  # labels of tabs in ui.views
 # A link's keys that say which lesson, slide and mode, not what the scene is.
 LESSON_LINK_KEYS = {"lesson", "slide", "preset", "present"}
 
@@ -161,10 +162,13 @@ def write_scene(scene: Scene) -> None:
     ss["test_dx"], ss["test_dy"] = map(float, scene.test_shift or (0.2, 0.1))
     ss["view_step"] = scene.view.get("step")  # None: the end of the run
     ss["view_tab"] = scene.view.get("tab", "map")
-    if scene.view.get("analysis"):  # the scene opens an analysis view
-        from ui.analysis import tab_of
+    from ui.analysis import analysis_of, tab_of
 
+    ss.pop("last_analysis", None)
+    if scene.view.get("analysis"):  # the scene opens an analysis view
         ss["tab"] = tab_of(scene.view)
+    elif analysis_of(ss.get("tab")):  # a scene without one closes the open one
+        ss["tab"] = FIRST_TAB
     ss["scene_title"], ss["scene_claim"] = scene.title, scene.claim
 
 
@@ -208,8 +212,13 @@ def read_scene() -> Scene:
             "arrows": bool(ss.get("arrows")), "tab": ss.get("view_tab", "map")}
     from ui.analysis import analysis_of
 
-    if analysis_of(ss.get("tab")):  # an analysis tab is open: the link says which
-        view["analysis"] = analysis_of(ss.get("tab"))
+    tab = ss.get("tab")
+    if analysis_of(tab):  # an analysis tab is open: the link says which
+        view["analysis"] = ss["last_analysis"] = analysis_of(tab)
+    elif tab == SHARE_TAB and ss.get("last_analysis"):  # sharing what was just looked at
+        view["analysis"] = ss["last_analysis"]
+    else:
+        ss.pop("last_analysis", None)
     # A start typed or stepped in the sidebar carries float noise (-1.0999999999999999): the
     # scene keeps six significant digits, as many as anyone can see or type.
     start = (float(f"{ss['x0']:.6g}"), float(f"{ss['y0']:.6g}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from landscapes import FORMULA
 from optimizers import OPTIMIZERS, compiled
 from scene import Scene, to_dict, to_json
 from scene.race import DEFAULT_TOL, Race, metrics
@@ -14,7 +15,7 @@ from ui.callbacks import on_inspect_step
 from ui.compute import cached_payload, cached_race, cached_recorded
 from ui.equations import update_rules
 from ui.player import race_player
-from ui.state import lr_grid
+from ui.state import FIRST_TAB, SHARE_TAB, lr_grid
 from ui.tables import markdown_table, md_literal, swatch
 
 
@@ -82,8 +83,9 @@ def draw_results(race: Race) -> None:
     fmin = race.surface.f_min
     st.caption(
         f"*steps to minimum*: first step whose loss is within {DEFAULT_TOL:g} of the global "
-        "minimum " + (f"f* = {fmin:.6g}." if fmin is not None else "(this surface has none: "
-                      "it is unbounded below).")
+        "minimum " + (f"f* = {fmin:.6g}." if fmin is not None else
+                      "(none was found in this range)." if race.surface.name == FORMULA
+                      else "(this surface has none: it is unbounded below).")
         + " *ended in*: the listed minimum the final point sits in, if any."
         + (" *test loss*: the loss at the final point on the test surface, the training "
            "surface shifted by ({:g}, {:g}) (dashed contours on the map), as new data would "
@@ -93,17 +95,42 @@ def draw_results(race: Race) -> None:
 def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
     """Only the open tab is built: a rerun after a slider move then sends the browser one tab's
     content, not four."""
-    tabs = {"Step inspector": lambda: show_inspector(scene, cached_recorded(to_json(race_scene))),
+    tabs = {FIRST_TAB: lambda: show_inspector(scene, cached_recorded(to_json(race_scene))),
             "Update rules": lambda: show_rules(scene, race),
             **{label: (lambda view=view: analysis.DRAW[view](race_scene))
                for view, label in analysis.TAB_LABELS.items()},
-            "Share & export": lambda: show_share(scene, race_scene, race, query),
+            SHARE_TAB: lambda: show_share(scene, race_scene, race, query),
             "About this surface": lambda: show_about(race)}
     for tab, show in zip(st.tabs(list(tabs), key="tab", on_change="rerun"), tabs.values(),
                          strict=True):
         if tab.open:
             with tab:
                 show()
+
+
+#: What each state name the inspector can show holds, in a few words.
+STATE_TEXT = {
+    "momentum_buffer": "is the velocity", "exp_avg": "is the running mean of gradients",
+    "exp_avg_sq": "the running mean of squared gradients",
+    "max_exp_avg_sq": "the largest of those so far (AMSGrad)",
+    "square_avg": "is RMSProp's or Adadelta's running mean of squared gradients",
+    "grad_avg": "the running mean of gradients (centered RMSProp)",
+    "sum": "is Adagrad's sum of squared gradients", "mu_product": "NAdam's product of momentum "
+    "factors", "acc_delta": "Adadelta's running mean of squared updates",
+    "exp_inf": "Adamax's decaying maximum of |g|", "ax": "ASGD's average of the points",
+    "eta": "ASGD's step size", "mu": "ASGD's averaging weight",
+    "exp_avg_var": "AdaBelief's running variance of the gradient around its mean",
+    "max_exp_avg_var": "the largest of those so far", "prev": "Rprop's previous gradient",
+    "step_size": "Rprop's own step size per coordinate",
+    "d": "L-BFGS's search direction", "t": "its step length along it",
+    "H_diag": "its scale of the inverse Hessian", "prev_flat_grad": "the previous gradient",
+    "n_iter": "its iteration count", "func_evals": "its function evaluations so far",
+    "step_func_evals": "the evaluations this step took", "e_w": "SAM's perturbation of the "
+    "point before its second gradient", "z": "Schedule-Free's base sequence",
+    "x": "Schedule-Free's average point (not the coordinate x)",
+}
+SCALAR_STATE = {"t", "H_diag", "n_iter", "func_evals", "step_func_evals", "eta", "mu",
+                "mu_product"}
 
 
 def show_inspector(scene: Scene, race: Race) -> None:
@@ -132,7 +159,8 @@ def show_inspector(scene: Scene, race: Race) -> None:
                "lr γ": f"{t.lr[k - 1]:.4g}",
                "step size per coordinate": pair(*t.step_size[k - 1])}
         for name, arr in (t.state or {}).items():
-            col[name] = pair(*arr[k - 1])
+            one = name in SCALAR_STATE and arr[k - 1][0] == arr[k - 1][1]
+            col[name] = f"{arr[k - 1][0]:.4g}" if one else pair(*arr[k - 1])
             if name not in quantities:
                 quantities.append(name)
         columns[i] = col
@@ -142,12 +170,13 @@ def show_inspector(scene: Scene, race: Race) -> None:
             [[q, *(columns[i].get(q, "—") for i in range(len(race.racers)))]
              for q in quantities]),
             unsafe_allow_html=True)
+        shown = [q for q in quantities if q in STATE_TEXT]
         st.caption(
             f"Update {k} moves each optimizer from its position after {k - 1} updates. State "
-            "values are after the update, under PyTorch's names: *momentum_buffer* is the "
-            "velocity, *exp_avg* and *exp_avg_sq* are Adam's first and second moments, "
-            "*square_avg* is RMSProp's, *sum* is Adagrad's accumulator. The step size per "
-            "coordinate is what multiplies the (averaged) gradient in that coordinate.")
+            "values are after the update, under PyTorch's names: "
+            + "; ".join(f"*{q}* {STATE_TEXT[q]}" for q in shown)
+            + ". The step size per coordinate is what multiplies the (averaged) gradient in "
+            "that coordinate.")
 
 
 def show_rules(scene: Scene, race: Race) -> None:
