@@ -119,39 +119,9 @@ ENTRIES = {SGD: _sgd, RMSPROP: _rmsprop, ADAM: _adam, ADAGRAD: _adagrad, NADAM: 
 
 
 @kernel(inline=True)
-def _coefs(family, h, lrs, coef):
-    """Fill ``coef`` with the per-step scalars of optimizer ``family`` (see each module's
-    ``_coefficients``): the one dispatch on the family before a loop starts."""
-    if family == SGD:
-        sgd._coefficients(h, lrs, coef)
-    elif family == RMSPROP:
-        rmsprop._coefficients(h, lrs, coef)
-    elif family == ADAM:
-        adam._coefficients(h, lrs, coef)
-    elif family == ADAGRAD:
-        adagrad._coefficients(h, lrs, coef)
-    elif family == NADAM:
-        nadam._coefficients(h, lrs, coef)
-    elif family == LION:
-        lion._coefficients(h, lrs, coef)
-    elif family == ADADELTA:
-        adadelta._coefficients(h, lrs, coef)
-    elif family == ADAMAX:
-        adamax._coefficients(h, lrs, coef)
-    elif family == RADAM:
-        radam._coefficients(h, lrs, coef)
-    elif family == RPROP:
-        rprop._coefficients(h, lrs, coef)
-    elif family == ASGD:
-        asgd._coefficients(h, lrs, coef)
-    else:
-        adabelief._coefficients(h, lrs, coef)
-
-
-@kernel(inline=True)
 def _plain(family, h):
     """Whether settings ``h`` of ``family`` take the family's short update (``_update_plain``,
-    its optional features off). Computed once per run; see ``_step``."""
+    its optional features off). Computed once per run, before the loop."""
     if family == SGD:
         return sgd._is_plain(h)
     if family == RMSPROP:
@@ -161,68 +131,16 @@ def _plain(family, h):
     return False
 
 
-@kernel(inline=True)
-def _step(family, plain, ix, iy, px, py, gx, gy, state, h, coef, t):
-    """One update of both coordinates of a run whose state sits in columns ``ix`` and ``iy``
-    of ``state``: the one dispatch on the family inside a loop. A single trajectory uses
-    columns 0 and 1; a block of runs (:mod:`optimizers.sweep`) uses j and B + j.
+def is_plain(family: int, h) -> bool:
+    """``_plain`` from Python."""
+    check = getattr(MODULES.get(family), "_is_plain", None)
+    return bool(check(h)) if check is not None else False
 
-    The two coordinates' updates sit in one straight-line block (the steps select instead of
-    branching), so the CPU overlaps their arithmetic; the branch between a family's plain and
-    full update depends only on the settings, the same at every step.
 
-    ``plain`` is ``_plain(family, h)``, computed once before the loop: a caller that passes it
-    as a constant (the sweep's blocks) gets a loop with one update and no branch, which the
-    compiler vectorizes over the block's lanes."""
-    if family == SGD:
-        if plain:  # no momentum: no buffer on the dependency chain
-            x = sgd._update_plain(ix, px, gx, state, h, coef, t)
-            y = sgd._update_plain(iy, py, gy, state, h, coef, t)
-        else:
-            x = sgd._update(ix, px, gx, state, h, coef, t)
-            y = sgd._update(iy, py, gy, state, h, coef, t)
-    elif family == RMSPROP:
-        if plain:  # neither momentum nor centered
-            x = rmsprop._update_plain(ix, px, gx, state, h, coef, t)
-            y = rmsprop._update_plain(iy, py, gy, state, h, coef, t)
-        else:
-            x = rmsprop._update(ix, px, gx, state, h, coef, t)
-            y = rmsprop._update(iy, py, gy, state, h, coef, t)
-    elif family == ADAM:
-        if plain:  # no weight decay, no AMSGrad
-            x = adam._update_plain(ix, px, gx, state, h, coef, t)
-            y = adam._update_plain(iy, py, gy, state, h, coef, t)
-        else:
-            x = adam._update(ix, px, gx, state, h, coef, t)
-            y = adam._update(iy, py, gy, state, h, coef, t)
-    elif family == ADAGRAD:
-        x = adagrad._update(ix, px, gx, state, h, coef, t)
-        y = adagrad._update(iy, py, gy, state, h, coef, t)
-    elif family == NADAM:
-        x = nadam._update(ix, px, gx, state, h, coef, t)
-        y = nadam._update(iy, py, gy, state, h, coef, t)
-    elif family == LION:
-        x = lion._update(ix, px, gx, state, h, coef, t)
-        y = lion._update(iy, py, gy, state, h, coef, t)
-    elif family == ADADELTA:
-        x = adadelta._update(ix, px, gx, state, h, coef, t)
-        y = adadelta._update(iy, py, gy, state, h, coef, t)
-    elif family == ADAMAX:
-        x = adamax._update(ix, px, gx, state, h, coef, t)
-        y = adamax._update(iy, py, gy, state, h, coef, t)
-    elif family == RADAM:
-        x = radam._update(ix, px, gx, state, h, coef, t)
-        y = radam._update(iy, py, gy, state, h, coef, t)
-    elif family == RPROP:
-        x = rprop._update(ix, px, gx, state, h, coef, t)
-        y = rprop._update(iy, py, gy, state, h, coef, t)
-    elif family == ASGD:
-        x = asgd._update(ix, px, gx, state, h, coef, t)
-        y = asgd._update(iy, py, gy, state, h, coef, t)
-    else:
-        x = adabelief._update(ix, px, gx, state, h, coef, t)
-        y = adabelief._update(iy, py, gy, state, h, coef, t)
-    return x, y
+#: The module of each per-coordinate family.
+MODULES = {SGD: sgd, RMSPROP: rmsprop, ADAM: adam, ADAGRAD: adagrad, NADAM: nadam, LION: lion,
+           ADADELTA: adadelta, ADAMAX: adamax, RADAM: radam, RPROP: rprop, ASGD: asgd,
+           ADABELIEF: adabelief}
 
 
 @kernel
@@ -246,7 +164,30 @@ def _loop(family, args):
     record = rec_grad.shape[0] > 0
     noisy = noise.shape[0] > 0
     sparse = drop.shape[0] > 0
-    _coefs(family, h, lrs, coef)
+    if family == SGD:
+        sgd._coefficients(h, lrs, coef)
+    elif family == RMSPROP:
+        rmsprop._coefficients(h, lrs, coef)
+    elif family == ADAM:
+        adam._coefficients(h, lrs, coef)
+    elif family == ADAGRAD:
+        adagrad._coefficients(h, lrs, coef)
+    elif family == NADAM:
+        nadam._coefficients(h, lrs, coef)
+    elif family == LION:
+        lion._coefficients(h, lrs, coef)
+    elif family == ADADELTA:
+        adadelta._coefficients(h, lrs, coef)
+    elif family == ADAMAX:
+        adamax._coefficients(h, lrs, coef)
+    elif family == RADAM:
+        radam._coefficients(h, lrs, coef)
+    elif family == RPROP:
+        rprop._coefficients(h, lrs, coef)
+    elif family == ASGD:
+        asgd._coefficients(h, lrs, coef)
+    elif family == ADABELIEF:
+        adabelief._coefficients(h, lrs, coef)
     plain = _plain(family, h)
     x = x0
     y = y0
@@ -268,7 +209,56 @@ def _loop(family, args):
                 gy = 0.0
         px = x
         py = y
-        x, y = _step(family, plain, 0, 1, px, py, gx, gy, state, h, coef, t)
+        # One family's update, both coordinates in one straight-line block (the steps select
+        # instead of branching), so the CPU overlaps their arithmetic.
+        if family == SGD:
+            if plain:
+                x = sgd._update_plain(0, px, gx, state, h, coef, t)
+                y = sgd._update_plain(1, py, gy, state, h, coef, t)
+            else:
+                x = sgd._update(0, px, gx, state, h, coef, t)
+                y = sgd._update(1, py, gy, state, h, coef, t)
+        elif family == RMSPROP:
+            if plain:
+                x = rmsprop._update_plain(0, px, gx, state, h, coef, t)
+                y = rmsprop._update_plain(1, py, gy, state, h, coef, t)
+            else:
+                x = rmsprop._update(0, px, gx, state, h, coef, t)
+                y = rmsprop._update(1, py, gy, state, h, coef, t)
+        elif family == ADAM:
+            if plain:
+                x = adam._update_plain(0, px, gx, state, h, coef, t)
+                y = adam._update_plain(1, py, gy, state, h, coef, t)
+            else:
+                x = adam._update(0, px, gx, state, h, coef, t)
+                y = adam._update(1, py, gy, state, h, coef, t)
+        elif family == ADAGRAD:
+            x = adagrad._update(0, px, gx, state, h, coef, t)
+            y = adagrad._update(1, py, gy, state, h, coef, t)
+        elif family == NADAM:
+            x = nadam._update(0, px, gx, state, h, coef, t)
+            y = nadam._update(1, py, gy, state, h, coef, t)
+        elif family == LION:
+            x = lion._update(0, px, gx, state, h, coef, t)
+            y = lion._update(1, py, gy, state, h, coef, t)
+        elif family == ADADELTA:
+            x = adadelta._update(0, px, gx, state, h, coef, t)
+            y = adadelta._update(1, py, gy, state, h, coef, t)
+        elif family == ADAMAX:
+            x = adamax._update(0, px, gx, state, h, coef, t)
+            y = adamax._update(1, py, gy, state, h, coef, t)
+        elif family == RADAM:
+            x = radam._update(0, px, gx, state, h, coef, t)
+            y = radam._update(1, py, gy, state, h, coef, t)
+        elif family == RPROP:
+            x = rprop._update(0, px, gx, state, h, coef, t)
+            y = rprop._update(1, py, gy, state, h, coef, t)
+        elif family == ASGD:
+            x = asgd._update(0, px, gx, state, h, coef, t)
+            y = asgd._update(1, py, gy, state, h, coef, t)
+        elif family == ADABELIEF:
+            x = adabelief._update(0, px, gx, state, h, coef, t)
+            y = adabelief._update(1, py, gy, state, h, coef, t)
         if not (x >= xlo and x <= xhi and y >= ylo and y <= yhi):
             xy[t, 0] = x  # where it went (read to tell "left the map" from "diverged")
             xy[t, 1] = y

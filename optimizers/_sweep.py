@@ -3,9 +3,9 @@
 :func:`sweep` runs N trajectories that differ in their start, their hyperparameters, or both,
 and keeps per run only what the analysis views need (where it ended, its final and best loss,
 when it reached the global minimum, which listed minimum it ended near, how it stopped). Every
-run is the same arithmetic as :func:`optimizers.run` with the same settings: the step is
-``_driver._step``, the per-step scalars ``_driver._coefs``, the noise and drop masks the same
-draws, so a run of a sweep and the corresponding ``run()`` agree to the last bit.
+run is the same arithmetic as :func:`optimizers.run` with the same settings (each family's
+``_update`` and ``_coefficients``, the same noise and drop draws), so a run of a sweep and
+the corresponding ``run()`` agree to the last bit.
 
 Layout. Runs with the same hyperparameters form a group; a group's runs are cut into blocks
 of ``BLOCK`` lanes. A block keeps its positions, gradients and optimizer state in short
@@ -29,7 +29,21 @@ from landscapes import FORMULA, Surface
 from landscapes._jit import kernel
 from landscapes._kernels import value_grad_block
 
-from . import _driver
+from . import (
+    _driver,
+    adabelief,
+    adadelta,
+    adagrad,
+    adam,
+    adamax,
+    asgd,
+    lion,
+    nadam,
+    radam,
+    rmsprop,
+    rprop,
+    sgd,
+)
 from ._driver import (
     ADABELIEF,
     ADADELTA,
@@ -122,7 +136,32 @@ def _lanes(family, plain, task, args):
     steps = lr_rows.shape[1]
     h = hs[g]
     coef = np.empty((ncoef, steps))
-    _driver._coefs(family, h, lr_rows[group_lr[g]], coef)
+    # The family's per-step scalars and, below, its update: ``family`` and ``plain`` are
+    # constants here, so each compiled block keeps one branch of these chains.
+    if family == SGD:
+        sgd._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == RMSPROP:
+        rmsprop._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == ADAM:
+        adam._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == ADAGRAD:
+        adagrad._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == NADAM:
+        nadam._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == LION:
+        lion._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == ADADELTA:
+        adadelta._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == ADAMAX:
+        adamax._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == RADAM:
+        radam._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == RPROP:
+        rprop._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == ASGD:
+        asgd._coefficients(h, lr_rows[group_lr[g]], coef)
+    elif family == ADABELIEF:
+        adabelief._coefficients(h, lr_rows[group_lr[g]], coef)
     nk = state0.shape[1]
     state = np.zeros((nk, 2 * BLOCK))
     x, y, f, gx, gy = (np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK),
@@ -173,8 +212,56 @@ def _lanes(family, plain, task, args):
             px[j] = x[j]
             py[j] = y[j]
             pf[j] = f[j]
-            x[j], y[j] = _driver._step(family, plain, j, BLOCK + j, x[j], y[j], gxj, gyj, state,
-                                       h, coef, t)
+            if family == SGD:
+                if plain:
+                    xj = sgd._update_plain(j, x[j], gxj, state, h, coef, t)
+                    yj = sgd._update_plain(BLOCK + j, y[j], gyj, state, h, coef, t)
+                else:
+                    xj = sgd._update(j, x[j], gxj, state, h, coef, t)
+                    yj = sgd._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == RMSPROP:
+                if plain:
+                    xj = rmsprop._update_plain(j, x[j], gxj, state, h, coef, t)
+                    yj = rmsprop._update_plain(BLOCK + j, y[j], gyj, state, h, coef, t)
+                else:
+                    xj = rmsprop._update(j, x[j], gxj, state, h, coef, t)
+                    yj = rmsprop._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == ADAM:
+                if plain:
+                    xj = adam._update_plain(j, x[j], gxj, state, h, coef, t)
+                    yj = adam._update_plain(BLOCK + j, y[j], gyj, state, h, coef, t)
+                else:
+                    xj = adam._update(j, x[j], gxj, state, h, coef, t)
+                    yj = adam._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == ADAGRAD:
+                xj = adagrad._update(j, x[j], gxj, state, h, coef, t)
+                yj = adagrad._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == NADAM:
+                xj = nadam._update(j, x[j], gxj, state, h, coef, t)
+                yj = nadam._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == LION:
+                xj = lion._update(j, x[j], gxj, state, h, coef, t)
+                yj = lion._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == ADADELTA:
+                xj = adadelta._update(j, x[j], gxj, state, h, coef, t)
+                yj = adadelta._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == ADAMAX:
+                xj = adamax._update(j, x[j], gxj, state, h, coef, t)
+                yj = adamax._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == RADAM:
+                xj = radam._update(j, x[j], gxj, state, h, coef, t)
+                yj = radam._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == RPROP:
+                xj = rprop._update(j, x[j], gxj, state, h, coef, t)
+                yj = rprop._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == ASGD:
+                xj = asgd._update(j, x[j], gxj, state, h, coef, t)
+                yj = asgd._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            elif family == ADABELIEF:
+                xj = adabelief._update(j, x[j], gxj, state, h, coef, t)
+                yj = adabelief._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            x[j] = xj
+            y[j] = yj
         value_grad_block(sid, sp, x, y, f, gx, gy)
         # The book-keeping. A lane stops once (its point left the box, or its loss or
         # gradient is not finite): a read-only loop counts such lanes, and only a step that
@@ -454,7 +541,7 @@ def sweep(surface, optimizer: str, starts=None, steps: int = 500, *, tol: float 
     entry = SWEEP_ENTRIES[info.family]
     # Settings that take the family's short update run in their own kernel (compiled only
     # when some run needs it), so each kernel's loop holds one update and no branch.
-    plain = np.array([bool(_driver._plain(info.family, h)) for h in hs])
+    plain = np.array([_driver.is_plain(info.family, h) for h in hs])
     done = 0
     for chunk in _chunks(tasks, steps):
         for flag in (True, False):
