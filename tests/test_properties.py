@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from landscapes import SURFACES
@@ -37,6 +37,10 @@ def scenes(draw):
     if "nesterov" in hyper and hyper["nesterov"]:
         hyper["dampening"] = 0.0
         hyper["momentum"] = max(hyper["momentum"], 0.1)
+    try:  # rules across settings (Rprop's 0 < η- < 1 < η+) leave some draws invalid
+        info.validate(hyper)
+    except ValueError:
+        assume(False)
     surface = SURFACES[draw(st.sampled_from(sorted(SURFACES)))]
     (x0, x1), (y0, y1) = surface.bounds
     start = (draw(st.floats(x0, x1)), draw(st.floats(y0, y1)))
