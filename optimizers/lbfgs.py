@@ -54,6 +54,7 @@ import numpy as np
 from landscapes._jit import kernel
 from landscapes._kernels import value_grad
 
+from . import _ownloop as own
 from ._ownloop import fma
 from ._spec import Hyper, lr_hyper, packed
 
@@ -303,7 +304,6 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
     """The whole trajectory, one torch ``LBFGS.step(closure)`` per update; arguments and return
     as :func:`optimizers._driver._loop`. ``state`` rows follow ``STATE``."""
     steps = lrs.shape[0]
-    record = rec_grad.shape[0] > 0
     hs = int(h[HISTORY_SIZE])
     cap = max(1, min(hs, steps))  # the history never holds more pairs than updates
     dirs = np.zeros((cap, 2))
@@ -319,19 +319,13 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
     func_evals = 0
     x = x0
     y = y0
-    f, fx, fy = value_grad(sid, sp, x0, y0)
-    xy[0, 0] = x0
-    xy[0, 1] = y0
-    loss[0] = f
-    if not (math.isfinite(f) and math.isfinite(fx) and math.isfinite(fy)):
+    ok, fx, fy = own.start(sid, sp, x0, y0, xy, loss)
+    if not ok:
         return 1
+    f = loss[0]
     for t in range(1, steps + 1):
-        nx = noise[t - 1, 0] if noise.shape[0] > 0 else 0.0
-        ny = noise[t - 1, 1] if noise.shape[0] > 0 else 0.0
-        kx = 0.0 if drop.shape[0] > 0 and drop[t - 1, 0] != 0 else 1.0
-        ky = 0.0 if drop.shape[0] > 0 and drop[t - 1, 1] != 0 else 1.0
-        gx = (fx + nx) * kx
-        gy = (fy + ny) * ky
+        nx, ny, kx, ky = own.draws(noise, drop, t)
+        gx, gy = own.received(fx, fy, nx, ny, kx, ky)
         func_evals += 1
         evals = 1
         px = x
@@ -384,22 +378,9 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
                      (FUNC_EVALS, float(func_evals)), (STEP_EVALS, float(evals))):
             state[k, 0] = v
             state[k, 1] = v
-        if not (x >= limit[0] and x <= limit[1] and y >= limit[2] and y <= limit[3]):
-            xy[t, 0] = x
-            xy[t, 1] = y
+        ok, fx, fy = own.finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, xy, loss,
+                                rec_grad, rec_update, rec_state)
+        if not ok:
             return t
-        if record:
-            rec_grad[t - 1, 0] = gx
-            rec_grad[t - 1, 1] = gy
-            rec_update[t - 1, 0] = x - px
-            rec_update[t - 1, 1] = y - py
-            for k in range(state.shape[0]):
-                rec_state[t - 1, k, 0] = state[k, 0]
-                rec_state[t - 1, k, 1] = state[k, 1]
-        f, fx, fy = value_grad(sid, sp, x, y)
-        if not (math.isfinite(f) and math.isfinite(fx) and math.isfinite(fy)):
-            return t
-        xy[t, 0] = x
-        xy[t, 1] = y
-        loss[t] = f
+        f = loss[t]
     return steps + 1
