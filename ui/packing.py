@@ -39,6 +39,17 @@ class Packer:
     def blob(self) -> bytes:
         return b"".join(self._chunks)
 
+    def digest_of(self, refs: list[dict], digest) -> None:
+        """Feed the bytes behind ``refs`` (as :meth:`add` returned them) to ``digest``: what the
+        page receives, without converting the arrays again."""
+        starts = {}
+        at = 0
+        for chunk in self._chunks:
+            starts[at] = chunk
+            at += len(chunk)
+        for ref in refs:
+            digest.update(memoryview(starts[ref["__buf__"][0]]))
+
 
 def clean(value: Any) -> Any:
     """JSON-safe copy: NumPy types to Python, non-finite floats to None."""

@@ -118,7 +118,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import streamlit.components.v1 as components
 
 from ui.live import asset_version
@@ -267,9 +266,7 @@ def _encode_surface(surface: dict, packer: Packer) -> dict:
         out_surface["y3d"] = packer.add(surface["y3d"], "f8", "surface.y3d", 1)
         out_surface["z3d"] = packer.add(surface["z3d"], "f4", "surface.z3d", 2)
     surf_digest = hashlib.blake2b(digest_size=10)
-    for key in _GRID_KEYS:
-        if surface.get(key) is not None:
-            surf_digest.update(np.ascontiguousarray(surface[key], dtype=float).tobytes())
+    packer.digest_of([out_surface[k] for k in _GRID_KEYS if k in out_surface], surf_digest)
     surf_digest.update(json.dumps({k: v for k, v in out_surface.items()
                                    if not isinstance(v, dict)}, sort_keys=True).encode())
     # Lets the page keep the surface it already drew when only the paths change.

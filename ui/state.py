@@ -8,6 +8,7 @@ hyperparameter specs (:mod:`optimizers._spec`), the ones validation uses.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import replace
 
@@ -35,11 +36,15 @@ def lr_grid(h) -> list[float]:
     """Round learning rates (1, 1.5, 2, 3, 5, 7 per decade) from a tenth of the spec's lowest
     offered value to ten times its highest: what a racer's learning-rate slider steps
     through, in the sidebar and on its chip."""
-    lo, hi = h.ui_low / 10, h.ui_high * 10
+    return list(_round_grid(h.ui_low / 10, h.ui_high * 10))
+
+
+@functools.lru_cache(maxsize=64)
+def _round_grid(lo: float, hi: float) -> tuple[float, ...]:
     grid = {round(m * 10.0**e, 12) for e in range(math.floor(math.log10(lo)),
                                                      math.ceil(math.log10(hi)) + 1)
             for m in ROUND_MANTISSAS}
-    return sorted(v for v in grid if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9))
+    return tuple(sorted(v for v in grid if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)))
 
 
 def eps_grid(h) -> list[float]:

@@ -3,6 +3,8 @@ tabs under them (step inspector, update rules, share and export, the surface).""
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from landscapes import FORMULA
@@ -19,14 +21,31 @@ from ui.state import FIRST_TAB, SHARE_TAB, lr_grid
 from ui.tables import markdown_table, md_literal, swatch
 
 
+def scene_json(scene: Scene) -> str:
+    """``to_json(scene)``, written once per script run: the race, the player and the inspector
+    all key their caches by it."""
+    last = getattr(_LAST_JSON, "pair", None)
+    if last is not None and last[0] is scene:
+        return last[1]
+    text = to_json(scene)
+    _LAST_JSON.pair = (scene, text)
+    return text
+
+
+_LAST_JSON = threading.local()  # each script run's thread: the last scene and its JSON
+_COMPILED: set[str] = set()  # optimizers whose loops were seen compiled: they stay compiled
+
+
 def compute_race(race_scene: Scene) -> Race:
     """The race, from the cache; the first race after an install says it is compiling."""
-    scene_json = to_json(race_scene)
-    if compiled([e.optimizer for e in race_scene.optimizers]):
-        return cached_race(scene_json)
+    text = scene_json(race_scene)
+    names = {e.optimizer for e in race_scene.optimizers}
+    if names <= _COMPILED or compiled(list(names)):
+        _COMPILED.update(names)
+        return cached_race(text)
     with st.spinner("Preparing these optimizers for their first race: compiling them takes a "
                     "few seconds, once per install."):
-        return cached_race(scene_json)
+        return cached_race(text)
 
 
 def draw_player(scene: Scene, race_scene: Scene, race: Race) -> None:
@@ -35,7 +54,7 @@ def draw_player(scene: Scene, race_scene: Scene, race: Race) -> None:
     ss = st.session_state
     present = bool(ss.get("present"))
     revision = f"{scene.surface}:{sorted(scene.surface_params.items())}"
-    payload = cached_payload(to_json(race_scene), bool(ss.get("arrows")), revision)
+    payload = cached_payload(scene_json(race_scene), bool(ss.get("arrows")), revision)
     if not race.racers:
         st.info("Add an optimizer in the sidebar to start a race.")
     live_scene = {k: v for k, v in to_dict(race_scene).items()
@@ -95,7 +114,7 @@ def draw_results(race: Race) -> None:
 def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
     """Only the open tab is built: a rerun after a slider move then sends the browser one tab's
     content, not four."""
-    tabs = {FIRST_TAB: lambda: show_inspector(scene, cached_recorded(to_json(race_scene))),
+    tabs = {FIRST_TAB: lambda: show_inspector(scene, cached_recorded(scene_json(race_scene))),
             "Update rules": lambda: show_rules(scene, race),
             **{label: (lambda view=view: analysis.DRAW[view](race_scene))
                for view, label in analysis.TAB_LABELS.items()},
@@ -245,8 +264,8 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
     scale = c4.select_slider("pixel scale", [1, 2, 3, 4], disabled=fmt in ("svg", "pdf"),
                              help="900 × 700 at scale 2 gives 1800 × 1400 pixels.",
                              key="export_scale")
-    scene_json = to_json(race_scene)
-    wanted = (scene_json, fmt, "landscape" if animated else figure, theme, scale)
+    text = scene_json(race_scene)
+    wanted = (text, fmt, "landscape" if animated else figure, theme, scale)
     if st.button("Create file", type="primary"):
         with st.spinner("Rendering…" if not animated else "Rendering the animation…"):
             notes: list[str] = []
@@ -265,7 +284,7 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
         name = file_name(race_scene, fmt, wanted[2])
         st.download_button(f"Download {name} ({len(data) / 1024:,.0f} KB)", data,
                            file_name=name, mime=MIME_TYPES[fmt], type="primary")
-    elif made and made[0][0] != scene_json:
+    elif made and made[0][0] != text:
         st.caption("The scene changed since the last file: create it again.")
 
 
