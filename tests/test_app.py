@@ -82,6 +82,14 @@ def _open(at: AppTest, *eids: int) -> AppTest:
     return at.run()
 
 
+def _sections(at: AppTest, *keys: str) -> AppTest:
+    """Open folded parts of the sidebar ("sched", "noise", "test"): closed, they draw no
+    widgets."""
+    for key in keys:
+        at.session_state[f"open_{key}"] = True
+    return at.run()
+
+
 def _tab(at: AppTest, label: str) -> AppTest:
     """Switch to one of the tabs below the race (only the open tab is built)."""
     at.session_state["tab"] = label
@@ -154,7 +162,7 @@ def test_every_preset_loads_and_states_its_claim(preset):
 
 @pytest.mark.parametrize("name", list(SCHEDULES))
 def test_every_schedule_runs(name):
-    at = _app()
+    at = _sections(_app(), "sched")
     at.selectbox(key="sched").set_value(name).run()
     assert not at.exception
     assert not at.warning
@@ -223,7 +231,7 @@ def test_remove_and_duplicate():
 
 
 def test_noise_sparsity_seed_change_the_paths():
-    at = _app()
+    at = _sections(_app(), "noise")
     base = _metrics(at)["final loss"].tolist()
     at.number_input(key="noise").set_value(2.0).run()
     noisy = _metrics(at)["final loss"].tolist()
@@ -319,7 +327,7 @@ def test_label_colour_and_type_of_a_racer_are_editable():
 
 
 def test_schedule_parameters_change_the_learning_rates():
-    at = _app()
+    at = _sections(_app(), "sched")
     at.selectbox(key="sched").set_value("warmup_linear").run()
     at.number_input(key="sched_warmup_linear_warmup").set_value(100).run()
     assert not at.exception and not at.warning
@@ -409,6 +417,7 @@ def test_large_values_from_a_link_survive_the_widgets():
     eid = _entry_ids(at)[0]
     _open(at, eid)
     assert not at.exception
+    _sections(at, "noise")
     at.number_input(key="seed").set_value(3).run()  # any other interaction
     assert not at.exception
     assert any("step_size=2000000" in q for q in _qp(at, "sched"))
@@ -530,3 +539,20 @@ def test_changing_only_the_export_format_does_not_claim_the_scene_changed():
     assert not any("changed" in c.value for c in at.caption)
     at.number_input(key="steps").set_value(300).run()  # the scene itself changed: say so
     assert any("The scene changed since the last file" in c.value for c in at.caption)
+
+
+def test_folded_sections_sum_up_their_settings_and_keep_them():
+    at = _app({"noise": "0.5", "sparsity": "0.9,0", "sched": "warmup_linear;warmup=40",
+               "test": "0.2,0.1"})
+    labels = [e.label for e in at.expander]
+    assert "Learning-rate schedule · linear warmup, linear decay" in labels
+    assert "Stochastic gradients · σ 0.5, sparsity x 0.9, y 0" in labels
+    assert "Test surface · shifted by (0.2, 0.1)" in labels
+    assert not any(w.key == "noise" for w in at.number_input)  # folded: not drawn
+    at.number_input(key="steps").set_value(300).run()  # reruns while folded keep everything
+    assert any("warmup=40" in v for v in _qp(at, "sched"))
+    assert _qp(at, "noise") == ["0.5"] and _qp(at, "sparsity") == ["0.9,0"]
+    _sections(at, "noise", "sched")
+    assert at.number_input(key="noise").value == 0.5
+    assert at.number_input(key="sched_warmup_linear_warmup").value == 40
+    assert "Stochastic gradients" in [e.label for e in at.expander]

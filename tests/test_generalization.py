@@ -68,6 +68,8 @@ def test_app_shows_test_loss_and_keeps_the_shift_in_the_link():
     assert not at.exception
     assert any("test loss" in m.value for m in at.markdown if m.value.startswith("| optimizer"))
     assert at.query_params["test"] in ("0.2,0.1", ["0.2,0.1"])
+    at.session_state["open_test"] = True  # the folded "Test surface" part of the sidebar
+    at.run()
     at.toggle(key="test_on").set_value(False).run()
     assert "test" not in at.query_params
     assert not any("test loss" in m.value for m in at.markdown)
@@ -93,6 +95,7 @@ def test_a_shift_drawn_from_the_seed_is_small_and_repeatable():
         at.query_params["surface"] = "sharp_flat"
         at.query_params["test"] = "0.2,0.1"
         at.query_params["seed"] = str(seed)
+        at.session_state["open_test"] = True  # the folded "Test surface" part of the sidebar
         at.run()
         next(b for b in at.button if b.label == "Draw a shift from the seed").click().run()
         assert not at.exception

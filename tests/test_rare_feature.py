@@ -80,6 +80,7 @@ def test_app_sets_x_and_y_apart():
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["open_noise"] = True  # the folded "Stochastic gradients" part
     at.run()
     at.toggle(key="sparsity_split").set_value(True).run()
     at.slider(key="sparsity_x").set_value(0.9).run()

@@ -60,6 +60,7 @@ def draw_sidebar() -> None:
         _surface_controls()
         _start_controls()
         _racers()
+        st.subheader("Training conditions")
         _schedule_controls()
         _noise_controls()
 
@@ -174,9 +175,29 @@ def _hyper_widget(wkey: str, key: str, h) -> None:
                   step=round_step(hi - h.ui_low), format="%.4g", help=h.help)
 
 
+def _section(key: str, title: str, summary: str):
+    """A part of the sidebar that folds away, its settings summed up in its title while it is
+    closed. Its widgets are drawn only while it is open (their values are kept either way), so
+    a rerun rebuilds fewer widgets. Returns the open expander, or None."""
+    ss = st.session_state
+    is_open = ss.get(f"open_{key}", False)
+    panel = st.expander(title if is_open else f"{title} · {summary}", key=f"sec_{key}",
+                        expanded=is_open, on_change="rerun")
+    ss[f"open_{key}"] = bool(panel.open)
+    return panel if panel.open else None
+
+
 def _schedule_controls() -> None:
     ss = st.session_state
-    st.subheader("Learning-rate schedule")
+    panel = _section("sched", "Learning-rate schedule", SCHEDULES[ss["sched"]].title.lower())
+    if panel is None:
+        return
+    with panel:
+        _schedule_body()
+
+
+def _schedule_body() -> None:
+    ss = st.session_state
     st.selectbox("schedule", list(SCHEDULES), key="sched",
                  format_func=lambda k: SCHEDULES[k].title, label_visibility="collapsed")
     sched_info = SCHEDULES[ss["sched"]]
@@ -233,8 +254,28 @@ def _own_settings(eid: int) -> None:
     st.slider("its sparsity", 0.0, 1.0, step=0.05, key=f"e{eid}_sparsity")
 
 
+def _noise_summary() -> str:
+    """The scene's noise and sparsity in a few words."""
+    ss = st.session_state
+    parts = [f"σ {ss['noise']:g}"] if ss.get("noise") else []
+    if ss.get("sparsity_split"):
+        sx, sy = ss.get("sparsity_x", 0.0), ss.get("sparsity_y", 0.0)
+        if sx or sy:
+            parts.append(f"sparsity x {sx:g}, y {sy:g}")
+    elif ss.get("sparsity"):
+        parts.append(f"sparsity {ss['sparsity']:g}")
+    return ", ".join(parts) or "exact gradients"
+
+
 def _noise_controls() -> None:
-    st.subheader("Stochastic gradients")
+    panel = _section("noise", "Stochastic gradients", _noise_summary())
+    if panel is not None:
+        with panel:
+            _noise_body()
+    _test_controls()
+
+
+def _noise_body() -> None:
     st.number_input("gradient noise σ", min_value=0.0, max_value=100.0, step=0.1, key="noise",
                     help="Standard deviation of Gaussian noise added to each gradient "
                          "coordinate, as mini-batches would.")
@@ -255,13 +296,22 @@ def _noise_controls() -> None:
                    "feature.")
     st.number_input("seed", min_value=0, max_value=2**32 - 1, step=1, key="seed",
                     help="Every optimizer sees the same noise for the same seed.")
-    _test_controls()
 
 
 def _test_controls() -> None:
     """The test surface: the training surface shifted, as new data would shift it."""
     ss = st.session_state
-    st.subheader("Generalization")
+    summary = (f"shifted by ({ss.get('test_dx', 0.0):.3g}, {ss.get('test_dy', 0.0):.3g})"
+               if ss.get("test_on") else "off")
+    panel = _section("test", "Test surface", summary)
+    if panel is None:
+        return
+    with panel:
+        _test_body()
+
+
+def _test_body() -> None:
+    ss = st.session_state
     st.toggle("Test surface", key="test_on",
               help="Shift the training surface by a small offset, as data the model never saw "
                    "would: the map shows it dashed and the results give each run's loss on "

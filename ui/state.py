@@ -417,9 +417,15 @@ def keep_undrawn_widgets() -> None:
         for key in entry_keys(eid):
             ss[key] = ss[key]
     for key in ("export_format", "export_figure", "export_theme", "export_scale", "sparsity",
-                "sparsity_x", "sparsity_y", "test_dx", "test_dy"):
+                "sparsity_x", "sparsity_y", "test_dx", "test_dy", "sched", "noise", "seed",
+                "sparsity_split", "test_on"):
         if key in ss:
             ss[key] = ss[key]
+    sched = ss.get("sched")
+    if sched in SCHEDULES:  # the scene's schedule's settings, while their section is closed
+        for key in SCHEDULES[sched].params:
+            if f"sched_{sched}_{key}" in ss:
+                ss[f"sched_{sched}_{key}"] = ss[f"sched_{sched}_{key}"]
 
 
 def current_scene() -> tuple[Scene, Scene, list[str]]:
