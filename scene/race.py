@@ -6,6 +6,7 @@ call it directly.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,7 +86,15 @@ def ended_in(surface: Surface, xy: np.ndarray, loss: np.ndarray) -> str:
                 surface.bounds[1][1] - surface.bounds[1][0])
     idx = surface.nearest_minimum(x, y, 0.02 * scale)
     if idx is None:
-        return "none (still moving)" if len(xy) > 1 else "—"
+        if len(xy) < 2:
+            return "—"
+        for s in surface.saddles:
+            if math.hypot(x - s.x, y - s.y) <= 0.02 * scale:
+                return f"saddle ({s.x:.3g}, {s.y:.3g})"
+        if not np.any(xy[1:] != xy[0]):
+            return "none (never moved)"
+        last = math.hypot(*(xy[-1] - xy[-2]))
+        return "none (still moving)" if last > 1e-9 * scale else "none (stopped)"
     m = surface.minima[idx]
     kind = "global" if surface.f_min is not None and abs(m.f - surface.f_min) <= 1e-9 * max(
         1.0, abs(surface.f_min)) else "local"

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from landscapes import SURFACES
-from optimizers import OPTIMIZERS
+from optimizers import OPTIMIZERS, run
 from optimizers.schedules import SCHEDULES, resolve
 from scene import (
     PALETTE,
@@ -229,3 +229,21 @@ def test_quoted_unicode_labels_survive_the_url():
     assert from_url("?" + to_query_string(scene))[0].optimizers[0].label == scene.optimizers[
         0].label
     assert to_query(scene)["opt"] == ["momentum;label=Momentum (μ 0.7) & co"]
+
+
+def test_ended_in_tells_a_saddle_a_stop_and_a_run_that_never_moved_apart():
+    from landscapes import get_surface
+    from scene.race import ended_in
+
+    saddle = get_surface("saddle")
+    s = saddle.saddles[0]
+    stuck = run("saddle", "sgd", start=(s.x, s.y), steps=20, lr=0.01)  # zero gradient there
+    assert ended_in(saddle, stuck.xy, stuck.loss) == f"saddle ({s.x:.3g}, {s.y:.3g})"
+
+    rosen = get_surface("rosenbrock")
+    frozen = run("rosenbrock", "sgd", start=(-1.5, 2.0), steps=20, lr=0.0)
+    assert ended_in(rosen, frozen.xy, frozen.loss) == "none (never moved)"
+    moving = run("rosenbrock", "sgd", start=(-1.5, 2.0), steps=20, lr=1e-4)
+    assert ended_in(rosen, moving.xy, moving.loss) == "none (still moving)"
+    halted = np.vstack([moving.xy, moving.xy[-1:]])  # the last step went nowhere
+    assert ended_in(rosen, halted, np.append(moving.loss, moving.loss[-1])) == "none (stopped)"
