@@ -103,3 +103,29 @@ def test_no_share_to_cloud_button_on_any_plot(app):
         assert not [t for t in titles if t.startswith("Zoom") and plot == "#map"
                     and "in" not in t and "out" not in t], titles  # no zoom box on the map
     page.close()
+
+
+ELEVEN = ("/?opt=sgd&opt=sgd;momentum=0.9&opt=rmsprop&opt=adam&opt=adagrad&opt=nadam"
+          "&opt=lion;lr=0.0001&opt=adadelta&opt=adamax&opt=radam&opt=rprop")
+
+
+def test_eleven_racers_leave_the_map_its_height(app):
+    """Many racers: the legend packs narrower chips in even columns, so at 1280 × 720 the
+    map keeps most of the screen and every chip still shows its learning rate and value."""
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url + ELEVEN)
+    frame = player_frame(page)
+    frame.locator(".chip .value").nth(10).wait_for()
+    page.wait_for_timeout(2500)
+    chips = frame.locator(".chip")
+    assert chips.count() == 11
+    tops = {round(chips.nth(i).bounding_box()["y"]) for i in range(11)}
+    assert len(tops) <= 4, f"the legend takes {len(tops)} rows"
+    for i in range(11):
+        assert chips.nth(i).locator(".value").inner_text().startswith("f = ")
+        assert chips.nth(i).locator(".lr-text").is_visible()
+    figure = frame.locator("#map .main-svg").first.bounding_box()
+    assert _inside(figure, 1280, 720) and figure["height"] >= 0.45 * 720, figure
+    page.screenshot(path=str(ARTIFACTS / "stage-eleven-1280x720.png"))
+    page.close()

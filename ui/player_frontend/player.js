@@ -818,7 +818,7 @@
       html += '<div class="chip' + (isVisible(p) ? "" : " off") + '" data-i="' + i + '">' +
         '<button type="button" class="toggle" title="Show or hide this path">' +
         '<span class="swatch" style="background:' + escapeHtml(p.color) + '"></span>' +
-        '<span class="name">' + escapeHtml(p.label) + "</span></button>";
+        '<span class="name" title="' + escapeHtml(p.label) + '">' + escapeHtml(p.label) + "</span></button>";
       if (isNum(lr) && grid.length > 1) {
         html += '<label class="lr" title="Learning rate: drag, or use the arrow keys">' +
           '<input type="range" class="lr-slider" min="0" max="' + (grid.length - 1) +
@@ -834,6 +834,8 @@
       refocus = +active.closest(".chip").getAttribute("data-i");
     }
     el.legend.innerHTML = html;
+    // Many racers: narrower chips in even columns, so the legend leaves the map its height.
+    el.legend.classList.toggle("crowded", S.paths.length > 6);
     if (refocus >= 0) {
       var again = el.legend.querySelector('.chip[data-i="' + refocus + '"] .lr-slider');
       if (again) again.focus();
