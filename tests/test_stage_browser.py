@@ -129,3 +129,18 @@ def test_eleven_racers_leave_the_map_its_height(app):
     assert _inside(figure, 1280, 720) and figure["height"] >= 0.45 * 720, figure
     page.screenshot(path=str(ARTIFACTS / "stage-eleven-1280x720.png"))
     page.close()
+
+
+def test_the_map_key_names_where_a_formula_is_not_defined(app):
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url + "/?f=log(x)%2By%5E2&opt=adam")
+    frame = player_frame(page)
+    frame.locator(".chip .value").first.wait_for()
+    assert frame.get_by_text("f is not defined here").is_visible()
+    page.goto(url + "/?f=x%5E2%2By%5E2&opt=adam")  # defined everywhere: no such entry
+    frame = player_frame(page)
+    frame.locator(".chip .value").first.wait_for()
+    page.wait_for_timeout(1000)
+    assert frame.get_by_text("f is not defined here").count() == 0
+    page.close()

@@ -848,6 +848,11 @@
     });
     if (S.payload.start) key.push("<span>" + svgRing() + " start</span>");
     if (s.test_z) key.push('<span><svg width="22" height="10" style="vertical-align:1px"><path d="M1,5H21" stroke="rgba(150,30,60,0.8)" stroke-width="2" stroke-dasharray="4 3"/></svg> test surface</span>');
+    if (s.undefined) {
+      key.push('<span><svg width="16" height="12" style="vertical-align:-1px"><rect x="0.5" y="0.5" width="15" height="11" fill="' +
+        escapeHtml(s.undefined_color || "#999") + '" stroke="rgba(40,52,80,0.35)"/></svg> ' +
+        escapeHtml(s.undefined_text || "f is not defined here") + "</span>");
+    }
     el.mapKey.innerHTML = key.join("");
     S.chipEls = Array.prototype.slice.call(el.legend.querySelectorAll(".chip")).map(function (c) {
       return { chip: c, value: c.querySelector(".value"), flag: c.querySelector(".flag"), text: "", flagText: "" };
