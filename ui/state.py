@@ -75,8 +75,11 @@ def _snap(options: list[float], value: float) -> float:
     return value
 
 
-def entry_keys(eid: int) -> list[str]:
-    return [k for k in st.session_state if isinstance(k, str) and k.startswith(f"e{eid}_")]
+def entry_keys(*eids: int) -> list[str]:
+    """The session-state keys of these racers' settings (one pass over the state, which
+    Streamlit rebuilds for every pass)."""
+    prefixes = tuple(f"e{eid}_" for eid in eids)
+    return [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes)]
 
 
 def write_entry(eid: int, entry: Entry) -> None:
@@ -131,9 +134,8 @@ def read_own(eid: int) -> dict:
 def write_scene(scene: Scene) -> None:
     """Put a scene into the widgets' session state (before the widgets are drawn)."""
     ss = st.session_state
-    for eid in ss.get("entry_ids", []):
-        for k in entry_keys(eid):
-            del ss[k]
+    for k in entry_keys(*ss.get("entry_ids", [])):
+        del ss[k]
     ss["surface"] = scene.surface
     surf = get_surface(scene.surface, **scene.surface_params)
     if scene.surface == FORMULA:
@@ -413,9 +415,8 @@ def keep_undrawn_widgets() -> None:
     only while their tab is: re-asserting their values keeps Streamlit from discarding the
     values of widgets that were not drawn."""
     ss = st.session_state
-    for eid in ss["entry_ids"]:
-        for key in entry_keys(eid):
-            ss[key] = ss[key]
+    for key in entry_keys(*ss["entry_ids"]):
+        ss[key] = ss[key]
     for key in ("export_format", "export_figure", "export_theme", "export_scale", "sparsity",
                 "sparsity_x", "sparsity_y", "test_dx", "test_dy", "sched", "noise", "seed",
                 "sparsity_split", "test_on"):
