@@ -3,8 +3,9 @@ at 1600 × 1000.
 
 Each run opens a scene of two racers on Himmelblau (500 steps) that no earlier run computed (a
 new learning rate), waits for the page, opens another tab, then clicks the Basins tab (200 × 200
-starts: 80,000 runs of 500 steps, nothing cached) and times from the click until the chart's
-heatmaps are drawn and its pixels stop changing. Prints the median of several runs; asserts nothing.
+starts: 80,000 runs of 500 steps, nothing cached) and times from the click until both racers'
+pictures are on screen (the view shows them only once they are decoded, never an empty panel)
+and the view's pixels stop changing. Prints the median of several runs; asserts nothing.
 
     python -m bench.bench_basins
 """
@@ -22,13 +23,13 @@ RATES = ["0.01", "0.007", "0.015", "0.005", "0.02", "0.003"]  # the first one wa
 
 
 def _painted(page, began: float, timeout: float = 120.0) -> float:
-    """Seconds from ``began`` to the moment the chart shows its heatmaps (the time of the
-    first of two equal screenshots)."""
+    """Seconds from ``began`` to the moment the view shows both racers' pictures (the time
+    of the first of two equal screenshots)."""
     last, seen = None, None
     while time.perf_counter() - began < timeout:
-        chart = page.locator(".stPlotlyChart .heatmaplayer image")
-        if chart.count() >= 2:
-            shot = hashlib.sha1(page.locator(".stPlotlyChart").first.screenshot()).hexdigest()
+        pictures = page.locator(".bv-painted .bv-plot img")
+        if pictures.count() >= 2:
+            shot = hashlib.sha1(page.locator(".bv-painted").first.screenshot()).hexdigest()
             if shot == last:
                 return seen
             last, seen = shot, time.perf_counter() - began

@@ -7,7 +7,10 @@ The listed minima are marked as on the map (:mod:`figures.mapspec`).
 
 from __future__ import annotations
 
+import base64
+import io
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -26,7 +29,6 @@ STOPPED_COLOR = "#9b9b9b"  # left the map or diverged
 NOT_THERE_COLOR = "#ffffff"  # at no listed minimum yet
 LEVELS = 16  # shades per minimum, from "arrived at once" to "arrived at the last step"
 LIGHTEST = 0.78  # how far the last shade is mixed towards white
-MAX_CLICK_SIDE = 100  # click targets per side of a basins panel
 LOSS_FLOOR = 1e-16
 
 
@@ -65,6 +67,82 @@ def basin_colorscale(minima: int) -> list:
     return stops
 
 
+def _rgb(color: str) -> tuple[int, int, int]:
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def basin_palette(minima: int) -> np.ndarray:
+    """The RGB colour of every code of :func:`basin_codes`, as :func:`basin_colorscale`
+    paints it on a heatmap (code c sits at (c + ½) / codes of the scale)."""
+    pal = np.empty((LEVELS * (2 + minima), 3), np.uint8)
+    pal[:LEVELS] = _rgb(NOT_THERE_COLOR)
+    pal[LEVELS:2 * LEVELS] = _rgb(STOPPED_COLOR)
+    for k in range(minima):
+        for s in range(LEVELS):
+            pal[(2 + k) * LEVELS + s] = _rgb(_mix(minimum_color(k), LIGHTEST * (s + 0.5) / LEVELS))
+    return pal
+
+
+def basin_png(codes: np.ndarray, minima: int) -> bytes:
+    """One racer's grid of codes (n × n, row 0 at the lowest y) as a PNG of n × n pixels, one
+    per start, the top row first."""
+    from PIL import Image
+
+    rgb = basin_palette(minima)[np.asarray(codes)[::-1]]
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
+    """Round tick values within [lo, hi], about ``target`` of them (1, 2 or 5 times a power
+    of ten apart)."""
+    raw = (hi - lo) / max(target, 1)
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9)
+    return [float(f"{k * step:.12g}") for k in range(first, math.floor(hi / step + 1e-9) + 1)]
+
+
+def tick_text(v: float) -> str:
+    """A tick label as Plotly writes it, with a true minus sign."""
+    return num(v).replace("-", "−")
+
+
+def ended_at(m) -> str:
+    """The legend's name of the basin of listed minimum ``m``."""
+    return f"ended at ({tick_text(m.x)}, {tick_text(m.y)})"
+
+
+def basins_view(b, start=None) -> dict:
+    """What the app's basins view (``ui/basins_view.js``) draws, as plain JSON: one picture per
+    racer (a PNG of one pixel per start, as a data URI), the map's bounds and ticks, the
+    listed minima, the start and the legend. The colours are those of :func:`basins_figure`."""
+    surf = b.surface
+    (x0, x1), (y0, y1) = surf.bounds
+    n = len(b.xs)
+    minima = len(surf.minima)
+    panels = [{"title": str(r.label), "color": r.color, "png": "data:image/png;base64," +
+               base64.b64encode(basin_png(basin_codes(r, b.scene.steps).reshape(n, n),
+                                          minima)).decode("ascii")} for r in b.racers]
+    marks = [{"kind": "global" if is_global(surf, m.f) else "local", "x": m.x, "y": m.y}
+             for m in surf.minima]
+    count = {k: sum(m["kind"] == k for m in marks) for k in MARKER_STYLES}
+    styles = {k: {"fill": s.fill, "line": s.line, "line_width": s.line_width,
+                  "label": s.name(count[k])} for k, s in MARKER_STYLES.items()}
+    legend = [{"label": ended_at(m), "color": minimum_color(k)}
+              for k, m in enumerate(surf.minima)]
+    legend += [{"label": "left the map or diverged", "color": STOPPED_COLOR},
+               {"label": "at no minimum yet", "color": NOT_THERE_COLOR}]
+    ticks = {"x": [[v, tick_text(v)] for v in nice_ticks(x0, x1)],
+             "y": [[v, tick_text(v)] for v in nice_ticks(y0, y1)]}
+    return {"bounds": [x0, x1, y0, y1], "n": n, "panels": panels, "ticks": ticks,
+            "marks": marks, "styles": styles, "legend": legend,
+            "start": None if start is None else [float(start[0]), float(start[1])],
+            "caption": f"{n} × {n} starts, {b.scene.steps} steps each; darker: reached its "
+                       "minimum sooner, lighter: later"}
+
+
 def _minima_traces(surface, t: Theme, *, legend: bool) -> list[go.Scatter]:
     out = []
     for kind in ("global", "local"):
@@ -79,24 +157,56 @@ def _minima_traces(surface, t: Theme, *, legend: bool) -> list[go.Scatter]:
     return out
 
 
-def _click_targets(b, r, panel: int) -> go.Scattergl:
-    """Invisible points over the cells (every k-th cell's centre, at most MAX_CLICK_SIDE per
-    side): a click selects the nearest, and its coordinates become the race's start."""
-    n = len(b.xs)
-    k = math.ceil(n / MAX_CLICK_SIDE)
-    idx = np.arange(0, n, k)
-    gi, gj = np.meshgrid(idx, idx)  # columns (x), rows (y)
-    cells = (gj * n + gi).ravel()
-    return go.Scattergl(
-        x=b.xs[gi.ravel()].astype(np.float32), y=b.ys[gj.ravel()].astype(np.float32),
-        mode="markers", marker={"size": 6, "opacity": 0, "color": "#000"},
-        showlegend=False, name=f"panel {panel}", customdata=np.full(len(cells), panel),
-        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
-        hovertemplate="start (%{x:.3g}, %{y:.3g}): click to race from here<extra></extra>")
+@dataclass(frozen=True)
+class _Geometry:
+    """Where the parts of a basins figure go, in px from the figure's top left corner."""
+
+    rows: int
+    cols: int
+    left: float  # of the first column's panels
+    gap: float  # between columns
+    panel_w: float
+    panel_h: float
+    panels_top: float  # of the first row's panels
+    row_step: float  # from one row's panels to the next's
+    legend_top: float
+    height: float
 
 
-def _panel_grid(count: int, width: int, height: int) -> tuple[int, int]:
-    """Rows and columns of the panels: side by side, in two rows when that gives larger
+def _geometry(count: int, aspect: float, t: Theme, width: int, height: int | None,
+              legend_rows: int) -> _Geometry:
+    """Panels as large as the figure allows at the map's aspect (``aspect``: height / width);
+    the legend right under them; with a given ``height``, the space left over shared above
+    and below, so that no band opens between the panels and their legend."""
+    header = 12 + 1.3 * t.title_size + 2 + 1.3 * t.font_size + 14 + 1.5 * (t.font_size + 1)
+    tick_w = 0.6 * t.font_size * 4 + 8
+    left = 1.4 * t.axis_title_size + tick_w + 6
+    gap = tick_w + 18
+    under = 1.6 * t.font_size + 1.4 * t.axis_title_size + 12  # tick labels and "x"
+    legend = legend_rows * (1.25 * t.font_size + 8) + 14
+    room_w = width - left - 24
+    if height is None:
+        cols = min(count, 3)
+        rows = math.ceil(count / cols)
+        pw = min((room_w - (cols - 1) * gap) / cols, 560)
+        ph = pw * aspect
+    else:
+        room_h = height - header - legend
+        rows, cols = _panel_grid(count, room_w, room_h)
+        pw = (room_w - (cols - 1) * gap) / cols
+        ph = (room_h - rows * under - (rows - 1) * 1.5 * (t.font_size + 1)) / rows
+        pw, ph = min(pw, ph / aspect), min(ph, pw * aspect)
+    row_step = ph + under + 1.5 * (t.font_size + 1)
+    block = rows * row_step - 1.5 * (t.font_size + 1) + legend
+    total = header + block if height is None else height
+    spare = max(0.0, total - header - block)
+    top = header + spare / 2
+    return _Geometry(rows, cols, left, gap, pw, ph, top, row_step,
+                     top + rows * row_step - 1.5 * (t.font_size + 1), round(total))
+
+
+def _panel_grid(count: int, width: float, height: float) -> tuple[int, int]:
+    """Rows and columns of the panels: side by side, in more rows when that gives larger
     panels."""
     best = (1, max(1, count))
     size = 0.0
@@ -109,78 +219,79 @@ def _panel_grid(count: int, width: int, height: int) -> tuple[int, int]:
 
 
 def basins_figure(b, *, theme: str | Theme = "article", width: int = 900,
-                  height: int | None = 700, start=None, clickable: bool = False,
-                  title: str | None = None) -> go.Figure:
+                  height: int | None = 700, start=None, title: str | None = None) -> go.Figure:
     """One panel per racer: each start of the grid coloured by the listed minimum its run
     reached (one hue per minimum; lighter: more steps to get there), grey where it left the
     map or diverged, white where it is at no minimum yet. ``height=None``: as tall as the
     panels, side by side at ``width``, need."""
     t = get_theme(theme)
-    count = max(1, len(b.racers))
     surf = b.surface
-    legend_items = [f"ended at ({num(m.x)}, {num(m.y)})" for m in surf.minima] + [
+    legend_items = [ended_at(m) for m in surf.minima] + [
         "left the map or diverged", "at no minimum yet"]
     cols_l, rows_l, _ = legend_grid(legend_items, t.font_size, width - 2 * TEXT_INSET)
-    top = 12 + 1.3 * t.title_size + 2 + 1.3 * t.font_size + 14 + 1.4 * t.font_size
-    bottom = 1.6 * t.font_size + 14 + rows_l * (1.25 * t.font_size + 8) + 12
     (x0, x1), (y0, y1) = surf.bounds
-    if height is None:
-        cols = min(count, 4)
-        height = round(top + bottom + math.ceil(count / cols) * (
-            min((width - 80) / cols, 560) * (y1 - y0) / (x1 - x0) + 40))
-    rows, cols = _panel_grid(count, width - 80, height - top - bottom)
-    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.04,
-                        vertical_spacing=0.09 if rows > 1 else 0.02,
-                        subplot_titles=[f"<b>{plot_text(r.label)}</b>" for r in b.racers])
+    g = _geometry(max(1, len(b.racers)), (y1 - y0) / (x1 - x0), t, width, height, rows_l)
+    fig = go.Figure()
     scale = basin_colorscale(len(surf.minima))
     top_code = LEVELS * (2 + len(surf.minima))
     n = len(b.xs)
     for i, r in enumerate(b.racers):
-        row, col = i // cols + 1, i % cols + 1
+        ax = "" if i == 0 else str(i + 1)
+        on = {"xaxis": f"x{ax}", "yaxis": f"y{ax}"}
         z = basin_codes(r, b.scene.steps).reshape(n, n)
         fig.add_trace(go.Heatmap(x=b.xs, y=b.ys, z=z, zmin=-0.5, zmax=top_code - 0.5,
                                  colorscale=scale, showscale=False, hoverinfo="skip",
-                                 zsmooth=False), row=row, col=col)
+                                 zsmooth=False, **on))
         for tr in _minima_traces(surf, t, legend=False):
-            fig.add_trace(tr, row=row, col=col)
+            fig.add_trace(tr.update(**on))
         if start is not None:
             fig.add_trace(go.Scatter(x=[start[0]], y=[start[1]], mode="markers",
                                      marker=plotly_marker(MARKER_STYLES["start"],
                                                           0.8 * t.point_size),
-                                     showlegend=False, hoverinfo="skip"), row=row, col=col)
-        if clickable:
-            fig.add_trace(_click_targets(b, r, i), row=row, col=col)
+                                     showlegend=False, hoverinfo="skip", **on))
+        _place_panel(fig, g, i, ax, (x0, x1, y0, y1), t, width, plot_text(r.label))
     _basin_legend(fig, surf, t)
-    for i in range(rows * cols):
-        sx = "" if i == 0 else str(i + 1)
-        fig.update_layout({f"xaxis{sx}": {**axis_style(t, "", grid=False), "range": [x0, x1],
-                                          "constrain": "domain"},
-                           f"yaxis{sx}": {**axis_style(t, "", grid=False),
-                                          "range": [y0, y1], "scaleanchor": f"x{sx}",
-                                          "constrain": "domain", "constraintoward": "top"}})
-    for ann in fig.layout.annotations:
-        ann.font = t.font(t.font_size + 1)
     text = title if title is not None else f"Basins of attraction on {b.surface.title}"
     sub = (f"{n} × {n} starts, {b.scene.steps} steps each; darker: reached its minimum "
            "sooner")
-    fig.update_layout(**base_layout(t, width, height),
-                      margin={"l": 60, "r": 20, "t": top, "b": bottom, "autoexpand": False},
-                      hovermode="closest", dragmode=False, clickmode="event+select",
-                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0.01,
-                              "yref": "container", "yanchor": "bottom", "font": t.font(),
-                              "traceorder": "normal",
+    fig.update_layout(**base_layout(t, width, g.height),
+                      margin={"l": 0, "r": 0, "t": 0, "b": 0, "autoexpand": False},
+                      hovermode="closest", dragmode=False,
+                      legend={"orientation": "h", "x": g.left / width, "xanchor": "left",
+                              "y": 1 - g.legend_top / g.height, "yanchor": "top",
+                              "font": t.font(), "traceorder": "normal",
                               "bgcolor": "rgba(0,0,0,0)", "itemsizing": "constant",
                               "entrywidthmode": "pixels",
-                              "entrywidth": (width - 2 * TEXT_INSET) / cols_l - 40})
+                              "entrywidth": (width - g.left - 24) / cols_l - 40})
     fig.update_layout(annotations=[*fig.layout.annotations, *title_annotations(
-        text, sub, t, left=60, top=top, plot_w=width - 80, plot_h=height - top - bottom,
-        x_px=TEXT_INSET)])
+        text, sub, t, left=0, top=0, plot_w=width, plot_h=g.height, x_px=TEXT_INSET)])
     return fig
+
+
+def _place_panel(fig: go.Figure, g: _Geometry, i: int, ax: str, bounds, t: Theme,
+                 width: int, label: str) -> None:
+    """Panel ``i``'s axes (x under every panel, y beside the first of each row) and title."""
+    x0, x1, y0, y1 = bounds
+    row, col = divmod(i, g.cols)
+    left = g.left + col * (g.panel_w + g.gap)
+    top = g.panels_top + row * g.row_step
+    h = g.height
+    fig.update_layout({
+        f"xaxis{ax}": {**axis_style(t, "x", grid=False), "range": [x0, x1],
+                       "domain": [left / width, (left + g.panel_w) / width],
+                       "anchor": f"y{ax}", "fixedrange": True},
+        f"yaxis{ax}": {**axis_style(t, "y" if col == 0 else "", grid=False),
+                       "range": [y0, y1], "anchor": f"x{ax}", "fixedrange": True,
+                       "domain": [1 - (top + g.panel_h) / h, 1 - top / h]}})
+    fig.add_annotation(text=f"<b>{label}</b>", x=(left + g.panel_w / 2) / width,
+                       y=1 - (top - 4) / h, xref="paper", yref="paper", xanchor="center",
+                       yanchor="bottom", showarrow=False, font=t.font(t.font_size + 1),
+                       name="panel title")
 
 
 def _basin_legend(fig: go.Figure, surf, t: Theme) -> None:
     """Legend entries: a square of each minimum's hue, grey and white."""
-    items = [(f"ended at ({num(m.x)}, {num(m.y)})", minimum_color(k))
+    items = [(ended_at(m), minimum_color(k))
              for k, m in enumerate(surf.minima)]
     items += [("left the map or diverged", STOPPED_COLOR), ("at no minimum yet", "#ffffff")]
     for name, color in items:

@@ -128,15 +128,70 @@ def test_basin_codes_give_one_hue_band_per_minimum_lighter_for_later_arrival():
 
 def test_basins_figure_has_a_panel_per_racer_with_the_minima_marked():
     b = A.basins(HIMMELBLAU, 20)
-    fig = basins_figure(b, start=HIMMELBLAU.start, clickable=True)
+    fig = basins_figure(b, start=HIMMELBLAU.start)
     heat = [t for t in fig.data if t.type == "heatmap"]
     assert len(heat) == 2 and heat[0].xaxis != heat[1].xaxis
     stars = [t for t in fig.data if t.type == "scatter" and t.marker.symbol == "star"]
     assert len(stars) == 2 and all(len(t.x) == 4 for t in stars)
-    clicks = [t for t in fig.data if t.type == "scattergl"]
-    assert len(clicks) == 2 and len(clicks[0].x) == 400
+    assert {t.xaxis for t in stars} == {h.xaxis for h in heat}
     names = [t.name for t in fig.data if t.showlegend is not False and t.name]
     assert "left the map or diverged" in names and "at no minimum yet" in names
+    titles = [a.text for a in fig.layout.annotations if a.name == "panel title"]
+    assert titles == ["<b>SGD</b>", "<b>Adam</b>"]
+
+
+@pytest.mark.parametrize("racers,height", [(2, 700), (2, 1100), (3, 700), (1, None)])
+def test_basins_figure_labels_its_axes_and_puts_the_legend_right_under_the_panels(racers,
+                                                                                 height):
+    scene = replace(HIMMELBLAU, optimizers=[HIMMELBLAU.optimizers[i % 2] for i in range(racers)])
+    fig = basins_figure(A.basins(scene, 10), height=height)
+    h = fig.layout.height
+    xs = [fig.layout[f"xaxis{'' if i == 0 else i + 1}"] for i in range(racers)]
+    ys = [fig.layout[f"yaxis{'' if i == 0 else i + 1}"] for i in range(racers)]
+    assert all(x.title.text == "x" for x in xs) and ys[0].title.text == "y"
+    panels_bottom = min(y.domain[0] for y in ys) * h  # px above the figure's bottom edge
+    legend_top = fig.layout.legend.y * h
+    # tick labels and the "x" fit between them, and no more
+    assert 30 < panels_bottom - legend_top < 80
+    for x, y in zip(xs, ys, strict=True):  # the map's scale is the same along x and y
+        w_px = (x.domain[1] - x.domain[0]) * fig.layout.width
+        assert (y.domain[1] - y.domain[0]) * h == pytest.approx(w_px, rel=1e-6)
+
+
+def test_basins_view_pictures_are_the_runs_in_the_exported_figures_colours():
+    from PIL import Image
+
+    from figures.analysis import basin_colorscale, basin_palette, basins_view
+
+    n = 20
+    b = A.basins(HIMMELBLAU, n)
+    view = basins_view(b, start=(1.5, -2.0))
+    assert [p["title"] for p in view["panels"]] == ["SGD", "Adam"]
+    assert view["start"] == [1.5, -2.0] and view["n"] == n
+    minima = len(b.surface.minima)
+    palette = basin_palette(minima)
+    total = LEVELS * (2 + minima)
+    stops = [(s, np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)], float))
+             for s, c in basin_colorscale(minima)]
+    for c in range(total):  # what the export's heatmap paints for code c: linear between stops
+        v = (c + 0.5) / total
+        (sa, ca), (sb, cb) = next((a, b) for a, b in zip(stops[:-1], stops[1:], strict=True)
+                                  if a[0] <= v <= b[0])
+        want = ca + (cb - ca) * (v - sa) / (sb - sa)
+        assert np.abs(palette[c] - want).max() <= 1
+    for panel, r in zip(view["panels"], b.racers, strict=True):
+        png = __import__("base64").b64decode(panel["png"].split(",", 1)[1])
+        img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        assert img.shape == (n, n, 3)
+        codes = basin_codes(r, HIMMELBLAU.steps)
+        for k in (0, 7, 150, n * n - 1):  # start k is at column k % n, row k // n from below
+            assert tuple(img[n - 1 - k // n, k % n]) == tuple(palette[codes[k]])
+    labels = [e["label"] for e in view["legend"]]
+    assert labels[-2:] == ["left the map or diverged", "at no minimum yet"]
+    assert len(labels) == minima + 2
+    (x0, x1), (y0, y1) = b.surface.bounds
+    assert all(x0 <= v <= x1 for v, _ in view["ticks"]["x"]) and len(view["ticks"]["x"]) >= 3
+    assert [t for _, t in view["ticks"]["y"]][0].startswith("−")
 
 
 def test_sensitivity_figure_marks_each_rate_and_the_ravine_bounds():
@@ -312,19 +367,25 @@ def test_a_click_on_a_basins_cell_starts_the_race_there():
     with serve() as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(url + link)
-        page.wait_for_selector(".stPlotlyChart .nsewdrag", timeout=240_000)
-        chart = page.locator(".stPlotlyChart").first
-        chart.scroll_into_view_if_needed()
-        page.wait_for_timeout(1500)
-        box = chart.locator(".nsewdrag").first.bounding_box()
+        page.wait_for_selector(".bv-painted .bv-plot img", timeout=240_000)
+        plot = page.locator(".bv-plot").first
+        plot.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        box = plot.bounding_box()
         x, y = box["x"] + 0.8 * box["width"], box["y"] + 0.8 * box["height"]  # (3, -3)
         page.mouse.move(x, y)
-        page.wait_for_timeout(300)
+        tip = page.locator(".bv-tip")
+        tip.wait_for(state="visible", timeout=10_000)
+        assert "click to race from here" in tip.inner_text()
         page.mouse.click(x, y)
         page.wait_for_function("() => location.search.includes('start=3')", timeout=60_000)
         start = page.evaluate("() => new URLSearchParams(location.search).get('start')")
         sx, sy = (float(v) for v in start.split(","))
-        assert abs(sx - 3) <= 0.1 and abs(sy + 3) <= 0.1
+        assert abs(sx - 3) <= 0.05 and abs(sy + 3) <= 0.05
+        # the basins stay (they do not depend on the start); the start's ring moves there
+        ring = page.locator(".bv-start").first.bounding_box()
+        assert abs(ring["x"] + ring["width"] / 2 - x) < 6
+        assert abs(ring["y"] + ring["height"] / 2 - y) < 6
 
 
 def test_progress_reaches_1_over_all_racers_and_false_cancels():

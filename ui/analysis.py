@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from figures.analysis import basins_figure, hyper_figure, sensitivity_figure
+from figures.analysis import hyper_figure, sensitivity_figure
 from scene import Scene, to_json
 from scene.analysis import (
     ANALYSES,
@@ -28,6 +28,7 @@ from scene.analysis import (
     second_axis,
     to_csv,
 )
+from ui import basins_view
 
 #: Tab label of each view, and back.
 TAB_LABELS = dict(ANALYSES)
@@ -79,13 +80,17 @@ def _key(scene: Scene, analysis: str, grid: int, racer: int | None) -> tuple:
 
 
 def cached_result(scene: Scene, analysis: str, grid: int = BASIN_GRID,
-                  racer: int | None = None):
-    """The view's result, from the cache or computed with a progress bar."""
+                  racer: int | None = None, meanwhile=None):
+    """The view's result, from the cache or computed with a progress bar. ``meanwhile()``,
+    when given, draws something in the progress bar's place while the computation runs."""
     key = _key(scene, analysis, grid, racer)
     hit = CACHE.get(key)
     if hit is not None:
         return hit
     bar = st.empty()
+    if meanwhile is not None:
+        with bar:
+            meanwhile()
     began = time.monotonic()
 
     def progress(fraction: float) -> bool:
@@ -97,18 +102,6 @@ def cached_result(scene: Scene, analysis: str, grid: int = BASIN_GRID,
     bar.empty()
     CACHE.put(key, result, result.nbytes)
     return result
-
-
-def on_basin_click(key: str = "basins_chart") -> None:
-    """A click on a cell of the basins: the race starts there (as a click on the map does)."""
-    from ui.state import set_start
-
-    event = st.session_state.get(key)
-    try:
-        point = event["selection"]["points"][0]
-        set_start(float(point["x"]), float(point["y"]))
-    except (KeyError, IndexError, TypeError, ValueError):
-        return
 
 
 def _csv_button(result, scene: Scene, analysis: str) -> None:
@@ -138,12 +131,8 @@ def draw_basins(race_scene: Scene) -> None:
     else:
         c2.caption("Each cell is a start, coloured by the minimum its run reached: lighter "
                    "took longer. **Click a cell to start the race there.**")
-    result = cached_result(race_scene, "basins", grid)
-    fig = basins_figure(result, theme="article", width=1200, height=None,
-                        start=race_scene.start_point(), clickable=True, title="")
-    st.plotly_chart(fig, key="basins_chart", on_select=on_basin_click,
-                    selection_mode="points", config={"displayModeBar": False,
-                                                      "scrollZoom": False})
+    result = cached_result(race_scene, "basins", grid, meanwhile=basins_view.prepare)
+    basins_view.draw(result, race_scene.start_point(), _key(race_scene, "basins", grid, None))
     _csv_button(result, race_scene, "basins")
 
 

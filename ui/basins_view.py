@@ -1,0 +1,71 @@
+"""The basins view on the page: each racer's grid of starts as a picture of one pixel per
+start, with the map's axes, the listed minima, the start and a legend; a click on a cell moves
+the race's start there.
+
+It is drawn by a small script in the page itself (``basins_view.js`` and ``basins_view.css``,
+a Streamlit component without a frame) rather than by a Plotly chart: the view then paints as
+soon as its data arrives, without first loading and starting Plotly's library in the browser
+(about two seconds on a two-core machine). The exports still draw the basins with Plotly
+(:func:`figures.analysis.basins_figure`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import streamlit as st
+
+from figures.analysis import basins_view
+
+_HERE = Path(__file__).resolve().parent
+KEY = "basins_view"
+
+_component = st.components.v2.component(
+    "optimizer_race_basins",
+    js=(_HERE / "basins_view.js").read_text(encoding="utf-8"),
+    css=(_HERE / "basins_view.css").read_text(encoding="utf-8"),
+)
+
+
+def on_click() -> None:
+    """A click on a cell: the race starts at the cell's start (as a click on the map does)."""
+    from ui.state import set_start
+
+    try:
+        point = st.session_state[KEY]["click"]
+        set_start(float(point["x"]), float(point["y"]))
+    except (KeyError, TypeError, ValueError):
+        return
+
+
+def prepare() -> None:
+    """An empty instance of the view, drawn while the basins are computed: the browser loads
+    and starts the view's script meanwhile, instead of after the result arrives."""
+    _component(key=KEY + "_prepare", data=None)
+
+
+_VIEWS: OrderedDict = OrderedDict()  # the pictures of the last few results, by their key
+_LOCK = threading.Lock()
+
+
+def _view(result, key) -> dict:
+    """The view's data without the start: made once per result, so that a click (which
+    moves only the start) sends the same pictures again without encoding them again."""
+    with _LOCK:
+        view = _VIEWS.get(key)
+    if view is None:
+        view = basins_view(result)
+        with _LOCK:
+            _VIEWS[key] = view
+            while len(_VIEWS) > 8:
+                _VIEWS.popitem(last=False)
+    return view
+
+
+def draw(result, start, key) -> None:
+    """Show a :class:`scene.analysis.Basins` result, with the race's start marked; ``key``
+    names the result (as the results' cache does)."""
+    data = {**_view(result, key), "start": [float(start[0]), float(start[1])]}
+    _component(key=KEY, data=data, on_click_change=on_click)
