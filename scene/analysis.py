@@ -181,17 +181,27 @@ def sensitivity(scene: Scene, n: int = SENSITIVITY_POINTS, progress=None) -> Sen
 
 def ravine_bounds(scene: Scene) -> list[tuple[str, float]]:
     """On the quadratic ravine, the largest stable learning rates of gradient descent,
-    2 / L, and of heavy ball at each momentum μ a racer uses, 2 (1 + μ) / L, where L = max(1,
-    k) is the largest curvature. Empty on any other surface."""
+    2 / L; of heavy ball at each momentum μ a racer uses, 2 (1 + μ) / L; and of Nesterov's
+    momentum (torch's form), 2 (1 + μ) / ((1 + 2μ) L); where L = max(1, k) is the largest
+    curvature. Empty on any other surface.
+
+    Nesterov's bound: on f = L x² / 2 the pair (x, buffer) evolves by a matrix with trace
+    1 + μ − h (1 + μ) and determinant μ (1 − h), h = lr L; both eigenvalues stay inside the
+    unit circle exactly while 0 < h < 2 (1 + μ) / (1 + 2μ)."""
     if scene.surface != "ravine":
         return []
     curvature = max(1.0, float(scene.surface_obj().params["condition"]))
     out = [("SGD: 2 / L", 2.0 / curvature)]
-    mus = sorted({float(e.full_hyper()["momentum"]) for e in scene.optimizers
-                  if e.optimizer in ("sgd", "momentum") and e.full_hyper()["momentum"] > 0
-                  and not e.full_hyper()["nesterov"] and e.full_hyper()["dampening"] == 0})
+    kinds: dict[bool, set[float]] = {False: set(), True: set()}
+    for e in scene.optimizers:
+        if e.optimizer in ("sgd", "momentum"):
+            h = e.full_hyper()
+            if h["momentum"] > 0 and h["dampening"] == 0:
+                kinds[bool(h["nesterov"])].add(float(h["momentum"]))
     out += [(f"heavy ball μ {mu:g}: 2 (1 + μ) / L", 2.0 * (1.0 + mu) / curvature)
-            for mu in mus]
+            for mu in sorted(kinds[False])]
+    out += [(f"Nesterov μ {mu:g}: 2 (1 + μ) / ((1 + 2μ) L)",
+             2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * curvature)) for mu in sorted(kinds[True])]
     return out
 
 

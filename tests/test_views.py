@@ -98,6 +98,21 @@ def test_ravine_bounds_are_2_over_L_and_2_1_plus_mu_over_L():
     assert dict(A.ravine_bounds(steeper))["SGD: 2 / L"] == pytest.approx(2 / 200)
 
 
+def test_nesterov_bound_is_where_its_runs_on_the_ravine_turn_unstable():
+    scene = _scene(surface="ravine", surface_params={"condition": 50}, start=[-4.5, 1.5],
+                   optimizers=[{"optimizer": "sgd",
+                                "hyper": {"lr": 0.01, "momentum": 0.9, "nesterov": True}}])
+    bound = dict(A.ravine_bounds(scene))["Nesterov μ 0.9: 2 (1 + μ) / ((1 + 2μ) L)"]
+    assert bound == pytest.approx(2 * 1.9 / (2.8 * 50))
+    surf = scene.surface_obj()
+
+    def grows(lr):  # far past the transient: does the loss still shrink or grow?
+        t = run(surf, "sgd", start=(0.1, 0.1), steps=3000, lr=lr, momentum=0.9, nesterov=True)
+        return t.status != "completed" or t.loss[-1] > t.loss[-1000]
+
+    assert not grows(0.98 * bound) and grows(1.02 * bound)
+
+
 def test_hyper_map_sweeps_lr_and_momentum_or_beta1():
     h = A.compute(RAVINE, "hyper")
     assert h.second == "momentum" and len(h.outcome.status) == len(h.lrs) * len(h.values)
