@@ -592,6 +592,10 @@ def _own_settings(raw: dict, where: str, steps: int, warnings: list[str]) -> dic
     return own
 
 
+#: What a racer in a scene file may hold.
+ENTRY_KEYS = frozenset({"optimizer", "label", "color", "hyper", "schedule", "noise", "sparsity"})
+
+
 def _entry(raw, i: int, warnings: list[str], steps: int = 500) -> Entry | None:
     where = f"optimizer {i + 1}"
     if isinstance(raw, str):
@@ -605,6 +609,13 @@ def _entry(raw, i: int, warnings: list[str], steps: int = 500) -> Entry | None:
                         f"({', '.join(OPTIMIZERS)}); left out")
         return None
     info = OPTIMIZERS[name]
+    for k in raw:
+        if k in info.spec:
+            warnings.append(f"{where}: {quote(k)} belongs under \"hyper\" (it is one of "
+                            f"{info.title}'s hyperparameters); ignored")
+        elif k not in ENTRY_KEYS:
+            warnings.append(f"{where}: {quote(k)} is not a racer's setting "
+                            f"({', '.join(sorted(ENTRY_KEYS))}); ignored")
     hyper_in = raw.get("hyper", {}) or {}
     if not isinstance(hyper_in, dict):
         warnings.append(f"{where}: hyper {quote(hyper_in)} is not a mapping; using the defaults")

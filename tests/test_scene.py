@@ -247,3 +247,12 @@ def test_ended_in_tells_a_saddle_a_stop_and_a_run_that_never_moved_apart():
     assert ended_in(rosen, moving.xy, moving.loss) == "none (still moving)"
     halted = np.vstack([moving.xy, moving.xy[-1:]])  # the last step went nowhere
     assert ended_in(rosen, halted, np.append(moving.loss, moving.loss[-1])) == "none (stopped)"
+
+
+def test_a_racer_setting_in_the_wrong_place_is_named_not_silently_dropped():
+    scene, warnings = from_dict({"surface": "ravine", "optimizers": [
+        {"optimizer": "sgd", "lr": 0.5, "hyper": {"momentum": 0.9}, "colour": "#123456"}]})
+    assert scene.optimizers[0].hyper == {"momentum": 0.9}
+    assert any("`lr` belongs under \"hyper\"" in w for w in warnings)
+    assert any("`colour` is not a racer's setting" in w for w in warnings)
+    assert len(warnings) == 2
