@@ -79,9 +79,25 @@ def path_length(xy: np.ndarray) -> float:
     return float(np.sum(np.hypot(*np.diff(xy, axis=0).T))) if len(xy) > 1 else 0.0
 
 
+def off_map_since(surface: Surface, xy: np.ndarray) -> int | None:
+    """The step from which the path stays outside the map as drawn (``surface.bounds``), or
+    None when it ends on the map. A run stops only far outside the map (at ``surface.limit``,
+    50 times its size), so a path can run off the map long before it stops."""
+    if len(xy) == 0:
+        return None
+    (x0, x1), (y0, y1) = surface.bounds
+    inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+    if inside[-1]:
+        return None
+    on = np.flatnonzero(inside)
+    return int(on[-1] + 1) if on.size else 0
+
+
 def ended_in(surface: Surface, xy: np.ndarray, loss: np.ndarray) -> str:
     """Which listed minimum the run ended in, in words."""
     x, y = xy[-1]
+    if off_map_since(surface, xy) is not None:
+        return f"off the map, at ({x:.3g}, {y:.3g})"
     scale = max(surface.bounds[0][1] - surface.bounds[0][0],
                 surface.bounds[1][1] - surface.bounds[1][0])
     idx = surface.nearest_minimum(x, y, 0.02 * scale)
@@ -116,6 +132,9 @@ def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
         t = r.traj
         reach = steps_to_reach(t.loss, race.surface.f_min, tol)
         status = t.stop_text or "completed"
+        off = off_map_since(race.surface, t.xy)
+        if t.status == "left" and off is not None:
+            status = f"left the map at step {off}"
         rows.append({
             "optimizer": r.label,
             "final loss": float(t.loss[-1]),

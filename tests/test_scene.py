@@ -256,3 +256,26 @@ def test_a_racer_setting_in_the_wrong_place_is_named_not_silently_dropped():
     assert any("`lr` belongs under \"hyper\"" in w for w in warnings)
     assert any("`colour` is not a racer's setting" in w for w in warnings)
     assert len(warnings) == 2
+
+
+def test_runs_off_the_drawn_map_are_said_to_be_there():
+    from scene.presets import load_presets
+    from scene.race import off_map_since
+
+    race = simulate(load_presets()["07-saddle"])
+    rows = {row["optimizer"]: row for row in metrics(race)}
+    (x0, x1), (y0, y1) = race.surface.bounds
+    for r in race.racers:
+        xy = r.traj.xy
+        off = off_map_since(race.surface, xy)
+        outside = ~((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1))
+        if off is None:
+            assert not outside[-1]
+            continue
+        assert outside[off:].all() and (off == 0 or not outside[off - 1])
+        if r.traj.status == "left":  # stopped far outside, but left the map where drawn
+            assert rows[r.label]["status"] == f"left the map at step {off}"
+            assert off < r.traj.diverged_at
+        else:
+            assert rows[r.label]["ended in"].startswith("off the map, at (")
+    assert any(off_map_since(race.surface, r.traj.xy) for r in race.racers)

@@ -287,6 +287,8 @@
       last: lastFinite,
       diverged: diverged,
       left: p.status === "left",
+      // The step from which the path stays off the drawn map (a run stops only far outside it).
+      offMapAt: isNum(p.off_map_at) ? p.off_map_at : null,
       domain: p.status === "domain",
       divergedAt: divergedAt
     };
@@ -570,7 +572,11 @@
         if (mk.path.left) drawDot(ctx, cx, cy, 9, mk.path.color);
         else drawCross(ctx, cx, cy, 9, mk.path.color);
       }
-      else drawDot(ctx, mk.px, mk.py, 9, mk.path.color);
+      else {
+        // A run off the map is held at the map's edge, where it went off (its chip says so).
+        drawDot(ctx, Math.max(X.off + 10, Math.min(X.off + X.len - 10, mk.px)),
+                Math.max(Y.off + 10, Math.min(Y.off + Y.len - 10, mk.py)), 9, mk.path.color);
+      }
     }
 
     ctx.restore();
@@ -981,7 +987,8 @@
       if (!c || p.last < 0) continue;
       var ti = Math.min(Math.floor(t), p.last);
       var text = "f = " + fmt(p.loss[ti]);
-      var flag = p.diverged && t >= p.last ? (p.left ? "left the map at step " : p.domain ? "left the domain at step " : "diverged at step ") + p.divergedAt : "";
+      var flag = p.diverged && t >= p.last ? (p.left ? "left the map at step " + (p.offMapAt !== null ? p.offMapAt : p.divergedAt) : (p.domain ? "left the domain at step " : "diverged at step ") + p.divergedAt)
+        : p.offMapAt !== null && t >= p.offMapAt ? "off the map since step " + p.offMapAt : "";
       if (text !== c.text) { c.value.textContent = text; c.text = text; }
       if (flag !== c.flagText) { c.flag.textContent = flag; c.flagText = flag; }
     }
