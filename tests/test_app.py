@@ -397,6 +397,7 @@ def test_step_and_tab_from_a_link_are_kept_and_follow_the_inspector():
     at = _app({"surface": "booth", "steps": "200", "opt": "sgd;lr=0.05", "step": "120",
                "tab": "3d", "arrows": "1"})
     assert _qp(at, "step") == ["120"] and _qp(at, "tab") == ["3d"] and _qp(at, "arrows") == ["1"]
+    assert at.number_input(key="inspect_step").value == 120  # the update the arrows show
     at.number_input(key="steps").set_value(250).run()  # another change keeps them
     assert _qp(at, "step") == ["120"] and _qp(at, "tab") == ["3d"]
     at.number_input(key="inspect_step").set_value(42).run()  # the player follows the inspector

@@ -381,7 +381,8 @@ def init_session() -> None:
     ss["present"] = (params.get("present") or [""])[-1] == "1"
     ss["preset"] = shared_preset if shared_preset in presets else CUSTOM
     ss["lesson"], ss["lesson_slide"] = lesson or NO_LESSON, slide
-    ss["inspect_step"] = 1
+    # A link paused at a step opens the inspector at that update (the one the arrows show).
+    ss["inspect_step"] = max(1, int(ss.get("view_step") or 1))
     ss["last_nonce"] = None
 
 
