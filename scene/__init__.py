@@ -347,9 +347,25 @@ def quote(value) -> str:
     return f"`{text}`"
 
 
+#: Python's own words for a value it could not convert, and ours for a reader.
+_PLAIN = [(re.compile(p), w) for p, w in (
+    (r"invalid literal for int\(\) with base \d+: ('[^']*'|\"[^\"]*\")", "not a whole number"),
+    (r"could not convert string to float: ('[^']*'|\"[^\"]*\")", "not a number"),
+    (r"cannot convert float infinity to integer", "infinite"),
+    (r"cannot convert float NaN to integer", "not a number"),
+    (r"int too large to convert to float|Exceeds the limit \(\d+ digits\)[^;)]*", "too large"),
+    (r"'\w+' object is not (iterable|subscriptable)|unsupported operand type\(s\)[^;)]*|"
+     r"\w+\(\) argument must be a string or a (real )?number, not '\w+'",
+     "not of the right form"),
+)]
+
+
 def _why(reason) -> str:
-    """A validator's message, its long words (a value it quotes) shortened, on one line."""
+    """A validator's message, its long words (a value it quotes) shortened, on one line;
+    Python's own words for a failed conversion become plain ones."""
     text = " ".join(str(reason).split())
+    for pattern, words in _PLAIN:
+        text = pattern.sub(words, text)
     text = re.sub(rf"\S{{{QUOTE_CHARS + 1},}}", lambda m: m[0][:QUOTE_CHARS - 1] + "…", text)
     return text if len(text) <= 200 else text[:199] + "…"
 

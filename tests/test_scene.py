@@ -279,3 +279,12 @@ def test_runs_off_the_drawn_map_are_said_to_be_there():
         else:
             assert rows[r.label]["ended in"].startswith("off the map, at (")
     assert any(off_map_since(race.surface, r.traj.xy) for r in race.racers)
+
+
+@pytest.mark.parametrize(("query", "words"), [
+    ({"steps": "1e999"}, "not a whole number"), ({"noise": "abc"}, "not a number"),
+    ({"start": "a,b"}, "not a number"), ({"seed": "x"}, "not a whole number")])
+def test_warnings_use_plain_words_not_pythons(query, words):
+    _, warnings = from_query(query)
+    assert len(warnings) == 1 and f"({words})" in warnings[0], warnings
+    assert not any(s in warnings[0] for s in ("literal", "base 10", "convert string"))
