@@ -56,8 +56,9 @@ def draw_presentation_header(bad: list[str]) -> None:
     if draw_lesson_line():
         st.html(f"<style>{PRESENT_LESSON_CSS}</style>")
     if ss.get("scene_claim") and not ss.get("claim_stale"):
-        st.caption(f"**{md_literal(ss.get('scene_title', ''))}** — "
-                   f"{md_literal(ss['scene_claim'])}")
+        title = ss.get("scene_title", "")
+        st.caption(f"**{md_literal(title)}** — "
+                   f"{md_literal(claim_after_title(title, ss['scene_claim']))}")
     for msg in bad:
         st.warning(md_literal(msg))
 
@@ -102,9 +103,20 @@ def draw_header(surface, bad: list[str]) -> None:
             st.caption(f"What the preset showed: {md_literal(ss['scene_claim'])}")
             st.button("Back to the preset's race", on_click=restore_preset)
     elif ss.get("scene_claim"):
-        title, claim = md_literal(ss.get("scene_title", "")), md_literal(ss["scene_claim"])
+        title = md_literal(ss.get("scene_title", ""))
+        claim = md_literal(claim_after_title(ss.get("scene_title", ""), ss["scene_claim"]))
         with st.expander(f":blue[**{title}**] · {claim}"):
             st.markdown(f"**{title}** — {claim}")
+
+
+def claim_after_title(title: str, claim: str) -> str:
+    """The claim without its first sentence when that sentence is the title (shown beside it
+    in bold already)."""
+    head = title.strip().rstrip(".").lower()
+    first, dot, rest = claim.partition(". ")
+    if head and dot and first.strip().lower() == head:
+        return rest.strip()
+    return claim
 
 
 def _draw_found(surface) -> None:
