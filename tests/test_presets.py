@@ -788,3 +788,12 @@ def test_lion_overshoots_and_ends_hopping_around_the_minimum_its_loss_never_belo
     assert _dist(lion.traj.xy[-200:], m).max() < 2 * lion.hyper["lr"] * math.sqrt(2)
     assert lion.traj.loss.min() - race.surface.f_min > 0.004
     assert metrics(race)[1]["steps to minimum"] == "never"
+
+
+def test_readme_lists_every_preset_by_its_title_in_order():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [r for r in re.findall(r"^  \| ([^|]+?) \| ", readme, re.M) if r != "Preset"]
+    assert rows == [p.title for p in load_presets().values()]
