@@ -58,7 +58,8 @@ def format_for_path(path: str) -> str | None:
 
 def file_name(scene, fmt: str, figure: str = "landscape") -> str:
     """A descriptive file name, e.g. ``rosenbrock-race.gif`` or ``ravine-loss.pdf``."""
-    base = re.sub(r"[^a-z0-9]+", "-", (scene.title or scene.surface).lower()).strip("-")
+    words = re.sub(r"['\u2019]", "", (scene.title or scene.surface).lower())  # SGD's: sgds
+    base = re.sub(r"[^a-z0-9]+", "-", words).strip("-")
     what = {"landscape": "race", "loss": "loss", "lr": "learning-rate", "3d": "3d"}
     if fmt == "csv" and figure in ANALYSIS_FIGURES:
         kind = figure

@@ -212,6 +212,9 @@ def test_format_for_path_and_file_name(scene):
     assert export.file_name(scene, "gif") == "rosenbrock-race.gif"
     assert export.file_name(scene, "pdf", "loss") == "rosenbrock-loss.pdf"
     assert export.file_name(scene, "scene") == "rosenbrock.scene.json"
+    titled = replace(scene, title="SGD's and Adam's basins on Himmelblau differ")
+    assert export.file_name(titled, "png", "basins") == (
+        "sgds-and-adams-basins-on-himmelblau-differ-basins.png")
 
 
 # -- command line ----------------------------------------------------------------------------
