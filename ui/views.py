@@ -228,8 +228,8 @@ def show_share(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None
                 "paused where it is now:")
     here = (st.context.url or "").split("?", 1)[0]
     st.code(here + "?" + encode(query), language=None, wrap_lines=True)
-    st.caption("The copy button is at the right of the link; the address bar always holds "
-               "the same link.")
+    st.caption("Point at the link and a copy button appears at its top right; the address "
+               "bar always holds the same link.")
     c1, c2, c3 = st.columns(3)
     c1.download_button("Scene (JSON)", to_json(scene), file_name=file_name(scene, "scene"),
                        mime="application/json")
