@@ -144,3 +144,23 @@ def test_the_map_key_names_where_a_formula_is_not_defined(app):
     page.wait_for_timeout(1000)
     assert frame.get_by_text("f is not defined here").count() == 0
     page.close()
+
+
+def test_space_after_next_plays_instead_of_pressing_next_again(app):
+    """In presentation mode a teacher clicks Next, then presses Space to play: the slide stays
+    and the race plays."""
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url + "/?lesson=ravine-to-flat-minima&slide=1&present=1")
+    frame = player_frame(page)
+    frame.locator(".chip .value").first.wait_for()
+    page.get_by_role("button", name="Next ▶").click()
+    page.wait_for_function("location.search.includes('slide=2')", timeout=30_000)
+    frame = player_frame(page)
+    frame.locator(".chip .value").first.wait_for()
+    page.wait_for_timeout(1500)
+    page.keyboard.press("Space")
+    page.wait_for_timeout(1500)
+    assert "slide=2" in page.evaluate("location.search")  # not pressed again: still slide 2
+    assert frame.locator("#play").inner_text().strip().startswith("Pause")
+    page.close()

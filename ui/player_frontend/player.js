@@ -1119,6 +1119,13 @@
         if (!S.payload || !S.payload.present) return;
         var tag = ev.target && ev.target.tagName;
         if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+        if ((ev.key === " " || ev.code === "Space") && tag === "BUTTON") {
+          // Space plays even right after a click on Next: it does not press that button again.
+          ev.preventDefault();
+          ev.target.blur();
+          togglePlay();
+          return;
+        }
         onKey(ev);
       });
       parentKeys = true;
