@@ -415,12 +415,12 @@ def hyper_figure(h, *, theme: str | Theme = "article", width: int = 900, height:
                                  "color": STOPPED_COLOR}))
     fig.add_trace(go.Scatter(
         x=[float(r.hyper["lr"])], y=[current_second(h)], mode="markers", showlegend=False,
-        hoverinfo="skip", marker={"symbol": "circle-open", "size": 1.1 * t.point_size,
+        hoverinfo="skip", cliponaxis=False, marker={"symbol": "circle-open", "size": 1.1 * t.point_size,
                                   "line": {"color": "#ffffff", "width": 5}}))
     fig.add_trace(go.Scatter(
         x=[float(r.hyper["lr"])], y=[current_second(h)], mode="markers",
         name=f"{plot_text(r.label)}'s setting", hovertemplate="this racer's setting: lr "
-        "%{x:.3g}, " + h.second + " %{y:.3g}<extra></extra>",
+        "%{x:.3g}, " + h.second + " %{y:.3g}<extra></extra>", cliponaxis=False,
         marker={"symbol": "circle-open", "size": 1.1 * t.point_size,
                 "line": {"color": r.color, "width": 2.5}}))
     top = 12 + 1.3 * t.title_size + 2 + 1.3 * t.font_size + 16

@@ -219,6 +219,7 @@ def test_hyper_figure_rings_the_racers_setting():
     fig = hyper_figure(A.compute(RAVINE, "hyper", racer=1))
     ring = [t for t in fig.data if t.type == "scatter" and t.x and t.x[0] is not None]
     assert ring and ring[0].x[0] == 0.02 and ring[0].y[0] == 0.9
+    assert all(t.cliponaxis is False for t in ring)  # whole even at momentum 0, on the axis
 
 
 def test_csv_has_one_row_per_run_and_parses():
