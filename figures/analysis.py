@@ -251,6 +251,12 @@ def basins_figure(b, *, theme: str | Theme = "article", width: int = 900,
                                      showlegend=False, hoverinfo="skip", **on))
         _place_panel(fig, g, i, ax, (x0, x1, y0, y1), t, width, plot_text(r.label))
     _basin_legend(fig, surf, t)
+    for tr in _minima_traces(surf, t, legend=True):  # the stars' own legend entries
+        fig.add_trace(tr.update(x=[None], y=[None]))
+    if start is not None:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="the race's start",
+                                 marker=plotly_marker(MARKER_STYLES["start"],
+                                                      0.8 * t.point_size)))
     text = title if title is not None else f"Basins of attraction on {b.surface.title}"
     sub = (f"{n} × {n} starts, {b.scene.steps} steps each; darker: reached its minimum "
            "sooner")

@@ -146,11 +146,13 @@ def test_basins_figure_has_a_panel_per_racer_with_the_minima_marked():
     fig = basins_figure(b, start=HIMMELBLAU.start)
     heat = [t for t in fig.data if t.type == "heatmap"]
     assert len(heat) == 2 and heat[0].xaxis != heat[1].xaxis
-    stars = [t for t in fig.data if t.type == "scatter" and t.marker.symbol == "star"]
+    stars = [t for t in fig.data if t.type == "scatter" and t.marker.symbol == "star"
+             and t.x[0] is not None]
     assert len(stars) == 2 and all(len(t.x) == 4 for t in stars)
     assert {t.xaxis for t in stars} == {h.xaxis for h in heat}
     names = [t.name for t in fig.data if t.showlegend is not False and t.name]
     assert "left the map or diverged" in names and "at no minimum yet" in names
+    assert "the race's start" in names and "global minima" in names  # the markers' keys
     titles = [a.text for a in fig.layout.annotations if a.name == "panel title"]
     assert titles == ["<b>SGD</b>", "<b>Adam</b>"]
 
