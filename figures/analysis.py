@@ -421,8 +421,9 @@ def hyper_figure(h, *, theme: str | Theme = "article", width: int = 900, height:
                                  "color": STOPPED_COLOR}))
     fig.add_trace(go.Scatter(
         x=[float(r.hyper["lr"])], y=[current_second(h)], mode="markers", showlegend=False,
-        hoverinfo="skip", cliponaxis=False, marker={"symbol": "circle-open", "size": 1.1 * t.point_size,
-                                  "line": {"color": "#ffffff", "width": 5}}))
+        hoverinfo="skip", cliponaxis=False,
+        marker={"symbol": "circle-open", "size": 1.1 * t.point_size,
+                "line": {"color": "#ffffff", "width": 5}}))
     fig.add_trace(go.Scatter(
         x=[float(r.hyper["lr"])], y=[current_second(h)], mode="markers",
         name=f"{plot_text(r.label)}'s setting", hovertemplate="this racer's setting: lr "
