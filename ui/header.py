@@ -32,7 +32,7 @@ MAX_WARNINGS_SHOWN = 5
 PRESENT_CSS = """
 [data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stHeader"],
 [data-testid="stToolbar"]{display:none!important}
-.block-container{padding:2.5rem 1.2rem 1rem!important}
+.block-container{padding:.5rem 1.2rem 1rem!important}
 .stMainBlockContainer [data-testid="stCaptionContainer"] p{font-size:1.2rem;color:#1d2433;
   padding-right:9rem;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;
   overflow:hidden}
