@@ -565,3 +565,14 @@ def test_folded_sections_sum_up_their_settings_and_keep_them():
     assert at.number_input(key="noise").value == 0.5
     assert at.number_input(key="sched_warmup_linear_warmup").value == 40
     assert "Stochastic gradients" in [e.label for e in at.expander]
+
+
+def test_a_links_unreadable_formula_stays_in_the_field_with_its_error():
+    at = _app({"f": "x^2 + z*("})
+    assert at.session_state["surface"] == "formula"
+    assert at.text_input(key="formula_text").value == "x^2 + z*("  # kept, to be fixed
+    assert any("column 9" in e.value for e in at.error)
+    assert _link_warned(at)
+    at.text_input(key="formula_text").set_value("x^2 + y*(1)").run()  # fixed: it races
+    assert not at.exception and not at.error
+    assert _qp(at, "f") == ["x^2 + y*(1)"]

@@ -373,6 +373,7 @@ def init_session() -> None:
         first.title = presets[shared_preset].title
         first.claim = presets[shared_preset].claim
     write_scene(first)
+    _keep_unusable_formula(params, first)
     if shared_preset in presets:
         ss["preset_key"] = race_key(presets[shared_preset])
     ss["link_warnings"] = link_warnings
@@ -384,6 +385,26 @@ def init_session() -> None:
     # A link paused at a step opens the inspector at that update (the one the arrows show).
     ss["inspect_step"] = max(1, int(ss.get("view_step") or 1))
     ss["last_nonce"] = None
+
+
+def _keep_unusable_formula(params: dict, scene: Scene) -> None:
+    """A link's formula that cannot be read stays in the formula field, its error under it,
+    while the race runs on the default formula: the text can be fixed, not typed again."""
+    text = (params.get("f") or [None])[-1]
+    if not isinstance(text, str) or scene.surface == FORMULA:
+        return
+    from ui.formula_ui import default_params, write_formula
+
+    ss = st.session_state
+    write_formula(default_params())
+    fallback = get_surface(FORMULA, **default_params())
+    ss["surface"] = FORMULA
+    ss["x0"], ss["y0"] = map(float, fallback.start)
+    ss["formula_text"] = text[:500]
+    try:
+        get_surface(FORMULA, **{**default_params(), "f": text[:500]})
+    except ValueError as e:
+        ss["formula_error"] = str(e)
 
 
 def read_lesson_link(params: dict) -> tuple[str | None, int, list[str]]:
