@@ -171,9 +171,11 @@ def lr_figure(source, *, theme: str | Theme = "article", labels: Sequence[str] |
 
 
 def lr_preview_figure(lrs: np.ndarray, height: int = 160, *, color: str = PREVIEW_COLOR,
-                      width: int | None = None, log: bool = False) -> go.Figure:
+                      width: int | None = None, log: bool = False,
+                      ytitle: str | None = None) -> go.Figure:
     """A compact learning-rate curve for a sidebar: no title or legend, small margins and
-    fonts, transparent background, so it sits under the schedule's controls."""
+    fonts, transparent background, so it sits under the schedule's controls; ``ytitle``
+    names its vertical axis."""
     lrs = np.asarray(lrs, dtype=np.float64)
     steps = np.arange(len(lrs))
     fig = go.Figure(go.Scatter(
@@ -189,9 +191,11 @@ def lr_preview_figure(lrs: np.ndarray, height: int = 160, *, color: str = PREVIE
         yaxis["type"] = "log"
     else:
         yaxis["range"] = [0, top * 1.1 if top > 0 else 1.0]
+    if ytitle:
+        yaxis["title"] = {"text": ytitle, "font": {"size": 11}, "standoff": 4}
     fig.update_layout(
         width=width, height=height, template="none",
-        margin={"l": 44, "r": 8, "t": 6, "b": 26, "pad": 2},
+        margin={"l": 58 if ytitle else 44, "r": 8, "t": 6, "b": 26, "pad": 2},
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         font={"family": _style.FONT_FAMILY, "size": 11, "color": "#666666"},
         showlegend=False, hovermode="x",

@@ -20,6 +20,8 @@ STAGE_CSS = """
 .stMainBlockContainer [data-testid="stExpander"] summary>span>div{min-width:0;overflow:hidden}
 .st-key-lesson_line{flex-wrap:nowrap!important}
 .st-key-lesson_line>div{min-width:0}
+[data-testid="stSidebar"] .katex-display{overflow-x:auto;overflow-y:hidden;font-size:.92em;
+  padding-bottom:.2rem}
 .st-key-lesson_line [data-testid="stButton"] button{white-space:nowrap;min-height:2.2rem;
   padding:.2rem .7rem}
 """

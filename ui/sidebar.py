@@ -210,7 +210,7 @@ def _schedule_body() -> None:
 
         params = {k: ss[f"sched_{sched_info.name}_{k}"] for k in sched_info.params}
         lrs = learning_rates(1.0, int(ss["steps"]), {"name": sched_info.name, **params})
-        st.plotly_chart(lr_preview_figure(lrs), width="stretch",
+        st.plotly_chart(lr_preview_figure(lrs, ytitle="× each racer's lr"), width="stretch",
                         config={"displayModeBar": False})
     except ValueError as e:
         st.warning(f"Schedule: {md_literal(e)}")
