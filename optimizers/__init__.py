@@ -225,6 +225,9 @@ class Trajectory:
     diverged_at : int or None
         The update (1-based) that stopped the run, for either kind of stop; ``xy`` stops just
         before it.
+    off_map_at : int or None
+        The step from which the path stays outside the map as drawn (``surface.bounds``, 50
+        times smaller than the limit box), or None when it ends on the map.
     grads, updates, step_size : float64 arrays (n - 1, 2) or None
         With ``record=True``: the gradient the optimizer received (after noise and sparsity),
         the displacement it applied, and its effective per-coordinate step size.
@@ -247,16 +250,19 @@ class Trajectory:
     updates: np.ndarray | None = None
     step_size: np.ndarray | None = None
     state: dict[str, np.ndarray] | None = None
+    off_map_at: int | None = None
 
     @property
     def stop_text(self) -> str:
         """How the run ended, in words: "" for a completed run, "diverged at step 12", "left
-        the map at step 117" (going downhill) or "left the domain at step 30" (where a typed
-        f is not defined)."""
+        the map at step 79" (going downhill: the step it left the map as drawn, though it
+        stops only at the limit box) or "left the domain at step 30" (where a typed f is not
+        defined)."""
         if self.status == "diverged":
             return f"diverged at step {self.diverged_at}"
         if self.status == "left":
-            return f"left the map at step {self.diverged_at}"
+            at = self.off_map_at if self.off_map_at is not None else self.diverged_at
+            return f"left the map at step {at}"
         if self.status == "domain":
             return f"left the domain at step {self.diverged_at}"
         return ""
@@ -378,7 +384,8 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
             status = "domain"  # a point inside the map where the typed f is not defined
     traj = Trajectory(surface=surf.name, optimizer=optimizer, hyper=hp, xy=xy[:n].copy(),
                       loss=loss[:n].copy(), lr=lrs[: n - 1].copy(), status=status,
-                      diverged_at=n if stopped else None, steps=steps)
+                      diverged_at=n if stopped else None, steps=steps,
+                      off_map_at=off_map_since(surf.bounds, xy[:n]))
     if record:
         traj.grads = rec_grad[: n - 1].copy()
         traj.updates = rec_upd[: n - 1].copy()
@@ -388,6 +395,19 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
         with np.errstate(all="ignore"):
             traj.step_size = info.module.step_size(h, coef[:, : n - 1], rec_state[: n - 1])
     return traj
+
+
+def off_map_since(bounds, xy: np.ndarray) -> int | None:
+    """The step from which the path ``xy`` stays outside ``bounds`` ((xmin, xmax), (ymin,
+    ymax)), or None when it ends inside them."""
+    if len(xy) == 0:
+        return None
+    (x0, x1), (y0, y1) = bounds
+    inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+    if inside[-1]:
+        return None
+    on = np.flatnonzero(inside)
+    return int(on[-1] + 1) if on.size else 0
 
 
 def compiled(names=None, cache_dir: Path | None = None) -> bool:

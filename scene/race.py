@@ -13,6 +13,7 @@ import numpy as np
 
 from landscapes import Surface
 from optimizers import Trajectory, run
+from optimizers import off_map_since as _off_map_since
 
 from . import Scene
 
@@ -83,14 +84,7 @@ def off_map_since(surface: Surface, xy: np.ndarray) -> int | None:
     """The step from which the path stays outside the map as drawn (``surface.bounds``), or
     None when it ends on the map. A run stops only far outside the map (at ``surface.limit``,
     50 times its size), so a path can run off the map long before it stops."""
-    if len(xy) == 0:
-        return None
-    (x0, x1), (y0, y1) = surface.bounds
-    inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
-    if inside[-1]:
-        return None
-    on = np.flatnonzero(inside)
-    return int(on[-1] + 1) if on.size else 0
+    return _off_map_since(surface.bounds, xy)
 
 
 def ended_in(surface: Surface, xy: np.ndarray, loss: np.ndarray) -> str:
@@ -132,9 +126,6 @@ def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
         t = r.traj
         reach = steps_to_reach(t.loss, race.surface.f_min, tol)
         status = t.stop_text or "completed"
-        off = off_map_since(race.surface, t.xy)
-        if t.status == "left" and off is not None:
-            status = f"left the map at step {off}"
         rows.append({
             "optimizer": r.label,
             "final loss": float(t.loss[-1]),

@@ -222,7 +222,13 @@ def test_divergence_is_a_result_with_only_finite_points():
 def test_saddle_escape_leaves_the_limit_box_and_is_reported():
     traj = run("saddle", "sgd", start=(1.0, 1e-3), steps=5000, lr=0.1)
     # Running off downhill is not divergence: it is said in neutral words.
-    assert traj.status == "left" and traj.stop_text == f"left the map at step {traj.diverged_at}"
+    assert traj.status == "left" and traj.stop_text == f"left the map at step {traj.off_map_at}"
+    # It left the map as drawn well before it left the limit box, 50 times the map's size.
+    (x0, x1), (y0, y1) = get_surface("saddle").bounds
+    k = traj.off_map_at
+    assert 0 < k < traj.diverged_at
+    assert not (x0 <= traj.xy[k, 0] <= x1 and y0 <= traj.xy[k, 1] <= y1)
+    assert x0 <= traj.xy[k - 1, 0] <= x1 and y0 <= traj.xy[k - 1, 1] <= y1
     assert np.isfinite(traj.xy).all()
     assert np.all(np.diff(traj.loss[-20:]) < 0)  # it was still going downhill
 

@@ -578,7 +578,8 @@ def test_left_the_map_means_running_off_downhill():
     # It stops far outside the map (50 times its size); the table says where it left the map.
     off = off_map_since(race.surface, mom.traj.xy)
     assert off < mom.traj.diverged_at
-    assert metrics(race)[1]["status"] == f"left the map at step {off}"
+    assert metrics(race)[1]["status"] == f"left the map at step {off}" == mom.traj.stop_text
+    assert mom.traj.off_map_at == off
     assert all(r.traj.status != "diverged" for r in race.racers)
     assert np.all(np.diff(mom.traj.loss[_escape(race, mom):]) < 0)  # downhill all the way out
 
