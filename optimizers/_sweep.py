@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
-from numba import literally, prange
+from numba import literally, prange, typeof, types
 
 from landscapes import FORMULA, Surface
 from landscapes._jit import kernel
@@ -547,11 +547,23 @@ def sweep(surface, optimizer: str, starts=None, steps: int = 500, *, tol: float 
         for flag in (True, False):
             part = chunk[plain[chunk[:, 0]] == flag]
             if len(part):
-                entry(part, args, flag)
+                _call(entry, part, args, flag)
         done += int(chunk[:, 2].sum())
         if progress is not None and progress(done, n) is False:
             raise SweepCancelled(f"sweep stopped after {done:,} of {n:,} runs")
     return _result(surf, optimizer, steps, tol, pts, out)
+
+
+def _call(entry, tasks: np.ndarray, args: tuple, plain: bool) -> None:
+    """Call ``entry`` through its compiled code for ``plain``. Called from Python with a value
+    that the kernel reads as a constant (``literally``), Numba would type the whole kernel again
+    on every call (tens of milliseconds each, whatever the work); the compiled code is found
+    instead by its argument types, and compiled or loaded by an ordinary call the first time."""
+    compiled = entry.overloads.get((typeof(tasks), typeof(args), types.literal(bool(plain))))
+    if compiled is None:
+        entry(tasks, args, plain)
+    else:
+        compiled.entry_point(tasks, args, plain)
 
 
 def _by_runs(surf, optimizer, pts, steps, settings, inverse, progress, common, out, fmin,
