@@ -59,8 +59,11 @@ from ._driver import (
     SGD,
 )
 
-#: Lanes per block: the vector loops' length.
-BLOCK = 64
+#: Lanes per block: the vector loops' length. Each step of a block has a fixed cost (the
+#: surface call, the loops' set-up) shared by its lanes: 256 lanes cost about 10 % less per
+#: run-step than 64 (up to 20 % for momentum), and a block's arrays (about 50 kB) stay in the
+#: core's own caches.
+BLOCK = 256
 
 #: ``SweepResult.status`` codes, by name (``Trajectory.status``'s words).
 STATUS_NAMES = ("completed", "left", "diverged", "domain")
