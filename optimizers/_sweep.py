@@ -567,7 +567,7 @@ def sweep(surface, optimizer: str, starts=None, steps: int = 500, *, tol: float 
 def _call(entry, tasks: np.ndarray, args: tuple, plain: bool) -> None:
     """Call ``entry`` through its compiled code for ``plain``. Called from Python with a value
     that the kernel reads as a constant (``literally``), Numba would type the whole kernel again
-    on every call (tens of milliseconds each, whatever the work); the compiled code is found
+    on every call (several milliseconds each, whatever the work); the compiled code is found
     instead by its argument types, and compiled or loaded by an ordinary call the first time."""
     compiled = entry.overloads.get((typeof(tasks), typeof(args), types.literal(bool(plain))))
     if compiled is None:
