@@ -194,3 +194,18 @@ def test_unknown_surface_and_optimizer():
         sweep("nowhere", "sgd", (0.0, 0.0))
     with pytest.raises(ValueError, match="Unknown optimizer"):
         sweep("himmelblau", "nope", (0.0, 0.0))
+
+
+def test_a_sweep_runs_the_compiled_kernel_without_typing_it_again(monkeypatch):
+    """A kernel that reads an argument as a constant is typed again by every plain call from
+    Python; the sweep calls its compiled code instead, once it is compiled or loaded."""
+    starts = _grid_starts("himmelblau", 3)
+    first = sweep("himmelblau", "adam", starts, steps=5, lr=0.1)
+    entry = SWEEP_ENTRIES[OPTIMIZERS["adam"].family]
+    typed = []
+    compile_for_args = entry._compile_for_args
+    monkeypatch.setattr(entry, "_compile_for_args",
+                        lambda *a, **k: typed.append(a) or compile_for_args(*a, **k))
+    again = sweep("himmelblau", "adam", starts, steps=5, lr=0.1)
+    assert typed == []
+    np.testing.assert_array_equal(again.end, first.end)
