@@ -348,7 +348,7 @@ def test_zero_steps_gives_the_start_only():
 
 def test_compiled_tells_whether_the_loops_are_on_disk(tmp_path):
     assert not compiled(["adam"], cache_dir=tmp_path)
-    (tmp_path / "_driver._adam-48.py311.nbi").write_bytes(b"")
+    (tmp_path / "_driver._loop_adam-129.py311.nbi").write_bytes(b"")
     assert compiled(["adam", "adamw"], cache_dir=tmp_path)  # one loop serves both
     assert not compiled(["adam", "sgd"], cache_dir=tmp_path)
     run("rosenbrock", "sgd", steps=2)  # this process has compiled (or loaded) the SGD loop
