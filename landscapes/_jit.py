@@ -29,14 +29,16 @@ _PACKAGES = ("landscapes", "optimizers")
 _FLAGS = {"cache": True, "error_model": "numpy", "nogil": True}
 
 
-def kernel(fn=None, *, parallel: bool = False, inline: bool = False):
+def kernel(fn=None, *, parallel: bool = False, inline: bool = False, cache: bool = True):
     """Compile ``fn`` with the project's Numba flags.
 
     Use as ``@kernel`` or, for loops over independent items with ``numba.prange``,
     ``@kernel(parallel=True)``. ``@kernel(inline=True)`` has Numba inline a small function
     into its callers before optimising them (the optimizer steps, inside the trajectory loop).
+    ``cache=False`` is for kernels built from code outside the packages, whose changes
+    :func:`refresh_cache` would not see.
     """
-    opts = dict(_FLAGS, parallel=parallel, inline="always" if inline else "never")
+    opts = dict(_FLAGS, cache=cache, parallel=parallel, inline="always" if inline else "never")
     if fn is None:
         return lambda f: njit(**opts)(f)
     return njit(**opts)(fn)

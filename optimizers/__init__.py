@@ -47,20 +47,24 @@ from .schedules import SCHEDULES
 class OptimizerInfo:
     """A registry entry: everything the app and the tests need to know about one optimizer.
 
-    ``family`` is the compiled per-coordinate family in :mod:`._driver` (``_driver.ADAM``), or
-    None for an optimizer that runs its own loop (``module.loop``). ``fixed`` holds packed
-    flags that the name implies (AdamW's decoupled decay); ``key`` names the hyperparameters
-    the legend shows even at their default values (Adam's betas).
+    ``fixed`` holds packed flags that the name implies (AdamW's decoupled decay); ``key``
+    names the hyperparameters the legend shows even at their default values (Adam's betas).
     """
 
     name: str
     title: str
-    family: int | None
     module: ModuleType
     spec: dict[str, Hyper]
     fixed: dict = field(default_factory=dict)
     summary: str = ""
     key: tuple[str, ...] = ()
+
+    @property
+    def family(self) -> ModuleType | None:
+        """The per-coordinate family this optimizer belongs to (its module, whose step the
+        shared compiled loop of :mod:`._driver` runs), or None when the module runs its own
+        loop (``module.loop``)."""
+        return self.module if _driver.is_per_coordinate(self.module) else None
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -108,11 +112,13 @@ class OptimizerInfo:
 
 # The registry. Adding an optimizer: write its module, add one line here, add its tests.
 #
-# A line reads  "name": OptimizerInfo("name", "Title", family, module, module.SPEC,
+# A line reads  "name": OptimizerInfo("name", "Title", module, module.SPEC,
 #                                     [fixed={...},] summary="...", [key=(...)]),
-# where "name" is what share links and scene files use (opt=radam;lr=0.01), the title is what
-# the app shows, and family is the module's compiled family in ._driver (one branch there in
-# _coefs and _step and one entry in ENTRIES), or None when the module runs its own loop.
+# where "name" is what share links and scene files use (opt=radam;lr=0.01) and the title is
+# what the app shows. A module without a ``loop`` of its own is run by the shared compiled loop
+# of ._driver (and swept by ._sweep), which each such module gets a copy of, with its step
+# inlined, when it is first run: nothing else lists the optimizers. An optimizer defined
+# outside this package (in a test, say) is added with register().
 #
 # The module holds everything else, under these names:
 #   docstring              the full update rule, its conventions and its reference
@@ -126,72 +132,100 @@ class OptimizerInfo:
 #                          initial_state(hp) when torch holds fewer buffers or non-zero starts
 #   COEFFS, _coefficients(h, lrs, c), _update(i, x, g, state, h, c, t)
 #                          the per-step scalars and one coordinate's update (compiled, inline)
+#   _is_plain(h), _update_plain(i, x, g, state, h, c, t)
+#                          optional: a shorter _update for common settings (Adam without
+#                          weight decay or AMSGrad), taken when _is_plain(h) holds
 #   loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad,
 #        rec_update, rec_state) -> points written
-#                          only with family None: the whole trajectory, as _driver._loop
+#                          only for an optimizer whose step does not fit _update (L-BFGS,
+#                          SAM, Schedule-Free): the whole trajectory, as _driver._loop
 #   step_size(h, c, state) the effective per-coordinate step size of each recorded update
 #   latex(hp, gamma, **fixed)  the update rule as LaTeX lines with the values written in
 OPTIMIZERS: dict[str, OptimizerInfo] = {
-    "sgd": OptimizerInfo("sgd", "SGD", _driver.SGD, sgd, sgd.SPEC,
+    "sgd": OptimizerInfo("sgd", "SGD", sgd, sgd.SPEC,
                          summary="Plain gradient descent: step against the gradient."),
-    "momentum": OptimizerInfo("momentum", "Momentum", _driver.SGD, sgd, sgd.MOMENTUM_SPEC,
+    "momentum": OptimizerInfo("momentum", "Momentum", sgd, sgd.MOMENTUM_SPEC,
                               key=("momentum",),
                               summary="SGD with a velocity that remembers past gradients."),
-    "nesterov": OptimizerInfo("nesterov", "Nesterov", _driver.SGD, sgd, sgd.NESTEROV_SPEC,
+    "nesterov": OptimizerInfo("nesterov", "Nesterov", sgd, sgd.NESTEROV_SPEC,
                               key=("momentum",),
                               summary="Momentum that corrects itself by looking ahead."),
-    "rmsprop": OptimizerInfo("rmsprop", "RMSProp", _driver.RMSPROP, rmsprop, rmsprop.SPEC,
+    "rmsprop": OptimizerInfo("rmsprop", "RMSProp", rmsprop, rmsprop.SPEC,
                              key=("alpha",),
                              summary="Divides each coordinate by its recent gradient size."),
-    "adam": OptimizerInfo("adam", "Adam", _driver.ADAM, adam, adam.SPEC, key=("betas",),
+    "adam": OptimizerInfo("adam", "Adam", adam, adam.SPEC, key=("betas",),
                           summary="Momentum plus RMSProp scaling, with bias correction."),
-    "adamw": OptimizerInfo("adamw", "AdamW", _driver.ADAM, adam, adam.ADAMW_SPEC,
+    "adamw": OptimizerInfo("adamw", "AdamW", adam, adam.ADAMW_SPEC,
                            fixed={"decoupled": True}, key=("betas", "weight_decay"),
                            summary="Adam with weight decay applied directly to the weights."),
-    "adagrad": OptimizerInfo("adagrad", "Adagrad", _driver.ADAGRAD, adagrad, adagrad.SPEC,
+    "adagrad": OptimizerInfo("adagrad", "Adagrad", adagrad, adagrad.SPEC,
                              summary="Divides by the root of all squared gradients so far."),
-    "nadam": OptimizerInfo("nadam", "NAdam", _driver.NADAM, nadam, nadam.SPEC, key=("betas",),
+    "nadam": OptimizerInfo("nadam", "NAdam", nadam, nadam.SPEC, key=("betas",),
                            summary="Adam with Nesterov momentum and a momentum warm-up."),
-    "lion": OptimizerInfo("lion", "Lion", _driver.LION, lion, lion.SPEC, key=("betas",),
+    "lion": OptimizerInfo("lion", "Lion", lion, lion.SPEC, key=("betas",),
                           summary="Steps of equal size in the sign of a momentum blend."),
-    "adadelta": OptimizerInfo("adadelta", "Adadelta", _driver.ADADELTA, adadelta, adadelta.SPEC,
+    "adadelta": OptimizerInfo("adadelta", "Adadelta", adadelta, adadelta.SPEC,
                               key=("rho",), summary="Scales each step by the size of past "
                               "steps over the size of past gradients."),
-    "adamax": OptimizerInfo("adamax", "Adamax", _driver.ADAMAX, adamax, adamax.SPEC,
+    "adamax": OptimizerInfo("adamax", "Adamax", adamax, adamax.SPEC,
                             key=("betas",), summary="Adam dividing by the largest recent "
                             "gradient instead of their root mean square."),
-    "radam": OptimizerInfo("radam", "RAdam", _driver.RADAM, radam, radam.SPEC, key=("betas",),
+    "radam": OptimizerInfo("radam", "RAdam", radam, radam.SPEC, key=("betas",),
                            summary="Adam that takes momentum steps until its variance "
                            "estimate can be trusted."),
-    "rprop": OptimizerInfo("rprop", "Rprop", _driver.RPROP, rprop, rprop.SPEC, key=("etas",),
+    "rprop": OptimizerInfo("rprop", "Rprop", rprop, rprop.SPEC, key=("etas",),
                            summary="Uses only the gradient's sign: each coordinate's step "
                            "grows while the sign holds and shrinks when it flips."),
-    "asgd": OptimizerInfo("asgd", "ASGD", _driver.ASGD, asgd, asgd.SPEC,
+    "asgd": OptimizerInfo("asgd", "ASGD", asgd, asgd.SPEC,
                           summary="SGD with a slowly decaying step and a running average of "
                           "the weights."),
-    "adabelief": OptimizerInfo("adabelief", "AdaBelief", _driver.ADABELIEF, adabelief,
-                               adabelief.SPEC, key=("betas",), summary="Adam dividing by how "
-                               "far the gradient strays from its average."),
-    "lbfgs": OptimizerInfo("lbfgs", "L-BFGS", None, lbfgs, lbfgs.SPEC, key=("line_search_fn",),
+    "adabelief": OptimizerInfo("adabelief", "AdaBelief", adabelief, adabelief.SPEC,
+                               key=("betas",), summary="Adam dividing by how far the "
+                               "gradient strays from its average."),
+    "lbfgs": OptimizerInfo("lbfgs", "L-BFGS", lbfgs, lbfgs.SPEC, key=("line_search_fn",),
                            summary="Quasi-Newton: a curvature estimate from recent steps "
                            "gives few, long steps."),
-    "sam_sgd": OptimizerInfo("sam_sgd", "SAM (SGD)", None, sam, sam.SGD_SPEC,
+    "sam_sgd": OptimizerInfo("sam_sgd", "SAM (SGD)", sam, sam.SGD_SPEC,
                              fixed={"base": "sgd"}, key=("rho",),
                              summary="SGD stepping with the gradient from a little uphill, "
                              "which steers it away from sharp minima."),
-    "sam_adam": OptimizerInfo("sam_adam", "SAM (Adam)", None, sam, sam.ADAM_SPEC,
+    "sam_adam": OptimizerInfo("sam_adam", "SAM (Adam)", sam, sam.ADAM_SPEC,
                               fixed={"base": "adam"}, key=("rho",),
                               summary="Adam stepping with the gradient from a little uphill, "
                               "which steers it away from sharp minima."),
-    "sgd_schedulefree": OptimizerInfo("sgd_schedulefree", "Schedule-Free SGD", None,
-                                      schedulefree, schedulefree.SGD_SPEC, key=("momentum",),
+    "sgd_schedulefree": OptimizerInfo("sgd_schedulefree", "Schedule-Free SGD", schedulefree,
+                                      schedulefree.SGD_SPEC, key=("momentum",),
                                       summary="SGD that takes gradients between its iterate "
                                       "and their running average; needs no schedule."),
-    "adamw_schedulefree": OptimizerInfo("adamw_schedulefree", "Schedule-Free AdamW", None,
+    "adamw_schedulefree": OptimizerInfo("adamw_schedulefree", "Schedule-Free AdamW",
                                         schedulefree, schedulefree.ADAMW_SPEC, key=("betas",),
                                         summary="AdamW's steps with Schedule-Free "
                                         "averaging in place of momentum."),
 }
+
+
+#: What every optimizer module defines (see the registry's comment); a per-coordinate one adds
+#: _PER_COORDINATE, one with a loop of its own has ``loop``.
+_INTERFACE = ("STATE", "COEFFS", "pack", "check", "step_size", "latex")
+_PER_COORDINATE = ("_coefficients", "_update")
+
+
+def register(info: OptimizerInfo) -> OptimizerInfo:
+    """Add ``info`` to :data:`OPTIMIZERS` under ``info.name``, after checking that its module
+    has what the registry's comment lists (ValueError naming what is missing). ``run`` and
+    ``sweep`` take it at once; a per-coordinate module gets its compiled loop on first use.
+    Remove it with ``del OPTIMIZERS[name]``."""
+    if info.name in OPTIMIZERS:
+        raise ValueError(f"An optimizer named {info.name!r} is registered already")
+    needed = _INTERFACE + (_PER_COORDINATE if info.family is not None else ())
+    missing = [n for n in needed if not hasattr(info.module, n)]
+    if hasattr(info.module, "_is_plain") != hasattr(info.module, "_update_plain"):
+        missing.append("_update_plain" if hasattr(info.module, "_is_plain") else "_is_plain")
+    if missing:
+        raise ValueError(f"Cannot register {info.name!r}: module {info.module.__name__} "
+                         f"lacks {', '.join(missing)}")
+    OPTIMIZERS[info.name] = info
+    return info
 
 
 def _left_downhill(surf: Surface, exit_point: np.ndarray, loss: np.ndarray) -> bool:
@@ -445,5 +479,5 @@ def _start(surf: Surface, start) -> tuple[float, float]:
 from ._sweep import STATUS_NAMES, SweepCancelled, SweepResult, sweep  # noqa: E402
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "STATUS_NAMES", "OptimizerInfo", "SweepCancelled",
-           "SweepResult", "Trajectory", "compiled", "run", "learning_rates", "stochastic",
-           "sweep"]
+           "SweepResult", "Trajectory", "compiled", "register", "run", "learning_rates",
+           "stochastic", "sweep"]

@@ -1,153 +1,140 @@
-"""The compiled trajectory loop shared by every optimizer.
+"""The compiled trajectory loop shared by every per-coordinate optimizer.
 
-Each optimizer family has one cached entry point (``ENTRIES``) that runs the shared loop
-``_loop`` for that family, on any catalogue surface chosen by an integer id. Taking integers
-instead of function objects means one compiled entry per family, which Numba's on-disk cache
-serves to every later process: the compile cost is paid once per install, not once per
-(surface, optimizer) pair per process. ``_loop`` receives the family as a compile-time constant,
-so each entry holds a loop with only its own step, inlined, and no per-step dispatch.
+A per-coordinate optimizer's module provides ``_coefficients(h, lrs, c)`` (the per-step
+scalars, shared by every coordinate and every start) and ``_update(i, x, g, state, h, c, t)``
+(one coordinate's update, returning the new value and updating ``state[:, i]``); a module may
+also have ``_is_plain(h)`` and ``_update_plain``, the same update with its optional features
+off, which the loop takes for settings where ``_is_plain`` holds (SGD without momentum, Adam
+without weight decay or AMSGrad: a branch per step, outside the arithmetic). A single
+trajectory calls ``_update`` for i = 0 and 1; many independent starts can be run as one long
+vector of coordinates, calling the same ``_update`` for every i with one shared coefficient
+table (:mod:`._sweep`).
+
+Each family (each module) gets its own compiled copy of the loop, built from the module by
+:func:`family_kernel` when the family is first run: the copy reads ``family`` as that module,
+so its step is inlined and nothing is dispatched per step. The copies are cached on disk under
+a name of their own (``_driver._loop_adam-….nbi``), so the compile cost is paid once per
+install, not once per process. Nothing here lists the families: a module in the registry
+(:data:`optimizers.OPTIMIZERS`) without a ``loop`` of its own is a family.
 
 Numba's cache does not notice when a kernel in another module changes (a step function, a
 surface); :func:`landscapes._jit.refresh_cache` clears it whenever any kernel source changed.
-
-Each optimizer module provides ``_coefficients(h, lrs, c)`` (the per-step scalars, shared by
-every coordinate and every start) and ``_update(i, x, g, state, h, c, t)`` (one coordinate's
-update, returning the new value and updating ``state[:, i]``); SGD, RMSProp and Adam also have
-``_update_plain``, the same update with their optional features off, which the loop takes for
-their default settings (a branch per step, outside the arithmetic). A single trajectory calls
-``_update`` for i = 0 and 1; many independent starts can be run as one long vector of
-coordinates, calling the same ``_update`` for every i with one shared coefficient table.
 """
 
 from __future__ import annotations
 
 import math
-
-from numba import literally
+import re
+import sys
+import threading
+import types
+from collections.abc import Mapping
 
 from landscapes._jit import kernel, refresh_cache
 from landscapes._kernels import value_grad
 
-from . import (
-    adabelief,
-    adadelta,
-    adagrad,
-    adam,
-    adamax,
-    asgd,
-    lion,
-    nadam,
-    radam,
-    rmsprop,
-    rprop,
-    sgd,
-)
-
-# One integer per per-coordinate family; a new family adds its name here, one branch in _coefs
-# and in _step, and one entry below.
-(SGD, RMSPROP, ADAM, ADAGRAD, NADAM, LION, ADADELTA, ADAMAX, RADAM, RPROP, ASGD,
- ADABELIEF) = range(12)
-
 refresh_cache()  # before any kernel is first called: Numba reads its cache on first call
 
-
-@kernel
-def _sgd(*args):
-    return _loop(SGD, args)
-
-
-@kernel
-def _rmsprop(*args):
-    return _loop(RMSPROP, args)
-
-
-@kernel
-def _adam(*args):
-    return _loop(ADAM, args)
-
-
-@kernel
-def _adagrad(*args):
-    return _loop(ADAGRAD, args)
-
-
-@kernel
-def _nadam(*args):
-    return _loop(NADAM, args)
-
-
-@kernel
-def _lion(*args):
-    return _loop(LION, args)
-
-
-@kernel
-def _adadelta(*args):
-    return _loop(ADADELTA, args)
-
-
-@kernel
-def _adamax(*args):
-    return _loop(ADAMAX, args)
-
-
-@kernel
-def _radam(*args):
-    return _loop(RADAM, args)
-
-
-@kernel
-def _rprop(*args):
-    return _loop(RPROP, args)
-
-
-@kernel
-def _asgd(*args):
-    return _loop(ASGD, args)
-
-
-@kernel
-def _adabelief(*args):
-    return _loop(ADABELIEF, args)
-
-
-#: One cached entry point per optimizer family, each compiled on first use (so a process that
-#: races SGD and Adam compiles two loops, not six) and then served from the on-disk cache.
-ENTRIES = {SGD: _sgd, RMSPROP: _rmsprop, ADAM: _adam, ADAGRAD: _adagrad, NADAM: _nadam,
-           LION: _lion, ADADELTA: _adadelta, ADAMAX: _adamax, RADAM: _radam, RPROP: _rprop,
-           ASGD: _asgd, ADABELIEF: _adabelief}
+# In the templates below (``_loop`` here, the sweep's in ``._sweep``), ``family`` is the module
+# of the optimizer family and ``short`` the module of its short update: each compiled copy
+# binds both (see family_kernel).
+family = short = None
 
 
 @kernel(inline=True)
-def _plain(family, h):
-    """Whether settings ``h`` of ``family`` take the family's short update (``_update_plain``,
-    its optional features off). Computed once per run, before the loop."""
-    if family == SGD:
-        return sgd._is_plain(h)
-    if family == RMSPROP:
-        return rmsprop._is_plain(h)
-    if family == ADAM:
-        return adam._is_plain(h)
+def _is_plain(h):
+    """A family without a short update never takes it (``short`` is then this module)."""
     return False
 
 
-def is_plain(family: int, h) -> bool:
-    """``_plain`` from Python."""
-    check = getattr(MODULES.get(family), "_is_plain", None)
+@kernel(inline=True)
+def _update_plain(i, x, g, state, h, c, t):
+    return x  # never run: _is_plain is False
+
+
+def is_per_coordinate(module: types.ModuleType) -> bool:
+    """Whether ``module`` is a per-coordinate family (it has no trajectory ``loop`` of its own)."""
+    return not hasattr(module, "loop")
+
+
+_THIS = sys.modules[__name__]
+_KERNELS: dict[tuple, object] = {}
+_LOCK = threading.Lock()
+
+
+def family_kernel(template, module: types.ModuleType, parallel: bool = False, **bound):
+    """``template``, a plain function whose body calls ``family._update`` and so on, compiled
+    for the family of ``module``: a copy whose global ``family`` is ``module``, ``short`` is
+    ``module`` when it has a short update (this module otherwise) and each of ``bound`` is
+    its value. Built once per (template, module, bound) and process; compiled on first call.
+
+    The copy is named after the template and the module (``_loop_adam``), which is also the
+    name of its file in Numba's on-disk cache, so each family has its own cache entry. Only
+    the package's own modules are cached on disk (their sources are watched by
+    ``refresh_cache``); a family defined elsewhere, as in a test, is compiled in each process.
+
+    A copy with globals of its own rather than a closure: Numba keys a cached closure by its
+    pickled cells, and a compiled function (the sweep's lanes kernel, which its parallel
+    kernel calls) pickles with an identifier drawn afresh in each process, so such a closure
+    would be compiled again by every process.
+    """
+    key = (template, module, tuple(sorted(bound.items())))
+    with _LOCK:
+        if key not in _KERNELS:
+            _KERNELS[key] = _copy(template, module, parallel, bound)
+        return _KERNELS[key]
+
+
+def _copy(template, module, parallel, bound):
+    inside = module.__name__.startswith(__package__ + ".")
+    suffix = module.__name__.removeprefix(__package__ + ".") if inside else module.__name__
+    name = template.__name__ + "_" + re.sub(r"\W", "_", suffix)
+    names = dict(template.__globals__, family=module,
+                 short=module if hasattr(module, "_update_plain") else _THIS, **bound)
+    fn = types.FunctionType(template.__code__, names, name, template.__defaults__)
+    fn.__qualname__ = name
+    fn.__doc__ = template.__doc__
+    return kernel(fn, parallel=parallel, cache=inside)
+
+
+def families() -> list[types.ModuleType]:
+    """The per-coordinate families, in registry order (several optimizers may share one:
+    SGD, Momentum and Nesterov are ``sgd``)."""
+    from . import OPTIMIZERS
+
+    return list(dict.fromkeys(info.module for info in OPTIMIZERS.values()
+                              if is_per_coordinate(info.module)))
+
+
+class FamilyKernels(Mapping):
+    """Family module → its compiled kernel, ``build(module)``, for every per-coordinate family
+    in the registry at the time of the lookup (so an optimizer registered later has one too)."""
+
+    def __init__(self, build):
+        self._build = build
+
+    def __getitem__(self, module):
+        if module not in families():
+            raise KeyError(module)
+        return self._build(module)
+
+    def __iter__(self):
+        return iter(families())
+
+    def __len__(self) -> int:
+        return len(families())
+
+
+def is_plain(module: types.ModuleType, h) -> bool:
+    """Whether settings ``h`` of the family ``module`` take its short update."""
+    check = getattr(module, "_is_plain", None)
     return bool(check(h)) if check is not None else False
 
 
-#: The module of each per-coordinate family.
-MODULES = {SGD: sgd, RMSPROP: rmsprop, ADAM: adam, ADAGRAD: adagrad, NADAM: nadam, LION: lion,
-           ADADELTA: adadelta, ADAMAX: adamax, RADAM: radam, RPROP: rprop, ASGD: asgd,
-           ADABELIEF: adabelief}
-
-
-@kernel
-def _loop(family, args):
-    """Run up to ``len(lrs)`` updates of optimizer ``family`` from (x0, y0); return the number
-    of points written. ``args`` is (h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy,
-    loss, rec_grad, rec_update, rec_state).
+def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad,
+          rec_update, rec_state):
+    """Run up to ``len(lrs)`` updates of the optimizer ``family`` from (x0, y0); return the
+    number of points written.
 
     ``coef`` (COEFFS of the family, steps) receives the per-step scalars (bias corrections,
     scheduled factors) before the loop starts, so the loop itself only carries each
@@ -157,38 +144,12 @@ def _loop(family, args):
     value, ends the run. The ``rec_*`` arrays have zero rows unless the caller records the
     per-step details.
     """
-    literally(family)  # one loop per family: the other families' branches are pruned away
-    (h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad, rec_update,
-     rec_state) = args
     steps = lrs.shape[0]
     record = rec_grad.shape[0] > 0
     noisy = noise.shape[0] > 0
     sparse = drop.shape[0] > 0
-    if family == SGD:
-        sgd._coefficients(h, lrs, coef)
-    elif family == RMSPROP:
-        rmsprop._coefficients(h, lrs, coef)
-    elif family == ADAM:
-        adam._coefficients(h, lrs, coef)
-    elif family == ADAGRAD:
-        adagrad._coefficients(h, lrs, coef)
-    elif family == NADAM:
-        nadam._coefficients(h, lrs, coef)
-    elif family == LION:
-        lion._coefficients(h, lrs, coef)
-    elif family == ADADELTA:
-        adadelta._coefficients(h, lrs, coef)
-    elif family == ADAMAX:
-        adamax._coefficients(h, lrs, coef)
-    elif family == RADAM:
-        radam._coefficients(h, lrs, coef)
-    elif family == RPROP:
-        rprop._coefficients(h, lrs, coef)
-    elif family == ASGD:
-        asgd._coefficients(h, lrs, coef)
-    elif family == ADABELIEF:
-        adabelief._coefficients(h, lrs, coef)
-    plain = _plain(family, h)
+    family._coefficients(h, lrs, coef)
+    plain = short._is_plain(h)
     x = x0
     y = y0
     f, gx, gy = value_grad(sid, sp, x0, y0)
@@ -211,54 +172,12 @@ def _loop(family, args):
         py = y
         # One family's update, both coordinates in one straight-line block (the steps select
         # instead of branching), so the CPU overlaps their arithmetic.
-        if family == SGD:
-            if plain:
-                x = sgd._update_plain(0, px, gx, state, h, coef, t)
-                y = sgd._update_plain(1, py, gy, state, h, coef, t)
-            else:
-                x = sgd._update(0, px, gx, state, h, coef, t)
-                y = sgd._update(1, py, gy, state, h, coef, t)
-        elif family == RMSPROP:
-            if plain:
-                x = rmsprop._update_plain(0, px, gx, state, h, coef, t)
-                y = rmsprop._update_plain(1, py, gy, state, h, coef, t)
-            else:
-                x = rmsprop._update(0, px, gx, state, h, coef, t)
-                y = rmsprop._update(1, py, gy, state, h, coef, t)
-        elif family == ADAM:
-            if plain:
-                x = adam._update_plain(0, px, gx, state, h, coef, t)
-                y = adam._update_plain(1, py, gy, state, h, coef, t)
-            else:
-                x = adam._update(0, px, gx, state, h, coef, t)
-                y = adam._update(1, py, gy, state, h, coef, t)
-        elif family == ADAGRAD:
-            x = adagrad._update(0, px, gx, state, h, coef, t)
-            y = adagrad._update(1, py, gy, state, h, coef, t)
-        elif family == NADAM:
-            x = nadam._update(0, px, gx, state, h, coef, t)
-            y = nadam._update(1, py, gy, state, h, coef, t)
-        elif family == LION:
-            x = lion._update(0, px, gx, state, h, coef, t)
-            y = lion._update(1, py, gy, state, h, coef, t)
-        elif family == ADADELTA:
-            x = adadelta._update(0, px, gx, state, h, coef, t)
-            y = adadelta._update(1, py, gy, state, h, coef, t)
-        elif family == ADAMAX:
-            x = adamax._update(0, px, gx, state, h, coef, t)
-            y = adamax._update(1, py, gy, state, h, coef, t)
-        elif family == RADAM:
-            x = radam._update(0, px, gx, state, h, coef, t)
-            y = radam._update(1, py, gy, state, h, coef, t)
-        elif family == RPROP:
-            x = rprop._update(0, px, gx, state, h, coef, t)
-            y = rprop._update(1, py, gy, state, h, coef, t)
-        elif family == ASGD:
-            x = asgd._update(0, px, gx, state, h, coef, t)
-            y = asgd._update(1, py, gy, state, h, coef, t)
-        elif family == ADABELIEF:
-            x = adabelief._update(0, px, gx, state, h, coef, t)
-            y = adabelief._update(1, py, gy, state, h, coef, t)
+        if plain:
+            x = short._update_plain(0, px, gx, state, h, coef, t)
+            y = short._update_plain(1, py, gy, state, h, coef, t)
+        else:
+            x = family._update(0, px, gx, state, h, coef, t)
+            y = family._update(1, py, gy, state, h, coef, t)
         if not (x >= xlo and x <= xhi and y >= ylo and y <= yhi):
             xy[t, 0] = x  # where it went (read to tell "left the map" from "diverged")
             xy[t, 1] = y
@@ -278,3 +197,8 @@ def _loop(family, args):
         xy[t, 1] = y
         loss[t] = f
     return steps + 1
+
+
+#: The compiled loop of each per-coordinate family (see :class:`FamilyKernels`), built from its
+#: module on first lookup and compiled on its first call, then served from the on-disk cache.
+ENTRIES = FamilyKernels(lambda module: family_kernel(_loop, module))

@@ -26,38 +26,13 @@ import numpy as np
 from numba import literally, prange, typeof, types
 
 from landscapes import FORMULA, Surface
-from landscapes._jit import kernel
 from landscapes._kernels import value_grad_block
 
-from . import (
-    _driver,
-    adabelief,
-    adadelta,
-    adagrad,
-    adam,
-    adamax,
-    asgd,
-    lion,
-    nadam,
-    radam,
-    rmsprop,
-    rprop,
-    sgd,
-)
-from ._driver import (
-    ADABELIEF,
-    ADADELTA,
-    ADAGRAD,
-    ADAM,
-    ADAMAX,
-    ASGD,
-    LION,
-    NADAM,
-    RADAM,
-    RMSPROP,
-    RPROP,
-    SGD,
-)
+from ._driver import FamilyKernels, family_kernel, is_plain
+
+# Bound in each family's compiled copy of the templates _lanes and _sweep (see
+# _driver.family_kernel): the family's module and the module of its short update.
+family = short = None
 
 #: Lanes per block: the vector loops' length. Each step of a block has a fixed cost (the
 #: surface call, the loops' set-up) shared by its lanes: 256 lanes cost about 10 % less per
@@ -124,13 +99,12 @@ class SweepResult:
                                       self.reach, self.nearest, self.status, self.ended_at))
 
 
-@kernel
-def _lanes(family, plain, task, args):
+def _lanes(plain, task, args):
     """Run one block of lanes (``task`` = group, first run in ``order``, lane count).
 
-    ``family`` and ``plain`` are compile-time constants: each (family, plain) pair is one
-    compiled loop with one update inside, which the compiler vectorizes over the lanes."""
-    literally(family)
+    A template: each family's copy reads ``family`` as its module, and ``plain`` is a
+    compile-time constant, so each (family, plain) pair is one compiled loop with one update
+    inside, which the compiler vectorizes over the lanes."""
     literally(plain)
     (hs, lr_rows, group_lr, state0, order, sid, sp, starts, noise, drop, limit, fmin, tol,
      ncoef, out_end, out_final, out_best, out_reach, out_ended, out_stop, out_exit,
@@ -139,32 +113,7 @@ def _lanes(family, plain, task, args):
     steps = lr_rows.shape[1]
     h = hs[g]
     coef = np.empty((ncoef, steps))
-    # The family's per-step scalars and, below, its update: ``family`` and ``plain`` are
-    # constants here, so each compiled block keeps one branch of these chains.
-    if family == SGD:
-        sgd._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == RMSPROP:
-        rmsprop._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == ADAM:
-        adam._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == ADAGRAD:
-        adagrad._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == NADAM:
-        nadam._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == LION:
-        lion._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == ADADELTA:
-        adadelta._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == ADAMAX:
-        adamax._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == RADAM:
-        radam._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == RPROP:
-        rprop._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == ASGD:
-        asgd._coefficients(h, lr_rows[group_lr[g]], coef)
-    elif family == ADABELIEF:
-        adabelief._coefficients(h, lr_rows[group_lr[g]], coef)
+    family._coefficients(h, lr_rows[group_lr[g]], coef)
     nk = state0.shape[1]
     state = np.zeros((nk, 2 * BLOCK))
     # One entry per lane in use: a group of one run evaluates its surface at one point a step.
@@ -215,54 +164,12 @@ def _lanes(family, plain, task, args):
             px[j] = x[j]
             py[j] = y[j]
             pf[j] = f[j]
-            if family == SGD:
-                if plain:
-                    xj = sgd._update_plain(j, x[j], gxj, state, h, coef, t)
-                    yj = sgd._update_plain(BLOCK + j, y[j], gyj, state, h, coef, t)
-                else:
-                    xj = sgd._update(j, x[j], gxj, state, h, coef, t)
-                    yj = sgd._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == RMSPROP:
-                if plain:
-                    xj = rmsprop._update_plain(j, x[j], gxj, state, h, coef, t)
-                    yj = rmsprop._update_plain(BLOCK + j, y[j], gyj, state, h, coef, t)
-                else:
-                    xj = rmsprop._update(j, x[j], gxj, state, h, coef, t)
-                    yj = rmsprop._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == ADAM:
-                if plain:
-                    xj = adam._update_plain(j, x[j], gxj, state, h, coef, t)
-                    yj = adam._update_plain(BLOCK + j, y[j], gyj, state, h, coef, t)
-                else:
-                    xj = adam._update(j, x[j], gxj, state, h, coef, t)
-                    yj = adam._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == ADAGRAD:
-                xj = adagrad._update(j, x[j], gxj, state, h, coef, t)
-                yj = adagrad._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == NADAM:
-                xj = nadam._update(j, x[j], gxj, state, h, coef, t)
-                yj = nadam._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == LION:
-                xj = lion._update(j, x[j], gxj, state, h, coef, t)
-                yj = lion._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == ADADELTA:
-                xj = adadelta._update(j, x[j], gxj, state, h, coef, t)
-                yj = adadelta._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == ADAMAX:
-                xj = adamax._update(j, x[j], gxj, state, h, coef, t)
-                yj = adamax._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == RADAM:
-                xj = radam._update(j, x[j], gxj, state, h, coef, t)
-                yj = radam._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == RPROP:
-                xj = rprop._update(j, x[j], gxj, state, h, coef, t)
-                yj = rprop._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == ASGD:
-                xj = asgd._update(j, x[j], gxj, state, h, coef, t)
-                yj = asgd._update(BLOCK + j, y[j], gyj, state, h, coef, t)
-            elif family == ADABELIEF:
-                xj = adabelief._update(j, x[j], gxj, state, h, coef, t)
-                yj = adabelief._update(BLOCK + j, y[j], gyj, state, h, coef, t)
+            if plain:
+                xj = short._update_plain(j, x[j], gxj, state, h, coef, t)
+                yj = short._update_plain(BLOCK + j, y[j], gyj, state, h, coef, t)
+            else:
+                xj = family._update(j, x[j], gxj, state, h, coef, t)
+                yj = family._update(BLOCK + j, y[j], gyj, state, h, coef, t)
             x[j] = xj
             y[j] = yj
         value_grad_block(sid, sp, x, y, f, gx, gy)
@@ -314,92 +221,21 @@ def _lanes(family, plain, task, args):
                 out_exit_f[r] = ef[j]
 
 
-@kernel(parallel=True)
-def _sweep(family, plain, tasks, args):
-    literally(family)  # one kernel per family and update, as the trajectory loop
-    literally(plain)
+def _sweep(tasks, args, plain):
+    """A template, compiled per family with ``_lanes`` bound to the family's copy of it: the
+    blocks of ``tasks``, spread over the cores."""
+    literally(plain)  # one kernel per family and update, as the trajectory loop
     for i in prange(tasks.shape[0]):
-        _lanes(family, plain, tasks[i], args)
+        _lanes(plain, tasks[i], args)
 
 
-@kernel
-def _sweep_sgd(tasks, args, plain):
-    literally(plain)
-    _sweep(SGD, plain, tasks, args)
+def _family_sweep(module):
+    return family_kernel(_sweep, module, parallel=True, _lanes=family_kernel(_lanes, module))
 
 
-@kernel
-def _sweep_rmsprop(tasks, args, plain):
-    literally(plain)
-    _sweep(RMSPROP, plain, tasks, args)
-
-
-@kernel
-def _sweep_adam(tasks, args, plain):
-    literally(plain)
-    _sweep(ADAM, plain, tasks, args)
-
-
-@kernel
-def _sweep_adagrad(tasks, args, plain):
-    literally(plain)
-    _sweep(ADAGRAD, plain, tasks, args)
-
-
-@kernel
-def _sweep_nadam(tasks, args, plain):
-    literally(plain)
-    _sweep(NADAM, plain, tasks, args)
-
-
-@kernel
-def _sweep_lion(tasks, args, plain):
-    literally(plain)
-    _sweep(LION, plain, tasks, args)
-
-
-@kernel
-def _sweep_adadelta(tasks, args, plain):
-    literally(plain)
-    _sweep(ADADELTA, plain, tasks, args)
-
-
-@kernel
-def _sweep_adamax(tasks, args, plain):
-    literally(plain)
-    _sweep(ADAMAX, plain, tasks, args)
-
-
-@kernel
-def _sweep_radam(tasks, args, plain):
-    literally(plain)
-    _sweep(RADAM, plain, tasks, args)
-
-
-@kernel
-def _sweep_rprop(tasks, args, plain):
-    literally(plain)
-    _sweep(RPROP, plain, tasks, args)
-
-
-@kernel
-def _sweep_asgd(tasks, args, plain):
-    literally(plain)
-    _sweep(ASGD, plain, tasks, args)
-
-
-@kernel
-def _sweep_adabelief(tasks, args, plain):
-    literally(plain)
-    _sweep(ADABELIEF, plain, tasks, args)
-
-
-#: One compiled sweep per per-coordinate family of :mod:`._driver` (a new family adds one
-#: entry here); the optimizers with loops of their own are swept run by run.
-SWEEP_ENTRIES = {SGD: _sweep_sgd, RMSPROP: _sweep_rmsprop, ADAM: _sweep_adam,
-                 ADAGRAD: _sweep_adagrad, NADAM: _sweep_nadam, LION: _sweep_lion,
-                 ADADELTA: _sweep_adadelta, ADAMAX: _sweep_adamax, RADAM: _sweep_radam,
-                 RPROP: _sweep_rprop, ASGD: _sweep_asgd, ADABELIEF: _sweep_adabelief}
+#: The compiled sweep of each per-coordinate family of :mod:`._driver`, built from its module
+#: on first lookup; the optimizers with loops of their own are swept run by run.
+SWEEP_ENTRIES = FamilyKernels(_family_sweep)
 
 
 def _varying(info, hyper: dict) -> dict[str, np.ndarray]:
@@ -551,7 +387,7 @@ def sweep(surface, optimizer: str, starts=None, steps: int = 500, *, tol: float 
     entry = SWEEP_ENTRIES[info.family]
     # Settings that take the family's short update run in their own kernel (compiled only
     # when some run needs it), so each kernel's loop holds one update and no branch.
-    plain = np.array([_driver.is_plain(info.family, h) for h in hs])
+    plain = np.array([is_plain(info.family, h) for h in hs])
     done = 0
     for chunk in _chunks(tasks, steps):
         for flag in (True, False):

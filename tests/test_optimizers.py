@@ -354,12 +354,39 @@ def test_zero_steps_gives_the_start_only():
 
 def test_compiled_tells_whether_the_loops_are_on_disk(tmp_path):
     assert not compiled(["adam"], cache_dir=tmp_path)
-    (tmp_path / "_driver._adam-48.py311.nbi").write_bytes(b"")
+    (tmp_path / "_driver._loop_adam-129.py311.nbi").write_bytes(b"")
     assert compiled(["adam", "adamw"], cache_dir=tmp_path)  # one loop serves both
     assert not compiled(["adam", "sgd"], cache_dir=tmp_path)
     run("rosenbrock", "sgd", steps=2)  # this process has compiled (or loaded) the SGD loop
     assert compiled(["sgd", "momentum"])
 
+
+def test_each_family_has_one_compiled_loop_under_a_name_of_its_own():
+    from optimizers import _driver
+
+    entries = {n: i.entry for n, i in OPTIMIZERS.items() if i.family is not None}
+    assert entries["adam"] is entries["adamw"] and entries["sgd"] is entries["nesterov"]
+    loops = set(entries.values())
+    # the name is the loop's file in Numba's cache: two families sharing one would share code
+    assert len({e.py_func.__qualname__ for e in loops}) == len(loops) == len(_driver.families())
+    assert OPTIMIZERS["lbfgs"].family is None and "lbfgs" not in entries
+
+
+def test_a_new_process_loads_the_loops_instead_of_compiling_them():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    for name in ("adam", "rprop"):
+        run("rosenbrock", name, steps=2)  # on disk now, compiled or loaded by this process
+    code = ("from optimizers import OPTIMIZERS, run\n"
+            "for n in ('adam', 'rprop'):\n"
+            "    run('rosenbrock', n, steps=2)\n"
+            "    s = OPTIMIZERS[n].entry.stats\n"
+            "    print(sum(s.cache_hits.values()), sum(s.cache_misses.values()))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1", "0", "1", "0"]  # one cache hit, no miss, for each
 
 @pytest.mark.parametrize("name, hyper, held", [
     ("sgd", {}, []),
