@@ -125,6 +125,8 @@ class OptimizerInfo:
 #   SPEC                   {torch keyword: Hyper} with torch's names, defaults, ranges and
 #                          ValueError wording; Hyper.symbol is the legend's symbol ("β")
 #   STATE                  torch's state names, one row each in the state array (2 columns)
+#   STATE_TEXT             {state name: what it holds, in a few words} for the step
+#                          inspector; SCALAR_STATE (optional): the names that hold one number
 #   FIELDS + constants     the packed layout of h, by name: FIELDS = ("beta1", ...) and
 #                          BETA1, ... = range(len(FIELDS)); kernels read h[BETA1]
 #   pack(hp, **fixed)      h in FIELDS order (use _spec.packed)

@@ -50,6 +50,12 @@ from . import _latex as tex
 from ._spec import Hyper, betas_hyper, eps_hyper, lr_hyper, packed, weight_decay_hyper
 
 STATE = ("exp_avg", "exp_avg_var", "max_exp_avg_var")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "exp_avg": "is the running mean of gradients",
+    "exp_avg_var": "the running variance of the gradient around that mean",
+    "max_exp_avg_var": "the largest of those so far",
+}
 
 
 def _flag(name: str, default: bool, label: str, help: str, symbol: str) -> Hyper:

@@ -30,6 +30,11 @@ from . import _latex as tex
 from ._spec import Hyper, eps_hyper, lr_hyper, packed, weight_decay_hyper
 
 STATE = ("square_avg", "acc_delta")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "square_avg": "is the running mean of squared gradients",
+    "acc_delta": "the running mean of squared updates",
+}
 
 SPEC = {
     "lr": lr_hyper(1.0, ui_high=10.0),

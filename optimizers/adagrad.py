@@ -28,6 +28,10 @@ from . import _latex as tex
 from ._spec import Hyper, eps_hyper, lr_hyper, packed, weight_decay_hyper
 
 STATE = ("sum",)
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "sum": "is the sum of all squared gradients so far",
+}
 
 SPEC = {
     "lr": lr_hyper(1e-2, ui_high=10.0),

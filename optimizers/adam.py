@@ -40,6 +40,12 @@ from ._spec import Hyper, betas_hyper, eps_hyper, lr_hyper, packed, weight_decay
 from .rmsprop import _lerp
 
 STATE = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "exp_avg": "is the running mean of gradients",
+    "exp_avg_sq": "the running mean of squared gradients",
+    "max_exp_avg_sq": "the largest of those so far (AMSGrad)",
+}
 
 
 def _spec(weight_decay: float, decoupled: bool) -> dict[str, Hyper]:

@@ -25,6 +25,11 @@ from ._spec import betas_hyper, eps_hyper, lr_hyper, packed, weight_decay_hyper
 from .rmsprop import _lerp
 
 STATE = ("exp_avg", "exp_inf")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "exp_avg": "is the running mean of gradients",
+    "exp_inf": "the decaying maximum of |g|",
+}
 
 SPEC = {
     "lr": lr_hyper(2e-3),

@@ -33,6 +33,14 @@ from . import _latex as tex
 from ._spec import Hyper, lr_hyper, packed, weight_decay_hyper
 
 STATE = ("ax", "eta", "mu")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "ax": "is the average of the points (from step t0 on)",
+    "eta": "the step size",
+    "mu": "the averaging weight",
+}
+#: State entries that are one number, not one per coordinate.
+SCALAR_STATE = frozenset({"eta", "mu"})
 
 SPEC = {
     "lr": lr_hyper(1e-2),

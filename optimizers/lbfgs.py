@@ -100,6 +100,18 @@ SPEC = {
 }
 
 STATE = ("d", "t", "H_diag", "prev_flat_grad", "n_iter", "func_evals", "step_func_evals")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "d": "is the search direction",
+    "t": "the step length along it",
+    "H_diag": "the scale of the inverse Hessian",
+    "prev_flat_grad": "the previous gradient",
+    "n_iter": "the iteration count",
+    "func_evals": "the function evaluations so far",
+    "step_func_evals": "the evaluations this step took",
+}
+#: State entries that are one number, not one per coordinate.
+SCALAR_STATE = frozenset({"t", "H_diag", "n_iter", "func_evals", "step_func_evals"})
 D, T, H_DIAG, PREV_GRAD, N_ITER, FUNC_EVALS, STEP_EVALS = range(len(STATE))
 
 FIELDS = ("history_size", "tolerance_grad", "tolerance_change", "max_eval", "strong_wolfe")

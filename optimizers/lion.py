@@ -25,6 +25,10 @@ from . import _latex as tex
 from ._spec import Hyper, lr_hyper, packed, weight_decay_hyper
 
 STATE = ("exp_avg",)
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "exp_avg": "is the momentum: a running mean of gradients (with β2)",
+}
 
 SPEC = {
     "lr": lr_hyper(1e-4),

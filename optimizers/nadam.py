@@ -34,6 +34,14 @@ from ._spec import Hyper, betas_hyper, eps_hyper, lr_hyper, packed, weight_decay
 from .rmsprop import _lerp
 
 STATE = ("exp_avg", "exp_avg_sq", "mu_product")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "exp_avg": "is the running mean of gradients",
+    "exp_avg_sq": "the running mean of squared gradients",
+    "mu_product": "the product of the momentum factors so far",
+}
+#: State entries that are one number, not one per coordinate.
+SCALAR_STATE = frozenset({"mu_product"})
 
 SPEC = {
     "lr": lr_hyper(2e-3),

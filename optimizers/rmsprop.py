@@ -32,6 +32,12 @@ from . import _latex as tex
 from ._spec import Hyper, eps_hyper, lr_hyper, packed, weight_decay_hyper
 
 STATE = ("square_avg", "grad_avg", "momentum_buffer")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "square_avg": "is the running mean of squared gradients",
+    "grad_avg": "the running mean of gradients (centered RMSProp)",
+    "momentum_buffer": "the velocity of the scaled steps",
+}
 
 SPEC = {
     "lr": lr_hyper(1e-2),

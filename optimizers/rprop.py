@@ -32,6 +32,11 @@ from . import _latex as tex
 from ._spec import Hyper, lr_hyper, packed
 
 STATE = ("prev", "step_size")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "prev": "is the previous gradient",
+    "step_size": "its own step size per coordinate",
+}
 
 SPEC = {
     "lr": lr_hyper(1e-2),

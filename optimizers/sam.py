@@ -39,6 +39,14 @@ from . import adam, sgd
 from ._spec import Hyper
 
 STATE = ("e_w", "momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "e_w": "is the perturbation of the point before the second gradient",
+    "momentum_buffer": "the velocity (SAM over SGD)",
+    "exp_avg": "is the running mean of gradients (SAM over Adam)",
+    "exp_avg_sq": "the running mean of squared gradients",
+    "max_exp_avg_sq": "the largest of those so far (AMSGrad)",
+}
 E_W = 0
 #: The rows of ``STATE`` that each base optimizer's own step reads as its rows 0, 1, ...
 SGD_ROWS = slice(1, 1 + len(sgd.STATE))

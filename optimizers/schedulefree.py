@@ -43,6 +43,12 @@ from ._spec import Hyper, betas_hyper, eps_hyper, lr_hyper, packed
 from .rmsprop import _lerp
 
 STATE = ("z", "x", "exp_avg_sq")
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "z": "is the base sequence the gradient steps move",
+    "x": "the average point (not the coordinate x)",
+    "exp_avg_sq": "the running mean of squared gradients (AdamW)",
+}
 Z, X, EXP_AVG_SQ = range(len(STATE))
 
 FIELDS = ("beta1", "beta2", "eps", "weight_decay", "warmup_steps", "r", "weight_lr_power",

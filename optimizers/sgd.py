@@ -31,6 +31,10 @@ from . import _latex as tex
 from ._spec import Hyper, lr_hyper, packed, weight_decay_hyper
 
 STATE = ("momentum_buffer",)
+#: What each state entry holds, in a few words (the step inspector's caption).
+STATE_TEXT = {
+    "momentum_buffer": "is the velocity: past gradients summed, each decayed by μ",
+}
 
 
 def _spec(lr: float, momentum: float, nesterov: bool) -> dict[str, Hyper]:

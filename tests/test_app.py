@@ -292,6 +292,11 @@ def test_step_inspector_and_update_rules_show_values():
     assert "exp_avg" in table.index and "momentum_buffer" in table.index
     assert table.loc["gradient g", "Adam"].startswith("(")
     assert table.loc["momentum_buffer", "Adam"] == "—"
+    caption = next(c.value for c in at.caption if c.value.startswith("Update 3 moves"))
+    from optimizers import adam, sgd
+
+    assert f"*exp_avg* {adam.STATE_TEXT['exp_avg']}" in caption  # each module's own words
+    assert f"*momentum_buffer* {sgd.STATE_TEXT['momentum_buffer']}" in caption
     assert not any("m_t" in e.value for e in at.latex)  # a closed tab is not built
     _tab(at, "Update rules")
     latex = [e.value for e in at.latex]

@@ -433,3 +433,11 @@ def test_pair_hyperparameters_label_each_element_from_their_own_spec():
     assert "moment)" not in b1 + b2 and "second" not in b1 + b2
     assert "interpolation" in b1  # c_t = β1 m_{t-1} + (1 - β1) g_t gives the update's sign
     assert "momentum decay" in b2  # m_t = β2 m_{t-1} + (1 - β2) g_t
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_each_module_says_what_its_state_holds(name):
+    module = OPTIMIZERS[name].module
+    assert set(module.STATE_TEXT) == set(module.STATE)
+    assert all(isinstance(v, str) and v.strip() for v in module.STATE_TEXT.values())
+    assert set(getattr(module, "SCALAR_STATE", ())) <= set(module.STATE)

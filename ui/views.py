@@ -133,31 +133,6 @@ def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
                 show()
 
 
-#: What each state name the inspector can show holds, in a few words.
-STATE_TEXT = {
-    "momentum_buffer": "is the velocity", "exp_avg": "is the running mean of gradients",
-    "exp_avg_sq": "the running mean of squared gradients",
-    "max_exp_avg_sq": "the largest of those so far (AMSGrad)",
-    "square_avg": "is RMSProp's or Adadelta's running mean of squared gradients",
-    "grad_avg": "the running mean of gradients (centered RMSProp)",
-    "sum": "is Adagrad's sum of squared gradients", "mu_product": "NAdam's product of momentum "
-    "factors", "acc_delta": "Adadelta's running mean of squared updates",
-    "exp_inf": "Adamax's decaying maximum of |g|", "ax": "ASGD's average of the points",
-    "eta": "ASGD's step size", "mu": "ASGD's averaging weight",
-    "exp_avg_var": "AdaBelief's running variance of the gradient around its mean",
-    "max_exp_avg_var": "the largest of those so far", "prev": "Rprop's previous gradient",
-    "step_size": "Rprop's own step size per coordinate",
-    "d": "L-BFGS's search direction", "t": "its step length along it",
-    "H_diag": "its scale of the inverse Hessian", "prev_flat_grad": "the previous gradient",
-    "n_iter": "its iteration count", "func_evals": "its function evaluations so far",
-    "step_func_evals": "the evaluations this step took", "e_w": "SAM's perturbation of the "
-    "point before its second gradient", "z": "Schedule-Free's base sequence",
-    "x": "Schedule-Free's average point (not the coordinate x)",
-}
-SCALAR_STATE = {"t", "H_diag", "n_iter", "func_evals", "step_func_evals", "eta", "mu",
-                "mu_product"}
-
-
 def show_inspector(scene: Scene, race: Race) -> None:
     """Every racer's gradient, update, state and step size at one update."""
     ss = st.session_state
@@ -172,6 +147,7 @@ def show_inspector(scene: Scene, race: Race) -> None:
     quantities = ["position before", "loss", "gradient g", "update Δθ", "lr γ",
                   "step size per coordinate"]
     columns = {}  # by racer position: two racers may carry the same label
+    texts: dict[str, str | None] = {}  # what each state entry holds, in its module's words
     for i, r in enumerate(race.racers):
         t = r.traj
         if k > len(t.xy) - 1:
@@ -183,8 +159,11 @@ def show_inspector(scene: Scene, race: Race) -> None:
                "gradient g": pair(*t.grads[k - 1]), "update Δθ": pair(*t.updates[k - 1]),
                "lr γ": f"{t.lr[k - 1]:.4g}",
                "step size per coordinate": pair(*t.step_size[k - 1])}
+        module = OPTIMIZERS[r.optimizer].module
         for name, arr in (t.state or {}).items():
-            one = name in SCALAR_STATE and arr[k - 1][0] == arr[k - 1][1]
+            one = (name in getattr(module, "SCALAR_STATE", ())
+                   and arr[k - 1][0] == arr[k - 1][1])
+            texts[name] = texts.get(name) or getattr(module, "STATE_TEXT", {}).get(name)
             col[name] = f"{arr[k - 1][0]:.4g}" if one else pair(*arr[k - 1])
             if name not in quantities:
                 quantities.append(name)
@@ -195,11 +174,11 @@ def show_inspector(scene: Scene, race: Race) -> None:
             [[q, *(columns[i].get(q, "—") for i in range(len(race.racers)))]
              for q in quantities]),
             unsafe_allow_html=True)
-        shown = [q for q in quantities if q in STATE_TEXT]
+        shown = [q for q in quantities if texts.get(q)]
         st.caption(
             f"Update {k} moves each optimizer from its position after {k - 1} updates. State "
             "values are after the update, under PyTorch's names: "
-            + "; ".join(f"*{q}* {STATE_TEXT[q]}" for q in shown)
+            + "; ".join(f"*{q}* {texts[q]}" for q in shown)
             + ". The step size per coordinate is what multiplies the (averaged) gradient in "
             "that coordinate.")
 
