@@ -70,17 +70,18 @@ def draw_header(surface, bad: list[str]) -> None:
     surface's formula. Each opens for the whole text."""
     ss = st.session_state
     intro, formula = st.columns(2, gap="small")
-    with intro.expander("**Optimizer Race** · drag on the map, press Play · how to read this "
-                        "page: optimizers race downhill on a 2-D loss surface, exactly as "
-                        "PyTorch moves them"):
-        st.markdown(GUIDE)
+    if panel := _opened(intro, "**Optimizer Race** · drag on the map, press Play · how to "
+                        "read this page: optimizers race downhill on a 2-D loss surface, "
+                        "exactly as PyTorch moves them", "intro"):
+        panel.markdown(GUIDE)
     # A short formula fits on the line; a long one (Goldstein–Price) opens below it.
     shown = f"${surface.latex}$" if len(surface.latex) <= 100 else "the formula and its lesson"
-    with formula.expander(f"**{md_literal(surface.title)}** · {shown}"):
-        st.latex(surface.latex)
-        if surface.found:
-            _draw_found(surface)
-        st.caption(surface.lesson)
+    if panel := _opened(formula, f"**{md_literal(surface.title)}** · {shown}", "formula"):
+        with panel:
+            st.latex(surface.latex)
+            if surface.found:
+                _draw_found(surface)
+            st.caption(surface.lesson)
     warnings = ss.get("link_warnings") or []
     if warnings:
         n = len(warnings)
@@ -107,8 +108,15 @@ def draw_header(surface, bad: list[str]) -> None:
     elif ss.get("scene_claim"):
         title = md_literal(ss.get("scene_title", ""))
         claim = md_literal(claim_after_title(ss.get("scene_title", ""), ss["scene_claim"]))
-        with st.expander(f":blue[**{title}**] · {claim}"):
-            st.markdown(f"**{title}** — {claim}")
+        if panel := _opened(st, f":blue[**{title}**] · {claim}", "claim"):
+            panel.markdown(f"**{title}** — {claim}")
+
+
+def _opened(where, label: str, key: str):
+    """A header line that opens for its whole text: the text is sent only while it is open
+    (each rerun then carries a few elements fewer). Returns the open expander, or None."""
+    panel = where.expander(label, key=f"head_{key}", on_change="rerun")
+    return panel if panel.open else None
 
 
 def claim_after_title(title: str, claim: str) -> str:
