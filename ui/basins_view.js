@@ -12,11 +12,17 @@ function el(tag, cls, text) {
   return e;
 }
 
-function star(style, size) {
+// An empty square icon, 24 units across with its origin at the centre.
+function icon(size) {
   const s = document.createElementNS(SVG, "svg");
   s.setAttribute("viewBox", "-12 -12 24 24");
   s.setAttribute("width", size);
   s.setAttribute("height", size);
+  return s;
+}
+
+function star(style, size) {
+  const s = icon(size);
   const pts = [];
   for (let i = 0; i < 10; i++) {
     const r = i % 2 ? 4.6 : 11, a = Math.PI * (i / 5 - 0.5);
@@ -33,10 +39,7 @@ function star(style, size) {
 }
 
 function ring(style, size) {
-  const s = document.createElementNS(SVG, "svg");
-  s.setAttribute("viewBox", "-12 -12 24 24");
-  s.setAttribute("width", size);
-  s.setAttribute("height", size);
+  const s = icon(size);
   const c = document.createElementNS(SVG, "circle");
   c.setAttribute("r", 8);
   c.setAttribute("fill", style.fill);
