@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from landscapes import Surface
-from scene.race import Race, off_map_since
+from scene.race import Race
 
 from .curves import loss_gap
 from .landscape import surface_field
@@ -92,7 +92,7 @@ def race_payload(race: Race, surface_data: dict, *, arrows: bool = False,
             "loss_y": loss_values(surf, t.loss),
             "lr": t.lr if race.schedule_active else None,
             "status": t.status, "diverged_at": t.diverged_at, "arrows": None,
-            "off_map_at": off_map_since(surf, t.xy),
+            "off_map_at": t.off_map_at,
         }
         if arrows and t.grads is not None:
             p["arrows"] = {"grad": t.grads, "update": t.updates}

@@ -581,3 +581,15 @@ def test_a_links_unreadable_formula_stays_in_the_field_with_its_error():
     at.text_input(key="formula_text").set_value("x^2 + y*(1)").run()  # fixed: it races
     assert not at.exception and not at.error
     assert _qp(at, "f") == ["x^2 + y*(1)"]
+
+
+def test_results_say_which_runs_left_or_are_off_the_drawn_map():
+    at = _app({"preset": "07-saddle"})
+    infos = [i.value for i in at.info]
+    from scene.race import simulate
+
+    mom = next(r.traj for r in simulate(load_presets()["07-saddle"]).racers
+               if r.optimizer == "momentum")
+    assert any(v.startswith("**Momentum** left the map at step "
+                            f"{mom.off_map_at}, still going downhill") for v in infos), infos
+    assert any(v.startswith("**SGD** is off the map from step ") for v in infos), infos

@@ -43,7 +43,7 @@ import numpy as np
 
 from figures.payload import loss_values
 from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict
-from scene.race import off_map_since, simulate
+from scene.race import simulate
 from ui.packing import Packer, clean
 
 __all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
@@ -162,7 +162,7 @@ def pack(scene: Scene) -> bytes:
         paths.append({
             "label": r.label, "color": r.color, "status": t.status,
             "diverged_at": clean(t.diverged_at),
-            "off_map_at": off_map_since(race.surface, t.xy),
+            "off_map_at": t.off_map_at,
             "x": buf.add(t.xy[:, 0], "f4", "x"), "y": buf.add(t.xy[:, 1], "f4", "y"),
             "loss": buf.add(t.loss, "f8", "loss"),
             "loss_y": buf.add(loss_values(race.surface, t.loss), "f4", "loss_y"),

@@ -10,7 +10,7 @@ import streamlit as st
 from landscapes import FORMULA
 from optimizers import OPTIMIZERS, compiled
 from scene import Scene, to_dict, to_json
-from scene.race import DEFAULT_TOL, Race, metrics, off_map_since
+from scene.race import DEFAULT_TOL, Race, metrics
 from scene.url import encode
 from ui import analysis
 from ui.callbacks import on_inspect_step
@@ -77,19 +77,17 @@ def draw_results(race: Race) -> None:
                      "position, gradient or loss blew up (or left the area around the surface), "
                      "so its path stops at its last finite point. Try a smaller learning rate.")
         elif r.traj.status == "left":
-            off = off_map_since(race.surface, r.traj.xy)
-            st.info(f"**{md_literal(r.label)}** left the map at step "
-                    f"{r.traj.diverged_at if off is None else off}, still going downhill: the "
+            st.info(f"**{md_literal(r.label)}** {r.traj.stop_text}, still going downhill: the "
                     "surface keeps falling beyond the map's edge, so its path ends far outside "
                     f"the map (at step {r.traj.diverged_at}).")
-        elif (off := off_map_since(race.surface, r.traj.xy)) is not None:
-            x, y = r.traj.xy[-1]
-            st.info(f"**{md_literal(r.label)}** is off the map from step {off} to the end, at "
-                    f"({x:.3g}, {y:.3g}): its dot is not on the map.")
         elif r.traj.status == "domain":
             st.warning(f"**{md_literal(r.label)}** left the domain at step {r.traj.diverged_at}: "
                        "its next point is where f or its gradient is not defined (the shaded "
                        "part of the map), so its path stops just before it.")
+        elif r.traj.off_map_at is not None:
+            x, y = r.traj.xy[-1]
+            st.info(f"**{md_literal(r.label)}** is off the map from step {r.traj.off_map_at} to "
+                    f"the end, at ({x:.3g}, {y:.3g}): its dot waits at the map's edge.")
     st.subheader("Results")
     rows = metrics(race, tol=DEFAULT_TOL)
     if not rows:
