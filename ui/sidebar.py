@@ -122,11 +122,9 @@ def _racer_panel(pos: int, eid: int) -> None:
     info = OPTIMIZERS[ss[f"e{eid}_opt"]]
     title = ss.get(f"e{eid}_label") or info.title
     lr_now = ss.get(f"e{eid}_lr", info.spec["lr"].default)
-    is_open = ss.get(f"open{eid}", False)
-    label = f"{pos + 1}. {md_literal(title)}" + ("" if is_open else f" · lr {lr_now:g}")
-    panel = st.expander(label, key=f"exp{eid}", expanded=is_open, on_change="rerun")
-    ss[f"open{eid}"] = bool(panel.open)
-    if not panel.open:
+    label = f"{pos + 1}. {md_literal(title)}"
+    panel = _folding(f"exp{eid}", f"open{eid}", label, f"{label} · lr {lr_now:g}")
+    if panel is None:
         return
     with panel:
         c1, c2 = st.columns([3, 1])
@@ -175,16 +173,23 @@ def _hyper_widget(wkey: str, key: str, h) -> None:
                   step=round_step(hi - h.ui_low), format="%.4g", help=h.help)
 
 
+def _folding(key: str, open_key: str, label: str, closed_label: str):
+    """An expander whose widgets are drawn only while it is open (their values are kept in the
+    session state either way), so a rerun rebuilds fewer widgets; closed, it shows
+    ``closed_label``. Its label changes as it opens, so whether it is open is kept under
+    ``open_key``. Returns the open expander, or None."""
+    ss = st.session_state
+    is_open = ss.get(open_key, False)
+    panel = st.expander(label if is_open else closed_label, key=key, expanded=is_open,
+                        on_change="rerun")
+    ss[open_key] = bool(panel.open)
+    return panel if panel.open else None
+
+
 def _section(key: str, title: str, summary: str):
     """A part of the sidebar that folds away, its settings summed up in its title while it is
-    closed. Its widgets are drawn only while it is open (their values are kept either way), so
-    a rerun rebuilds fewer widgets. Returns the open expander, or None."""
-    ss = st.session_state
-    is_open = ss.get(f"open_{key}", False)
-    panel = st.expander(title if is_open else f"{title} · {summary}", key=f"sec_{key}",
-                        expanded=is_open, on_change="rerun")
-    ss[f"open_{key}"] = bool(panel.open)
-    return panel if panel.open else None
+    closed."""
+    return _folding(f"sec_{key}", f"open_{key}", title, f"{title} · {summary}")
 
 
 def _schedule_controls() -> None:
