@@ -140,7 +140,8 @@ def _check(fmt, figure, width, height, scale, fps, frames, theme) -> str:
 
 def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width: int = 900,
                  height: int = 700, scale: float = 2, fps: float = 20, frames: int = 120,
-                 theme: str = "article", notes: list[str] | None = None) -> bytes:
+                 theme: str = "article", notes: list[str] | None = None,
+                 result=None) -> bytes:
     """Export a scene's race as ``fmt``.
 
     Parameters
@@ -158,12 +159,14 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
     theme : "article" or "screen"
     notes : a list that receives messages worth showing (e.g. that an animation's map was
         drawn without Chromium)
+    result : for an analysis figure, its result (``scene.analysis.compute(scene, figure)``)
+        when the caller has it already
 
     Raises :class:`ExportError` (one-line message) when the export cannot be made.
     """
     fmt = _check(fmt, figure, width, height, scale, fps, frames, theme)
     if figure in ANALYSIS_FIGURES and fmt in IMAGE_FORMATS + ("csv",):
-        return _analysis_bytes(scene, fmt, figure, theme, width, height, scale)
+        return _analysis_bytes(scene, fmt, figure, theme, width, height, scale, result)
     if fmt == "scene":
         from .data import scene_bytes
         return scene_bytes(scene)
@@ -197,12 +200,13 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
 
 
 def _analysis_bytes(scene, fmt: str, figure: str, theme: str, width: int, height: int,
-                    scale: float) -> bytes:
-    """An analysis view of ``scene`` as a figure or as CSV."""
+                    scale: float, result=None) -> bytes:
+    """An analysis view of ``scene`` as a figure or as CSV, with the view's settings that the
+    scene holds (the basins grid, the map's racer)."""
     from scene.analysis import compute, to_csv
 
     try:
-        result = compute(scene, figure)
+        result = compute(scene, figure) if result is None else result
     except ValueError as e:
         raise ExportError(f"the {figure} view cannot be made for this scene: {e}",
                           "input") from None

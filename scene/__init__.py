@@ -98,6 +98,9 @@ class Scene:
 DEFAULT_VIEW = {"step": None, "arrows": False, "tab": "map"}
 #: The analysis views a scene may open (``view["analysis"]``; absent: none): :mod:`scene.analysis`.
 ANALYSIS_VIEWS = ("basins", "sensitivity", "hyper")
+#: Starts per side of the basins grid: the choices (``view["grid"]``), and the default.
+BASIN_GRIDS = (50, 100, 200, 400, 700, 1000)
+BASIN_GRID = 200
 
 
 def default_scene() -> Scene:
@@ -496,6 +499,25 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
             else:
                 warn("view", view["analysis"], "is not a view (choose one of: "
                      f"{', '.join(ANALYSIS_VIEWS)})")
+        if view.get("grid") is not None:  # the basins grid's starts per side
+            try:
+                grid = _num(view["grid"], integer=True)
+                if grid not in BASIN_GRIDS:
+                    raise ValueError
+                if grid != BASIN_GRID:
+                    v["grid"] = grid
+            except (ValueError, TypeError):
+                warn("view.grid", view["grid"], "is not a basins grid (choose one of: "
+                     f"{', '.join(map(str, BASIN_GRIDS))})")
+        if view.get("racer") is not None:  # the hyperparameter map's racer, 1 = the first
+            try:
+                racer = _num(view["racer"], integer=True)
+                if not 1 <= racer <= len(scene.optimizers):
+                    raise ValueError
+                v["racer"] = racer
+            except (ValueError, TypeError):
+                warn("view.racer", view["racer"], "is not the number of a racer (1 to "
+                     f"{len(scene.optimizers)})")
         scene.view = v
     else:
         warn("view", view, "is not a mapping")

@@ -23,15 +23,13 @@ import numpy as np
 from optimizers import OPTIMIZERS, STATUS_NAMES, sweep
 from optimizers._sweep import MAX_WORK  # noqa: F401  (re-exported: the most run-steps at once)
 
-from . import Scene
+from . import BASIN_GRID, BASIN_GRIDS, Scene
 from .race import DEFAULT_TOL
 
 #: The analysis views, by the name the share link and the command line use.
 ANALYSES = {"basins": "Basins", "sensitivity": "Learning-rate sensitivity",
             "hyper": "Hyperparameter map"}
 
-BASIN_GRID = 200  # starts per side of the basins grid
-BASIN_GRIDS = (50, 100, 200, 400, 700, 1000)
 LR_RANGE = (1e-5, 10.0)
 SENSITIVITY_POINTS = 240
 HYPER_LRS, HYPER_SECOND = 61, 41  # the hyperparameter map's grid: learning rates × second axis
@@ -288,65 +286,110 @@ def _outcome_text(r: RacerOutcome, i: int) -> str:
     return STATUS_NAMES[int(r.status[i])]
 
 
-def basins_csv(b: Basins) -> bytes:
+def _basins_rows(b: Basins):
     """One row per racer and start: where it ended, the listed minimum it ended near (empty:
     none), the first step within the tolerance of that minimum's value, its final loss."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(("optimizer", "start_x", "start_y", "status", "minimum_x", "minimum_y",
-                "steps_to_minimum", "end_x", "end_y", "final_loss"))
+    yield ("optimizer", "start_x", "start_y", "status", "minimum_x", "minimum_y",
+           "steps_to_minimum", "end_x", "end_y", "final_loss")
     n = len(b.xs)
     for r in b.racers:
         for k in range(n * n):
             m = int(r.nearest[k])
             mx, my = (b.surface.minima[m].x, b.surface.minima[m].y) if m >= 0 else ("", "")
-            w.writerow((r.label, _f(b.xs[k % n]), _f(b.ys[k // n]), _outcome_text(r, k),
-                        _f(mx) if m >= 0 else mx, _f(my) if m >= 0 else my,
-                        int(r.reach[k]) if r.reach[k] >= 0 else "", _f(r.end[k, 0]),
-                        _f(r.end[k, 1]), _f(r.final_loss[k])))
+            yield (r.label, _f(b.xs[k % n]), _f(b.ys[k // n]), _outcome_text(r, k),
+                   _f(mx) if m >= 0 else mx, _f(my) if m >= 0 else my,
+                   int(r.reach[k]) if r.reach[k] >= 0 else "", _f(r.end[k, 0]),
+                   _f(r.end[k, 1]), _f(r.final_loss[k]))
+
+
+def _sensitivity_rows(s: Sensitivity):
+    """One row per racer and learning rate: final loss, steps to the global minimum (empty:
+    never), how the run ended and at which update."""
+    yield ("optimizer", "lr", "final_loss", "steps_to_minimum", "status", "ended_at_step")
+    for r in s.racers:
+        for k, lr in enumerate(s.lrs):
+            yield (r.label, _f(lr), _f(r.final_loss[k]),
+                   int(r.reach[k]) if r.reach[k] >= 0 else "", _outcome_text(r, k),
+                   int(r.ended_at[k]))
+
+
+def _hyper_rows(h: HyperMap):
+    """One row per grid point: learning rate, momentum (or beta1), final loss, status."""
+    second = "beta1" if h.second == "β1" else "momentum"
+    yield ("optimizer", "lr", second, "final_loss", "steps_to_minimum", "status",
+           "ended_at_step")
+    r, n = h.outcome, len(h.lrs)
+    for k in range(len(r.status)):
+        yield (r.label, _f(h.lrs[k % n]), _f(h.values[k // n]), _f(r.final_loss[k]),
+               int(r.reach[k]) if r.reach[k] >= 0 else "", _outcome_text(r, k),
+               int(r.ended_at[k]))
+
+
+def _rows(result):
+    if isinstance(result, Basins):
+        return _basins_rows(result), 1 + len(result.racers) * len(result.xs) ** 2
+    if isinstance(result, Sensitivity):
+        return _sensitivity_rows(result), 1 + len(result.racers) * len(result.lrs)
+    return _hyper_rows(result), 1 + len(result.outcome.status)
+
+
+def _write(rows, limit: int | None = None) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for i, row in enumerate(rows):
+        if limit is not None and i >= limit:
+            break
+        w.writerow(row)
     return buf.getvalue().encode("utf-8")
+
+
+def basins_csv(b: Basins) -> bytes:
+    return _write(_basins_rows(b))
 
 
 def sensitivity_csv(s: Sensitivity) -> bytes:
-    """One row per racer and learning rate: final loss, steps to the global minimum (empty:
-    never), how the run ended and at which update."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(("optimizer", "lr", "final_loss", "steps_to_minimum", "status", "ended_at"))
-    for r in s.racers:
-        for k, lr in enumerate(s.lrs):
-            w.writerow((r.label, _f(lr), _f(r.final_loss[k]),
-                        int(r.reach[k]) if r.reach[k] >= 0 else "", _outcome_text(r, k),
-                        int(r.ended_at[k])))
-    return buf.getvalue().encode("utf-8")
+    return _write(_sensitivity_rows(s))
 
 
 def hyper_csv(h: HyperMap) -> bytes:
-    """One row per grid point: learning rate, momentum (or beta1), final loss, status."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    second = "beta1" if h.second == "β1" else "momentum"
-    w.writerow(("optimizer", "lr", second, "final_loss", "steps_to_minimum", "status",
-                "ended_at"))
-    r, n = h.outcome, len(h.lrs)
-    for k in range(len(r.status)):
-        w.writerow((r.label, _f(h.lrs[k % n]), _f(h.values[k // n]), _f(r.final_loss[k]),
-                    int(r.reach[k]) if r.reach[k] >= 0 else "", _outcome_text(r, k),
-                    int(r.ended_at[k])))
-    return buf.getvalue().encode("utf-8")
+    return _write(_hyper_rows(h))
 
 
-def compute(scene: Scene, analysis: str, *, grid: int = BASIN_GRID, racer: int | None = None,
+def estimated_csv_bytes(result, sample: int = 2000) -> int:
+    """About how many bytes :func:`to_csv` gives, from its first ``sample`` rows (exact when
+    there are no more)."""
+    rows, count = _rows(result)
+    head = _write(rows, sample)
+    return len(head) if count <= sample else round(len(head) * count / sample)
+
+
+def basin_grid(scene: Scene, wanted: int | None = None) -> int:
+    """The basins grid's starts per side: ``wanted`` (by default the scene's ``view["grid"]``),
+    or the largest choice below it whose runs the app computes at once for the scene's steps."""
+    wanted = scene.view.get("grid", BASIN_GRID) if wanted is None else wanted
+    fits = [g for g in BASIN_GRIDS if g <= wanted and g * g * max(scene.steps, 1) <= MAX_WORK]
+    return max(fits, default=BASIN_GRIDS[0])
+
+
+def view_racer(scene: Scene) -> int | None:
+    """The index of the racer the hyperparameter map is for: the scene's ``view["racer"]``
+    (1 = the first) when it can be mapped, else the first racer that can."""
+    wanted = scene.view.get("racer")
+    return hyper_racer(scene, None if wanted is None else int(wanted) - 1)
+
+
+def compute(scene: Scene, analysis: str, *, grid: int | None = None, racer: int | None = None,
             progress=None):
-    """The result one view shows: ``basins``, ``sensitivity`` or ``hyper`` (for ``racer``,
-    by default the first that has momentum or β1). Raises ValueError for an unknown view or
-    a scene it cannot be computed for, naming why."""
+    """The result one view shows: ``basins`` (``grid`` starts per side, by default the
+    scene's), ``sensitivity`` or ``hyper`` (for the racer of index ``racer``, by default the
+    scene's). Raises ValueError for an unknown view or a scene it cannot be computed for,
+    naming why."""
     if analysis == "basins":
-        return basins(scene, grid, progress)
+        return basins(scene, basin_grid(scene, grid), progress)
     if analysis == "sensitivity":
         return sensitivity(scene, progress=progress)
     if analysis == "hyper":
-        index = hyper_racer(scene, racer)
+        index = view_racer(scene) if racer is None else hyper_racer(scene, racer)
         if index is None:
             raise ValueError("the hyperparameter map needs a racer with momentum or β1 (every "
                              "optimizer but Adagrad has one)")
@@ -355,8 +398,5 @@ def compute(scene: Scene, analysis: str, *, grid: int = BASIN_GRID, racer: int |
 
 
 def to_csv(result) -> bytes:
-    if isinstance(result, Basins):
-        return basins_csv(result)
-    if isinstance(result, Sensitivity):
-        return sensitivity_csv(result)
-    return hyper_csv(result)
+    """The numbers behind a view's result, one row per run (see each view's rows above)."""
+    return _write(_rows(result)[0])

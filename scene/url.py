@@ -12,7 +12,9 @@ the hyperparameters that differ from torch's defaults (``betas=0.9,0.999``), its
 ``color``. A ``preset`` parameter names the preset the scene came from: the app shows that
 preset's title and claim, and the scene readers here ignore it (as they ignore ``lesson`` and
 ``slide``, which open a lesson at a slide: :mod:`scene.lessons`). ``view`` names the analysis
-view open under the map (``basins``, ``sensitivity`` or ``hyper``: :mod:`scene.analysis`).
+view open under the map (``basins``, ``sensitivity`` or ``hyper``: :mod:`scene.analysis`),
+``grid`` the basins' starts per side when not 200, and ``racer`` which racer the
+hyperparameter map is for (1 = the first listed) when not the first it can map.
 Numbers are written with
 Python's shortest round-trip ``repr``, so a scene read back from its URL is exactly the same
 scene. Reading never raises: each bad field falls back to its
@@ -89,6 +91,9 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
         q["tab"] = view["tab"]
     if view.get("analysis"):
         q["view"] = view["analysis"]
+    for key in ("grid", "racer"):  # the analysis views' own settings
+        if view.get(key) is not None:
+            q[key] = str(view[key])
     return q
 
 
@@ -133,7 +138,8 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     d: dict = {}
     warnings: list[str] = []
     known = {"surface", "f", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
-             "step", "arrows", "tab", "view", "preset", "present", "lesson", "slide", "test"}
+             "step", "arrows", "tab", "view", "grid", "racer", "preset", "present", "lesson",
+             "slide", "test"}
     for key in params:
         if key not in known:
             warnings.append(f"{quote(key)} is not a scene setting; ignored")
@@ -187,6 +193,9 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
         view["tab"] = tab
     if (analysis := _one(params.get("view"))) is not None:
         view["analysis"] = analysis
+    for key in ("grid", "racer"):
+        if (value := _one(params.get(key))) is not None:
+            view[key] = value
     d["view"] = view
     scene, more = from_dict(d)
     return scene, capped(warnings + more)

@@ -17,16 +17,15 @@ from dataclasses import replace
 import streamlit as st
 
 from figures.analysis import hyper_figure, sensitivity_figure
-from scene import Scene, to_json
+from scene import BASIN_GRID, BASIN_GRIDS, Scene, to_json
 from scene.analysis import (
     ANALYSES,
-    BASIN_GRID,
-    BASIN_GRIDS,
-    MAX_WORK,
+    basin_grid,
     compute,
-    hyper_racer,
+    estimated_csv_bytes,
     second_axis,
     to_csv,
+    view_racer,
 )
 from ui import basins_view
 
@@ -79,10 +78,13 @@ def _key(scene: Scene, analysis: str, grid: int, racer: int | None) -> tuple:
     return analysis, to_json(plain), grid if analysis == "basins" else 0, racer
 
 
-def cached_result(scene: Scene, analysis: str, grid: int = BASIN_GRID,
-                  racer: int | None = None, meanwhile=None):
-    """The view's result, from the cache or computed with a progress bar. ``meanwhile()``,
-    when given, draws something in the progress bar's place while the computation runs."""
+def cached_result(scene: Scene, analysis: str, meanwhile=None):
+    """The result of the view ``analysis`` for the scene, with its own settings (the basins
+    grid, the map's racer) as the scene's view has them: from the cache, or computed with a
+    progress bar. ``meanwhile()``, when given, draws something in the progress bar's place
+    while the computation runs."""
+    grid = basin_grid(scene) if analysis == "basins" else 0
+    racer = view_racer(scene) if analysis == "hyper" else None
     key = _key(scene, analysis, grid, racer)
     hit = CACHE.get(key)
     if hit is not None:
@@ -98,45 +100,65 @@ def cached_result(scene: Scene, analysis: str, grid: int = BASIN_GRID,
             bar.progress(min(1.0, fraction), text=f"Running the optimizers: {fraction:.0%}")
         return True
 
-    result = compute(scene, analysis, grid=grid, racer=racer, progress=progress)
+    result = compute(scene, analysis, grid=grid or None, racer=racer, progress=progress)
     bar.empty()
     CACHE.put(key, result, result.nbytes)
     return result
 
 
+def _size_text(size: float) -> str:
+    return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 1024:,.0f} KB"
+
+
 def _csv_button(result, scene: Scene, analysis: str) -> None:
+    """The view's numbers as CSV; the button says how large the file is when it is large."""
     from export import file_name
 
-    st.download_button("Data (CSV)", lambda: to_csv(result),
+    size = estimated_csv_bytes(result)
+    label = "Data (CSV)" if size < 2**20 else f"Data (CSV, about {_size_text(size)})"
+    st.download_button(label, lambda: to_csv(result),
                        file_name=file_name(scene, "csv", analysis), mime="text/csv",
                        key=f"{analysis}_csv")
 
 
-def draw_basins(race_scene: Scene) -> None:
+def _kept(key: str, default) -> None:
+    """Give the widget ``key`` the value last chosen with it. Streamlit forgets a widget's
+    value while the widget is not drawn (another tab is open), so each choice is also kept
+    under ``key + "_kept"``, which the scene's view reads (and a link or a preset sets)."""
     ss = st.session_state
+    if key not in ss:
+        ss[key] = ss.get(key + "_kept", default)
+
+
+def _keep(key: str) -> None:
+    st.session_state[key + "_kept"] = st.session_state[key]
+
+
+def draw_basins(race_scene: Scene, race=None) -> None:
     if not race_scene.optimizers:
         st.info("Add an optimizer in the sidebar to see where each start leads it.")
         return
     c1, c2 = st.columns([2, 3])
-    ss.setdefault("basins_grid", BASIN_GRID)
-    grid = c1.select_slider("starts per side", BASIN_GRIDS, key="basins_grid",
-                            help="The grid of starts over the map: 200 gives 40,000 runs "
-                                 "per optimizer.")
-    top = max(g for g in BASIN_GRIDS if g * g * race_scene.steps <= MAX_WORK
-              or g == BASIN_GRIDS[0])
-    if grid > top:
-        c2.info(f"{grid} × {grid} starts of {race_scene.steps:,} steps is more than the app "
-                f"runs at once: showing {top} × {top}.")
-        grid = top
+    _kept("basins_grid", BASIN_GRID)
+    wanted = c1.select_slider("starts per side", BASIN_GRIDS, key="basins_grid",
+                              on_change=_keep, args=("basins_grid",),
+                              help="The grid of starts over the map: 200 gives 40,000 runs "
+                                   "per optimizer.")
+    grid = basin_grid(race_scene)
+    if grid < wanted:
+        c2.info(f"{wanted} × {wanted} starts of {race_scene.steps:,} steps is more than the "
+                f"app runs at once: showing {grid} × {grid}.")
     else:
         c2.caption("Each cell is a start, coloured by the minimum its run reached: lighter "
-                   "took longer. **Click a cell to start the race there.**")
-    result = cached_result(race_scene, "basins", grid, meanwhile=basins_view.prepare)
-    basins_view.draw(result, race_scene.start_point(), _key(race_scene, "basins", grid, None))
+                   "took longer. **Click a cell to start the race there**; each panel draws "
+                   "its racer's path from the race's start.")
+    result = cached_result(race_scene, "basins", meanwhile=basins_view.prepare)
+    basins_view.draw(result, race_scene.start_point(), _key(race_scene, "basins", grid, None),
+                     race)
     _csv_button(result, race_scene, "basins")
 
 
-def draw_sensitivity(race_scene: Scene) -> None:
+def draw_sensitivity(race_scene: Scene, race=None) -> None:
     if not race_scene.optimizers:
         st.info("Add an optimizer in the sidebar to see how its learning rate matters.")
         return
@@ -149,7 +171,7 @@ def draw_sensitivity(race_scene: Scene) -> None:
     _csv_button(result, race_scene, "sensitivity")
 
 
-def draw_hyper(race_scene: Scene) -> None:
+def draw_hyper(race_scene: Scene, race=None) -> None:
     ss = st.session_state
     able = [i for i, e in enumerate(race_scene.optimizers) if second_axis(e.optimizer)]
     if not able:
@@ -157,15 +179,17 @@ def draw_hyper(race_scene: Scene) -> None:
                 "other than Adagrad.")
         return
     labels = race_scene.labels()
-    if ss.get("hyper_racer") not in able:
-        ss["hyper_racer"] = able[0]
+    racer = view_racer(race_scene)
+    if ss.get("hyper_racer") != racer:  # the scene's racer (a link's, or the first that fits)
+        ss["hyper_racer"] = racer
     c1, c2 = st.columns([2, 3])
-    racer = c1.selectbox("optimizer", able, format_func=lambda i: labels[i], key="hyper_racer")
+    c1.selectbox("optimizer", able, format_func=lambda i: labels[i], key="hyper_racer",
+                 on_change=_keep, args=("hyper_racer",))
     second = second_axis(race_scene.optimizers[racer].optimizer)
     c2.caption(f"Final loss for 61 learning rates × 41 values of {second}, from the current "
                "start; the ring is the racer's own setting, grey cells diverged or left the "
                "map.")
-    result = cached_result(race_scene, "hyper", racer=hyper_racer(race_scene, racer))
+    result = cached_result(race_scene, "hyper")
     fig = hyper_figure(result, theme="article", width=1200, height=620, title="")
     st.plotly_chart(fig, key="hyper_chart", config={"displayModeBar": False})
     _csv_button(result, race_scene, "hyper")

@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from figures.analysis import basins_view
@@ -35,9 +36,12 @@ def on_click() -> None:
 
     try:
         point = st.session_state[KEY]["click"]
-        set_start(float(point["x"]), float(point["y"]))
+        x, y = float(point["x"]), float(point["y"])
     except (KeyError, TypeError, ValueError):
         return
+    set_start(x, y, exact=True)
+    st.toast(f"The race now starts at ({x:.4g}, {y:.4g}): each panel draws its racer's path "
+             "from there, and the map above shows the race.")
 
 
 def prepare() -> None:
@@ -64,8 +68,25 @@ def _view(result, key) -> dict:
     return view
 
 
-def draw(result, start, key) -> None:
-    """Show a :class:`scene.analysis.Basins` result, with the race's start marked; ``key``
-    names the result (as the results' cache does)."""
-    data = {**_view(result, key), "start": [float(start[0]), float(start[1])]}
+#: Most points of a racer's path drawn on its panel (a longer path is thinned evenly, its
+#: first and last points kept).
+PATH_POINTS = 400
+
+
+def path_points(xy: np.ndarray, most: int = PATH_POINTS) -> list[float]:
+    """A path as flat [x0, y0, x1, y1, ...] of at most ``most`` points, rounded to what a
+    panel can show; non-finite points are dropped."""
+    xy = np.asarray(xy, dtype=float)
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) > most:
+        xy = xy[np.unique(np.linspace(0, len(xy) - 1, most).round().astype(int))]
+    return [float(f"{v:.6g}") for v in xy.ravel()]
+
+
+def draw(result, start, key, race=None) -> None:
+    """Show a :class:`scene.analysis.Basins` result, with the race's start marked and, given
+    the race, each racer's path on its panel; ``key`` names the result (as the results' cache
+    does)."""
+    data = {**_view(result, key), "start": [float(start[0]), float(start[1])],
+            "paths": [] if race is None else [path_points(r.traj.xy) for r in race.racers]}
     _component(key=KEY, data=data, on_click_change=on_click)

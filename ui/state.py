@@ -17,7 +17,7 @@ import streamlit as st
 from landscapes import FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
-from scene import PALETTE, Entry, Scene, default_scene, quote
+from scene import BASIN_GRID, BASIN_GRIDS, PALETTE, Entry, Scene, default_scene, quote
 from scene.url import from_query, to_query
 from ui.compute import cached_lessons, cached_presets
 
@@ -172,6 +172,12 @@ def write_scene(scene: Scene) -> None:
     from ui.analysis import analysis_of, tab_of
 
     ss.pop("last_analysis", None)
+    # the analysis views' own settings: the widgets take them from these when next drawn
+    ss["basins_grid_kept"] = scene.view.get("grid", BASIN_GRID)
+    racer = scene.view.get("racer")
+    ss["hyper_racer_kept"] = None if racer is None else int(racer) - 1
+    ss.pop("basins_grid", None)
+    ss.pop("hyper_racer", None)
     if scene.view.get("analysis"):  # the scene opens an analysis view
         ss["tab"] = tab_of(scene.view)
     elif analysis_of(ss.get("tab")):  # a scene without one closes the open one
@@ -196,6 +202,21 @@ def read_entry(eid: int) -> Entry:
     if color.upper() == PALETTE[pos % len(PALETTE)].upper():
         color = ""  # the palette's colour for this position: nothing to remember
     return Entry(name, ss.get(f"e{eid}_label", "").strip(), color, compact, **read_own(eid))
+
+
+def _view_settings(view: dict, entries: list[Entry]) -> None:
+    """Add the analysis views' own settings to ``view`` where they differ from the defaults:
+    the basins grid (``grid``) and the hyperparameter map's racer (``racer``, 1 = the first)."""
+    from scene.analysis import second_axis
+
+    ss = st.session_state
+    grid = ss.get("basins_grid_kept", BASIN_GRID)
+    if grid in BASIN_GRIDS and grid != BASIN_GRID:
+        view["grid"] = int(grid)
+    able = [i for i, e in enumerate(entries) if second_axis(e.optimizer)]
+    racer = ss.get("hyper_racer_kept")
+    if racer in able and racer != able[0]:
+        view["racer"] = racer + 1
 
 
 def read_scene() -> Scene:
@@ -226,11 +247,13 @@ def read_scene() -> Scene:
         view["analysis"] = ss["last_analysis"]
     else:
         ss.pop("last_analysis", None)
+    entries = [read_entry(e) for e in ss["entry_ids"]]
+    _view_settings(view, entries)
     # A start typed or stepped in the sidebar carries float noise (-1.0999999999999999): the
     # scene keeps six significant digits, as many as anyone can see or type.
     start = (float(f"{ss['x0']:.6g}"), float(f"{ss['y0']:.6g}"))
     return Scene(surface=name, surface_params=params, start=start,
-                 steps=steps, optimizers=[read_entry(e) for e in ss["entry_ids"]],
+                 steps=steps, optimizers=entries,
                  schedule=sched, noise=float(ss["noise"]), sparsity=read_sparsity(),
                  seed=int(ss["seed"]), view=view,
                  test_shift=(float(ss["test_dx"]), float(ss["test_dy"]))
@@ -292,15 +315,20 @@ def unusual_values(scene: Scene) -> list[str]:
     return notes
 
 
-def set_start(x: float, y: float) -> None:
+def set_start(x: float, y: float, exact: bool = False) -> None:
     """Move the start to (x, y), rounded to a thousandth of the map's larger side's order of
-    magnitude (a click on the map, a cell of the basins); a point off the limits is ignored."""
+    magnitude (a click on the map), or with ``exact`` to the six significant digits a scene
+    keeps (a cell of the basins: the race then runs from the very start the cell shows); a
+    point off the limits is ignored."""
     ss = st.session_state
     surf = read_scene().surface_obj()
-    (bx0, bx1), (by0, by1) = surf.bounds
-    quantum = 10.0 ** (math.floor(math.log10(max(bx1 - bx0, by1 - by0))) - 3)
-    x = float(f"{round(x / quantum) * quantum:.10g}")
-    y = float(f"{round(y / quantum) * quantum:.10g}")
+    if exact:
+        x, y = float(f"{x:.6g}"), float(f"{y:.6g}")
+    else:
+        (bx0, bx1), (by0, by1) = surf.bounds
+        quantum = 10.0 ** (math.floor(math.log10(max(bx1 - bx0, by1 - by0))) - 3)
+        x = float(f"{round(x / quantum) * quantum:.10g}")
+        y = float(f"{round(y / quantum) * quantum:.10g}")
     (lx0, lx1), (ly0, ly1) = surf.limit
     if lx0 <= x <= lx1 and ly0 <= y <= ly1:
         ss["x0"], ss["y0"] = x, y

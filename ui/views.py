@@ -120,7 +120,7 @@ def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
     content, not four."""
     tabs = {FIRST_TAB: lambda: show_inspector(scene, cached_recorded(scene_json(race_scene))),
             "Update rules": lambda: show_rules(scene, race),
-            **{label: (lambda view=view: analysis.DRAW[view](race_scene))
+            **{label: (lambda view=view: analysis.DRAW[view](race_scene, race))
                for view, label in analysis.TAB_LABELS.items()},
             SHARE_TAB: lambda: show_share(scene, race_scene, race, query),
             "About this surface": lambda: show_about(race)}
@@ -253,8 +253,11 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
         with st.spinner("Rendering…" if not animated else "Rendering the animation…"):
             notes: list[str] = []
             try:
+                kept = None  # an analysis view's result as the page shows it
+                if wanted[2] in analysis.TAB_LABELS and fmt in ("png", "svg", "pdf", "csv"):
+                    kept = analysis.cached_result(race_scene, wanted[2])
                 data = export_bytes(race_scene, fmt, race=race, figure=wanted[2], scale=scale,
-                                    theme=theme, notes=notes)
+                                    theme=theme, notes=notes, result=kept)
                 ss["export_file"] = (wanted, data, notes)
             except ExportError as e:
                 ss.pop("export_file", None)
