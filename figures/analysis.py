@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._layout import TEXT_INSET, legend_grid, title_annotations
+from ._layout import TEXT_INSET, legend_grid, text_px, title_annotations
 from ._style import Theme, axis_style, base_layout, get_theme
 from ._text import num, plot_text, power_of_ten
 from .mapspec import MARKER_STYLES, is_global, plotly_marker
@@ -26,10 +26,16 @@ from .mapspec import MARKER_STYLES, is_global, plotly_marker
 MINIMUM_COLORS = ["#332288", "#88CCEE", "#117733", "#DDCC77", "#CC6677", "#44AA99",
                   "#999933", "#882255", "#AA4499", "#6699CC", "#EE8866", "#BBCC33", "#222255"]
 STOPPED_COLOR = "#9b9b9b"  # left the map or diverged
-NOT_THERE_COLOR = "#ffffff"  # at no listed minimum yet
+NOT_THERE_COLOR = "#ffffff"  # at none of the listed minima
 LEVELS = 16  # shades per minimum, from "arrived at once" to "arrived at the last step"
 LIGHTEST = 0.78  # how far the last shade is mixed towards white
 LOSS_FLOOR = 1e-16
+RING, RING_EDGE = "#ffffff", "#000000"  # the hyperparameter map's mark of the racer's setting
+STOPPED_LABEL = "left the map or diverged"
+#: White: the run stayed on the map but did not end near a listed minimum. It may still be on
+#: its way, or it may have settled in a minimum the surface does not list (Rastrigin has
+#: many).
+NOT_THERE_LABEL = "at none of the listed minima"
 
 
 def _mix(color: str, t: float) -> str:
@@ -42,7 +48,7 @@ def minimum_color(k: int) -> str:
 
 
 def basin_codes(outcome, steps: int) -> np.ndarray:
-    """Each run's colour code: 0 at no listed minimum, 1 left the map or diverged, and
+    """Each run's colour code: 0 at none of the listed minima, 1 left the map or diverged, and
     ``LEVELS · (2 + k) + shade`` at minimum k, the shade growing with the steps it took to
     get within the tolerance of the minimum's value (the lightest when it never did)."""
     code = np.zeros(len(outcome.status), np.uint16)
@@ -132,8 +138,8 @@ def basins_view(b, start=None) -> dict:
                   "label": s.name(count[k])} for k, s in MARKER_STYLES.items()}
     legend = [{"label": ended_at(m), "color": minimum_color(k)}
               for k, m in enumerate(surf.minima)]
-    legend += [{"label": "left the map or diverged", "color": STOPPED_COLOR},
-               {"label": "at no minimum yet", "color": NOT_THERE_COLOR}]
+    legend += [{"label": STOPPED_LABEL, "color": STOPPED_COLOR},
+               {"label": NOT_THERE_LABEL, "color": NOT_THERE_COLOR}]
     ticks = {"x": [[v, tick_text(v)] for v in nice_ticks(x0, x1)],
              "y": [[v, tick_text(v)] for v in nice_ticks(y0, y1)]}
     return {"bounds": [x0, x1, y0, y1], "n": n, "panels": panels, "ticks": ticks,
@@ -175,9 +181,10 @@ class _Geometry:
 
 def _geometry(count: int, aspect: float, t: Theme, width: int, height: int | None,
               legend_rows: int) -> _Geometry:
-    """Panels as large as the figure allows at the map's aspect (``aspect``: height / width);
-    the legend right under them; with a given ``height``, the space left over shared above
-    and below, so that no band opens between the panels and their legend."""
+    """Panels as large as the figure allows at the map's aspect (``aspect``: height / width),
+    right under the title, and the legend right under them: the title stays at the top, as in
+    every other figure, and with a given ``height`` any space left over is below the legend,
+    so that no band opens inside the block of title, panels and legend."""
     header = 12 + 1.3 * t.title_size + 2 + 1.3 * t.font_size + 14 + 1.5 * (t.font_size + 1)
     tick_w = 0.6 * t.font_size * 4 + 8
     left = 1.4 * t.axis_title_size + tick_w + 6
@@ -199,8 +206,7 @@ def _geometry(count: int, aspect: float, t: Theme, width: int, height: int | Non
     row_step = ph + under + 1.5 * (t.font_size + 1)
     block = rows * row_step - 1.5 * (t.font_size + 1) + legend
     total = header + block if height is None else height
-    spare = max(0.0, total - header - block)
-    top = header + spare / 2
+    top = header
     return _Geometry(rows, cols, left, gap, pw, ph, top, row_step,
                      top + rows * row_step - 1.5 * (t.font_size + 1), round(total))
 
@@ -222,12 +228,12 @@ def basins_figure(b, *, theme: str | Theme = "article", width: int = 900,
                   height: int | None = 700, start=None, title: str | None = None) -> go.Figure:
     """One panel per racer: each start of the grid coloured by the listed minimum its run
     reached (one hue per minimum; lighter: more steps to get there), grey where it left the
-    map or diverged, white where it is at no minimum yet. ``height=None``: as tall as the
-    panels, side by side at ``width``, need."""
+    map or diverged, white where it ended at none of the listed minima (on its way still, or
+    in a minimum the surface does not list). ``height=None``: as tall as the panels, side by
+    side at ``width``, need."""
     t = get_theme(theme)
     surf = b.surface
-    legend_items = [ended_at(m) for m in surf.minima] + [
-        "left the map or diverged", "at no minimum yet"]
+    legend_items = [ended_at(m) for m in surf.minima] + [STOPPED_LABEL, NOT_THERE_LABEL]
     cols_l, rows_l, _ = legend_grid(legend_items, t.font_size, width - 2 * TEXT_INSET)
     (x0, x1), (y0, y1) = surf.bounds
     g = _geometry(max(1, len(b.racers)), (y1 - y0) / (x1 - x0), t, width, height, rows_l)
@@ -299,7 +305,7 @@ def _basin_legend(fig: go.Figure, surf, t: Theme) -> None:
     """Legend entries: a square of each minimum's hue, grey and white."""
     items = [(ended_at(m), minimum_color(k))
              for k, m in enumerate(surf.minima)]
-    items += [("left the map or diverged", STOPPED_COLOR), ("at no minimum yet", "#ffffff")]
+    items += [(STOPPED_LABEL, STOPPED_COLOR), (NOT_THERE_LABEL, NOT_THERE_COLOR)]
     for name, color in items:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,
                                  marker={"symbol": "square", "size": t.font_size,
@@ -316,23 +322,120 @@ def _log_ticks(lo: float, hi: float) -> dict:
     return {"tickvals": [10.0 ** k for k in ks], "ticktext": [power_of_ten(k) for k in ks]}
 
 
+def _decade_ticks(values, most: int = 5) -> dict:
+    """Ticks at powers of ten over the positive finite ``values``, at most about ``most`` of
+    them, every first, second, third… decade. Written out as text, in the tick font: Plotly
+    draws its own powers of ten on a log axis a quarter larger than the other tick labels."""
+    v = np.asarray(values, np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return {}
+    lo, hi = math.floor(math.log10(v.min())), math.ceil(math.log10(v.max()))
+    step = next(m for m in (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 50)
+                if (hi - lo) / m <= most)
+    ks = [k for k in range(lo, hi + 1) if k % step == 0]
+    return {"tickvals": [10.0 ** k for k in ks], "ticktext": [power_of_ten(k) for k in ks]}
+
+
+def _at_rate(lrs: np.ndarray, y: np.ndarray, lr: float, *, log: bool) -> float | None:
+    """A curve's value at rate ``lr`` (``lrs`` rising, on a log scale): between its two
+    neighbours on the grid when both have one (on a log scale of ``y`` when ``log``), else the
+    nearest one's; None outside the grid or when the nearest has none."""
+    if not lrs[0] <= lr <= lrs[-1]:
+        return None
+    j = int(np.searchsorted(lrs, lr))
+    i0, i1 = max(j - 1, 0), min(j, len(lrs) - 1)
+    ya, yb = float(y[i0]), float(y[i1])
+    if i0 != i1 and math.isfinite(ya) and math.isfinite(yb):
+        f = (math.log(lr) - math.log(lrs[i0])) / (math.log(lrs[i1]) - math.log(lrs[i0]))
+        if log:
+            return math.exp((1 - f) * math.log(ya) + f * math.log(yb))
+        return (1 - f) * ya + f * yb
+    near = i0 if abs(math.log(lr / lrs[i0])) <= abs(math.log(lrs[i1] / lr)) else i1
+    value = float(y[near])
+    return value if math.isfinite(value) else None
+
+
+def _stopped_row(i: int) -> float:
+    """The height of racer ``i``'s row of ✕ along the top of the upper panel (on ``y3``)."""
+    return 1.0 - 0.035 * i
+
+
+@dataclass(frozen=True)
+class _BoundLabel:
+    text: str
+    value: float  # the bound's learning rate
+    line_px: float  # its line's x, px from the figure's left edge
+    row: int  # 0: right above the upper panel, 1: above that, …
+    anchor: str  # "center", "right" (the text left of the line) or "left"
+    left: float  # the text's extent, px
+    right: float
+
+
+def _bound_labels(bounds, px, size: float, lo_px: float, hi_px: float) -> list[_BoundLabel]:
+    """Horizontal labels above the upper panel, each at the top of its bound's line (which
+    rises to it from the panel), in rows: none overlaps another, and no line crosses a label
+    below its own. ``px(value)`` is a rate's x in px; labels stay within ``lo_px``…``hi_px``."""
+    gap = 0.6 * size
+    items = sorted(((text, value, px(value), text_px(text, size)) for text, value in bounds),
+                   key=lambda b: b[2])
+    placed: list[_BoundLabel] = []
+
+    def extent(x, w, anchor):
+        return {"right": (x - w, x), "left": (x, x + w), "center": (x - w / 2, x + w / 2)}[anchor]
+
+    def fits(x, row, a, b):
+        if a < lo_px or b > hi_px:
+            return False
+        for p in placed:
+            if p.row == row and a < p.right + gap and p.left < b + gap:
+                return False  # overlaps a label of its row
+            if p.row < row and p.left - 2 <= x <= p.right + 2:
+                return False  # its line would cross a label below
+            if p.row > row and a - 2 <= p.line_px <= b + 2:
+                return False  # it would lie across the line of a label above
+        return True
+
+    for text, value, x, w in items:
+        spot = next(((row, anchor, *extent(x, w, anchor)) for row in range(len(items))
+                     for anchor in ("right", "left", "center")
+                     if fits(x, row, *extent(x, w, anchor))), None)
+        if spot is None:
+            break
+        placed.append(_BoundLabel(text, value, x, *spot))
+    else:
+        return placed
+    # A staircase, which always fits when there is room: the leftmost line's label on top, each
+    # to the right of its line (or to the left, the rightmost line's on top, when that fits).
+    right = [_BoundLabel(text, value, x, len(items) - 1 - k, "left", x, x + w)
+             for k, (text, value, x, w) in enumerate(items)]
+    if all(b.right <= hi_px for b in right):
+        return right
+    return [_BoundLabel(text, value, x, k, "right", x - w, x)
+            for k, (text, value, x, w) in enumerate(items)]
+
+
 def sensitivity_figure(s, *, theme: str | Theme = "article", width: int = 900,
                        height: int = 700, title: str | None = None) -> go.Figure:
     """Final loss (its gap to the minimum, on a log axis) and steps to the minimum against the
-    learning rate, one curve per racer; ✕ where a run diverged or left the map, a dotted line
-    at each racer's own rate, and on the ravine the stability bounds."""
+    learning rate, one curve per racer; ✕ where a run diverged or left the map; each racer's
+    own rate as a dot on each of its curves and a dotted line; and on the ravine the stability
+    bounds, dashed lines labelled above the plot."""
     from scene.analysis import ravine_bounds
 
     t = get_theme(theme)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.07,
                         row_heights=[0.58, 0.42])
     fmin = s.surface.f_min
+    tops = []
     for i, r in enumerate(s.racers):
         ok = r.status == 0
         y = (np.maximum(r.final_loss - fmin, LOSS_FLOOR) if fmin is not None
              else r.final_loss.astype(np.float64))
+        top = np.where(ok, y, np.nan)
+        tops.append(top)
         fig.add_trace(go.Scatter(
-            x=s.lrs, y=np.where(ok, y, np.nan), mode="lines", name=plot_text(r.label),
+            x=s.lrs, y=top, mode="lines", name=plot_text(r.label),
             legendgroup=r.label, line={"color": r.color, "width": t.line_width},
             hovertemplate="lr %{x:.3g}: final loss %{customdata:.4g}<extra></extra>",
             customdata=r.final_loss), row=1, col=1)
@@ -344,52 +447,95 @@ def sensitivity_figure(s, *, theme: str | Theme = "article", width: int = 900,
         bad = ~ok
         if bad.any():
             fig.add_trace(go.Scatter(
-                x=s.lrs[bad], y=np.full(int(bad.sum()), 1.0 - 0.035 * i), yaxis="y3",
+                x=s.lrs[bad], y=np.full(int(bad.sum()), _stopped_row(i)), yaxis="y3",
                 mode="markers",
                 showlegend=False, legendgroup=r.label, marker={
                     "symbol": "x-thin", "size": 0.6 * t.point_size,
                     "line": {"color": r.color, "width": 2}},
                 hovertemplate="lr %{x:.3g}: diverged or left the map<extra></extra>"))
-        lr = float(r.hyper["lr"])
-        fig.add_vline(x=lr, line={"color": r.color, "width": 2, "dash": "dot"})
-    for text, value in ravine_bounds(s.scene):
+        _own_rate_marks(fig, s, i, top, reach, fmin is not None, t)
+    rates: dict[float, list[str]] = {}
+    for r in s.racers:
+        rates.setdefault(float(r.hyper["lr"]), []).append(r.color)
+    for lr, colors in rates.items():  # one line per rate: grey when racers share it
+        fig.add_vline(x=lr, line={"color": colors[0] if len(colors) == 1 else t.axis_color,
+                                  "width": 2, "dash": "dot"})
+    bounds = ravine_bounds(s.scene)
+    for _, value in bounds:
         fig.add_vline(x=value, line={"color": "#222", "width": 1.5, "dash": "dash"})
-        fig.add_annotation(x=math.log10(value), y=0.98, xref="x2", yref="y2 domain",
-                           text=text, showarrow=False, textangle=-90, xanchor="right",
-                           yanchor="top", bgcolor="rgba(255,255,255,0.85)",
-                           font=t.font(t.font_size - 3))
-    _sensitivity_layout(fig, s, t, width, height, title)
+    _sensitivity_layout(fig, s, t, width, height, title, bounds,
+                        _decade_ticks(np.concatenate(tops)) if fmin is not None else {})
     return fig
 
 
-def _sensitivity_layout(fig, s, t: Theme, width, height, title) -> None:
+def _own_rate_marks(fig, s, i: int, top, reach, log: bool, t: Theme) -> None:
+    """A dot in the racer's colour on each of its curves at its own rate; on the row of ✕
+    when the runs there diverged or left the map."""
+    r = s.racers[i]
+    lr = float(r.hyper["lr"])
+    marker = {"symbol": "circle", "size": 0.85 * t.point_size, "color": r.color,
+              "line": {"color": "#ffffff", "width": 2}}
+    common = {"mode": "markers", "showlegend": False, "legendgroup": r.label,
+              "name": f"{plot_text(r.label)}'s rate", "marker": marker, "cliponaxis": False,
+              "hovertemplate": f"{plot_text(r.label)}'s own rate: {num(lr)}<extra></extra>"}
+    y = _at_rate(s.lrs, top, lr, log=log)
+    if y is not None:
+        fig.add_trace(go.Scatter(x=[lr], y=[y], **common), row=1, col=1)
+    elif s.lrs[0] <= lr <= s.lrs[-1]:
+        fig.add_trace(go.Scatter(x=[lr], y=[_stopped_row(i)], yaxis="y3", **common))
+    steps = _at_rate(s.lrs, reach, lr, log=False)
+    if steps is not None:
+        fig.add_trace(go.Scatter(x=[lr], y=[steps], **common), row=2, col=1)
+
+
+def _sensitivity_layout(fig, s, t: Theme, width, height, title, bounds, yticks) -> None:
     fmin = s.surface.f_min
     labels = [plot_text(r.label) for r in s.racers]
     cols, rows_l, _ = legend_grid(labels, t.font_size, width - 2 * TEXT_INSET)
-    top = 12 + 1.3 * t.title_size + 2 + 1.3 * t.font_size + 16
+    left = 5 * 0.6 * t.font_size + 1.4 * t.axis_title_size + 16
+    right = 28
+    plot_w = width - left - right
+    lo, hi = math.log10(s.lrs[0]), math.log10(s.lrs[-1])
+    x_range = [lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo)]
+
+    def px(v):
+        return left + (math.log10(v) - x_range[0]) / (x_range[1] - x_range[0]) * plot_w
+
+    marks = _bound_labels(bounds, px, t.font_size, 4, width - 4)
+    row_h = 1.3 * t.font_size + 4
+    label_rows = max((m.row + 1 for m in marks), default=0)
+    top = 12 + 1.3 * t.title_size + 2 + 1.3 * t.font_size + 16 + label_rows * row_h
     bottom = 1.4 * t.font_size + 1.4 * t.axis_title_size + 14 + rows_l * (
         1.25 * t.font_size + 6) + 12
-    left = 5 * 0.6 * t.font_size + 1.4 * t.axis_title_size + 16
+    plot_h = height - top - bottom
     ticks = _log_ticks(*s.lrs[[0, -1]])
     fig.update_layout(
         **base_layout(t, width, height),
-        margin={"l": left, "r": 28, "t": top, "b": bottom, "autoexpand": False},
-        xaxis={**axis_style(t, ""), "type": "log", **ticks},
-        xaxis2={**axis_style(t, "learning rate"), "type": "log", **ticks},
+        margin={"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False},
+        xaxis={**axis_style(t, ""), "type": "log", **ticks, "range": x_range},
+        xaxis2={**axis_style(t, "learning rate"), "type": "log", **ticks, "range": x_range},
         yaxis={**axis_style(t, "final loss − f*" if fmin is not None else "final loss"),
-               "type": "log" if fmin is not None else "linear", "exponentformat": "power"},
+               "type": "log" if fmin is not None else "linear", **yticks},
         yaxis2={**axis_style(t, "steps to minimum"), "rangemode": "tozero"},
         yaxis3={"overlaying": "y", "range": [0, 1.04], "visible": False, "fixedrange": True},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0.01, "yref": "container",
                 "yanchor": "bottom", "font": t.font(), "bgcolor": "rgba(0,0,0,0)",
                 "traceorder": "normal"},
         hovermode="closest")
+    for m in marks:  # each bound's line rises above the panel to its label
+        bottom_px = 3 + m.row * row_h  # the label's bottom, px above the panel
+        fig.add_shape(type="line", xref="x", x0=m.value, x1=m.value, yref="paper", y0=1,
+                      y1=1 + bottom_px / plot_h, line={"color": "#222", "width": 1.5,
+                                                       "dash": "dash"}, name="bound line")
+        fig.add_annotation(x=math.log10(m.value), xref="x", y=1 + bottom_px / plot_h,
+                           yref="paper", text=m.text, showarrow=False, xanchor=m.anchor,
+                           yanchor="bottom", xshift={"right": -3, "left": 3}.get(m.anchor, 0),
+                           font=t.font(), name="bound label")
     text = title if title is not None else f"Learning-rate sensitivity on {s.surface.title}"
-    sub = (f"from ({num(s.start[0])}, {num(s.start[1])}), {s.scene.steps} steps; dotted: "
-           "each racer's rate; ✕: diverged or left the map")
+    sub = (f"from ({num(s.start[0])}, {num(s.start[1])}), {s.scene.steps} steps; ●: each "
+           "racer's own rate; ✕: diverged or left the map")
     fig.update_layout(annotations=[*fig.layout.annotations, *title_annotations(
-        text, sub, t, left=left, top=top, plot_w=width - left - 28,
-        plot_h=height - top - bottom, x_px=TEXT_INSET)])
+        text, sub, t, left=left, top=top, plot_w=plot_w, plot_h=plot_h, x_px=TEXT_INSET)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -410,32 +556,49 @@ def hyper_figure(h, *, theme: str | Theme = "article", width: int = 900, height:
     z = np.where(r.status == 0, z, np.nan).reshape(len(h.values), len(h.lrs))
     bar = "log₁₀(final loss − f*)" if fmin is not None else "final loss"
     fig = go.Figure(go.Heatmap(
-        x=h.lrs, y=h.values, z=z, colorscale="Viridis", zsmooth=False,
+        x=h.lrs, y=h.values, z=z, colorscale="Viridis", zsmooth=False, hoverongaps=False,
         colorbar={"title": {"text": bar, "side": "right", "font": t.font()},
                   "tickfont": t.font(), "thickness": 16},
         hovertemplate=f"lr %{{x:.3g}}, {h.second} %{{y:.3g}}<br>{bar} %{{z:.3g}}"
                       "<extra></extra>"))
+    # The runs that diverged or left the map, painted grey by a heatmap of their own: the
+    # plot's background stays white, so that only these cells are grey.
+    stopped = np.where(r.status != 0, 1.0, np.nan).reshape(z.shape)
+    fig.add_trace(go.Heatmap(
+        x=h.lrs, y=h.values, z=stopped, colorscale=[[0, STOPPED_COLOR], [1, STOPPED_COLOR]],
+        zmin=0, zmax=1, zsmooth=False, showscale=False, hoverongaps=False,
+        name="diverged or left the map",
+        hovertemplate=f"lr %{{x:.3g}}, {h.second} %{{y:.3g}}<br>diverged or left the map"
+                      "<extra></extra>"))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers",
                              name="diverged or left the map", marker={
                                  "symbol": "square", "size": t.font_size,
-                                 "color": STOPPED_COLOR}))
+                                 "color": STOPPED_COLOR, "line": {"color": "#555", "width": 1}}))
+    # The racer's own setting: a white ring edged in black on both sides, visible on every
+    # colour of the scale and on the grey cells (an open symbol is drawn in its marker's
+    # colour, at its line's width).
+    at = {"x": [float(r.hyper["lr"])], "y": [current_second(h)], "mode": "markers",
+          "cliponaxis": False, "showlegend": False}
+    size = 1.1 * t.point_size
+    fig.add_trace(go.Scatter(**at, hoverinfo="skip", name="ring edge", marker={
+        "symbol": "circle-open", "size": size, "color": RING_EDGE,
+        "line": {"color": RING_EDGE, "width": 6}}))
     fig.add_trace(go.Scatter(
-        x=[float(r.hyper["lr"])], y=[current_second(h)], mode="markers", showlegend=False,
-        hoverinfo="skip", cliponaxis=False,
-        marker={"symbol": "circle-open", "size": 1.1 * t.point_size,
-                "line": {"color": "#ffffff", "width": 5}}))
-    fig.add_trace(go.Scatter(
-        x=[float(r.hyper["lr"])], y=[current_second(h)], mode="markers",
-        name=f"{plot_text(r.label)}'s setting", hovertemplate="this racer's setting: lr "
-        "%{x:.3g}, " + h.second + " %{y:.3g}<extra></extra>", cliponaxis=False,
-        marker={"symbol": "circle-open", "size": 1.1 * t.point_size,
-                "line": {"color": r.color, "width": 2.5}}))
+        **at, name="ring", hovertemplate="this racer's setting: lr %{x:.3g}, " + h.second
+        + " %{y:.3g}<extra></extra>",
+        marker={"symbol": "circle-open", "size": size, "color": RING,
+                "line": {"color": RING, "width": 3}}))
+    # Its legend entry: on the white legend a white disc edged in black reads as the ring.
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers",
+                             name=f"{plot_text(r.label)}'s setting", marker={
+                                 "symbol": "circle", "size": size, "color": RING,
+                                 "line": {"color": RING_EDGE, "width": 2.5}}))
     top = 12 + 1.3 * t.title_size + 2 + 1.3 * t.font_size + 16
     left = 5 * 0.6 * t.font_size + 1.4 * t.axis_title_size + 16
     bottom = 1.4 * t.font_size + 1.4 * t.axis_title_size + 14 + 1.25 * t.font_size + 18
     right = 110 + t.font_size * 2
     fig.update_layout(
-        **{**base_layout(t, width, height), "plot_bgcolor": STOPPED_COLOR},
+        **base_layout(t, width, height),
         margin={"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False},
         xaxis={**axis_style(t, "learning rate", grid=False), "type": "log",
                **_log_ticks(h.lrs[0], h.lrs[-1]), "range": [

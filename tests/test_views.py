@@ -135,7 +135,7 @@ def test_basin_codes_give_one_hue_band_per_minimum_lighter_for_later_arrival():
                        status=np.array([0, 0, 0, 0, 2], np.int8),
                        ended_at=np.full(5, 100))
     code = basin_codes(r, 100)
-    assert code[3] == 0 and code[4] == LEVELS  # white: at no minimum; grey: stopped
+    assert code[3] == 0 and code[4] == LEVELS  # white: at no listed minimum; grey: stopped
     assert code[0] // LEVELS == 2 and code[1] // LEVELS == 2 and code[2] // LEVELS == 3
     assert code[0] < code[1]  # the later arrival is a lighter shade of the same hue
     assert code[2] % LEVELS == LEVELS - 1  # never within tolerance yet: the lightest
@@ -151,7 +151,7 @@ def test_basins_figure_has_a_panel_per_racer_with_the_minima_marked():
     assert len(stars) == 2 and all(len(t.x) == 4 for t in stars)
     assert {t.xaxis for t in stars} == {h.xaxis for h in heat}
     names = [t.name for t in fig.data if t.showlegend is not False and t.name]
-    assert "left the map or diverged" in names and "at no minimum yet" in names
+    assert "left the map or diverged" in names and "at none of the listed minima" in names
     assert "the race's start" in names and "global minima" in names  # the markers' keys
     titles = [a.text for a in fig.layout.annotations if a.name == "panel title"]
     assert titles == ["<b>SGD</b>", "<b>Adam</b>"]
@@ -204,7 +204,7 @@ def test_basins_view_pictures_are_the_runs_in_the_exported_figures_colours():
         for k in (0, 7, 150, n * n - 1):  # start k is at column k % n, row k // n from below
             assert tuple(img[n - 1 - k // n, k % n]) == tuple(palette[codes[k]])
     labels = [e["label"] for e in view["legend"]]
-    assert labels[-2:] == ["left the map or diverged", "at no minimum yet"]
+    assert labels[-2:] == ["left the map or diverged", "at none of the listed minima"]
     assert len(labels) == minima + 2
     (x0, x1), (y0, y1) = b.surface.bounds
     assert all(x0 <= v <= x1 for v, _ in view["ticks"]["x"]) and len(view["ticks"]["x"]) >= 3

@@ -1,6 +1,7 @@
 // The basins view: one picture per racer (a pixel per start), the map's axes, the listed
-// minima, the start and a legend, laid out with HTML and CSS. A click on a cell sends that
-// start back to the app (the trigger "click" with {x, y}, the cell's centre).
+// minima, the start, the racer's path in the race and a legend, laid out with HTML and CSS. A
+// click on a cell sends that start back to the app (the trigger "click" with {x, y}, the
+// cell's centre); the race then runs from there and each panel's path follows.
 // The data comes from figures.analysis.basins_view; the styles from ui/basins_view.css.
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -82,6 +83,20 @@ function buildPanel(d, panel, index) {
   img.src = panel.png;
   if (d.n > 400) img.classList.add("bv-smooth");  // more starts than pixels: averaged, not picked
   plot.appendChild(img);
+  // The racer's path in the race, over the picture: coordinates are fractions of the plot
+  // (viewBox 0 0 1 1), the line's width in screen pixels whatever the plot's size.
+  const paths = document.createElementNS(SVG, "svg");
+  paths.setAttribute("class", "bv-paths");
+  paths.setAttribute("viewBox", "0 0 1 1");
+  paths.setAttribute("preserveAspectRatio", "none");
+  for (const cls of ["bv-path-halo", "bv-path"]) {
+    const line = document.createElementNS(SVG, "polyline");
+    line.setAttribute("class", cls);
+    line.setAttribute("vector-effect", "non-scaling-stroke");
+    paths.appendChild(line);
+  }
+  plot.appendChild(paths);
+  plot.appendChild(el("span", "bv-mark bv-end"));  // under the stars: a run that ends at one
   for (const m of d.marks) {
     const mk = el("span", "bv-mark bv-" + m.kind);
     mk.appendChild(star(d.styles[m.kind], m.kind === "global" ? 22 : 16));
@@ -132,6 +147,12 @@ function buildLegend(d) {
     e.appendChild(el("span", "", "the race's start"));
     lg.appendChild(e);
   }
+  if (d.paths && d.paths.length) {
+    const e = el("span", "bv-item");
+    e.appendChild(el("span", "bv-swatch bv-path-swatch"));
+    e.appendChild(el("span", "", "the racer's path in the race, to its last point (●)"));
+    lg.appendChild(e);
+  }
   return lg;
 }
 
@@ -149,12 +170,26 @@ function build(d) {
   return body;
 }
 
+// The start's ring and each racer's path: what a click changes, moved without building the
+// pictures again.
 function moveStart(root, d) {
   const [x0, x1, y0, y1] = d.bounds;
+  const fx = (x) => (x - x0) / (x1 - x0), fy = (y) => (y1 - y) / (y1 - y0);
   for (const s of root.querySelectorAll(".bv-start")) {
     if (!d.start) { s.style.display = "none"; continue; }
     s.style.display = "";
-    place(s, (d.start[0] - x0) / (x1 - x0), (y1 - d.start[1]) / (y1 - y0));
+    place(s, fx(d.start[0]), fy(d.start[1]));
+  }
+  for (const plot of root.querySelectorAll(".bv-plot")) {
+    const xy = (d.paths || [])[+plot.dataset.panel] || [];
+    const pts = [];
+    for (let k = 0; k + 1 < xy.length; k += 2) {
+      pts.push(fx(xy[k]).toFixed(5) + "," + fy(xy[k + 1]).toFixed(5));
+    }
+    for (const line of plot.querySelectorAll("polyline")) line.setAttribute("points", pts.join(" "));
+    const end = plot.querySelector(".bv-end");
+    end.style.display = pts.length ? "" : "none";
+    if (pts.length) place(end, fx(xy[xy.length - 2]), fy(xy[xy.length - 1]));
   }
 }
 
@@ -175,7 +210,8 @@ export default function (component) {
     root = el("div", "bv");
     parentElement.appendChild(root);
   }
-  const sig = JSON.stringify({ ...data, start: null });  // all but the start: the pictures
+  // all but the start and the paths: the pictures
+  const sig = JSON.stringify({ ...data, start: null, paths: null });
   if (root.dataset.want !== sig) {
     // The new pictures are decoded before they replace the old ones: the view changes in one
     // frame, never showing empty panels.

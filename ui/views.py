@@ -12,7 +12,7 @@ from optimizers import OPTIMIZERS, compiled
 from scene import Scene, to_dict, to_json
 from scene.race import DEFAULT_TOL, Race, metrics
 from scene.url import encode
-from ui import analysis
+from ui import analysis, tab_keeper
 from ui.callbacks import on_inspect_step
 from ui.compute import cached_payload, cached_race, cached_recorded
 from ui.equations import update_rules
@@ -124,6 +124,7 @@ def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
                for view, label in analysis.TAB_LABELS.items()},
             SHARE_TAB: lambda: show_share(scene, race_scene, race, query),
             "About this surface": lambda: show_about(race)}
+    tab_keeper.draw()
     for tab, show in zip(st.tabs(list(tabs), key="tab", on_change="rerun"), tabs.values(),
                          strict=True):
         if tab.open:
