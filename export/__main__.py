@@ -54,8 +54,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="what PNG/SVG/PDF show: the map (landscape), loss curves, learning "
                         "rates (lr), the 3-D surface, or an analysis view: basins, sensitivity "
                         "(final loss against learning rate), hyper (learning rate x momentum "
-                        "or beta1); with .csv an analysis view gives its numbers "
-                        "(default: landscape)")
+                        "or beta1); with .csv an analysis view gives its numbers. The scene's "
+                        "view picks the basins grid and the map's racer (grid=400, racer=2 in "
+                        "a link) (default: landscape)")
     p.add_argument("--width", type=int, default=900, metavar="W",
                    help="width in CSS pixels (default 900)")
     p.add_argument("--height", type=int, default=700, metavar="H",
