@@ -69,6 +69,13 @@ def file_name(scene, fmt: str, figure: str = "landscape") -> str:
         kind = "scene"
     else:
         kind = what.get(figure, figure) if fmt in IMAGE_FORMATS else "race"
+    if figure == "hyper" and kind == "hyper" and scene.optimizers:  # whose map it is
+        from scene.analysis import view_racer
+
+        index = view_racer(scene)
+        if index is not None:
+            label = re.sub(r"['\u2019]", "", scene.labels()[index].lower())
+            kind += "-" + (re.sub(r"[^a-z0-9]+", "-", label).strip("-") or str(index + 1))
     ext = EXTENSIONS.get(fmt, "." + fmt)
     if fmt == "scene":
         return f"{base or 'race'}{ext}"
@@ -139,7 +146,7 @@ def _check(fmt, figure, width, height, scale, fps, frames, theme) -> str:
 
 
 def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width: int = 900,
-                 height: int = 700, scale: float = 2, fps: float = 20, frames: int = 120,
+                 height: int | None = None, scale: float = 2, fps: float = 20, frames: int = 120,
                  theme: str = "article", notes: list[str] | None = None,
                  result=None) -> bytes:
     """Export a scene's race as ``fmt``.
@@ -152,7 +159,8 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
     race : the result of ``scene.race.simulate(scene)`` when the caller has it already
     figure : for png/svg/pdf: "landscape" (the map), "loss", "lr" or "3d"; animations always
         show the map
-    width, height : size in CSS pixels (PNG, GIF and MP4 get ``scale`` times as many)
+    width, height : size in CSS pixels (PNG, GIF and MP4 get ``scale`` times as many); no
+        height: 700, or for the basins as tall as their panels at ``width`` need
     scale : pixel density for PNG, GIF and MP4
     fps, frames : frame rate and number of frames of an animation; frame i shows the paths
         up to step round(i · N / (frames − 1))
@@ -164,9 +172,12 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
 
     Raises :class:`ExportError` (one-line message) when the export cannot be made.
     """
-    fmt = _check(fmt, figure, width, height, scale, fps, frames, theme)
     if figure in ANALYSIS_FIGURES and fmt in IMAGE_FORMATS + ("csv",):
-        return _analysis_bytes(scene, fmt, figure, theme, width, height, scale, result)
+        # the basins are as tall as their panels need unless a height is asked for
+        _check(fmt, figure, width, 700 if height is None else height, scale, fps, frames, theme)
+        return _analysis_bytes(scene, fmt, figure, theme, width, height, scale, result, race)
+    height = 700 if height is None else height
+    fmt = _check(fmt, figure, width, height, scale, fps, frames, theme)
     if fmt == "scene":
         from .data import scene_bytes
         return scene_bytes(scene)
@@ -199,10 +210,11 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
     return animate.encode_mp4(animator, steps, fps)
 
 
-def _analysis_bytes(scene, fmt: str, figure: str, theme: str, width: int, height: int,
-                    scale: float, result=None) -> bytes:
+def _analysis_bytes(scene, fmt: str, figure: str, theme: str, width: int, height: int | None,
+                    scale: float, result=None, race=None) -> bytes:
     """An analysis view of ``scene`` as a figure or as CSV, with the view's settings that the
-    scene holds (the basins grid, the map's racer)."""
+    scene holds (the basins grid, the map's racer); the basins with each racer's path in the
+    race, as the page draws them."""
     from scene.analysis import compute, to_csv
 
     try:
@@ -215,7 +227,18 @@ def _analysis_bytes(scene, fmt: str, figure: str, theme: str, width: int, height
     from figures.analysis import analysis_figure
 
     from . import static
-    kw = {"start": scene.start_point()} if figure == "basins" else {}
+    kw = {}
+    if figure == "basins":
+        if race is None:
+            from scene.race import simulate
+            try:
+                race = simulate(scene)
+            except ValueError:
+                race = None  # the basins without the race's paths
+        kw = {"start": scene.start_point(),
+              "paths": None if race is None else [r.traj.xy for r in race.racers]}
+    elif height is None:
+        height = 700
     fig = analysis_figure(result, theme=theme, width=width, height=height, **kw)
-    return static.render(fig, fmt, width=width, height=height,
+    return static.render(fig, fmt, width=width, height=int(fig.layout.height),
                          scale=scale if fmt == "png" else 1)

@@ -59,8 +59,9 @@ def _parser() -> argparse.ArgumentParser:
                         "a link) (default: landscape)")
     p.add_argument("--width", type=int, default=900, metavar="W",
                    help="width in CSS pixels (default 900)")
-    p.add_argument("--height", type=int, default=700, metavar="H",
-                   help="height in CSS pixels (default 700)")
+    p.add_argument("--height", type=int, default=None, metavar="H",
+                   help="height in CSS pixels (default 700; the basins: as tall as their "
+                        "panels need)")
     p.add_argument("--scale", type=float, default=2.0, metavar="S",
                    help="pixel density of PNG, GIF and MP4 (default 2)")
     p.add_argument("--fps", type=float, default=20.0, metavar="F",
@@ -164,9 +165,11 @@ def _describe(data: bytes, fmt: str, args) -> str:
     size = f"{len(data):,} bytes"
     try:
         if fmt in ("svg", "pdf"):
-            return f"{size}, {args.width}×{args.height} px {fmt.upper()}"
+            if args.height is None and args.figure == "basins":
+                return f"{size}, {args.width} px wide {fmt.upper()}"
+            return f"{size}, {args.width}×{args.height or 700} px {fmt.upper()}"
         if fmt == "mp4":
-            w, h = round(args.width * args.scale), round(args.height * args.scale)
+            w, h = round(args.width * args.scale), round((args.height or 700) * args.scale)
             return (f"{size}, {w + w % 2}×{h + h % 2} MP4, {args.frames} frames at "
                     f"{args.fps:g} fps")
         if fmt in ("png", "gif"):

@@ -47,12 +47,20 @@ def minimum_color(k: int) -> str:
     return MINIMUM_COLORS[k % len(MINIMUM_COLORS)]
 
 
-def basin_codes(outcome, steps: int) -> np.ndarray:
+def basin_codes(outcome, steps: int, bounds=None) -> np.ndarray:
     """Each run's colour code: 0 at none of the listed minima, 1 left the map or diverged, and
     ``LEVELS · (2 + k) + shade`` at minimum k, the shade growing with the steps it took to
-    get within the tolerance of the minimum's value (the lightest when it never did)."""
+    get within the tolerance of the minimum's value (the lightest when it never did). Given
+    the map's ``bounds``, a run that ended outside them has left the map too, although it
+    stayed within the wider box where runs are stopped."""
     code = np.zeros(len(outcome.status), np.uint16)
     code[outcome.status != 0] = LEVELS
+    if bounds is not None and outcome.end is not None:
+        (x0, x1), (y0, y1) = bounds
+        ex, ey = outcome.end[:, 0], outcome.end[:, 1]
+        with np.errstate(invalid="ignore"):
+            off = ~((ex >= x0) & (ex <= x1) & (ey >= y0) & (ey <= y1))
+        code[(outcome.status == 0) & off] = LEVELS
     at = (outcome.status == 0) & (outcome.nearest >= 0)
     reach = np.where(outcome.reach >= 0, outcome.reach, steps).astype(np.float64)
     shade = np.minimum(LEVELS - 1, np.floor(reach / max(steps, 1) * LEVELS)).astype(np.int64)
@@ -87,6 +95,28 @@ def basin_palette(minima: int) -> np.ndarray:
         for s in range(LEVELS):
             pal[(2 + k) * LEVELS + s] = _rgb(_mix(minimum_color(k), LIGHTEST * (s + 0.5) / LEVELS))
     return pal
+
+
+def basin_outcomes(surf, steps: int) -> list[list]:
+    """What each colour of a basins picture says of its start: ``[[r, g, b], text]`` for every
+    code of :func:`basin_codes` (the page's hover reads a pixel's colour back into words)."""
+    pal = basin_palette(len(surf.minima))
+    out = []
+    for code, rgb in enumerate(pal.tolist()):
+        band, shade = divmod(code, LEVELS)
+        if band == 0:
+            text = "ends at none of the listed minima"
+        elif band == 1:
+            text = "leaves the map or diverges"
+        else:
+            m = surf.minima[band - 2]
+            where = f"({tick_text(m.x)}, {tick_text(m.y)})"
+            lo, hi = (math.ceil(shade * steps / LEVELS),
+                      math.ceil((shade + 1) * steps / LEVELS) - 1)
+            text = (f"reaches {where} in {lo}–{hi} steps" if shade < LEVELS - 1 else
+                    f"ends at {where}: reached after step {lo}, or only nearly")
+        out.append([rgb, text])
+    return out
 
 
 def basin_png(codes: np.ndarray, minima: int) -> bytes:
@@ -129,7 +159,7 @@ def basins_view(b, start=None) -> dict:
     n = len(b.xs)
     minima = len(surf.minima)
     panels = [{"title": str(r.label), "color": r.color, "png": "data:image/png;base64," +
-               base64.b64encode(basin_png(basin_codes(r, b.scene.steps).reshape(n, n),
+               base64.b64encode(basin_png(basin_codes(r, b.scene.steps, surf.bounds).reshape(n, n),
                                           minima)).decode("ascii")} for r in b.racers]
     marks = [{"kind": "global" if is_global(surf, m.f) else "local", "x": m.x, "y": m.y}
              for m in surf.minima]
@@ -144,6 +174,7 @@ def basins_view(b, start=None) -> dict:
              "y": [[v, tick_text(v)] for v in nice_ticks(y0, y1)]}
     return {"bounds": [x0, x1, y0, y1], "n": n, "panels": panels, "ticks": ticks,
             "marks": marks, "styles": styles, "legend": legend,
+            "outcomes": basin_outcomes(surf, b.scene.steps),
             "start": None if start is None else [float(start[0]), float(start[1])],
             "caption": f"{n} × {n} starts, {b.scene.steps} steps each; darker: reached its "
                        "minimum sooner, lighter: later"}
@@ -224,16 +255,42 @@ def _panel_grid(count: int, width: float, height: float) -> tuple[int, int]:
     return best
 
 
+PATH_LABEL = "the racer's path in the race"
+PATH_COLOR, PATH_HALO = "#111111", "#ffffff"
+
+
+def _path_traces(xy, t: Theme, on: dict) -> list[go.Scatter]:
+    """A racer's path on its panel as the page draws it: a dark line on a white halo, a dot
+    at its last point."""
+    xy = np.asarray(xy, dtype=np.float64)
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if not len(xy):
+        return []
+    common = {"mode": "lines", "showlegend": False, "hoverinfo": "skip", **on}
+    return [go.Scatter(x=xy[:, 0], y=xy[:, 1], line={"color": PATH_HALO, "width": 5},
+                       opacity=0.85, **common),
+            go.Scatter(x=xy[:, 0], y=xy[:, 1], line={"color": PATH_COLOR, "width": 2},
+                       **common),
+            go.Scatter(x=xy[-1:, 0], y=xy[-1:, 1], mode="markers", showlegend=False,
+                       hoverinfo="skip", marker={"color": PATH_COLOR, "size": 0.5 * t.point_size,
+                                                 "line": {"color": PATH_HALO, "width": 2}},
+                       **on)]
+
+
 def basins_figure(b, *, theme: str | Theme = "article", width: int = 900,
-                  height: int | None = 700, start=None, title: str | None = None) -> go.Figure:
+                  height: int | None = 700, start=None, paths=None,
+                  title: str | None = None) -> go.Figure:
     """One panel per racer: each start of the grid coloured by the listed minimum its run
     reached (one hue per minimum; lighter: more steps to get there), grey where it left the
     map or diverged, white where it ended at none of the listed minima (on its way still, or
-    in a minimum the surface does not list). ``height=None``: as tall as the panels, side by
-    side at ``width``, need."""
+    in a minimum the surface does not list); given ``paths`` (one (N, 2) array per racer),
+    each racer's path in the race on its panel. ``height=None``: as tall as the panels, side
+    by side at ``width``, need."""
     t = get_theme(theme)
     surf = b.surface
     legend_items = [ended_at(m) for m in surf.minima] + [STOPPED_LABEL, NOT_THERE_LABEL]
+    if paths is not None:
+        legend_items.append(PATH_LABEL)
     cols_l, rows_l, _ = legend_grid(legend_items, t.font_size, width - 2 * TEXT_INSET)
     (x0, x1), (y0, y1) = surf.bounds
     g = _geometry(max(1, len(b.racers)), (y1 - y0) / (x1 - x0), t, width, height, rows_l)
@@ -244,10 +301,12 @@ def basins_figure(b, *, theme: str | Theme = "article", width: int = 900,
     for i, r in enumerate(b.racers):
         ax = "" if i == 0 else str(i + 1)
         on = {"xaxis": f"x{ax}", "yaxis": f"y{ax}"}
-        z = basin_codes(r, b.scene.steps).reshape(n, n)
+        z = basin_codes(r, b.scene.steps, surf.bounds).reshape(n, n)
         fig.add_trace(go.Heatmap(x=b.xs, y=b.ys, z=z, zmin=-0.5, zmax=top_code - 0.5,
                                  colorscale=scale, showscale=False, hoverinfo="skip",
                                  zsmooth=False, **on))
+        if paths is not None and i < len(paths):  # under the stars and the start
+            fig.add_traces(_path_traces(paths[i], t, on))
         for tr in _minima_traces(surf, t, legend=False):
             fig.add_trace(tr.update(**on))
         if start is not None:
@@ -263,6 +322,9 @@ def basins_figure(b, *, theme: str | Theme = "article", width: int = 900,
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="the race's start",
                                  marker=plotly_marker(MARKER_STYLES["start"],
                                                       0.8 * t.point_size)))
+    if paths is not None:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=PATH_LABEL,
+                                 line={"color": PATH_COLOR, "width": 2}))
     text = title if title is not None else f"Basins of attraction on {b.surface.title}"
     sub = (f"{n} × {n} starts, {b.scene.steps} steps each; darker: reached its minimum "
            "sooner")
@@ -523,7 +585,7 @@ def _sensitivity_layout(fig, s, t: Theme, width, height, title, bounds, yticks) 
                 "traceorder": "normal"},
         hovermode="closest")
     for m in marks:  # each bound's line rises above the panel to its label
-        bottom_px = 3 + m.row * row_h  # the label's bottom, px above the panel
+        bottom_px = 7 + m.row * row_h  # the label's bottom, px above the panel's frame
         fig.add_shape(type="line", xref="x", x0=m.value, x1=m.value, yref="paper", y0=1,
                       y1=1 + bottom_px / plot_h, line={"color": "#222", "width": 1.5,
                                                        "dash": "dash"}, name="bound line")
@@ -531,6 +593,10 @@ def _sensitivity_layout(fig, s, t: Theme, width, height, title, bounds, yticks) 
                            yref="paper", text=m.text, showarrow=False, xanchor=m.anchor,
                            yanchor="bottom", xshift={"right": -3, "left": 3}.get(m.anchor, 0),
                            font=t.font(), name="bound label")
+    if fmin is None:  # the lower panel stays empty: say why
+        fig.add_annotation(text=f"{s.surface.title} has no minimum, so no run has one to reach",
+                           xref="x2 domain", yref="y2 domain", x=0.5, y=0.5, showarrow=False,
+                           font={**t.font(), "color": t.axis_color}, name="no minimum")
     text = title if title is not None else f"Learning-rate sensitivity on {s.surface.title}"
     sub = (f"from ({num(s.start[0])}, {num(s.start[1])}), {s.scene.steps} steps; ●: each "
            "racer's own rate; ✕: diverged or left the map")

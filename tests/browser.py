@@ -145,3 +145,17 @@ def open_lr_slider(page, position: int, title: str):
             continue
     slider.wait_for(timeout=5_000)
     return slider
+
+
+def settled_box(page, locator, tries: int = 60) -> dict:
+    """``locator``'s box once it is on screen and has stopped moving (the race above an
+    analysis view may still be growing the page when the view first paints)."""
+    box = None
+    for _ in range(tries):
+        locator.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        now = locator.bounding_box()
+        if now is not None and now == box:
+            return now
+        box = now
+    return box

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium, require_chromium, serve
+from tests.browser import chromium, require_chromium, serve, settled_box
 
 MAIN_SCROLL = "() => document.querySelector('[data-testid=stMain]').scrollTop"
 
@@ -58,9 +58,7 @@ def test_the_basins_panels_draw_each_racer_s_path_and_follow_a_click(page):
     before = paths.first.get_attribute("points")
     assert len(before.split()) > 10
     plot = page.locator(".bv-plot").first
-    plot.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    pic = plot.bounding_box()
+    pic = settled_box(page, plot)
     # the cell near (-3.5, -3.5)
     page.mouse.click(pic["x"] + 0.15 * pic["width"], pic["y"] + 0.85 * pic["height"])
     page.wait_for_function("() => new URLSearchParams(location.search).get('start')"
@@ -73,6 +71,7 @@ def test_the_basins_panels_draw_each_racer_s_path_and_follow_a_click(page):
     assert now != before, "the path did not follow the click"
     first = now.split()[0]
     x, y = (float(v) for v in first.split(","))
+    pic = settled_box(page, plot)
     ring = page.locator(".bv-start").first.bounding_box()
     # the path starts at the start's ring (its coordinates are in the panel's own units)
     assert 0 <= x <= 1 and 0 <= y <= 1

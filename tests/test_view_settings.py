@@ -160,3 +160,102 @@ def test_the_basins_grid_is_in_the_link_and_survives_a_tab_switch():
     at.run()
     assert at.select_slider(key="basins_grid").value == 50
     assert _qp(at, "grid") == "50"
+
+
+# --------------------------------------------------------------------------------------------
+# What the views say
+
+
+def test_a_run_that_ends_outside_the_map_is_grey_in_the_basins():
+    from figures.analysis import LEVELS, basin_codes
+
+    scene = Scene(surface="monkey_saddle", start=(0.2, 0.1), steps=60,
+                  optimizers=[Entry("adam", hyper={"lr": 0.1})], view={})
+    result = compute(scene, "basins", grid=50)
+    r = result.racers[0]
+    (x0, x1), (y0, y1) = result.surface.bounds
+    off = ~((r.end[:, 0] >= x0) & (r.end[:, 0] <= x1) & (r.end[:, 1] >= y0)
+            & (r.end[:, 1] <= y1))
+    completed_off = off & (r.status == 0)
+    assert completed_off.any()  # within the stopping box, outside the map as drawn
+    codes = basin_codes(r, scene.steps, result.surface.bounds)
+    assert (codes[completed_off] == LEVELS).all()  # grey: left the map
+    assert (basin_codes(r, scene.steps)[completed_off] == 0).all()  # not without the bounds
+
+
+def test_the_sensitivity_figure_says_why_a_surface_without_minimum_has_no_steps():
+    from figures.analysis import sensitivity_figure
+
+    scene = Scene(surface="monkey_saddle", start=(0.2, 0.1), steps=40,
+                  optimizers=[Entry("sgd", hyper={"lr": 0.01})], view={})
+    fig = sensitivity_figure(compute(scene, "sensitivity"))
+    said = [a.text for a in fig.layout.annotations if a.name == "no minimum"]
+    assert said == ["Monkey saddle has no minimum, so no run has one to reach"]
+    with_min = sensitivity_figure(compute(_scene(), "sensitivity"))
+    assert not [a for a in with_min.layout.annotations if a.name == "no minimum"]
+
+
+def test_the_exported_basins_draw_each_racer_s_path():
+    from figures.analysis import PATH_LABEL, basins_figure
+    from scene.race import simulate
+
+    scene = _scene(grid=50)
+    race = simulate(scene)
+    paths = [r.traj.xy for r in race.racers]
+    fig = basins_figure(compute(scene, "basins"), paths=paths, height=None)
+    for i, xy in enumerate(paths):
+        axis = "x" if i == 0 else f"x{i + 1}"
+        lines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"
+                 and t.xaxis == axis and t.x is not None and t.x[0] is not None]
+        assert lines and all(list(t.x) == list(xy[:, 0]) for t in lines)
+    assert PATH_LABEL in [t.name for t in fig.data]
+    plain = basins_figure(compute(scene, "basins"), height=None)
+    assert PATH_LABEL not in [t.name for t in plain.data]
+
+
+def test_the_hover_words_match_the_pictures_colours():
+    from figures.analysis import LEVELS, basin_codes, basin_outcomes, basin_palette
+
+    scene = _scene(grid=50)
+    result = compute(scene, "basins")
+    surf = result.surface
+    words = basin_outcomes(surf, scene.steps)
+    pal = basin_palette(len(surf.minima))
+    assert [rgb for rgb, _ in words] == pal.tolist()
+    r = result.racers[1]
+    codes = basin_codes(r, scene.steps, surf.bounds)
+    k = int(next(i for i, c in enumerate(codes) if c >= 2 * LEVELS and c % LEVELS == 0))
+    m = surf.minima[int(r.nearest[k])]
+    assert words[codes[k]][1].startswith("reaches (") and int(r.reach[k]) <= scene.steps / 16
+    assert f"{m.x:g}"[:3].replace("-", "−") in words[codes[k]][1]
+    assert words[0][1] == "ends at none of the listed minima"
+    assert words[LEVELS][1] == "leaves the map or diverges"
+
+
+def test_a_map_s_file_is_named_after_its_racer():
+    from export import file_name
+
+    assert file_name(_scene(racer=3), "csv", "hyper") == "himmelblau-hyper-adam-fast.csv"
+    assert file_name(_scene(), "png", "hyper") == "himmelblau-hyper-sgd.png"
+    assert file_name(_scene(), "png", "basins") == "himmelblau-basins.png"
+
+
+def test_a_preset_that_opens_a_view_says_where_it_is(monkeypatch):
+    at = _app({})
+    at.selectbox(key="preset").set_value("15-himmelblau-basins").run()
+    assert not at.exception, at.exception
+    assert any("Basins view is open below the race" in t.value for t in at.toast)
+
+
+def test_a_csv_too_large_for_a_shared_server_is_offered_from_the_command_line(monkeypatch):
+    import ui.analysis
+
+    at = _app({"surface": "himmelblau", "start": "0,0", "steps": "20",
+               "opt": "sgd;lr=0.01", "view": "basins", "grid": "50"})
+    assert [b for b in at.get("download_button") if "CSV" in b.proto.label]
+    monkeypatch.setattr(ui.analysis, "MAX_CSV_BYTES", 1000)
+    at.run()
+    assert not at.exception, at.exception
+    assert not [b for b in at.get("download_button") if "CSV" in b.proto.label]
+    said = " ".join(c.value for c in at.caption)
+    assert "python -m export" in said and "--figure basins" in said

@@ -110,14 +110,26 @@ def _size_text(size: float) -> str:
     return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 1024:,.0f} KB"
 
 
+#: The largest CSV the page offers: a file is made in the server's memory when its button is
+#: pressed, and a class shares one server. Larger data comes from the command line.
+MAX_CSV_BYTES = 64 * 2**20
+
+
 def _csv_button(result, scene: Scene, analysis: str) -> None:
-    """The view's numbers as CSV; the button says how large the file is when it is large."""
+    """The view's numbers as CSV; the button says how large the file is when it is large, and
+    a file too large to make on a shared server is offered from the command line instead."""
     from export import file_name
 
     size = estimated_csv_bytes(result)
+    name = file_name(scene, "csv", analysis)
+    if size > MAX_CSV_BYTES:
+        st.caption(f"The data of this view would be a file of about {_size_text(size)}, more "
+                   "than the page makes on a shared server: choose fewer starts per side, or "
+                   "write it from the command line with the share link: "
+                   f"`python -m export \"LINK\" -o {name} --figure {analysis}`.")
+        return
     label = "Data (CSV)" if size < 2**20 else f"Data (CSV, about {_size_text(size)})"
-    st.download_button(label, lambda: to_csv(result),
-                       file_name=file_name(scene, "csv", analysis), mime="text/csv",
+    st.download_button(label, lambda: to_csv(result), file_name=name, mime="text/csv",
                        key=f"{analysis}_csv")
 
 
@@ -148,13 +160,21 @@ def draw_basins(race_scene: Scene, race=None) -> None:
     if grid < wanted:
         c2.info(f"{wanted} × {wanted} starts of {race_scene.steps:,} steps is more than the "
                 f"app runs at once: showing {grid} × {grid}.")
-    else:
+    elif race_scene.surface_obj().minima:
         c2.caption("Each cell is a start, coloured by the minimum its run reached: lighter "
                    "took longer. **Click a cell to start the race there**; each panel draws "
                    "its racer's path from the race's start.")
+    else:
+        c2.caption("This surface has no minimum: each start's run either leaves the map "
+                   "(grey) or is still on it when the steps run out (white). **Click a cell "
+                   "to start the race there.**")
+    _kept("basins_paths", True)
+    paths = c1.toggle("show the race's paths", key="basins_paths", on_change=_keep,
+                      args=("basins_paths",),
+                      help="Each racer's path in the race, drawn on its panel.")
     result = cached_result(race_scene, "basins", meanwhile=basins_view.prepare)
     basins_view.draw(result, race_scene.start_point(), _key(race_scene, "basins", grid, None),
-                     race)
+                     race if paths else None)
     _csv_button(result, race_scene, "basins")
 
 

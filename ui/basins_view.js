@@ -193,6 +193,31 @@ function moveStart(root, d) {
   }
 }
 
+// Each picture's pixels, read once it is decoded, and the words for each colour: the hover
+// says where the hovered start's run ends, as the legend would.
+function readPixels(img) {
+  try {
+    const c = document.createElement("canvas");
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const g = c.getContext("2d", { willReadFrequently: true });
+    g.drawImage(img, 0, 0);
+    return g.getImageData(0, 0, c.width, c.height).data;
+  } catch (e) {
+    return null;
+  }
+}
+
+function outcomeAt(d, plot, c) {
+  if (!plot._pixels || !d.outcomes) return null;
+  if (!plot._words) {
+    plot._words = new Map(d.outcomes.map(([rgb, text]) => [rgb.join(","), text]));
+  }
+  const k = 4 * ((d.n - 1 - c.j) * d.n + c.i);  // the picture's top row is the highest y
+  const px = plot._pixels;
+  return plot._words.get(px[k] + "," + px[k + 1] + "," + px[k + 2]) || null;
+}
+
 function cellAt(d, plot, ev) {
   const r = plot.getBoundingClientRect();
   const fx = (ev.clientX - r.left) / r.width, fy = (ev.clientY - r.top) / r.height;
@@ -220,6 +245,9 @@ export default function (component) {
     const pictures = [...body.querySelectorAll("img")].map((i) => i.decode().catch(() => null));
     Promise.all(pictures).then(() => {
       if (root.dataset.want !== sig) return;
+      for (const plot of body.querySelectorAll(".bv-plot")) {
+        plot._pixels = readPixels(plot.querySelector("img"));
+      }
       moveStart(body, data);
       root.replaceChildren(body);
       root.classList.add("bv-painted");
@@ -242,9 +270,14 @@ export default function (component) {
     place(mark, (c.i + 0.5) / data.n, 1 - (c.j + 0.5) / data.n);
     const box = root.getBoundingClientRect();
     const tip = tipOf();
-    tip.textContent = "start (" + fmt(c.x) + ", " + fmt(c.y) + "): click to race from here";
+    const panel = data.panels[+plot.dataset.panel];
+    const outcome = outcomeAt(data, plot, c);
+    tip.textContent = (panel ? panel.title + " from (" : "start (") + fmt(c.x) + ", " + fmt(c.y)
+      + ")" + (outcome ? ": " + outcome : "") + ". Click to race from here.";
     tip.style.display = "block";
-    tip.style.left = (ev.clientX - box.left + 14) + "px";
+    const x = ev.clientX - box.left;  // beside the pointer, on the side with room for it
+    tip.style.left = (x + 14 + tip.offsetWidth > box.width
+      ? Math.max(0, x - 14 - tip.offsetWidth) : x + 14) + "px";
     tip.style.top = (ev.clientY - box.top + 16) + "px";
   };
   const onClick = (ev) => {

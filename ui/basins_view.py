@@ -40,8 +40,7 @@ def on_click() -> None:
     except (KeyError, TypeError, ValueError):
         return
     set_start(x, y, exact=True)
-    st.toast(f"The race now starts at ({x:.4g}, {y:.4g}): each panel draws its racer's path "
-             "from there, and the map above shows the race.")
+    st.toast(f"The race starts at ({x:.4g}, {y:.4g}) now.")
 
 
 def prepare() -> None:

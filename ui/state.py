@@ -180,6 +180,7 @@ def write_scene(scene: Scene) -> None:
     ss.pop("hyper_racer", None)
     if scene.view.get("analysis"):  # the scene opens an analysis view
         ss["tab"] = tab_of(scene.view)
+        notify(f"The {tab_of(scene.view)} view is open below the race: scroll down to see it.")
     elif analysis_of(ss.get("tab")):  # a scene without one closes the open one
         ss["tab"] = FIRST_TAB
     ss["scene_title"], ss["scene_claim"] = scene.title, scene.claim

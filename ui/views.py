@@ -78,8 +78,8 @@ def draw_results(race: Race) -> None:
                      "so its path stops at its last finite point. Try a smaller learning rate.")
         elif r.traj.status == "left":
             st.info(f"**{md_literal(r.label)}** {r.traj.stop_text}, still going downhill: the "
-                    "surface keeps falling beyond the map's edge, so its path ends far outside "
-                    f"the map (at step {r.traj.diverged_at}).")
+                    "surface keeps falling beyond the map's edge, so the run went on until "
+                    f"step {r.traj.diverged_at}, far outside the map, where it was stopped.")
         elif r.traj.status == "domain":
             st.warning(f"**{md_literal(r.label)}** left the domain at step {r.traj.diverged_at}: "
                        "its next point is where f or its gradient is not defined (the shaded "
