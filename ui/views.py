@@ -4,6 +4,7 @@ tabs under them (step inspector, update rules, share and export, the surface).""
 from __future__ import annotations
 
 import threading
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -204,7 +205,9 @@ def show_share(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None
 
     st.markdown("**Share this scene.** Anyone who opens this link sees exactly this race, "
                 "paused where it is now:")
-    here = (st.context.url or "").split("?", 1)[0]
+    here = (st.context.url or "").split("?", 1)[0].split("#", 1)[0]
+    if here and urlsplit(here).path == "":  # http://host:8501 → http://host:8501/
+        here += "/"
     st.code(here + "?" + encode(query), language=None, wrap_lines=True)
     st.caption("Point at the link and a copy button appears at its top right; the address "
                "bar always holds the same link.")
