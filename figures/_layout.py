@@ -38,17 +38,20 @@ def legend_grid(labels: list[str], size: float, room: float,
 def title_annotations(title: str, subtitle: str, t: Theme, *, left: float, top: float,
                       plot_w: float, plot_h: float, x_px: float) -> list[dict]:
     """A title and a smaller subtitle placed ``x_px`` from the left edge and 14 px below the
-    top edge of the figure (annotations, because layout titles with several lines drift)."""
-    x = (x_px - left) / plot_w
+    top edge of the figure (annotations, because layout titles with several lines drift).
+    The horizontal place is a shift in pixels from the plot's left edge, not a fraction of the
+    plot's width, so the text keeps its place when a page draws the figure wider than it was
+    made (a chart that fills its column)."""
+    shift = x_px - left
     y_title = 1 + (top - 12) / plot_h
-    out = [{"text": _html(title), "xref": "paper", "yref": "paper", "x": x, "y": y_title,
-            "xanchor": "left", "yanchor": "top", "showarrow": False,
+    out = [{"text": _html(title), "xref": "paper", "yref": "paper", "x": 0, "xshift": shift,
+            "y": y_title, "xanchor": "left", "yanchor": "top", "showarrow": False,
             "font": t.font(t.title_size), "name": "title"}]
     if subtitle:
         y_sub = 1 + (top - 12 - 1.3 * t.title_size - 2) / plot_h
-        out.append({"text": _html(subtitle), "xref": "paper", "yref": "paper", "x": x,
-                    "y": y_sub, "xanchor": "left", "yanchor": "top", "showarrow": False,
-                    "font": t.font(), "name": "subtitle"})
+        out.append({"text": _html(subtitle), "xref": "paper", "yref": "paper", "x": 0,
+                    "xshift": shift, "y": y_sub, "xanchor": "left", "yanchor": "top",
+                    "showarrow": False, "font": t.font(), "name": "subtitle"})
     return out
 
 

@@ -176,8 +176,8 @@ def basins_view(b, start=None) -> dict:
             "marks": marks, "styles": styles, "legend": legend,
             "outcomes": basin_outcomes(surf, b.scene.steps),
             "start": None if start is None else [float(start[0]), float(start[1])],
-            "caption": f"{n} × {n} starts, {b.scene.steps} steps each; darker: reached its "
-                       "minimum sooner, lighter: later"}
+            "caption": f"{n} × {n} starts, {b.scene.steps} steps each" + (
+                "; darker: reached its minimum sooner, lighter: later" if minima else "")}
 
 
 def _minima_traces(surface, t: Theme, *, legend: bool) -> list[go.Scatter]:
@@ -326,8 +326,8 @@ def basins_figure(b, *, theme: str | Theme = "article", width: int = 900,
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=PATH_LABEL,
                                  line={"color": PATH_COLOR, "width": 2}))
     text = title if title is not None else f"Basins of attraction on {b.surface.title}"
-    sub = (f"{n} × {n} starts, {b.scene.steps} steps each; darker: reached its minimum "
-           "sooner")
+    sub = f"{n} × {n} starts, {b.scene.steps} steps each" + (
+        "; darker: reached its minimum sooner" if surf.minima else "")
     fig.update_layout(**base_layout(t, width, g.height),
                       margin={"l": 0, "r": 0, "t": 0, "b": 0, "autoexpand": False},
                       hovermode="closest", dragmode=False,

@@ -259,3 +259,18 @@ def test_a_csv_too_large_for_a_shared_server_is_offered_from_the_command_line(mo
     assert not [b for b in at.get("download_button") if "CSV" in b.proto.label]
     said = " ".join(c.value for c in at.caption)
     assert "python -m export" in said and "--figure basins" in said
+
+
+@pytest.mark.parametrize("figure", ["sensitivity", "hyper", "basins"])
+def test_titles_keep_their_place_when_the_page_draws_a_figure_wider(figure):
+    """The app lets a chart fill its column, wider than it was made: the title and subtitle
+    must stay inside the figure, at the same distance from its left edge."""
+    from figures._layout import TEXT_INSET
+    from figures.analysis import analysis_figure
+
+    fig = analysis_figure(compute(_scene(grid=50), figure), width=900)
+    lay = fig.layout
+    for name in ("title", "subtitle"):
+        a = next(a for a in lay.annotations if a.name == name)
+        for plot_w in (600.0, 1500.0):  # where the text's left edge lands, in px
+            assert lay.margin.l + a.x * plot_w + (a.xshift or 0) == pytest.approx(TEXT_INSET)
