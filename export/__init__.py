@@ -56,10 +56,16 @@ def format_for_path(path: str) -> str | None:
     return None
 
 
+def _slug(text: str) -> str:
+    """Words for a file name: lower case, apostrophes dropped (SGD's: sgds), other runs of
+    characters but letters and digits as one hyphen."""
+    words = re.sub(r"['\u2019]", "", text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", words).strip("-")
+
+
 def file_name(scene, fmt: str, figure: str = "landscape") -> str:
     """A descriptive file name, e.g. ``rosenbrock-race.gif`` or ``ravine-loss.pdf``."""
-    words = re.sub(r"['\u2019]", "", (scene.title or scene.surface).lower())  # SGD's: sgds
-    base = re.sub(r"[^a-z0-9]+", "-", words).strip("-")
+    base = _slug(scene.title or scene.surface)
     what = {"landscape": "race", "loss": "loss", "lr": "learning-rate", "3d": "3d"}
     if fmt == "csv" and figure in ANALYSIS_FIGURES:
         kind = figure
@@ -74,8 +80,7 @@ def file_name(scene, fmt: str, figure: str = "landscape") -> str:
 
         index = view_racer(scene)
         if index is not None:
-            label = re.sub(r"['\u2019]", "", scene.labels()[index].lower())
-            kind += "-" + (re.sub(r"[^a-z0-9]+", "-", label).strip("-") or str(index + 1))
+            kind += "-" + (_slug(scene.labels()[index]) or str(index + 1))
     ext = EXTENSIONS.get(fmt, "." + fmt)
     if fmt == "scene":
         return f"{base or 'race'}{ext}"

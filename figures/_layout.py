@@ -36,7 +36,7 @@ def legend_grid(labels: list[str], size: float, room: float,
 
 
 def title_annotations(title: str, subtitle: str, t: Theme, *, left: float, top: float,
-                      plot_w: float, plot_h: float, x_px: float) -> list[dict]:
+                      plot_h: float, x_px: float) -> list[dict]:
     """A title and a smaller subtitle placed ``x_px`` from the left edge and 14 px below the
     top edge of the figure (annotations, because layout titles with several lines drift).
     The horizontal place is a shift in pixels from the plot's left edge, not a fraction of the

@@ -338,7 +338,7 @@ def basins_figure(b, *, theme: str | Theme = "article", width: int = 900,
                               "entrywidthmode": "pixels",
                               "entrywidth": (width - g.left - 24) / cols_l - 40})
     fig.update_layout(annotations=[*fig.layout.annotations, *title_annotations(
-        text, sub, t, left=0, top=0, plot_w=width, plot_h=g.height, x_px=TEXT_INSET)])
+        text, sub, t, left=0, top=0, plot_h=g.height, x_px=TEXT_INSET)])
     return fig
 
 
@@ -601,7 +601,7 @@ def _sensitivity_layout(fig, s, t: Theme, width, height, title, bounds, yticks) 
     sub = (f"from ({num(s.start[0])}, {num(s.start[1])}), {s.scene.steps} steps; ●: each "
            "racer's own rate; ✕: diverged or left the map")
     fig.update_layout(annotations=[*fig.layout.annotations, *title_annotations(
-        text, sub, t, left=left, top=top, plot_w=plot_w, plot_h=plot_h, x_px=TEXT_INSET)])
+        text, sub, t, left=left, top=top, plot_h=plot_h, x_px=TEXT_INSET)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -679,8 +679,8 @@ def hyper_figure(h, *, theme: str | Theme = "article", width: int = 900, height:
     sub = f"{h.surface.title}, from ({', '.join(num(v) for v in h.scene.start_point())}), " \
           f"{h.scene.steps} steps"
     fig.update_layout(annotations=title_annotations(
-        text, sub, t, left=left, top=top, plot_w=width - left - right,
-        plot_h=height - top - bottom, x_px=TEXT_INSET))
+        text, sub, t, left=left, top=top, plot_h=height - top - bottom,
+        x_px=TEXT_INSET))
     return fig
 
 

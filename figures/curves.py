@@ -50,8 +50,7 @@ def _frame(fig: go.Figure, t: Theme, width: int, height: int, labels: list[str],
     )
     if title:
         fig.update_layout(annotations=title_annotations(
-            title, subtitle, t, left=left, top=top, plot_w=plot_w, plot_h=plot_h,
-            x_px=TEXT_INSET))
+            title, subtitle, t, left=left, top=top, plot_h=plot_h, x_px=TEXT_INSET))
 
 
 def loss_figure(race, *, theme: str | Theme = "article", log: bool = True,

@@ -431,8 +431,8 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     )
     if title:
         layout["annotations"] = title_annotations(
-            title, subtitle, t, left=box.left, top=box.top - box.lift, plot_w=plot_w,
-            plot_h=plot_h, x_px=TEXT_INSET)
+            title, subtitle, t, left=box.left, top=box.top - box.lift, plot_h=plot_h,
+            x_px=TEXT_INSET)
     fig.update_layout(layout)
     return fig
 

@@ -115,12 +115,31 @@ def _size_text(size: float) -> str:
 MAX_CSV_BYTES = 64 * 2**20
 
 
+_CSV_SIZES: OrderedDict = OrderedDict()  # id(result) -> (result, its CSV's estimated size)
+_CSV_LOCK = threading.Lock()
+
+
+def _csv_size(result) -> int:
+    """:func:`estimated_csv_bytes` of ``result``, worked out once per result: formatting its
+    sample rows costs more than the rest of a page run, which happens at every change."""
+    with _CSV_LOCK:
+        hit = _CSV_SIZES.get(id(result))
+    if hit is not None and hit[0] is result:
+        return hit[1]
+    size = estimated_csv_bytes(result)
+    with _CSV_LOCK:
+        _CSV_SIZES[id(result)] = (result, size)
+        while len(_CSV_SIZES) > 16:
+            _CSV_SIZES.popitem(last=False)
+    return size
+
+
 def _csv_button(result, scene: Scene, analysis: str) -> None:
     """The view's numbers as CSV; the button says how large the file is when it is large, and
     a file too large to make on a shared server is offered from the command line instead."""
     from export import file_name
 
-    size = estimated_csv_bytes(result)
+    size = _csv_size(result)
     name = file_name(scene, "csv", analysis)
     if size > MAX_CSV_BYTES:
         st.caption(f"The data of this view would be a file of about {_size_text(size)}, more "
@@ -133,27 +152,13 @@ def _csv_button(result, scene: Scene, analysis: str) -> None:
                        key=f"{analysis}_csv")
 
 
-def _kept(key: str, default) -> None:
-    """Give the widget ``key`` the value last chosen with it. Streamlit forgets a widget's
-    value while the widget is not drawn (another tab is open), so each choice is also kept
-    under ``key + "_kept"``, which the scene's view reads (and a link or a preset sets)."""
-    ss = st.session_state
-    if key not in ss:
-        ss[key] = ss.get(key + "_kept", default)
-
-
-def _keep(key: str) -> None:
-    st.session_state[key + "_kept"] = st.session_state[key]
-
-
 def draw_basins(race_scene: Scene, race=None) -> None:
     if not race_scene.optimizers:
         st.info("Add an optimizer in the sidebar to see where each start leads it.")
         return
     c1, c2 = st.columns([2, 3])
-    _kept("basins_grid", BASIN_GRID)
+    st.session_state.setdefault("basins_grid", BASIN_GRID)
     wanted = c1.select_slider("starts per side", BASIN_GRIDS, key="basins_grid",
-                              on_change=_keep, args=("basins_grid",),
                               help="The grid of starts over the map: 200 gives 40,000 runs "
                                    "per optimizer.")
     grid = basin_grid(race_scene)
@@ -168,9 +173,8 @@ def draw_basins(race_scene: Scene, race=None) -> None:
         c2.caption("This surface has no minimum: each start's run either leaves the map "
                    "(grey) or is still on it when the steps run out (white). **Click a cell "
                    "to start the race there.**")
-    _kept("basins_paths", True)
-    paths = c1.toggle("show the race's paths", key="basins_paths", on_change=_keep,
-                      args=("basins_paths",),
+    st.session_state.setdefault("basins_paths", True)
+    paths = c1.toggle("show the race's paths", key="basins_paths",
                       help="Each racer's path in the race, drawn on its panel.")
     result = cached_result(race_scene, "basins", meanwhile=basins_view.prepare)
     basins_view.draw(result, race_scene.start_point(), _key(race_scene, "basins", grid, None),
@@ -203,8 +207,7 @@ def draw_hyper(race_scene: Scene, race=None) -> None:
     if ss.get("hyper_racer") != racer:  # the scene's racer (a link's, or the first that fits)
         ss["hyper_racer"] = racer
     c1, c2 = st.columns([2, 3])
-    c1.selectbox("optimizer", able, format_func=lambda i: labels[i], key="hyper_racer",
-                 on_change=_keep, args=("hyper_racer",))
+    c1.selectbox("optimizer", able, format_func=lambda i: labels[i], key="hyper_racer")
     second = second_axis(race_scene.optimizers[racer].optimizer)
     c2.caption(f"Final loss for 61 learning rates × 41 values of {second}, from the current "
                "start; the ring is the racer's own setting, grey cells diverged or left the "

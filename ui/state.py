@@ -172,12 +172,13 @@ def write_scene(scene: Scene) -> None:
     from ui.analysis import analysis_of, tab_of
 
     ss.pop("last_analysis", None)
-    # the analysis views' own settings: the widgets take them from these when next drawn
-    ss["basins_grid_kept"] = scene.view.get("grid", BASIN_GRID)
+    # the analysis views' own settings (kept while their tab is closed: keep_undrawn_widgets)
+    ss["basins_grid"] = scene.view.get("grid", BASIN_GRID)
     racer = scene.view.get("racer")
-    ss["hyper_racer_kept"] = None if racer is None else int(racer) - 1
-    ss.pop("basins_grid", None)
-    ss.pop("hyper_racer", None)
+    if racer is None:
+        ss.pop("hyper_racer", None)  # the map's first racer, when its tab opens
+    else:
+        ss["hyper_racer"] = int(racer) - 1
     if scene.view.get("analysis"):  # the scene opens an analysis view
         ss["tab"] = tab_of(scene.view)
         notify(f"The {tab_of(scene.view)} view is open below the race: scroll down to see it.")
@@ -211,11 +212,11 @@ def _view_settings(view: dict, entries: list[Entry]) -> None:
     from scene.analysis import second_axis
 
     ss = st.session_state
-    grid = ss.get("basins_grid_kept", BASIN_GRID)
+    grid = ss.get("basins_grid", BASIN_GRID)
     if grid in BASIN_GRIDS and grid != BASIN_GRID:
         view["grid"] = int(grid)
     able = [i for i, e in enumerate(entries) if second_axis(e.optimizer)]
-    racer = ss.get("hyper_racer_kept")
+    racer = ss.get("hyper_racer")
     if racer in able and racer != able[0]:
         view["racer"] = racer + 1
 
@@ -463,14 +464,14 @@ def read_lesson_link(params: dict) -> tuple[str | None, int, list[str]]:
 
 def keep_undrawn_widgets() -> None:
     """The optimizers' widgets are drawn only while their panel is open, the export choices
-    only while their tab is: re-asserting their values keeps Streamlit from discarding the
-    values of widgets that were not drawn."""
+    and the analysis views' settings only while their tab is: re-asserting their values keeps
+    Streamlit from discarding the values of widgets that were not drawn."""
     ss = st.session_state
     for key in entry_keys(*ss["entry_ids"]):
         ss[key] = ss[key]
     for key in ("export_format", "export_figure", "export_theme", "export_scale", "sparsity",
                 "sparsity_x", "sparsity_y", "test_dx", "test_dy", "sched", "noise", "seed",
-                "sparsity_split", "test_on"):
+                "sparsity_split", "test_on", "basins_grid", "basins_paths", "hyper_racer"):
         if key in ss:
             ss[key] = ss[key]
     sched = ss.get("sched")
