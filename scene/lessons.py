@@ -13,7 +13,7 @@ what to look at and how it follows from the slide before.
 
 Loading never raises: a file that cannot be read or is not a lesson is left out, a slide whose
 preset is unknown (or that has no text) is left out of its lesson, and a message naming each
-is kept in :data:`PROBLEMS` (reset by every call to :func:`load_lessons`) for the app to show.
+is returned with the lessons (their ``problems``) for the app to show: each call gets its own.
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .presets import Loaded
+
 #: The folder holding the lesson files.
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "assets" / "lessons"
-
-#: Messages about lesson files and slides left out by the last :func:`load_lessons` call.
-PROBLEMS: list[str] = []
 
 MAX_TITLE_CHARS = 120
 MAX_TEXT_CHARS = 600
@@ -100,27 +99,28 @@ def parse_lesson(name: str, text: str, presets: Iterable[str]) -> tuple[Lesson |
 
 
 def load_lessons(directory: str | Path | None = None,
-                 presets: Iterable[str] | None = None) -> dict[str, Lesson]:
+                 presets: Iterable[str] | None = None) -> Loaded:
     """Every usable lesson as ``{file stem: Lesson}``, by name. ``presets`` are the preset keys
     a slide may name (default: the presets that load).
 
-    Files and slides that cannot be used are skipped; :data:`PROBLEMS` then says which and why.
+    Files and slides that cannot be used are skipped; the result's ``problems`` say which and
+    why.
     """
     if presets is None:
         from .presets import load_presets
 
         presets = list(load_presets())
     presets = list(presets)
-    PROBLEMS.clear()
+    problems: list[str] = []
     lessons: dict[str, Lesson] = {}
     for path in lesson_files(directory):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
-            PROBLEMS.append(f"{path.name}: cannot be read ({e}); left out")
+            problems.append(f"{path.name}: cannot be read ({e}); left out")
             continue
-        lesson, problems = parse_lesson(path.stem, text, presets)
-        PROBLEMS.extend(problems)
+        lesson, found = parse_lesson(path.stem, text, presets)
+        problems.extend(found)
         if lesson is not None:
             lessons[path.stem] = lesson
-    return lessons
+    return Loaded(lessons, problems)

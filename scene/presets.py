@@ -6,8 +6,8 @@ file name sets the display order (``01-momentum-ravine.json`` comes first); the 
 ``.json`` is the preset's key.
 
 Loading never raises: a file that cannot be read, is not valid scene JSON or has any field the
-forgiving reader had to replace is left out, and a message naming it is kept in
-:data:`PROBLEMS` (reset by every call to :func:`load_presets`) for the app to show.
+forgiving reader had to replace is left out, and a message naming it is returned with the
+presets (:attr:`Loaded.problems`) for the app to show: each call gets its own.
 """
 
 from __future__ import annotations
@@ -20,8 +20,15 @@ from . import Scene, from_json
 #: The folder holding the preset files.
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "assets" / "scenes"
 
-#: Messages about preset files left out by the last :func:`load_presets` call.
-PROBLEMS: list[str] = []
+
+
+class Loaded(dict):
+    """What a loader returns: the usable items by key, in order, and ``problems``, one message
+    for each file or part of one that was left out, and why."""
+
+    def __init__(self, items=(), problems=()) -> None:
+        super().__init__(items)
+        self.problems: tuple[str, ...] = tuple(problems)
 
 _PREFIX = re.compile(r"^(\d+)")
 
@@ -42,33 +49,32 @@ def preset_files(directory: str | Path | None = None) -> list[Path]:
     return sorted(files, key=_order)
 
 
-def load_presets(directory: str | Path | None = None) -> dict[str, Scene]:
+def load_presets(directory: str | Path | None = None) -> Loaded:
     """Every usable preset as ``{file stem: Scene}``, in display order.
 
-    Files that cannot be used are skipped; :data:`PROBLEMS` then says which and why.
+    Files that cannot be used are skipped; the result's ``problems`` say which and why.
     """
-    PROBLEMS.clear()
+    problems: list[str] = []
     folder = Path(directory) if directory is not None else PRESETS_DIR
     if not folder.is_dir():
-        PROBLEMS.append(f"presets: folder {folder.name!r} not found")
-        return {}
+        return Loaded(problems=[f"presets: folder {folder.name!r} not found"])
     presets: dict[str, Scene] = {}
     for path in preset_files(folder):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
-            PROBLEMS.append(f"{path.name}: cannot be read ({e}); left out")
+            problems.append(f"{path.name}: cannot be read ({e}); left out")
             continue
         try:
             scene, warnings = from_json(text)
         except Exception as e:  # a bad preset must never stop the app
-            PROBLEMS.append(f"{path.name}: cannot be loaded ({e}); left out")
+            problems.append(f"{path.name}: cannot be loaded ({e}); left out")
             continue
         if warnings:
-            PROBLEMS.append(f"{path.name}: left out ({'; '.join(warnings)})")
+            problems.append(f"{path.name}: left out ({'; '.join(warnings)})")
             continue
         presets[path.stem] = scene
-    return presets
+    return Loaded(presets, problems)
 
 
 def preset_names(directory: str | Path | None = None) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scene.lessons import LESSONS_DIR, PROBLEMS, load_lessons, parse_lesson
+from scene.lessons import LESSONS_DIR, load_lessons, parse_lesson
 from scene.presets import load_presets
 from tests.test_app import _app
 
@@ -33,7 +33,7 @@ def test_a_valid_lesson_loads_in_order(tmp_path):
         {"preset": "05-adam-warmup", "text": "First this."},
         {"preset": "01-momentum-ravine", "text": "Then   that,\nbecause of the first."}]})
     lessons = load_lessons(tmp_path, presets=PRESETS)
-    assert PROBLEMS == []
+    assert lessons.problems == ()
     lesson = lessons["short"]
     assert lesson.name == "short" and lesson.title == "Two steps"
     assert [s.preset for s in lesson.slides] == ["05-adam-warmup", "01-momentum-ravine"]
@@ -50,12 +50,13 @@ def test_an_unknown_preset_leaves_out_its_slide_and_says_so(tmp_path):
         {"preset": "05-adam-warmup", "text": "Kept too."}]})
     lessons = load_lessons(tmp_path, presets=PRESETS)
     assert [s.text for s in lessons["gap"].slides] == ["Kept.", "Kept too."]
-    assert len(PROBLEMS) == 4
-    assert any("slide 2" in p and "99-no-such-preset" in p for p in PROBLEMS)
+    assert len(lessons.problems) == 4
+    assert any("slide 2" in p and "99-no-such-preset" in p for p in lessons.problems)
     # No usable slide at all: the lesson is left out, and that is said too.
     _write(tmp_path, "gap", {"title": "Gap", "slides": [{"preset": "nope", "text": "x"}]})
-    assert load_lessons(tmp_path, presets=PRESETS) == {}
-    assert any("no usable slide" in p for p in PROBLEMS)
+    lessons = load_lessons(tmp_path, presets=PRESETS)
+    assert lessons == {}
+    assert any("no usable slide" in p for p in lessons.problems)
 
 
 @pytest.mark.parametrize("text", [
@@ -69,13 +70,14 @@ def test_a_malformed_file_is_left_out_never_a_crash(tmp_path, text):
         {"preset": "01-momentum-ravine", "text": "Fine."}]})
     lessons = load_lessons(tmp_path, presets=PRESETS)
     assert list(lessons) == ["good"]
-    assert len(PROBLEMS) == 1 and PROBLEMS[0].startswith("bad")
+    assert len(lessons.problems) == 1 and lessons.problems[0].startswith("bad")
 
 
 def test_unreadable_files_and_a_missing_folder(tmp_path):
     (tmp_path / "latin1.json").write_bytes(b'{"title": "\xe9"}')
-    assert load_lessons(tmp_path, presets=PRESETS) == {}
-    assert PROBLEMS and "cannot be read" in PROBLEMS[0]
+    lessons = load_lessons(tmp_path, presets=PRESETS)
+    assert lessons == {}
+    assert lessons.problems and "cannot be read" in lessons.problems[0]
     assert load_lessons(tmp_path / "missing", presets=PRESETS) == {}
     assert parse_lesson("x", "null", PRESETS)[0] is None
 
@@ -86,7 +88,7 @@ def test_the_shipped_lesson_follows_the_argument():
     three sentences."""
     presets = load_presets()
     lessons = load_lessons()
-    assert PROBLEMS == []
+    assert lessons.problems == ()
     assert sorted(p.stem for p in LESSONS_DIR.glob("*.json")) == sorted(lessons)
     tour = lessons[TOUR]
     assert [s.preset for s in tour.slides] == [

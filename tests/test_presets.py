@@ -13,6 +13,7 @@ import json
 import math
 import re
 import shutil
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -21,7 +22,7 @@ import pytest
 from landscapes import Surface
 from optimizers import OPTIMIZERS, run, stochastic
 from scene import check, from_json, to_dict, to_json
-from scene.presets import PRESETS_DIR, PROBLEMS, load_presets, preset_files, preset_names
+from scene.presets import PRESETS_DIR, load_presets, preset_files, preset_names
 from scene.race import DEFAULT_TOL, Race, Racer, metrics, off_map_since, simulate, steps_to_reach
 
 NAMES = [p.stem for p in preset_files()]
@@ -82,7 +83,7 @@ def test_there_are_enough_presets_in_display_order():
     prefixes = [int(n[:2]) for n in NAMES]
     assert prefixes == sorted(prefixes) and len(set(prefixes)) == len(prefixes)
     presets = load_presets()
-    assert PROBLEMS == []
+    assert presets.problems == ()
     assert list(presets) == NAMES == preset_names()
 
 
@@ -128,12 +129,57 @@ def test_broken_preset_files_are_skipped_with_a_message(tmp_path):
     (tmp_path / "notes.txt").write_text("not a preset", encoding="utf-8")
     presets = load_presets(tmp_path)
     assert list(presets) == ["9-good", "10-also-good"]  # numeric order, not string order
-    assert len(PROBLEMS) == 3
+    assert len(presets.problems) == 3
     for bad in ("02-not-json.json", "03-bad-field.json", "04-not-utf8.json"):
-        assert sum(bad in p for p in PROBLEMS) == 1
-    assert load_presets(tmp_path / "missing") == {} and len(PROBLEMS) == 1
-    load_presets()
-    assert PROBLEMS == []
+        assert sum(bad in p for p in presets.problems) == 1
+    missing = load_presets(tmp_path / "missing")
+    assert missing == {} and len(missing.problems) == 1
+    assert load_presets().problems == ()
+    assert len(presets.problems) == 3  # a later call leaves this one's problems alone
+
+
+def test_callers_loading_at_once_each_get_their_own_problems(tmp_path):
+    """Presets and lessons loaded from several threads at the same time: each call returns
+    exactly the problems of the folder it read, however the calls interleave."""
+    from scene.lessons import load_lessons
+
+    threads, rounds = 6, 15
+    good = (PRESETS_DIR / f"{NAMES[0]}.json").read_text(encoding="utf-8")
+    lesson = json.dumps({"title": "T", "slides": [{"preset": "01-good", "text": "Look."}]})
+    for i in range(threads):  # caller i's folders: i + 1 broken files, named after it
+        presets, lessons = tmp_path / f"presets{i}", tmp_path / f"lessons{i}"
+        presets.mkdir()
+        lessons.mkdir()
+        (presets / "01-good.json").write_text(good, encoding="utf-8")
+        (lessons / "good.json").write_text(lesson, encoding="utf-8")
+        for j in range(i + 1):
+            (presets / f"{j + 2:02d}-bad-of-{i}.json").write_text("{ not", encoding="utf-8")
+            (lessons / f"bad-of-{i}-{j}.json").write_text("[]", encoding="utf-8")
+    start = threading.Barrier(threads)
+    seen: dict[int, list] = {}
+
+    def load(i: int) -> None:
+        start.wait()
+        got = []
+        for _ in range(rounds):
+            presets = load_presets(tmp_path / f"presets{i}")
+            lessons = load_lessons(tmp_path / f"lessons{i}", presets=list(presets))
+            got.append((list(presets), presets.problems, list(lessons), lessons.problems))
+        seen[i] = got
+
+    workers = [threading.Thread(target=load, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    for i in range(threads):
+        assert len(seen[i]) == rounds
+        for presets, preset_problems, lessons, lesson_problems in seen[i]:
+            assert presets == ["01-good"] and lessons == ["good"]
+            assert sorted(p.split(":")[0] for p in preset_problems) == [
+                f"{j + 2:02d}-bad-of-{i}.json" for j in range(i + 1)], preset_problems
+            assert sorted(p.split(":")[0] for p in lesson_problems) == [
+                f"bad-of-{i}-{j}" for j in range(i + 1)], lesson_problems
 
 
 # --------------------------------------------------------------------------------------------

@@ -51,9 +51,8 @@ def cached_payload(scene_json: str, arrows: bool, revision: str) -> dict:
 # calls a run would otherwise each unpickle a copy of every preset and lesson.
 @st.cache_resource(show_spinner=False)
 def cached_presets_and_problems():
-    from scene import presets as preset_module
-
-    return load_presets(), list(preset_module.PROBLEMS)
+    presets = load_presets()
+    return presets, list(presets.problems)
 
 
 def cached_presets():
@@ -62,10 +61,10 @@ def cached_presets():
 
 @st.cache_resource(show_spinner=False)
 def cached_lessons_and_problems():
-    from scene import lessons as lesson_module
+    from scene.lessons import load_lessons
 
-    return lesson_module.load_lessons(presets=list(cached_presets())), list(
-        lesson_module.PROBLEMS)
+    lessons = load_lessons(presets=list(cached_presets()))
+    return lessons, list(lessons.problems)
 
 
 def cached_lessons():
