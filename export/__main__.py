@@ -1,8 +1,10 @@
 """``python -m export SCENE -o OUT``: export a race from the command line.
 
 SCENE is a scene JSON file (such as ``assets/scenes/<preset>.json``) or a share link copied
-from the app (``https://…?surface=…`` or just ``?surface=…``). The format comes from OUT's
-extension: .png .svg .pdf .gif .mp4 .csv .json, or .scene.json for the scene alone.
+from the app (``https://…?surface=…`` or just ``?surface=…``), read as the page reads it
+(``?preset=…`` and ``?lesson=…&slide=…`` too: :func:`scene.link.read_link`; ``present=`` is
+refused). The format comes from OUT's extension: .png .svg .pdf .gif .mp4 .csv .json, or
+.scene.json for the scene alone.
 
 Exit status: 0 on success, 2 for bad input (unreadable or invalid scene, unknown extension,
 bad option), 3 when the export cannot be made here (for instance without Chromium).
@@ -27,6 +29,8 @@ EXIT_UNAVAILABLE = 3
 
 #: Largest scene file or share link read (a scene is a few kB; the presets are under 2 kB).
 MAX_INPUT = 4 * 1024 * 1024
+#: A link's keys that say how the page shows a scene, not what to export, and what they do.
+FILE_LESS_KEYS = {"present": "asks for presentation mode"}
 
 
 class _Fail(Exception):
@@ -47,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Formats by extension: .png .svg .pdf (a figure), .gif .mp4 (the race "
                "animated), .csv .json (every path, point by point), .scene.json (the scene).")
     p.add_argument("scene", metavar="SCENE",
-                   help="scene JSON file, or a share link (https://...?surface=... or ?...)")
+                   help="scene JSON file, or a share link (https://...?surface=... or ?...; "
+                        "?preset=NAME and ?lesson=NAME&slide=N too)")
     p.add_argument("-o", "--output", metavar="OUT", required=True,
                    help="file to write; its extension picks the format")
     p.add_argument("--figure", choices=FIGURES, default="landscape",
@@ -76,12 +81,11 @@ def _parser() -> argparse.ArgumentParser:
 def _read_scene(source: str):
     """(scene, warnings) from a file or a share link; raises _Fail for unusable input."""
     from scene import from_dict, loads
-    from scene.url import from_url
 
     if source.startswith(("http://", "https://", "?")):
         if len(source) > MAX_INPUT:
             raise _Fail(f"the link is too large (over {MAX_INPUT // 2**20} MB)", EXIT_INPUT)
-        return from_url(source)
+        return _read_link(source)
     text = _read_text(source)
     try:
         data = loads(text)
@@ -95,6 +99,22 @@ def _read_scene(source: str):
     if not isinstance(data, dict):
         raise _Fail(f"{source} is not a scene (expected a JSON object)", EXIT_INPUT)
     return from_dict(data)
+
+
+def _read_link(source: str):
+    """(scene, warnings) from a share link, read as the page reads it: a preset's name alone
+    opens the preset, a lesson's link its slide's preset, with their title and claim. Keys
+    that mean nothing in a file (presentation mode) raise _Fail."""
+    from scene.link import read_link
+    from scene.url import link_query
+
+    params = link_query(source)
+    for key, why in FILE_LESS_KEYS.items():
+        if key in params:
+            raise _Fail(f"the link's {key}= {why}, which means nothing in a file: remove "
+                        f"{key}= from the link", EXIT_INPUT)
+    link = read_link(params)
+    return link.shown(), link.warnings
 
 
 def _read_text(source: str) -> str:

@@ -9,9 +9,10 @@ A formula of the user's own is ``f`` (``surface=formula`` may be left out) with 
 
 Each ``opt`` is one racer: the optimizer's name, then ``key=value`` pairs separated by ``;`` for
 the hyperparameters that differ from torch's defaults (``betas=0.9,0.999``), its ``label`` and
-``color``. A ``preset`` parameter names the preset the scene came from: the app shows that
-preset's title and claim, and the scene readers here ignore it (as they ignore ``lesson`` and
-``slide``, which open a lesson at a slide: :mod:`scene.lessons`). ``view`` names the analysis
+``color``. A ``preset`` parameter names the preset the scene came from, ``lesson`` and
+``slide`` a lesson's slide, ``present`` presentation mode: the scene readers here ignore them,
+and :func:`scene.link.read_link` (what the page and the command line use) reads them with the
+scene. ``view`` names the analysis
 view open under the map (``basins``, ``sensitivity`` or ``hyper``: :mod:`scene.analysis`),
 ``grid`` the basins' starts per side when not 200, and ``racer`` which racer the
 hyperparameter map is for (1 = the first listed) when not the first it can map.
@@ -201,11 +202,17 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     return scene, capped(warnings + more)
 
 
+def link_query(url: str) -> dict[str, list[str]]:
+    """The query of a full share URL (or just its query string) as ``{key: [values]}``."""
+    query = urlsplit(url).query if "?" in url or "://" in url else url.lstrip("?")
+    return parse_qs(query, keep_blank_values=True)
+
+
 def from_url(url: str) -> tuple[Scene, list[str]]:
-    """Rebuild a scene from a full share URL (or just its query string). Never raises."""
+    """Rebuild a scene from a full share URL (or just its query string), without the preset,
+    lesson and slide it may name (:func:`scene.link.read_link` reads those). Never raises."""
     try:
-        query = urlsplit(url).query if "?" in url or "://" in url else url.lstrip("?")
-        return from_query(parse_qs(query, keep_blank_values=True))
+        return from_query(link_query(url))
     except Exception as e:  # noqa: BLE001
         return default_scene(), [f"link: could not be read ({type(e).__name__}); "
                                  "showing the default scene"]

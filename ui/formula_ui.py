@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from landscapes import FORMULA, FORMULA_RANGE, get_surface
+from landscapes import FORMULA, get_surface
+from scene.link import default_formula_params as default_params
 from ui.tables import md_literal
 
-#: The formula offered when "Your own formula" is first chosen: two wells and a saddle.
-DEFAULT_FORMULA = "x^4 - 2*x^2 + y^2 + x*y/2"
 RANGE_KEYS = ("xmin", "xmax", "ymin", "ymax")
-
-
-def default_params() -> dict:
-    lo, hi = FORMULA_RANGE
-    return {"f": DEFAULT_FORMULA, "xmin": lo, "xmax": hi, "ymin": lo, "ymax": hi}
 
 
 def formula_params() -> dict:

@@ -17,15 +17,14 @@ import streamlit as st
 from landscapes import FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
-from scene import BASIN_GRID, BASIN_GRIDS, PALETTE, Entry, Scene, default_scene, quote
-from scene.url import from_query, to_query
+from scene import BASIN_GRID, BASIN_GRIDS, PALETTE, Entry, Scene
+from scene.link import LinkScene, race_key, read_link
+from scene.url import to_query
 from ui.compute import cached_lessons, cached_presets
 
 CUSTOM = "— your own scene —"
 NO_LESSON = "— no lesson —"
 FIRST_TAB, SHARE_TAB = "Step inspector", "Share & export"  # labels of tabs in ui.views
-# A link's keys that say which lesson, slide and mode, not what the scene is.
-LESSON_LINK_KEYS = {"lesson", "slide", "preset", "present"}
 
 
 ROUND_MANTISSAS = (1, 1.5, 2, 3, 5, 7)
@@ -380,86 +379,30 @@ def init_session() -> None:
     if "entry_ids" in ss:
         return
     params = {k: st.query_params.get_all(k) for k in st.query_params}
-    if params:
-        first, link_warnings = from_query(params)
-    else:
-        first, link_warnings = default_scene(), []
-    presets = cached_presets()
-    shared_preset = (params.get("preset") or [None])[-1]
-    lesson, slide, lesson_warnings = read_lesson_link(params)
-    link_warnings = [*link_warnings, *lesson_warnings]
-    if lesson is not None and not set(params) - LESSON_LINK_KEYS:
-        # A lesson's link without a scene: the slide's preset, as Next would load it.
-        shared_preset = cached_lessons()[lesson].slides[slide].preset
-        first = replace(presets[shared_preset])
-    elif shared_preset in presets and not set(params) - LESSON_LINK_KEYS:
-        # A preset's name alone (?preset=01-momentum-ravine): the preset's scene.
-        first = replace(presets[shared_preset])
-    if shared_preset is not None and shared_preset not in presets:
-        link_warnings = [*link_warnings, f"preset: {quote(shared_preset)} is not a preset; "
-                                         "showing the scene the link describes"]
-    if shared_preset in presets:
-        # A preset's link: show its title and claim with the scene the link describes.
-        first.title = presets[shared_preset].title
-        first.claim = presets[shared_preset].claim
-    write_scene(first)
-    _keep_unusable_formula(params, first)
-    if shared_preset in presets:
-        ss["preset_key"] = race_key(presets[shared_preset])
-    ss["link_warnings"] = link_warnings
-    for note in unusual_values(first):
+    link = read_link(params, cached_presets(), cached_lessons())
+    write_scene(link.scene)
+    _keep_unusable_formula(link)
+    if link.preset is not None:
+        ss["preset_key"] = link.preset_key
+    ss["link_warnings"] = link.warnings
+    for note in unusual_values(link.scene):
         notify(note)
-    ss["present"] = (params.get("present") or [""])[-1] == "1"
-    ss["preset"] = shared_preset if shared_preset in presets else CUSTOM
-    ss["lesson"], ss["lesson_slide"] = lesson or NO_LESSON, slide
+    ss["present"] = link.present
+    ss["preset"] = link.preset or CUSTOM
+    ss["lesson"], ss["lesson_slide"] = link.lesson or NO_LESSON, link.slide
     # A link paused at a step opens the inspector at that update (the one the arrows show).
     ss["inspect_step"] = max(1, int(ss.get("view_step") or 1))
     ss["last_nonce"] = None
 
 
-def _keep_unusable_formula(params: dict, scene: Scene) -> None:
+def _keep_unusable_formula(link: LinkScene) -> None:
     """A link's formula that cannot be read stays in the formula field, its error under it,
     while the race runs on the default formula: the text can be fixed, not typed again."""
-    text = (params.get("f") or [None])[-1]
-    if not isinstance(text, str) or scene.surface == FORMULA:
+    if link.formula_text is None:
         return
-    from ui.formula_ui import default_params, write_formula
-
     ss = st.session_state
-    write_formula(default_params())
-    fallback = get_surface(FORMULA, **default_params())
-    ss["surface"] = FORMULA
-    ss["x0"], ss["y0"] = map(float, fallback.start)
-    ss["formula_text"] = text[:500]
-    try:
-        get_surface(FORMULA, **{**default_params(), "f": text[:500]})
-    except ValueError as e:
-        ss["formula_error"] = str(e)
-
-
-def read_lesson_link(params: dict) -> tuple[str | None, int, list[str]]:
-    """The lesson a link opens (None: none) and its slide's index, and what in the link's
-    ``lesson`` and ``slide`` could not be used: an unknown lesson opens none, a slide that
-    is not one of the lesson's opens its first."""
-    lessons = cached_lessons()
-    name = (params.get("lesson") or [None])[-1]
-    number = (params.get("slide") or [None])[-1]
-    if name is None:
-        return None, 0, [] if number is None else [
-            f"slide: {quote(number)} without a lesson; ignored"]
-    if name not in lessons:
-        return None, 0, [f"lesson: {quote(name)} is not a lesson; none opened"]
-    if number is None:
-        return name, 0, []
-    n = len(lessons[name].slides)
-    try:
-        k = int(number)
-    except ValueError:
-        k = 0
-    if not 1 <= k <= n:
-        return name, 0, [f"slide: {quote(number)} is not a slide of this lesson (1 to {n}); "
-                         "showing slide 1"]
-    return name, k - 1, []
+    ss["formula_text"] = link.formula_text
+    ss["formula_error"] = link.formula_error
 
 
 def keep_undrawn_widgets() -> None:
@@ -507,27 +450,6 @@ def current_scene() -> tuple[Scene, Scene, list[str]]:
     if ss["claim_stale"]:
         scene = replace(scene, title="", claim="")
     return scene, replace(scene, optimizers=good), bad
-
-
-def race_key(scene: Scene) -> str:
-    """What makes a race the race it is (not its title, claim or where it is paused)."""
-    import json
-
-    from scene import normalized, to_dict
-
-    d = to_dict(normalized(replace(scene, view={}, title="", claim="")))
-    d.pop("view", None)
-    # The same race however it is written: the start as the page keeps it, every surface
-    # parameter and schedule setting spelled out.
-    d["start"] = [float(f"{v:.6g}") for v in scene.start_point()]
-    d["surface_params"] = dict(scene.surface_obj().params)
-    sched = dict(scene.schedule)
-    name = sched.pop("name", "constant")
-    try:
-        d["schedule"] = {"name": name, **resolve(name, scene.steps, sched)}
-    except ValueError:
-        pass
-    return json.dumps(d, sort_keys=True)
 
 
 def sync_link(scene: Scene) -> dict:
