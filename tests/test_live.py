@@ -132,7 +132,7 @@ def test_player_files_are_served_under_their_hash_for_good(client):
     assert "immutable" in r.headers["cache-control"] and "max-age=31536000" in r.headers[
         "cache-control"]
     assert r.content == (ROOT / "ui" / "player_frontend" / "player.js").read_bytes()
-    assert client.get(f"/live/player/{version}/plotly-cartesian.min.js").status_code == 200
+    assert client.get(f"/live/player/{version}/plotly-race.min.js").status_code == 200
     assert client.get("/live/player/0123456789ab/player.js").status_code == 404  # old version
     assert client.get(f"/live/player/{version}/index.html").status_code == 404
     assert client.get(f"/live/player/{version}/..%2F..%2Fapp.py").status_code == 404

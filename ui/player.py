@@ -237,7 +237,7 @@ def _declare():
     if (
         stamp != _SYNCED_STAMP
         or not (_FRONTEND_DIR / "index.html").is_file()
-        or not (_FRONTEND_DIR / "plotly-cartesian.min.js").is_file()
+        or not (_FRONTEND_DIR / "plotly-race.min.js").is_file()
     ):
         _FRONTEND_DIR = _sync_frontend()
         _SYNCED_STAMP = stamp
