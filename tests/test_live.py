@@ -11,6 +11,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from figures.payload import loss_values
 from scene import Entry, default_scene, to_dict
 from scene.race import simulate
 from ui.live import MAX_BODY, _Cache, asset_version, routes, unpack
@@ -45,11 +46,15 @@ def test_answer_matches_the_compiled_core(client):
     for got, want in zip(out["paths"], race.racers, strict=True):
         assert got["label"] == want.label and got["color"] == want.color
         assert got["status"] == want.traj.status
-        assert got["x"].dtype == np.float32 and got["loss"].dtype == np.float64
+        assert got["x"].dtype == np.float32 and got["loss"].dtype == np.float32
         assert len(got["x"]) == len(want.traj.xy)
         np.testing.assert_array_equal(got["x"], want.traj.xy[:, 0].astype(np.float32))
         np.testing.assert_array_equal(got["y"], want.traj.xy[:, 1].astype(np.float32))
-        np.testing.assert_array_equal(got["loss"], want.traj.loss)  # shown as numbers: exact
+        # The legend prints three digits: float32 holds them, and the loss plot's values (the
+        # gap to f*) travel apart, so that float32 keeps them near f* too.
+        np.testing.assert_array_equal(got["loss"], want.traj.loss.astype(np.float32))
+        np.testing.assert_array_equal(
+            got["loss_y"], loss_values(race.surface, want.traj.loss).astype(np.float32))
         assert got["lr"] is None  # constant learning rate: no lr panel
 
 
@@ -59,14 +64,16 @@ def test_dragged_start_and_learning_rate(client):
     moved = simulate(replace(scene, start=(0.5, 2.0)))
     assert out["start"] == [0.5, 2.0]
     for got, want in zip(out["paths"], moved.racers, strict=True):
-        np.testing.assert_array_equal(got["loss"], want.traj.loss)
+        np.testing.assert_array_equal(got["loss"], want.traj.loss.astype(np.float32))
 
     out = unpack(post(client, body(scene, racer=3, lr=0.01)).content)
     entries = list(scene.optimizers)
     entries[3] = Entry("adam", hyper={"lr": 0.01})
     slower = simulate(replace(scene, optimizers=entries))
-    np.testing.assert_array_equal(out["paths"][3]["loss"], slower.racers[3].traj.loss)
-    assert not np.array_equal(out["paths"][3]["loss"], simulate(scene).racers[3].traj.loss)
+    np.testing.assert_array_equal(out["paths"][3]["loss"],
+                                  slower.racers[3].traj.loss.astype(np.float32))
+    assert not np.array_equal(out["paths"][3]["loss"],
+                              simulate(scene).racers[3].traj.loss.astype(np.float32))
 
 
 def test_schedule_sends_learning_rates_and_divergence_is_reported(client):
@@ -125,7 +132,7 @@ def test_player_files_are_served_under_their_hash_for_good(client):
     assert "immutable" in r.headers["cache-control"] and "max-age=31536000" in r.headers[
         "cache-control"]
     assert r.content == (ROOT / "ui" / "player_frontend" / "player.js").read_bytes()
-    assert client.get(f"/live/player/{version}/plotly-cartesian.min.js").status_code == 200
+    assert client.get(f"/live/player/{version}/plotly-race.min.js").status_code == 200
     assert client.get("/live/player/0123456789ab/player.js").status_code == 404  # old version
     assert client.get(f"/live/player/{version}/index.html").status_code == 404
     assert client.get(f"/live/player/{version}/..%2F..%2Fapp.py").status_code == 404

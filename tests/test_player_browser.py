@@ -223,6 +223,7 @@ def test_payload_encoding_round_trip():
 
     import numpy as np
 
+    from ui.packing import read
     from ui.player import _encode
 
     nan = float("nan")
@@ -264,11 +265,7 @@ def test_payload_encoding_round_trip():
     json.dumps(meta, allow_nan=False)  # valid JSON for the browser
 
     def unpack(ref):
-        offset, count, dtype, shape = ref["__buf__"]
-        arr = np.frombuffer(
-            blob, dtype="<f8" if dtype == "f8" else "<f4", count=count, offset=offset
-        )
-        return arr.reshape(shape)
+        return read(blob, ref)
 
     assert meta["extra"] is None and meta["start"] == [1.0, 1.0]
     assert unpack(meta["surface"]["z"]).tolist() == [[0, 1, 2], [3, 4, 5]]

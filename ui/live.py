@@ -15,9 +15,9 @@ The page is served by Streamlit's ``st.App`` (see ``app.py``) with two routes be
     bytes of UTF-8 JSON, zero padding to a multiple of 8, then one binary buffer. The JSON
     (``{"steps", "start", "paths": [{label, color, status, diverged_at, x, y, loss, loss_y,
     lr}]}``) refers to arrays in the buffer as ``{"__buf__": [offset, count, dtype,
-    shape]}``, exactly as the race player's own payload does: positions, the loss plot's
-    values and learning rates in float32 (what a picture needs), the loss in float64 (the
-    legend prints it).
+    shape]}``, exactly as the race player's own payload does: every array in float32 (what
+    a picture needs; the legend prints three digits), packed for compression (``x4``, see
+    :mod:`ui.packing`).
 
 ``GET /live/player/{version}/{file}``
     The race player's script, styles and plotting libraries, under a content hash, cached by
@@ -39,12 +39,10 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-import numpy as np
-
 from figures.payload import loss_values
 from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict
 from scene.race import simulate
-from ui.packing import Packer, clean
+from ui.packing import Packer, clean, read
 
 __all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
 
@@ -163,10 +161,10 @@ def pack(scene: Scene) -> bytes:
             "label": r.label, "color": r.color, "status": t.status,
             "diverged_at": clean(t.diverged_at),
             "off_map_at": t.off_map_at,
-            "x": buf.add(t.xy[:, 0], "f4", "x"), "y": buf.add(t.xy[:, 1], "f4", "y"),
-            "loss": buf.add(t.loss, "f8", "loss"),
-            "loss_y": buf.add(loss_values(race.surface, t.loss), "f4", "loss_y"),
-            "lr": buf.add(t.lr, "f4", "lr") if schedule and t.lr is not None else None,
+            "x": buf.add(t.xy[:, 0], "x4", "x"), "y": buf.add(t.xy[:, 1], "x4", "y"),
+            "loss": buf.add(t.loss, "x4", "loss"),
+            "loss_y": buf.add(loss_values(race.surface, t.loss), "x4", "loss_y"),
+            "lr": buf.add(t.lr, "x4", "lr") if schedule and t.lr is not None else None,
         })
     x0, y0 = scene.start_point()
     head = json.dumps({"steps": scene.steps, "start": [float(x0), float(y0)], "paths": paths},
@@ -184,9 +182,7 @@ def unpack(data: bytes) -> dict:
 
     def walk(v):
         if isinstance(v, dict) and "__buf__" in v:
-            off, count, dtype, shape = v["__buf__"]
-            return np.frombuffer(blob, dtype="<f8" if dtype == "f8" else "<f4", count=count,
-                                 offset=off).reshape(shape)
+            return read(blob, v)
         if isinstance(v, dict):
             return {k: walk(x) for k, x in v.items()}
         if isinstance(v, list):
@@ -304,5 +300,7 @@ def routes() -> list:
         return Response(path.read_bytes(), media_type=kind,
                         headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
-    return [Route("/live/race", race, methods=["POST"]),
+    from ui.grid import route as grid_route
+
+    return [Route("/live/race", race, methods=["POST"]), grid_route(),
             Route(ASSET_PREFIX + "/{version}/{name}", asset, methods=["GET"])]

@@ -120,6 +120,7 @@ from pathlib import Path
 
 import streamlit.components.v1 as components
 
+from ui.grid import split_surface
 from ui.live import asset_version
 from ui.packing import Packer, clean
 
@@ -236,7 +237,7 @@ def _declare():
     if (
         stamp != _SYNCED_STAMP
         or not (_FRONTEND_DIR / "index.html").is_file()
-        or not (_FRONTEND_DIR / "plotly-cartesian.min.js").is_file()
+        or not (_FRONTEND_DIR / "plotly-race.min.js").is_file()
     ):
         _FRONTEND_DIR = _sync_frontend()
         _SYNCED_STAMP = stamp
@@ -251,22 +252,28 @@ def _declare():
 # --------------------------------------------------------------------------
 
 
-def _encode_surface(surface: dict, packer: Packer) -> dict:
-    out_surface = {k: clean(v) for k, v in surface.items() if k not in _GRID_KEYS}
+def _encode_surface(surface: dict, packer: Packer, grid_query: str | None = None) -> dict:
     for key in ("x", "y", "z"):
         if key not in surface:
             raise ValueError(f"payload['surface'] is missing {key!r}")
-    out_surface["x"] = packer.add(surface["x"], "f8", "surface.x", 1)
-    out_surface["y"] = packer.add(surface["y"], "f8", "surface.y", 1)
-    out_surface["z"] = packer.add(surface["z"], "f4", "surface.z", 2)
-    if surface.get("test_z") is not None:  # the test surface's grid, on the map's x and y
-        out_surface["test_z"] = packer.add(surface["test_z"], "f4", "surface.test_z", 2)
-    if all(surface.get(k) is not None for k in ("x3d", "y3d", "z3d")):
-        out_surface["x3d"] = packer.add(surface["x3d"], "f8", "surface.x3d", 1)
-        out_surface["y3d"] = packer.add(surface["y3d"], "f8", "surface.y3d", 1)
-        out_surface["z3d"] = packer.add(surface["z3d"], "f4", "surface.z3d", 2)
-    surf_digest = hashlib.blake2b(digest_size=10)
-    packer.digest_of([out_surface[k] for k in _GRID_KEYS if k in out_surface], surf_digest)
+    if grid_query is not None:
+        # The grids travel by address (``ui.grid``): fetched once per surface, not per rerun.
+        rest, sig = split_surface(surface, grid_query)
+        out_surface = {k: clean(v) for k, v in rest.items()}
+        surf_digest = hashlib.blake2b(sig.encode(), digest_size=10)
+    else:
+        out_surface = {k: clean(v) for k, v in surface.items() if k not in _GRID_KEYS}
+        out_surface["x"] = packer.add(surface["x"], "f8", "surface.x", 1)
+        out_surface["y"] = packer.add(surface["y"], "f8", "surface.y", 1)
+        out_surface["z"] = packer.add(surface["z"], "f4", "surface.z", 2)
+        if surface.get("test_z") is not None:  # the test surface's grid, on the map's x and y
+            out_surface["test_z"] = packer.add(surface["test_z"], "f4", "surface.test_z", 2)
+        if all(surface.get(k) is not None for k in ("x3d", "y3d", "z3d")):
+            out_surface["x3d"] = packer.add(surface["x3d"], "f8", "surface.x3d", 1)
+            out_surface["y3d"] = packer.add(surface["y3d"], "f8", "surface.y3d", 1)
+            out_surface["z3d"] = packer.add(surface["z3d"], "f4", "surface.z3d", 2)
+        surf_digest = hashlib.blake2b(digest_size=10)
+        packer.digest_of([out_surface[k] for k in _GRID_KEYS if k in out_surface], surf_digest)
     surf_digest.update(json.dumps({k: v for k, v in out_surface.items()
                                    if not isinstance(v, dict)}, sort_keys=True).encode())
     # Lets the page keep the surface it already drew when only the paths change.
@@ -284,15 +291,19 @@ def _encode_path(path: dict, where: str, packer: Packer) -> dict:
     for key in ("y", "loss"):
         if len(path[key]) != n:
             raise ValueError(f"{where}.{key} must have as many points as {where}.x")
-    out["x"] = packer.add(path["x"], "f8", f"{where}.x", 1)
-    out["y"] = packer.add(path["y"], "f8", f"{where}.y", 1)
-    out["loss"] = packer.add(path["loss"], "f8", f"{where}.loss", 1)
+    # float32 is what a picture needs, and the legend prints three digits; "x4" packs it so
+    # that the websocket's compression sends a path in about a third of that (ui.packing).
+    # The loss plot's values travel apart from the loss: near f* on a log axis they are
+    # the gap f - f*, which float32 keeps where f itself (3.0000001, say) would not.
+    out["x"] = packer.add(path["x"], "x4", f"{where}.x", 1)
+    out["y"] = packer.add(path["y"], "x4", f"{where}.y", 1)
+    out["loss"] = packer.add(path["loss"], "x4", f"{where}.loss", 1)
     loss_y = path.get("loss_y")
     out["loss_y"] = (
-        out["loss"] if loss_y is None else packer.add(loss_y, "f8", f"{where}.loss_y", 1)
+        out["loss"] if loss_y is None else packer.add(loss_y, "x4", f"{where}.loss_y", 1)
     )
     lr = path.get("lr")
-    out["lr"] = None if lr is None else packer.add(lr, "f4", f"{where}.lr", 1)
+    out["lr"] = None if lr is None else packer.add(lr, "x4", f"{where}.lr", 1)
     arrows = path.get("arrows")
     if arrows and arrows.get("grad") is not None and arrows.get("update") is not None:
         out["arrows"] = {
@@ -304,7 +315,7 @@ def _encode_path(path: dict, where: str, packer: Packer) -> dict:
     return out
 
 
-def _encode(payload: dict) -> tuple[dict, bytes]:
+def _encode(payload: dict, grid_query: str | None = None) -> tuple[dict, bytes]:
     if not isinstance(payload, dict):
         raise TypeError("payload must be a dict")
     for required in ("surface", "paths", "steps"):
@@ -315,7 +326,7 @@ def _encode(payload: dict) -> tuple[dict, bytes]:
     meta = {k: clean(v) for k, v in payload.items() if k not in ("surface", "paths")}
     meta["steps"] = int(payload["steps"])
 
-    out_surface = _encode_surface(payload["surface"], packer)
+    out_surface = _encode_surface(payload["surface"], packer, grid_query)
     meta["surface"] = out_surface
 
     out_paths = [_encode_path(path, f"paths[{i}]", packer)
@@ -334,7 +345,8 @@ def _encode(payload: dict) -> tuple[dict, bytes]:
 # --------------------------------------------------------------------------
 
 
-def race_player(payload: dict, *, key: str, height: int = 520) -> dict | None:
+def race_player(payload: dict, *, key: str, height: int = 520,
+                grid_query: str | None = None) -> dict | None:
     """Show the race player and return the user's last event (or None).
 
     Parameters
@@ -347,8 +359,13 @@ def race_player(payload: dict, *, key: str, height: int = 520) -> dict | None:
     height
         Height in pixels of the map and 3-D panels. The widget grows to fit
         its toolbar and the loss plots below them.
+    grid_query
+        Where the app serves the surface's grids (``ui.grid.grid_query`` of the scene): the
+        player then fetches them once per surface from ``GET /live/grid`` instead of
+        receiving them with every rerun. Without it (the player served on its own) they
+        travel with the payload.
     """
-    meta, blob = _encode(payload)
+    meta, blob = _encode(payload, grid_query)
     meta["panel_height"] = int(height)
     component = _declare()
     value = component(meta=meta, blob=blob, key=key, default=None)

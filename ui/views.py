@@ -17,6 +17,7 @@ from ui import analysis, tab_keeper
 from ui.callbacks import on_inspect_step
 from ui.compute import cached_payload, cached_race, cached_recorded
 from ui.equations import update_rules
+from ui.grid import grid_query
 from ui.player import race_player
 from ui.state import FIRST_TAB, SHARE_TAB, lr_grid
 from ui.tables import markdown_table, md_literal, swatch
@@ -67,7 +68,7 @@ def draw_player(scene: Scene, race_scene: Scene, race: Race) -> None:
                         "lr_grids": [lr_grid(OPTIMIZERS[r.optimizer].spec["lr"])
                                      for r in race.racers],
                         "lrs": [float(r.hyper["lr"]) for r in race.racers]}}
-    race_player(payload, key="player", height=520)
+    race_player(payload, key="player", height=520, grid_query=grid_query(race_scene))
 
 
 def draw_results(race: Race) -> None:

@@ -185,11 +185,7 @@
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (!data || data.type !== "streamlit:render") return;
-    try {
-      onRender(data.args || {});
-    } catch (err) {
-      showError(err);
-    }
+    render(data.args || {});
   });
 
   function showError(err) {
@@ -207,7 +203,8 @@
     if (value && typeof value === "object") {
       if (value.__buf__) {
         var d = value.__buf__, off = d[0], n = d[1], shape = d[3];
-        var flat = d[2] === "f8" ? new Float64Array(buffer, off, n) : new Float32Array(buffer, off, n);
+        var flat = d[2] === "f8" ? new Float64Array(buffer, off, n) :
+          d[2] === "x4" ? unXor4(buffer, off, n) : new Float32Array(buffer, off, n);
         if (shape.length === 2) {
           var rows = [], w = shape[1];
           for (var r = 0; r < shape[0]; r++) rows.push(flat.subarray(r * w, (r + 1) * w));
@@ -220,6 +217,18 @@
       return out;
     }
     return value;
+  }
+
+  // float32 packed for compression (ui/packing.py): bytes grouped by position, each value's
+  // bits XOR the previous value's.
+  function unXor4(buffer, off, n) {
+    var src = new Uint8Array(buffer, off, 4 * n), out = new Uint8Array(4 * n);
+    for (var b = 0; b < 4; b++) {
+      for (var i = 0, at = b * n; i < n; i++) out[4 * i + b] = src[at + i];
+    }
+    var bits = new Uint32Array(out.buffer);
+    for (var k = 1; k < n; k++) bits[k] ^= bits[k - 1];
+    return new Float32Array(out.buffer);
   }
 
   function toBuffer(bytes) {
@@ -688,34 +697,13 @@
   }
 
   // ------------------------------------------------------------- 3-D view
-  // The page loads Plotly's cartesian bundle (contours and lines: the map and the loss plot).
-  // The WebGL bundle for the 3-D surface is fetched the first time the 3-D view is shown, so
-  // visitors who never open it do not download it. It is a separate Plotly instance.
+  // One Plotly with just the traces the player draws (ui/plotly_bundle): the map and the loss
+  // plot (contour, heatmap, scatter) and the 3-D view (surface, scatter3d). Two of Plotly's
+  // own bundles, one for each, carried Plotly's core twice: 1.05 MB compressed against 0.59.
   var Plotly2D = window.Plotly;
-  var Plotly3D = null;
-  var loading3D = null;
+  var Plotly3D = window.Plotly;
 
-  function load3D() {
-    if (Plotly3D) return Promise.resolve(Plotly3D);
-    if (!loading3D) {
-      loading3D = new Promise(function (resolve, reject) {
-        var script = document.createElement("script");
-        script.src = (window.__playerAssets || "") + "plotly-gl3d.min.js";
-        script.onload = function () {
-          Plotly3D = window.Plotly;
-          window.Plotly = Plotly2D;
-          resolve(Plotly3D);
-        };
-        script.onerror = function () {
-          loading3D = null;
-          script.remove();
-          reject(new Error("the 3-D view's plotting library could not be loaded"));
-        };
-        document.head.appendChild(script);
-      });
-    }
-    return loading3D;
-  }
+  function load3D() { return Promise.resolve(Plotly3D); }
 
   function plotlyFor(gd) { return gd === el.surf ? Plotly3D : Plotly2D; }
 
@@ -1701,12 +1689,63 @@
   window.addEventListener("pointerup", function (ev) { endDrag(ev, false); }, true);
   window.addEventListener("pointercancel", function (ev) { endDrag(ev, true); }, true);
 
+  // ----------------------------------------------------------- grids by address
+  // The app sends the surface's grids by address (meta.surface.grid): they are fetched once
+  // per surface and kept here, so a rerun that only changes the paths carries the paths alone.
+  var Grids = { byKey: {}, order: [], waiting: null };
+
+  function gridKey(g) { return g.sig + " " + g.url; }
+
+  function withGrids(args) {
+    var g = args.meta && args.meta.surface && args.meta.surface.grid;
+    if (!g || Grids.byKey[gridKey(g)]) {
+      Grids.waiting = null;   // older arguments still waiting for their grids are outdated
+      return true;
+    }
+    Grids.waiting = args;     // the newest arguments are drawn once their grids arrive
+    var key = gridKey(g);
+    if (Grids.loading === key) return false;
+    Grids.loading = key;
+    fetch(new URL("../../" + g.url, location.href).href)
+      .then(function (r) {
+        if (!r.ok) throw new Error("the map's grids could not be loaded (" + r.status + ")");
+        return r.arrayBuffer();
+      })
+      .then(function (buf) {
+        Grids.byKey[key] = readLive(buf).grids;
+        Grids.order.push(key);
+        while (Grids.order.length > 4) delete Grids.byKey[Grids.order.shift()];
+        Grids.loading = null;
+        var next = Grids.waiting;
+        Grids.waiting = null;
+        if (next) render(next);
+      })
+      .catch(function (err) {
+        Grids.loading = null;
+        showError(err);
+      });
+    return false;
+  }
+
+  function render(args) {
+    try {
+      if (withGrids(args)) onRender(args);
+    } catch (err) {
+      showError(err);
+    }
+  }
+
   // -------------------------------------------------------------- render
   function onRender(args) {
     var meta = args.meta;
     if (!meta || meta._sig === S.sig) return;
     var t0 = performance.now();
     var payload = decode(meta, toBuffer(args.blob));
+    var grid = payload.surface && payload.surface.grid;
+    if (grid) {
+      var arrays = Grids.byKey[gridKey(grid)];
+      for (var gk in arrays) payload.surface[gk] = arrays[gk];
+    }
     var first = !S.payload;
     // Same surface as before: keep the decoded grids (and the plain copies made for Plotly), so
     // Plotly.react sees unchanged arrays and does not recompute the contours or the 3-D mesh.

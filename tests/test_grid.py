@@ -1,0 +1,108 @@
+"""The surface's grids travel by address, once per surface: the player's arguments carry the
+paths and the address, and any server rebuilds the same grids from the address alone."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from figures import payload as figure_payload
+from figures.payload import race_payload, surface_payload
+from scene import default_scene, from_dict
+from scene.race import simulate
+from ui import grid
+from ui.live import unpack
+from ui.player import _encode
+
+
+@pytest.fixture(scope="module")
+def client():
+    from ui.live import routes
+
+    return TestClient(Starlette(routes=routes()))
+
+
+def _payload(scene):
+    race = simulate(scene)
+    return race_payload(race, surface_payload(race.surface))
+
+
+def _encoded(scene):
+    return _encode(_payload(scene), grid.grid_query(scene))
+
+
+def test_a_change_carries_the_paths_and_the_grids_address_only():
+    scene = replace(default_scene(), steps=200)
+    meta, blob = _encoded(scene)
+    surf = meta["surface"]
+    assert not set(grid.GRID_KEYS) & set(surf)
+    assert surf["grid"]["url"].startswith("live/grid?")
+    _, plain_blob = _encode(_payload(scene))
+    # The grids were the bulk of the arguments; without them the paths remain.
+    assert len(blob) < len(plain_blob) / 3
+    # Another learning rate: the same grids' address; another surface: another address.
+    faster = replace(scene, optimizers=[replace(e, hyper={"lr": 2e-3})
+                                        for e in scene.optimizers])
+    assert _encoded(faster)[0]["surface"]["grid"] == surf["grid"]
+    other, _ = from_dict({"surface": "himmelblau"})
+    assert _encoded(other)[0]["surface"]["grid"]["sig"] != surf["grid"]["sig"]
+
+
+@pytest.mark.parametrize("link", [
+    {"surface": "rosenbrock"},
+    {"surface": "ravine", "surface_params": {"condition": 50, "angle": 30}},
+    {"surface": "sharp_flat", "test_shift": [0.3, -0.2]},
+    {"formula": "log(x) + y^2", "surface_params": {"xmin": -2, "xmax": 3}},
+])
+def test_any_server_rebuilds_the_grids_the_page_announced(client, link):
+    scene, warnings = from_dict(link)
+    assert not warnings
+    meta, _ = _encoded(scene)
+    url = meta["surface"]["grid"]["url"]
+    grid._answers.items.clear()  # another replica: nothing kept from building the page
+    grid._answers.size = 0
+    r = client.get("/" + url)
+    assert r.status_code == 200
+    assert "immutable" in r.headers["cache-control"]
+    got = unpack(r.content)
+    assert got["sig"] == meta["surface"]["grid"]["sig"]
+    want = surface_payload(scene.surface_obj())
+    if scene.test_shift is not None:
+        want["test_z"] = figure_payload.test_grid(scene.surface_obj(), scene.test_shift)
+    for key in grid.GRID_KEYS:
+        if want.get(key) is None:
+            assert key not in got["grids"]
+            continue
+        expect = np.asarray(want[key], dtype=np.float64)
+        np.testing.assert_array_equal(got["grids"][key], expect.astype(got["grids"][key].dtype))
+    if "undefined" in want:  # a typed formula's undefined part travels with the grids
+        assert np.isnan(got["grids"]["undefined"]).any()
+
+
+def test_a_digest_this_server_would_not_give_is_not_kept(client):
+    scene = default_scene()
+    url = _encoded(scene)[0]["surface"]["grid"]["url"]
+    q = parse_qs(urlsplit(url).query)
+    r = client.get("/live/grid", params={"s": q["s"][0], "g": "0" * 20})
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("s, status, field", [
+    ("", 400, "s"),
+    ("not json", 400, "s"),
+    (json.dumps({"surface": "rosenbrock", "steps": 5}), 400, "s"),
+    (json.dumps({"surface": "no-such-surface"}), 400, "s"),
+    (json.dumps({"formula": "import os"}), 400, "s"),
+    (json.dumps({"surface": "rosenbrock", "pad": "x" * 5000}), 414, "s"),
+    ("[" * 5000, 414, "s"),
+])
+def test_a_bad_address_is_refused_by_name(client, s, status, field):
+    r = client.get("/live/grid", params={"s": s} if s else {})
+    assert r.status_code == status
+    assert r.json()["field"] == field and r.json()["error"]
