@@ -63,10 +63,14 @@ def _pack(grids: dict) -> tuple[str, bytes]:
 
 def split_surface(surface: dict, query: str) -> tuple[dict, str]:
     """The surface payload without its grids, and the grids' digest. ``query`` is
-    :func:`grid_query` of the scene: the rest of the grids' address."""
-    grids = {k: v for k, v in surface.items() if k in GRID_KEYS}
-    sig, data = _pack(grids)
-    _answers.put(query, data)  # this server's own next request for them is a cache hit
+    :func:`grid_query` of the scene: the rest of the grids' address, which names the grids
+    (they are a function of it), so they are packed once per address, not on every rerun."""
+    data = _answers.get(query)
+    if data is None:
+        _, data = _pack({k: v for k, v in surface.items() if k in GRID_KEYS})
+        _answers.put(query, data)  # this server's next request for them is a cache hit too
+    (n,) = struct.unpack_from("<I", data)
+    sig = json.loads(data[4:4 + n])["sig"]
     rest = {k: v for k, v in surface.items() if k not in GRID_KEYS}
     rest["grid"] = {"url": "live/grid?" + urlencode({"s": query, "g": sig}), "sig": sig}
     return rest, sig
