@@ -138,6 +138,21 @@ def test_player_files_are_served_under_their_hash_for_good(client):
     assert client.get(f"/live/player/{version}/..%2F..%2Fapp.py").status_code == 404
 
 
+def test_player_files_are_sent_compressed_once(client):
+    version = asset_version()
+    plain = (ROOT / "ui" / "player_frontend" / "plotly-race.min.js").read_bytes()
+    r = client.get(f"/live/player/{version}/plotly-race.min.js",
+                   headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and r.content == plain
+    assert int(r.headers["content-length"]) < len(plain) / 2.5
+    again = client.get(f"/live/player/{version}/plotly-race.min.js",
+                       headers={"Accept-Encoding": "gzip"})
+    assert again.headers["content-length"] == r.headers["content-length"]
+    r = client.get(f"/live/player/{version}/player.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in r.headers
+    assert r.content == (ROOT / "ui" / "player_frontend" / "player.js").read_bytes()
+
+
 def test_player_page_asks_for_the_hashed_files():
     from ui.player import frontend_dir
 

@@ -107,12 +107,12 @@ def draw_results(race: Race) -> None:
          for row, r in zip(rows, race.racers, strict=True)], align), unsafe_allow_html=True)
     fmin = race.surface.f_min
     st.caption(
-        f"*steps to minimum*: first step whose loss is within {DEFAULT_TOL:g} of the global "
+        f"**steps to minimum**: first step whose loss is within {DEFAULT_TOL:g} of the global "
         "minimum " + (f"f* = {fmin:.6g}." if fmin is not None else
                       "(none was found in this range)." if race.surface.name == FORMULA
                       else "(this surface has none: it is unbounded below).")
-        + " *ended in*: the listed minimum the final point sits in, if any."
-        + (" *test loss*: the loss at the final point on the test surface, the training "
+        + " **ended in**: the listed minimum the final point sits in, if any."
+        + (" **test loss**: the loss at the final point on the test surface, the training "
            "surface shifted by ({:g}, {:g}) (dashed contours on the map), as new data would "
            "shift it.".format(*race.scene.test_shift) if testing else ""))
 
@@ -179,7 +179,7 @@ def show_inspector(scene: Scene, race: Race) -> None:
         st.caption(
             f"Update {k} moves each optimizer from its position after {k - 1} updates. State "
             "values are after the update, under PyTorch's names: "
-            + "; ".join(f"*{q}* {texts[q]}" for q in shown)
+            + "; ".join(f"`{q}` {texts[q]}" for q in shown)
             + ". The step size per coordinate is what multiplies the (averaged) gradient in "
             "that coordinate.")
 

@@ -7,6 +7,18 @@ const { glsl } = require('esbuild-plugin-glsl');
 const InlineCSSPlugin = require('esbuild-plugin-inline-css');
 const version = require('plotly.js/package.json').version;
 
+// Plotly's registry pulls in the map traces' stylesheet (80 kB) whatever traces are
+// registered; the player draws no map tiles, so it resolves to nothing.
+const noMapStyles = {
+  name: 'no-map-styles',
+  setup(build) {
+    build.onResolve({ filter: /maplibre-gl\/dist\/maplibre-gl\.css$/ }, () => ({
+      path: 'maplibre-gl.css', namespace: 'empty',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
+  },
+};
+
 esbuild.build({
   entryPoints: [path.join(__dirname, 'entry.js')],
   outfile: path.join(__dirname, '..', 'player_frontend', 'plotly-race.min.js'),
@@ -19,7 +31,7 @@ esbuild.build({
   banner: { js: `/**\n* plotly.js v${version}: heatmap, contour, scatter, surface and scatter3d (minified)\n` +
                 '* Copyright 2012-2026, Plotly, Inc. All rights reserved.\n' +
                 '* Licensed under the MIT license (PLOTLY-LICENSE.txt)\n*/' },
-  plugins: [InlineCSSPlugin(), glsl({ minify: true }), environmentPlugin({ NODE_DEBUG: false })],
+  plugins: [noMapStyles, InlineCSSPlugin(), glsl({ minify: true }), environmentPlugin({ NODE_DEBUG: false })],
   alias: { regl: '@plotly/regl', stream: 'stream-browserify' },
   define: { global: 'window', 'define.amd': 'false' },
   target: 'es2016',
