@@ -179,7 +179,7 @@ def show_inspector(scene: Scene, race: Race) -> None:
         st.caption(
             f"Update {k} moves each optimizer from its position after {k - 1} updates. State "
             "values are after the update, under PyTorch's names: "
-            + "; ".join(f"`{q}` {texts[q]}" for q in shown)
+            + "; ".join(f"**{q}** {texts[q]}" for q in shown)
             + ". The step size per coordinate is what multiplies the (averaged) gradient in "
             "that coordinate.")
 
