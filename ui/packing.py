@@ -9,6 +9,12 @@ Types: ``f8`` and ``f4``, little-endian floats; ``x4``, float32 made easy to com
 value's bits XOR the previous value's (a path moves little from step to step, so the high
 bytes are mostly zero), then the bytes regrouped by position (all first bytes, then all second
 bytes, …). The websocket's compression then sends a path in about a third of its float32 size.
+``d2``, a picture's grid in 16 bits: each value rounded to one of 65,535 even steps between the
+grid's lowest and highest finite value (``lo`` and ``step`` follow the shape in the reference:
+``[offset, count, "d2", shape, lo, step]``; 65,535 stands for a value that is not finite),
+each step's difference to the one before, bytes regrouped by position. A smooth 140 × 140 grid
+compresses to 15 kB instead of 37 kB in x4; the steps are a 65,534th of the grid's range, far
+below what the colours, contours or a 3-D height can show.
 """
 
 from __future__ import annotations
@@ -27,19 +33,26 @@ class Packer:
         self._size = 0
 
     def add(self, values: Any, dtype: str, what: str, ndim: int | None = None) -> dict:
+        """Add an array of ``dtype`` (``f8``, ``f4``, ``x4`` or ``d2``, see above); return its
+        reference for the JSON."""
         try:
             arr = np.asarray(values, dtype=float)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{what} must be a numeric array") from exc
         if ndim is not None and arr.ndim != ndim and arr.size:
             raise ValueError(f"{what} must be {ndim}-dimensional, got shape {arr.shape}")
-        arr = np.ascontiguousarray(arr, dtype="<f8" if dtype == "f8" else "<f4")
+        extra = []
+        if dtype == "d2":
+            data, lo, step = _delta16(arr)
+            extra = [lo, step]
+        else:
+            arr = np.ascontiguousarray(arr, dtype="<f8" if dtype == "f8" else "<f4")
+            data = _xor_shuffle(arr) if dtype == "x4" else arr.tobytes()
         offset = self._size
-        data = _xor_shuffle(arr) if dtype == "x4" else arr.tobytes()
         pad = (-len(data)) % 8
         self._chunks.append(data + b"\0" * pad)
         self._size += len(data) + pad
-        return {"__buf__": [offset, int(arr.size), dtype, [int(n) for n in arr.shape]]}
+        return {"__buf__": [offset, int(arr.size), dtype, [int(n) for n in arr.shape], *extra]}
 
     def blob(self) -> bytes:
         return b"".join(self._chunks)
@@ -63,10 +76,30 @@ def _xor_shuffle(arr: np.ndarray) -> bytes:
     return np.frombuffer(delta.tobytes(), np.uint8).reshape(-1, 4).T.tobytes()
 
 
+def _delta16(arr: np.ndarray) -> tuple[bytes, float, float]:
+    flat = arr.ravel()
+    finite = np.isfinite(flat)
+    lo = float(flat[finite].min()) if finite.any() else 0.0
+    hi = float(flat[finite].max()) if finite.any() else 0.0
+    step = (hi - lo) / 65534 if hi > lo else 0.0
+    with np.errstate(invalid="ignore"):
+        q = np.where(finite, np.rint((flat - lo) / step) if step else 0, 65535)
+    q = np.clip(q, 0, 65535).astype(np.int64)
+    delta = (np.diff(q, prepend=0) % 65536).astype("<u2")
+    return np.frombuffer(delta.tobytes(), np.uint8).reshape(-1, 2).T.tobytes(), lo, step
+
+
 def read(blob: bytes, ref: dict) -> np.ndarray:
     """The array behind ``ref`` (as :meth:`Packer.add` returned it) in ``blob``: what the
     player decodes, for tests and scripts."""
-    offset, count, dtype, shape = ref["__buf__"]
+    offset, count, dtype, shape, *extra = ref["__buf__"]
+    if dtype == "d2":
+        lo, step = extra
+        planes = np.frombuffer(blob, np.uint8, count=2 * count, offset=offset).reshape(2, count)
+        q = np.cumsum(planes.T.copy().view("<u2").ravel(), dtype=np.int64) % 65536
+        out = (lo + q * step).astype(np.float32)
+        out[q == 65535] = np.nan
+        return out.reshape(shape)
     if dtype == "x4":
         planes = np.frombuffer(blob, np.uint8, count=4 * count, offset=offset).reshape(4, count)
         bits = np.bitwise_xor.accumulate(planes.T.copy().view("<u4").ravel())

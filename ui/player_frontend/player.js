@@ -204,7 +204,8 @@
       if (value.__buf__) {
         var d = value.__buf__, off = d[0], n = d[1], shape = d[3];
         var flat = d[2] === "f8" ? new Float64Array(buffer, off, n) :
-          d[2] === "x4" ? unXor4(buffer, off, n) : new Float32Array(buffer, off, n);
+          d[2] === "x4" ? unXor4(buffer, off, n) :
+          d[2] === "d2" ? unDelta2(buffer, off, n, d[4], d[5]) : new Float32Array(buffer, off, n);
         if (shape.length === 2) {
           var rows = [], w = shape[1];
           for (var r = 0; r < shape[0]; r++) rows.push(flat.subarray(r * w, (r + 1) * w));
@@ -229,6 +230,17 @@
     var bits = new Uint32Array(out.buffer);
     for (var k = 1; k < n; k++) bits[k] ^= bits[k - 1];
     return new Float32Array(out.buffer);
+  }
+
+  // A grid in 16 bits (ui/packing.py): steps of `step` above `lo`, each stored as its
+  // difference to the one before, bytes grouped by position; 65535 is a value not defined.
+  function unDelta2(buffer, off, n, lo, step) {
+    var src = new Uint8Array(buffer, off, 2 * n), out = new Float32Array(n), q = 0;
+    for (var i = 0; i < n; i++) {
+      q = (q + (src[i] | (src[n + i] << 8))) & 0xffff;
+      out[i] = q === 65535 ? NaN : lo + q * step;
+    }
+    return out;
   }
 
   function toBuffer(bytes) {
