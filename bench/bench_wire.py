@@ -8,7 +8,10 @@ through a counting relay on this machine, so the figures are the bytes that cros
 socket: with websocket compression when the server offers it, as a browser would get them.
 For each scene it prints the bytes of the first page run (the websocket only), of each
 learning-rate change (median and largest), and of the grids the player fetches once per
-surface (``GET /live/grid``).
+surface (``GET /live/grid``). With ``--first-visit`` it also opens the page in headless
+Chromium at 1600×1000 through the same relay, with an empty cache, and prints every byte a
+first visit costs (the page, Streamlit's front end, the player's scripts, the grids and the
+websocket) once the map and the 3-D view are drawn.
 
 Prints figures, asserts nothing.
 """
@@ -89,12 +92,42 @@ async def one(base: str, query: str, changes: int) -> dict:
             else grid_bytes / 1e3}
 
 
+FIRST_DRAWN_JS = """() => {
+    const f = document.querySelector("iframe[title*='player']");
+    const S = f && f.contentWindow && f.contentWindow.__racePlayer;
+    return !!(S && S.built && S.built.map && (!S.wide || S.built.surf));
+}"""
+
+
+async def first_visit(base: str, settle: float = 3.0) -> float:
+    """Bytes (MB) a first visit in Chromium draws from the server, through a counting relay."""
+    from playwright.async_api import async_playwright
+
+    u = urlsplit(base)
+    relay = Relay(u.hostname, u.port or 80)
+    url = await relay.start()
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = await browser.new_page(viewport={"width": 1600, "height": 1000})
+        await page.goto(url + "/")
+        await page.wait_for_function(FIRST_DRAWN_JS, timeout=120_000, polling=200)
+        await asyncio.sleep(settle)
+        await browser.close()
+    relay.server.close()
+    return relay.down / 1e6
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = ap.add_mutually_exclusive_group(required=True)
     where.add_argument("--url")
     where.add_argument("--start-server", action="store_true")
     ap.add_argument("--changes", type=int, default=10)
+    ap.add_argument("--first-visit", action="store_true",
+                    help="also measure a first visit in headless Chromium (1600×1000)")
     args = ap.parse_args(argv)
     proc = None
     if args.start_server:
@@ -110,6 +143,9 @@ def main(argv=None) -> None:
             print(f"{name:<38} | {row['first_run_kb']:>6.0f} kB | "
                   f"{row['change_kb_p50']:>9.1f} kB | {row['change_kb_max']:>5.1f} kB | "
                   f"{grid:>10}", flush=True)
+        if args.first_visit:
+            mb = asyncio.run(first_visit(base))
+            print(f"a first visit (page, front end, player, grids, websocket): {mb:.2f} MB")
     finally:
         if proc is not None:
             stop_server(proc)
