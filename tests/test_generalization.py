@@ -79,11 +79,12 @@ def test_live_route_accepts_a_test_shift():
     from starlette.applications import Starlette
     from starlette.testclient import TestClient
 
-    from ui.live import routes
+    from ui.live import TOKEN_HEADER, issue_token, routes
 
     scene = replace(load_presets()[PRESET], title="", claim="")
     with TestClient(Starlette(routes=routes())) as c:
-        r = c.post("/live/race", json={"scene": to_dict(scene)})
+        r = c.post("/live/race", json={"scene": to_dict(scene)},
+                   headers={TOKEN_HEADER: issue_token("test")})
     assert r.status_code == 200
 
 

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from scene import Entry, default_scene, to_dict
 from scene.race import simulate
-from ui.live import MAX_BODY, _Cache, asset_version, routes, unpack
+from ui.live import MAX_BODY, TOKEN_HEADER, _Cache, asset_version, issue_token, routes, unpack
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +30,8 @@ def body(scene=None, **extra) -> dict:
 
 def post(client, data) -> object:
     raw = data if isinstance(data, bytes | str) else json.dumps(data)
-    return client.post("/live/race", content=raw, headers={"Content-Type": "application/json"})
+    return client.post("/live/race", content=raw, headers={"Content-Type": "application/json",
+                                                           TOKEN_HEADER: issue_token("test")})
 
 
 def test_answer_matches_the_compiled_core(client):

@@ -120,7 +120,7 @@ from pathlib import Path
 
 import streamlit.components.v1 as components
 
-from ui.live import asset_version
+from ui.live import asset_version, issue_token
 from ui.packing import Packer, clean
 
 __all__ = ["race_player", "frontend_dir"]
@@ -334,6 +334,15 @@ def _encode(payload: dict) -> tuple[dict, bytes]:
 # --------------------------------------------------------------------------
 
 
+def _session_id() -> str:
+    """The Streamlit session running this script ("page" outside a session)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else "page"
+
+
+
 def race_player(payload: dict, *, key: str, height: int = 520) -> dict | None:
     """Show the race player and return the user's last event (or None).
 
@@ -351,5 +360,8 @@ def race_player(payload: dict, *, key: str, height: int = 520) -> dict | None:
     meta, blob = _encode(payload)
     meta["panel_height"] = int(height)
     component = _declare()
-    value = component(meta=meta, blob=blob, key=key, default=None)
+    # The live route answers the app's own pages only: the page sends this token with each
+    # request. It names the session (whose requests the route takes one at a time).
+    token = issue_token(_session_id()) if payload.get("live") else None
+    value = component(meta=meta, blob=blob, token=token, key=key, default=None)
     return value if isinstance(value, dict) else None
