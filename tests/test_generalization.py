@@ -79,7 +79,8 @@ def test_live_route_accepts_a_test_shift():
     from starlette.applications import Starlette
     from starlette.testclient import TestClient
 
-    from ui.live import TOKEN_HEADER, issue_token, routes
+    from ui.guard import TOKEN_HEADER, issue_token
+    from ui.live import routes
 
     scene = replace(load_presets()[PRESET], title="", claim="")
     with TestClient(Starlette(routes=routes())) as c:

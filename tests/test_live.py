@@ -13,7 +13,8 @@ from starlette.testclient import TestClient
 
 from scene import Entry, default_scene, to_dict
 from scene.race import simulate
-from ui.live import MAX_BODY, TOKEN_HEADER, _Cache, asset_version, issue_token, routes, unpack
+from ui.guard import TOKEN_HEADER, issue_token
+from ui.live import MAX_BODY, _Cache, asset_version, routes, unpack
 
 ROOT = Path(__file__).resolve().parents[1]
 

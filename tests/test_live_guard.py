@@ -15,9 +15,11 @@ import httpx2 as httpx
 import pytest
 from starlette.applications import Starlette
 
+import ui.guard as guard
 import ui.live as live
 from scene import default_scene, to_dict
-from ui.live import TOKEN_HEADER, Gate, LiveError, check_token, issue_token, routes
+from ui.guard import TOKEN_HEADER, Gate, Refused, check_token, issue_token
+from ui.live import routes
 
 BODY = json.dumps({"scene": to_dict(default_scene())}).encode()
 
@@ -43,7 +45,7 @@ def test_a_token_names_its_session_and_survives_a_round_trip():
     "abc.99999999999999999999." + "A" * 24,
 ])
 def test_missing_or_malformed_tokens_are_refused(token):
-    with pytest.raises(LiveError) as e:
+    with pytest.raises(Refused) as e:
         check_token(token)
     assert e.value.status == 403 and e.value.field == "token"
 
@@ -57,17 +59,17 @@ def test_forged_expired_and_other_secrets_tokens_are_refused():
               f"{session}.{expiry}.{sig[:-2]}AA",           # a changed signature
               issue_token("victim", now, b"another secret")]  # signed with another secret
     for token in forged:
-        with pytest.raises(LiveError, match="not one this app issues"):
+        with pytest.raises(Refused, match="not one this app issues"):
             check_token(token, now)
-    with pytest.raises(LiveError, match="expired"):
-        check_token(good, now + live.TOKEN_SECONDS + 3600)
+    with pytest.raises(Refused, match="expired"):
+        check_token(good, now + guard.TOKEN_SECONDS + 3600)
 
 
 def test_a_token_is_the_same_within_ten_minutes_and_good_for_hours():
     now = 1_800_000_000  # at a ten-minute boundary
     assert issue_token("s", now) == issue_token("s", now + 599)
     assert issue_token("s", now) != issue_token("s", now + 600)
-    assert check_token(issue_token("s", now), now + live.TOKEN_SECONDS) == "s"
+    assert check_token(issue_token("s", now), now + guard.TOKEN_SECONDS) == "s"
 
 
 def test_an_odd_session_id_still_gets_a_usable_token():
@@ -88,7 +90,7 @@ def small_gate(monkeypatch):
     """A gate of one worker and two waiting sessions, and a computation that waits for
     ``release`` (set it to let the running one finish)."""
     gate = Gate(workers=1, depth=2, stuck_after=3600)
-    monkeypatch.setattr(live, "_gate", gate)
+    monkeypatch.setattr(guard, "_gate", gate)
     release = threading.Event()
     done = []
 
@@ -173,11 +175,11 @@ def test_sessions_take_the_workers_in_turn():
         return tag
 
     async def go():
-        _, a1 = gate.submit("a", work, "a1")
+        a1 = gate.submit("a", work, "a1").future
         await until(lambda: gate.status()["running"] == 1, "a1 runs")
-        _, a2 = gate.submit("a", work, "a2")  # a's next waits for a1
-        _, b1 = gate.submit("b", work, "b1")
-        _, c1 = gate.submit("c", work, "c1")
+        a2 = gate.submit("a", work, "a2").future  # a's next waits for a1
+        b1 = gate.submit("b", work, "b1").future
+        c1 = gate.submit("c", work, "c1").future
         release.set()
         return await asyncio.gather(a1, a2, b1, c1)
 
@@ -212,9 +214,9 @@ def test_a_full_queue_is_answered_busy_at_once(small_gate):
     assert running.status_code == 200 and all(r.status_code == 200 for r in waiting)
 
 
-def test_a_request_that_waits_too_long_is_told_the_server_is_busy(small_gate, monkeypatch):
+def test_a_request_that_waits_too_long_is_told_the_server_is_busy(small_gate):
     gate, release, done = small_gate
-    monkeypatch.setattr(live, "WAIT_SECONDS", 0.2)
+    gate.wait = 0.2
 
     async def go():
         async with client() as c:
@@ -235,7 +237,7 @@ def test_a_request_that_waits_too_long_is_told_the_server_is_busy(small_gate, mo
 
 def test_stuck_workers_make_the_route_and_its_health_answer_503(monkeypatch):
     gate = Gate(workers=1, depth=4, stuck_after=0.05)
-    monkeypatch.setattr(live, "_gate", gate)
+    monkeypatch.setattr(guard, "_gate", gate)
     release = threading.Event()
     monkeypatch.setattr(live, "answer", lambda body: (release.wait(30), (200, b""))[1])
 
@@ -382,7 +384,7 @@ def test_gate_workers_never_keep_a_process_alive():
     """A process whose workers are computing still exits when its main thread ends (as the
     server does on SIGTERM)."""
     code = ("import asyncio, threading, time\n"
-            "from ui.live import Gate\n"
+            "from ui.guard import Gate\n"
             "g = Gate(workers=2, depth=4)\n"
             "async def go():\n"
             "    for s in 'ab':\n"

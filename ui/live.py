@@ -11,15 +11,14 @@ The page is served by Streamlit's ``st.App`` (see ``app.py``) with two routes be
     refuses: any unusable field is a ``400`` answer ``{"error": "...", "field": "..."}``.
     A body over :data:`MAX_BODY` bytes is a ``413``, a body that is not JSON a ``400``.
 
-    Only the app's own pages may ask: the body must be sent as ``application/json`` (else
-    ``415``) with the token the page got from the server in the :data:`TOKEN_HEADER` header
-    (else ``403``; see :func:`issue_token`). A body not sent whole within
-    :data:`BODY_SECONDS` is a ``408``. Computations run on a few worker threads, one per core,
-    taken by the sessions in turn (see :class:`Gate`): a session has at most one request
-    computing and one waiting (a newer request replaces the waiting one, which is answered
-    ``409``), and when :data:`QUEUE_DEPTH` sessions already wait, or every worker has been held
-    longer than :data:`STUCK_SECONDS`, the answer is a quick ``503`` with ``Retry-After``.
-    Every refusal is JSON ``{"error": "...", "field": "..."}``.
+    Only the app's own pages may ask (see :mod:`ui.guard`): the body must be sent as
+    ``application/json`` (else ``415``) with the token the page got from the server in the
+    ``X-Race-Token`` header (else ``403``). A body not sent whole within :data:`BODY_SECONDS`
+    is a ``408``. Computations run on a few worker threads, one per core, taken by the
+    sessions in turn: a session has at most one request computing and one waiting (a newer
+    request replaces the waiting one, which is answered ``409``), and when too many sessions
+    already wait, or every worker has been held too long, the answer is a quick ``503`` with
+    ``Retry-After``. Every refusal is JSON ``{"error": "...", "field": "..."}``.
 
     Answer: ``application/octet-stream``, a little-endian ``uint32`` header length ``L``, ``L``
     bytes of UTF-8 JSON, zero padding to a multiple of 8, then one binary buffer. The JSON
@@ -45,20 +44,14 @@ kept in a small cache bounded in bytes, so dragging back over a point costs noth
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import math
 import mimetypes
-import os
 import re
-import secrets
 import struct
 import threading
-import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -68,8 +61,7 @@ from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict
 from scene.race import simulate
 from ui.packing import Packer, clean
 
-__all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX",
-           "Gate", "Busy", "issue_token", "check_token", "TOKEN_HEADER"]
+__all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
 
 _log = logging.getLogger(__name__)
 
@@ -82,21 +74,6 @@ CACHE_BYTES = 48 * 1024 * 1024
 
 #: Seconds a client has to send its whole body (a slower one is answered 408).
 BODY_SECONDS = 10.0
-#: Computations at once: one worker thread per core (``OPTRACE_LIVE_WORKERS`` overrides).
-WORKERS = max(1, min(int(os.environ.get("OPTRACE_LIVE_WORKERS") or os.cpu_count() or 1), 16))
-#: Sessions whose request may wait for a worker at once; more are told the server is busy.
-QUEUE_DEPTH = 8 * WORKERS
-#: Seconds a request may wait for a worker before it is told the server is busy.
-WAIT_SECONDS = 5.0
-#: A worker held this long by one computation counts as stuck; when every worker is, new
-#: requests are refused at once and the health route answers 503.
-STUCK_SECONDS = 20.0
-#: The header that carries the page's token, and how long a token is good for.
-TOKEN_HEADER = "X-Race-Token"
-TOKEN_SECONDS = 4 * 3600
-#: The environment variable with the secret tokens are signed with; replicas behind one proxy
-#: share it, so that any of them accepts a page's token. Without it, each process draws its own.
-SECRET_ENV = "OPTRACE_SECRET"
 
 ASSET_PREFIX = "/live/player"
 _FRONTEND = Path(__file__).resolve().with_name("player_frontend")
@@ -297,187 +274,6 @@ def answer(body: bytes) -> tuple[int, bytes | dict]:
 
 
 # --------------------------------------------------------------------------------------------
-# Tokens: only the app's own pages may ask
-
-
-def _secret() -> bytes:
-    given = os.environ.get(SECRET_ENV, "")
-    return given.encode() if given else secrets.token_bytes(32)
-
-
-_SECRET = _secret()
-_SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-def _sign(message: str, secret: bytes) -> str:
-    mac = hmac.new(secret, message.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac[:18]).decode()
-
-
-def issue_token(session: str, now: float | None = None, secret: bytes | None = None) -> str:
-    """A token for the page of Streamlit session ``session``: ``session.expiry.signature``.
-
-    The expiry is rounded to ten minutes, so a page's token (part of the player's arguments)
-    changes only that often; it is good for :data:`TOKEN_SECONDS` to 10 minutes more."""
-    session = session if _SESSION.fullmatch(session or "") else "page"
-    now = time.time() if now is None else now
-    expiry = (int(now) // 600 + 1) * 600 + TOKEN_SECONDS
-    body = f"{session}.{expiry}"
-    return f"{body}.{_sign(body, _SECRET if secret is None else secret)}"
-
-
-def check_token(token: str | None, now: float | None = None, secret: bytes | None = None) -> str:
-    """The session a token was issued to; :class:`LiveError` (403) when it is missing, forged
-    or expired."""
-    if not token:
-        raise LiveError("token", "this route answers the app's own pages only (no token)", 403)
-    parts = token.split(".")
-    if len(parts) != 3 or not _SESSION.fullmatch(parts[0]) or not parts[1].isdigit() \
-            or len(parts[1]) > 12:
-        raise LiveError("token", "the token is not one this app issues", 403)
-    expected = _sign(f"{parts[0]}.{parts[1]}", _SECRET if secret is None else secret)
-    if not hmac.compare_digest(expected.encode(), parts[2].encode()):
-        raise LiveError("token", "the token is not one this app issues", 403)
-    if int(parts[1]) < (time.time() if now is None else now):
-        raise LiveError("token", "the token has expired; reload the page", 403)
-    return parts[0]
-
-
-# --------------------------------------------------------------------------------------------
-# The gate: a few workers, taken by the sessions in turn
-
-
-class Busy(Exception):
-    """No worker for this request now (``status`` 503), or a newer request of the same session
-    replaced it while it waited (409)."""
-
-    def __init__(self, message: str, status: int = 503) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class _Job:
-    __slots__ = ("fn", "arg", "loop", "future", "queued", "started")
-
-    def __init__(self, fn, arg, loop, future) -> None:
-        self.fn, self.arg, self.loop, self.future = fn, arg, loop, future
-        self.queued = time.monotonic()
-        self.started: float | None = None
-
-    def settle(self, result=None, error: BaseException | None = None) -> None:
-        def put():
-            if not self.future.done():
-                if error is None:
-                    self.future.set_result(result)
-                else:
-                    self.future.set_exception(error)
-        try:
-            self.loop.call_soon_threadsafe(put)
-        except RuntimeError:  # the event loop is closed: nobody waits any more
-            pass
-
-
-class Gate:
-    """Computations on ``workers`` daemon threads, shared fairly between sessions.
-
-    Each session has at most one computation running and one waiting; a newer request of a
-    session replaces its waiting one (answered with :class:`Busy` 409). Sessions with a
-    request waiting are served in turn (round robin), so one session sending requests as
-    fast as it can gets one worker's share and no more. At most ``depth`` sessions wait;
-    beyond that, and while every worker has been held longer than ``stuck_after`` seconds,
-    :meth:`submit` raises :class:`Busy` at once. The threads are daemons: stopping the server
-    never waits for a computation."""
-
-    def __init__(self, workers: int = WORKERS, depth: int = QUEUE_DEPTH,
-                 stuck_after: float = STUCK_SECONDS) -> None:
-        self.workers, self.depth, self.stuck_after = workers, depth, stuck_after
-        self.cv = threading.Condition()
-        self.waiting: dict[str, _Job] = {}
-        self.ready: deque[str] = deque()
-        self.running: dict[str, _Job] = {}
-        self.threads = [threading.Thread(target=self._work, name=f"live-worker-{i}",
-                                         daemon=True) for i in range(workers)]
-        for th in self.threads:
-            th.start()
-
-    def stuck(self, now: float | None = None) -> bool:
-        """Every worker held by one computation for longer than ``stuck_after``."""
-        now = time.monotonic() if now is None else now
-        with self.cv:
-            held = sum(1 for j in self.running.values()
-                       if j.started is not None and now - j.started > self.stuck_after)
-        return held >= self.workers
-
-    def status(self) -> dict:
-        with self.cv:
-            return {"running": len(self.running), "waiting": len(self.waiting)}
-
-    def submit(self, session: str, fn, arg) -> tuple[_Job, asyncio.Future]:
-        """Queue ``fn(arg)`` for ``session``; the future gets its result (or exception)."""
-        loop = asyncio.get_running_loop()
-        job = _Job(fn, arg, loop, loop.create_future())
-        # A page that went away leaves its answer unread, and that is no error.
-        job.future.add_done_callback(lambda f: f.cancelled() or f.exception())
-        if self.stuck():
-            raise Busy("the server is busy with long computations; try again in a moment")
-        with self.cv:
-            old = self.waiting.get(session)
-            if old is None and len(self.waiting) >= self.depth:
-                raise Busy("the server is busy; try again in a moment")
-            self.waiting[session] = job
-            if old is not None:
-                old.settle(error=Busy("replaced by a newer request of this page", 409))
-            elif session not in self.running and session not in self.ready:
-                self.ready.append(session)
-                self.cv.notify()
-        return job, job.future
-
-    def withdraw(self, session: str, job: _Job) -> bool:
-        """Take back a job that has not started (its client went away or waited too long)."""
-        with self.cv:
-            if self.waiting.get(session) is job:
-                del self.waiting[session]
-                return True
-            return False
-
-    def _work(self) -> None:
-        while True:
-            with self.cv:
-                while True:
-                    while not self.ready:
-                        self.cv.wait()
-                    session = self.ready.popleft()
-                    job = self.waiting.pop(session, None)
-                    if job is not None:
-                        break
-                job.started = time.monotonic()
-                self.running[session] = job
-            try:
-                job.settle(result=job.fn(job.arg))
-            except BaseException as e:  # handed to the request that asked
-                job.settle(error=e)
-            finally:
-                with self.cv:
-                    del self.running[session]
-                    if session in self.waiting:
-                        self.ready.append(session)
-                        self.cv.notify()
-
-
-_gate: Gate | None = None
-_gate_lock = threading.Lock()
-
-
-def gate() -> Gate:
-    """The process's gate, started on first use."""
-    global _gate
-    with _gate_lock:
-        if _gate is None:
-            _gate = Gate()
-        return _gate
-
-
-# --------------------------------------------------------------------------------------------
 # Starlette routes
 
 
@@ -498,16 +294,17 @@ def routes() -> list:
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
+    from ui import guard
+
     version = asset_version()
     assets = {p.name: p for p in _FRONTEND.iterdir()
               if p.is_file() and p.suffix in (".js", ".css")}
 
-    def refuse(status: int, field: str, message: str, retry: int | None = None):
+    def refuse(e: LiveError | guard.Refused):
         headers = {"Cache-Control": "no-store"}
-        if retry is not None:
-            headers["Retry-After"] = str(retry)
-        return JSONResponse({"error": message, "field": field}, status_code=status,
-                            headers=headers)
+        if getattr(e, "retry", None) is not None:
+            headers["Retry-After"] = str(e.retry)
+        return JSONResponse(e.body(), status_code=e.status, headers=headers)
 
     async def read_body(request) -> bytes | None:
         """The whole body, or None when the client went away before sending it."""
@@ -533,59 +330,41 @@ def routes() -> list:
 
     async def race(request):
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind != "application/json":
-            return refuse(415, "content-type", "the body must be sent as application/json")
         try:
-            session = check_token(request.headers.get(TOKEN_HEADER))
+            if kind != "application/json":
+                raise LiveError("content-type", "the body must be sent as application/json",
+                                415)
+            session = guard.check_token(request.headers.get(guard.TOKEN_HEADER))
             declared = request.headers.get("content-length")
             if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
                 raise LiveError("body", f"the body is over {MAX_BODY} bytes", 413)
             body = await read_body(request)
-        except LiveError as e:
-            return refuse(e.status, e.field, str(e))
-        if body is None:
+            if body is None:
+                return Response(status_code=400)  # nobody is left to read it
+            watcher = asyncio.ensure_future(gone(request))
+            try:
+                status, out = await guard.gate().run(session, lambda b: answer(b), body,
+                                                     watcher)
+            finally:
+                watcher.cancel()
+        except (LiveError, guard.Refused) as e:
+            return refuse(e)
+        except guard.ClientGone:
             return Response(status_code=400)  # nobody is left to read it
-        pool = gate()
-        try:
-            job, result = pool.submit(session, lambda b: answer(b), body)
-        except Busy as e:
-            return refuse(e.status, "server", str(e), retry=1)
-        watcher = asyncio.ensure_future(gone(request))
-        try:
-            deadline = job.queued + WAIT_SECONDS
-            while not result.done():
-                wait = None if job.started is not None else max(0.05, deadline - time.monotonic())
-                await asyncio.wait({result, watcher}, timeout=wait,
-                                   return_when=asyncio.FIRST_COMPLETED)
-                if result.done():
-                    break
-                if watcher.done():  # the page went away: its waiting request is dropped
-                    pool.withdraw(session, job)
-                    return Response(status_code=499)
-                if job.started is None and time.monotonic() >= deadline and \
-                        pool.withdraw(session, job):
-                    return refuse(503, "server", "the server is busy; try again in a moment",
-                                  retry=1)
-        finally:
-            watcher.cancel()
-        try:
-            status, out = result.result()
-        except Busy as e:
-            return refuse(e.status, "server", str(e), retry=1 if e.status == 503 else None)
         except Exception as e:  # noqa: BLE001 - said in one line, not as a traceback
             _log.warning("live: the paths could not be computed (%s: %s)",
                          type(e).__name__, str(e)[:200])
-            return refuse(500, "server", "the paths could not be computed")
+            return refuse(LiveError("server", "the paths could not be computed", 500))
         if status != 200:
             return JSONResponse(out, status_code=status)
         return Response(out, media_type="application/octet-stream",
                         headers={"Cache-Control": "no-store"})
 
     async def health(request):
-        pool = gate()
+        pool = guard.gate()
         if pool.stuck():
-            return refuse(503, "server", "every worker has been computing for over "
-                          f"{pool.stuck_after:g} s")
+            return refuse(guard.Refused("server", "every worker has been computing for over "
+                                        f"{pool.stuck_after:g} s", 503))
         return JSONResponse({"ok": True, **pool.status()}, headers={"Cache-Control": "no-store"})
 
     async def asset(request):

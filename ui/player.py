@@ -120,7 +120,8 @@ from pathlib import Path
 
 import streamlit.components.v1 as components
 
-from ui.live import asset_version, issue_token
+from ui.guard import issue_token
+from ui.live import asset_version
 from ui.packing import Packer, clean
 
 __all__ = ["race_player", "frontend_dir"]
