@@ -11,7 +11,8 @@ Streamlit's health check it prints ``ready: http://127.0.0.1:PORT/`` and where t
 (nginx's access log names the replica of every request). A replica that stops is started
 again, as compose does; so is one that stays stuck: every few seconds each replica's
 ``/live/health`` is asked, and a replica that fails it :data:`STRIKES` times in a row (no answer
-within a few seconds, or every compute worker held too long) is stopped and started again.
+within a few seconds, or every compute worker held too long) is stopped and started again,
+one replica at a time, so that the others keep serving.
 The replicas share one secret (``OPTRACE_SECRET``, drawn here unless it is set), so a page's
 token is good on any of them. Ctrl-C or SIGTERM stops everything, as does nginx stopping.
 """
@@ -38,7 +39,7 @@ UPSTREAM = "server app:8501 max_fails=1 fail_timeout=10s;"
 #: Seconds between two health probes of a replica, the probe's own timeout, and how many
 #: failed probes in a row have a replica restarted.
 PROBE_EVERY = 5.0
-PROBE_TIMEOUT = 3.0
+PROBE_TIMEOUT = 5.0
 STRIKES = 3
 # Exits 0 when the kernels' compiled code is on disk and up to date with their sources.
 COMPILED = "import sys, optimizers; sys.exit(0 if optimizers.compiled() else 1)"
@@ -216,6 +217,8 @@ def watch(stack: Stack, urls: dict[str, str] | None = None) -> int:
             for name, url in urls.items():
                 if not dog.record(name, healthy(url, "/live/health", PROBE_TIMEOUT)):
                     continue
+                if any(other not in dog.seen for other in urls if other != name):
+                    continue  # one replica at a time: another is still starting
                 print(f"{name} failed its health check {dog.strikes} times in a row: "
                       "starting it again", file=sys.stderr, flush=True)
                 stack.kill(name)

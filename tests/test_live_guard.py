@@ -398,3 +398,53 @@ def test_gate_workers_never_keep_a_process_alive():
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "both computing"
 
+
+
+def test_analysis_views_compute_a_few_at_a_time_in_the_order_they_asked():
+    slots = guard._Slots(1)
+    order, started = [], threading.Event()
+
+    def view(name: str, hold: threading.Event | None = None) -> None:
+        with slots.hold():
+            order.append(name)
+            started.set()
+            if hold is not None:
+                hold.wait(30)
+
+    release = threading.Event()
+    first = threading.Thread(target=view, args=("first", release))
+    first.start()
+    started.wait(10)
+    assert slots.busy()
+    waiting = []
+    for name in ("second", "third", "fourth"):
+        th = threading.Thread(target=view, args=(name,))
+        th.start()
+        waiting.append(th)
+        deadline = time.monotonic() + 10
+        while len(slots.queue) < len(waiting) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert order == ["first"]  # one place: the others wait
+    release.set()
+    for th in (first, *waiting):
+        th.join(30)
+    assert order == ["first", "second", "third", "fourth"]
+    assert not slots.busy()
+
+
+def test_a_view_that_must_wait_says_so_first():
+    said = []
+    with guard.view_slot(lambda: said.append("wait")):
+        pass
+    assert said == []  # a free place: nothing to say
+    holders = [guard._view_slots.hold() for _ in range(guard.WORKERS)]
+    for h in holders:
+        h.__enter__()
+    try:
+        slot = guard.view_slot(lambda: said.append("wait"))
+        assert said == ["wait"]
+    finally:
+        for h in holders:
+            h.__exit__(None, None, None)
+    with slot:
+        pass

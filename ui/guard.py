@@ -9,6 +9,11 @@ cannot send without the browser asking the server first, which this server never
 secret comes from :data:`SECRET_ENV`, shared by every replica behind one proxy so that any of
 them accepts any page's token; without it each process draws its own.
 
+**Views.** The page's analysis views (thousands of runs each) are computed by the page's own
+script threads, one per session; :func:`view_slot` lets at most :data:`WORKERS` of them compute
+at once, the others waiting their turn in order, so that ten sessions opening a basins view do
+not take the processor from everyone else (nor the interpreter from the event loop).
+
 **The gate.** Computations run on a few daemon threads, one per core (:class:`Gate`), never
 on the event loop that serves the page, its static files and its websocket. A session has at
 most one computation running and one waiting; a newer request replaces the waiting one.
@@ -31,9 +36,10 @@ import secrets
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 
 __all__ = ["Refused", "ClientGone", "Gate", "gate", "issue_token", "check_token",
-           "TOKEN_HEADER", "TOKEN_SECONDS", "SECRET_ENV"]
+           "TOKEN_HEADER", "TOKEN_SECONDS", "SECRET_ENV", "view_slot"]
 
 #: Computations at once: one worker thread per core (``OPTRACE_LIVE_WORKERS`` overrides).
 WORKERS = max(1, min(int(os.environ.get("OPTRACE_LIVE_WORKERS") or os.cpu_count() or 1), 16))
@@ -261,3 +267,48 @@ def gate() -> Gate:
         if _gate is None:
             _gate = Gate()
         return _gate
+
+
+# --------------------------------------------------------------------------------------------
+# The page's analysis views
+
+
+class _Slots:
+    """``n`` places, given in the order they were asked for."""
+
+    def __init__(self, n: int) -> None:
+        self.free = n
+        self.cv = threading.Condition()
+        self.queue: deque[object] = deque()
+
+    def busy(self) -> bool:
+        with self.cv:
+            return self.free == 0 or bool(self.queue)
+
+    @contextmanager
+    def hold(self):
+        me = object()
+        with self.cv:
+            self.queue.append(me)
+            while self.queue[0] is not me or self.free == 0:
+                self.cv.wait()
+            self.queue.popleft()
+            self.free -= 1
+            self.cv.notify_all()
+        try:
+            yield
+        finally:
+            with self.cv:
+                self.free += 1
+                self.cv.notify_all()
+
+
+_view_slots = _Slots(WORKERS)
+
+
+def view_slot(waiting=None):
+    """A place to compute an analysis view in, in turn with the other sessions' views. Calls
+    ``waiting()`` first when the caller must wait (to say so on the page)."""
+    if waiting is not None and _view_slots.busy():
+        waiting()
+    return _view_slots.hold()
