@@ -276,7 +276,7 @@ def start_local(replicas: int) -> tuple[subprocess.Popen, str, set[int]]:
     raise SystemExit(f"error: deploy/local.py stopped (status {proc.wait()})")
 
 
-def show(r: dict, sigterm: float | None, what: str) -> None:
+def show(r: dict, sigterm: float | None | bool, what: str) -> None:
     p = r["probe"]
 
     def f(v, digits=2):
@@ -298,8 +298,9 @@ def show(r: dict, sigterm: float | None, what: str) -> None:
     print(f"flood of large scenes: {dict(r['flood'])}; basins sessions: {dict(r['basins'])}")
     print(f"health at the end: {r['health']}")
     print(f"server memory: {f(r['mem_before'], 0)} MB before, {f(r['mem_peak'], 0)} MB at peak")
-    print(f"SIGTERM to stopped: {f(sigterm)} s" if sigterm is not None
-          else "SIGTERM: not stopped within 30 s (killed)", flush=True)
+    if sigterm is not False:
+        print(f"SIGTERM to stopped: {f(sigterm)} s" if sigterm is not None
+              else "SIGTERM: not stopped within 30 s (killed)", flush=True)
 
 
 def main(argv=None) -> None:
@@ -332,7 +333,7 @@ def main(argv=None) -> None:
         if proc is not None:
             proc.kill()
         raise
-    sigterm = sigterm_seconds(proc) if proc is not None else None
+    sigterm = sigterm_seconds(proc) if proc is not None else False  # not ours to stop
     show(result, sigterm, what)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -35,7 +36,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).resolve().with_name("nginx.conf")
-UPSTREAM = "server app:8501 max_fails=1 fail_timeout=10s;"
+#: The replicas' line in each upstream block of nginx.conf, with its parameters.
+UPSTREAM = re.compile(r"server app:8501((?: [^;]*)?);")
 #: Seconds between two health probes of a replica, the probe's own timeout, and how many
 #: failed probes in a row have a replica restarted.
 PROBE_EVERY = 5.0
@@ -82,14 +84,15 @@ def find_nginx() -> str:
 def nginx_config(port: int, replicas: list[int], work: Path) -> str:
     """``deploy/nginx.conf`` with this machine's listening port, replicas and paths."""
     text = TEMPLATE.read_text()
-    servers = "\n        ".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;"
-                                for p in replicas)
     for old, new in (("/tmp/", f"{work}/"), ("listen 80;", f"listen 127.0.0.1:{port};"),
-                     (UPSTREAM, servers),
                      ("access_log /dev/stdout", f"access_log {work}/access.log")):
         if old not in text:
             raise SystemExit(f"error: {TEMPLATE.name} no longer contains {old!r}")
         text = text.replace(old, new)
+    text, found = UPSTREAM.subn(lambda m: "\n        ".join(
+        f"server 127.0.0.1:{p}{m.group(1)};" for p in replicas), text)
+    if not found:
+        raise SystemExit(f"error: {TEMPLATE.name} no longer has a 'server app:8501' line")
     return text
 
 

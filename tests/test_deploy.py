@@ -61,8 +61,13 @@ def test_nginx_config_for_this_machine_keeps_the_deployed_routing(tmp_path):
     assert re.search(r"location = /_stcore/stream \{[^}]*proxy_read_timeout 3600s", text)
     # A full or stuck replica's quick 503 sends a live request on to the next replica; slow
     # bodies are cut off; Streamlit's metrics are not public.
-    assert re.search(r"location /live/ \{[^}]*proxy_next_upstream error timeout http_503 "
-                     r"non_idempotent;", text)
+    assert re.search(r"location /live/ \{[^}]*proxy_pass http://app_live;[^}]*"
+                     r"proxy_next_upstream error timeout http_503 non_idempotent;", text)
+    # ... without a busy replica's 503 taking it out of the pages' rotation.
+    live = re.search(r"upstream app_live \{([^}]*)\}", text).group(1)
+    assert "server 127.0.0.1:9001 max_fails=0;" in live and "9002 max_fails=0;" in live
+    pages = re.search(r"upstream app \{([^}]*)\}", text).group(1)
+    assert "server 127.0.0.1:9001 max_fails=1 fail_timeout=10s;" in pages
     assert "client_body_timeout 10s;" in text
     assert re.search(r"location = /_stcore/metrics \{\s*return 404;", text)
 
