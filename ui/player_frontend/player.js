@@ -1725,7 +1725,7 @@
 
   // -------------------------------------------------------------- render
   function onRender(args) {
-    if (args.token !== Live.token) {  // a new token (they are renewed every ten minutes)
+    if ((args.token || null) !== Live.token) {  // a new token (renewed every ten minutes)
       Live.token = args.token || null;
       liveSay(null);
     }
