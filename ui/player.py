@@ -105,7 +105,10 @@ in path arrays (a diverged path simply stops at its last finite point).
     the scene the paths were computed for (as :func:`scene.to_dict` writes it),
     sent back to the live route with the dragged value; per path, the learning
     rates its chip's slider steps through, and its current learning rate. Without it the
-    chips have no slider and drags change nothing until release.
+    chips have no slider and drags change nothing until release. With it, the page gets a
+    token for the live route, naming this Streamlit session (:func:`ui.guard.issue_token`),
+    and sends it with every request; a request the route refuses (server busy, token
+    expired) is said in the map's hint, and the drag then takes effect on release.
 
 Unknown keys are passed through untouched.
 """
