@@ -13,7 +13,6 @@ from starlette.testclient import TestClient
 
 from scene import Entry, default_scene, to_dict
 from scene.race import simulate
-from ui.guard import TOKEN_HEADER, issue_token
 from ui.live import MAX_BODY, _Cache, asset_version, routes, unpack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +29,9 @@ def body(scene=None, **extra) -> dict:
 
 
 def post(client, data) -> object:
+    """A request as the app's page sends it: JSON, with the token the page was given."""
+    from ui.guard import TOKEN_HEADER, issue_token
+
     raw = data if isinstance(data, bytes | str) else json.dumps(data)
     return client.post("/live/race", content=raw, headers={"Content-Type": "application/json",
                                                            TOKEN_HEADER: issue_token("test")})
