@@ -43,7 +43,6 @@ kept in a small cache bounded in bytes, so dragging back over a point costs noth
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import math
@@ -290,6 +289,8 @@ def asset_version() -> str:
 
 def routes() -> list:
     """The routes ``app.py`` adds beside the page."""
+    import asyncio
+
     from starlette.requests import ClientDisconnect
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
@@ -328,6 +329,13 @@ def routes() -> list:
         while (await request.receive())["type"] != "http.disconnect":
             pass
 
+    async def health(request):
+        pool = guard.gate()
+        if pool.stuck():
+            return refuse(guard.Refused("server", "every worker has been computing for over "
+                                        f"{pool.stuck_after:g} s", 503))
+        return JSONResponse({"ok": True, **pool.status()}, headers={"Cache-Control": "no-store"})
+
     async def race(request):
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
@@ -359,13 +367,6 @@ def routes() -> list:
             return JSONResponse(out, status_code=status)
         return Response(out, media_type="application/octet-stream",
                         headers={"Cache-Control": "no-store"})
-
-    async def health(request):
-        pool = guard.gate()
-        if pool.stuck():
-            return refuse(guard.Refused("server", "every worker has been computing for over "
-                                        f"{pool.stuck_after:g} s", 503))
-        return JSONResponse({"ok": True, **pool.status()}, headers={"Cache-Control": "no-store"})
 
     async def asset(request):
         name = request.path_params["name"]

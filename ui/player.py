@@ -124,7 +124,6 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from ui.guard import issue_token
 from ui.live import asset_version
 from ui.packing import Packer, clean
 
@@ -339,25 +338,6 @@ def _encode(payload: dict) -> tuple[dict, bytes]:
 # --------------------------------------------------------------------------
 
 
-@st.fragment(run_every=3600)
-def _repaint_on_reconnect() -> None:
-    """Draws nothing: a fragment that reruns itself (once an hour, at no cost) is what makes
-    Streamlit's page ask for a run of the whole script as soon as its websocket reconnects.
-    When a replica stops, its pages reconnect to another one, which starts a new session:
-    that run rebuilds the scene from the link at once, so the page is drawn again without
-    waiting for the user, and the user's next change is made on a session that already
-    holds the scene (before, that first change was undone by the rebuild from the link)."""
-
-
-def _session_id() -> str:
-    """The Streamlit session running this script ("page" outside a session)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return ctx.session_id if ctx is not None else "page"
-
-
-
 def race_player(payload: dict, *, key: str, height: int = 520) -> dict | None:
     """Show the race player and return the user's last event (or None).
 
@@ -377,7 +357,27 @@ def race_player(payload: dict, *, key: str, height: int = 520) -> dict | None:
     component = _declare()
     # The live route answers the app's own pages only: the page sends this token with each
     # request. It names the session (whose requests the route takes one at a time).
+    from ui.guard import issue_token
+
     token = issue_token(_session_id()) if payload.get("live") else None
     value = component(meta=meta, blob=blob, token=token, key=key, default=None)
     _repaint_on_reconnect()
     return value if isinstance(value, dict) else None
+
+
+@st.fragment(run_every=3600)
+def _repaint_on_reconnect() -> None:
+    """Draws nothing: a fragment that reruns itself (once an hour, at no cost) is what makes
+    Streamlit's page ask for a run of the whole script as soon as its websocket reconnects.
+    When a replica stops, its pages reconnect to another one, which starts a new session:
+    that run rebuilds the scene from the link at once, so the page is drawn again without
+    waiting for the user, and the user's next change is made on a session that already
+    holds the scene (before, that first change was undone by the rebuild from the link)."""
+
+
+def _session_id() -> str:
+    """The Streamlit session running this script ("page" outside a session)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else "page"
