@@ -63,8 +63,10 @@ FINISHED = ForwardMsg.ScriptFinishedStatus
 
 
 async def http(url: str, method: str = "GET", body: bytes | None = None,
-               cookie: str = "", timeout: float = 60.0) -> tuple[int, dict, bytes]:
+               cookie: str = "", timeout: float = 60.0,
+               headers: dict | None = None) -> tuple[int, dict, bytes]:
     """One HTTP/1.1 request: ``(status, headers with lower-case names, body)``."""
+    extra = headers or {}
     u = urlsplit(url)
     reader, writer = await asyncio.wait_for(
         asyncio.open_connection(u.hostname, u.port or 80), timeout)
@@ -76,6 +78,7 @@ async def http(url: str, method: str = "GET", body: bytes | None = None,
             lines.append(f"Cookie: {cookie}")
         if body is not None:
             lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        lines += [f"{k}: {v}" for k, v in extra.items()]
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b""))
         await writer.drain()
         raw = await asyncio.wait_for(reader.read(), timeout)
@@ -275,7 +278,8 @@ class Session:
 
     async def drag(self, n: int) -> None:
         wid, player = self._find("player", "ComponentInstance")
-        live = json.loads(player.json_args)["meta"]["live"]["scene"]
+        args = json.loads(player.json_args)
+        live, token = args["meta"]["live"]["scene"], args.get("token") or ""
         x0, y0 = live["start"]
         dx = dy = 0.0
         for k in range(1, n + 1):
@@ -283,7 +287,8 @@ class Session:
             body = json.dumps({"scene": live, "start": [x0 + dx, y0 + dy]}).encode()
             t = time.perf_counter()
             status, _, out = await http(self.base + "/live/race", "POST", body,
-                                        cookie=self.cookie, timeout=self.timeout)
+                                        cookie=self.cookie, timeout=self.timeout,
+                                        headers={"X-Race-Token": token})
             self.result.live.append(time.perf_counter() - t)
             if status != 200:
                 self.result.errors.append(f"POST /live/race answered {status}: {out[:120]!r}")

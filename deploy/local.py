@@ -9,7 +9,12 @@ runs nginx in the foreground from there (not the system's service; ``apt-get ins
 first when it is missing and this runs as root). When every replica and nginx answer
 Streamlit's health check it prints ``ready: http://127.0.0.1:PORT/`` and where the logs are
 (nginx's access log names the replica of every request). A replica that stops is started
-again, as compose does; Ctrl-C or SIGTERM stops everything, as does nginx stopping.
+again, as compose does; so is one that stays stuck: every few seconds each replica's
+``/live/health`` is asked, and a replica that fails it :data:`STRIKES` times in a row (no answer
+within a few seconds, or every compute worker held too long) is stopped and started again,
+one replica at a time, so that the others keep serving.
+The replicas share one secret (``OPTRACE_SECRET``, drawn here unless it is set), so a page's
+token is good on any of them. Ctrl-C or SIGTERM stops everything, as does nginx stopping.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import re
+import secrets
 import shutil
 import signal
 import socket
@@ -29,7 +36,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).resolve().with_name("nginx.conf")
-UPSTREAM = "server app:8501 max_fails=1 fail_timeout=10s;"
+#: The replicas' line in each upstream block of nginx.conf, with its parameters.
+UPSTREAM = re.compile(r"server app:8501((?: [^;]*)?);")
+#: Seconds between two health probes of a replica, the probe's own timeout, and how many
+#: failed probes in a row have a replica restarted.
+PROBE_EVERY = 5.0
+PROBE_TIMEOUT = 5.0
+STRIKES = 3
 # Exits 0 when the kernels' compiled code is on disk and up to date with their sources.
 COMPILED = "import sys, optimizers; sys.exit(0 if optimizers.compiled() else 1)"
 
@@ -71,23 +84,50 @@ def find_nginx() -> str:
 def nginx_config(port: int, replicas: list[int], work: Path) -> str:
     """``deploy/nginx.conf`` with this machine's listening port, replicas and paths."""
     text = TEMPLATE.read_text()
-    servers = "\n        ".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;"
-                                for p in replicas)
     for old, new in (("/tmp/", f"{work}/"), ("listen 80;", f"listen 127.0.0.1:{port};"),
-                     (UPSTREAM, servers),
                      ("access_log /dev/stdout", f"access_log {work}/access.log")):
         if old not in text:
             raise SystemExit(f"error: {TEMPLATE.name} no longer contains {old!r}")
         text = text.replace(old, new)
+    text, found = UPSTREAM.subn(lambda m: "\n        ".join(
+        f"server 127.0.0.1:{p}{m.group(1)};" for p in replicas), text)
+    if not found:
+        raise SystemExit(f"error: {TEMPLATE.name} no longer has a 'server app:8501' line")
     return text
 
 
-def healthy(url: str) -> bool:
+def healthy(url: str, path: str = "/_stcore/health", timeout: float = 2) -> bool:
     try:
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+        with urllib.request.urlopen(url + path, timeout=timeout) as r:
             return r.status == 200
     except OSError:
         return False
+
+
+class Watchdog:
+    """Counts each replica's failed probes of ``/live/health`` in a row. Streamlit's own
+    health check answers even while every compute worker is stuck; this one does not."""
+
+    def __init__(self, strikes: int = STRIKES) -> None:
+        self.strikes = strikes
+        self.failed: dict[str, int] = {}
+        self.seen: set[str] = set()
+
+    def record(self, name: str, ok: bool) -> bool:
+        """Note one probe; True when the replica should be restarted. A replica is not held
+        to it before its first good answer (it is still starting)."""
+        if ok:
+            self.seen.add(name)
+            self.failed[name] = 0
+            return False
+        if name not in self.seen:
+            return False
+        self.failed[name] = self.failed.get(name, 0) + 1
+        return self.failed[name] >= self.strikes
+
+    def forget(self, name: str) -> None:
+        self.failed.pop(name, None)
+        self.seen.discard(name)
 
 
 class Stack:
@@ -107,6 +147,20 @@ class Stack:
         name = self.procs.pop(i)[0]
         cmd, log, kw = self.how[name]
         self.start(name, cmd, log, **kw)
+
+    def index(self, name: str) -> int:
+        return next(i for i, (n, _, _) in enumerate(self.procs) if n == name)
+
+    def kill(self, name: str, grace: float = 5.0) -> None:
+        """Stop process ``name``: SIGTERM, then SIGKILL after ``grace`` seconds."""
+        proc = self.procs[self.index(name)][1]
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
     def stopped(self) -> list[int]:
         return [i for i, (_, proc, _) in enumerate(self.procs) if proc.poll() is not None]
@@ -146,9 +200,11 @@ def wait_all(stack: Stack, urls: list[str], timeout: float) -> None:
             time.sleep(0.3)
 
 
-def watch(stack: Stack) -> int:
-    """Start a replica that stopped again (its browsers meanwhile reconnect to another one);
-    stop everything when nginx stops."""
+def watch(stack: Stack, urls: dict[str, str] | None = None) -> int:
+    """Start a replica that stopped again (its browsers meanwhile reconnect to another one),
+    and stop and start one that stays stuck (``urls``: each replica's address); stop everything
+    when nginx stops."""
+    dog, probed = Watchdog(), time.monotonic()
     while True:
         time.sleep(0.5)
         for i in reversed(stack.stopped()):
@@ -157,7 +213,20 @@ def watch(stack: Stack) -> int:
                 return 1
             time.sleep(2)
             print(f"starting {stack.procs[i][0]} again", flush=True)
+            dog.forget(stack.procs[i][0])
             stack.restart(i)
+        if urls and time.monotonic() - probed >= PROBE_EVERY:
+            probed = time.monotonic()
+            for name, url in urls.items():
+                if not dog.record(name, healthy(url, "/live/health", PROBE_TIMEOUT)):
+                    continue
+                if any(other not in dog.seen for other in urls if other != name):
+                    continue  # one replica at a time: another is still starting
+                print(f"{name} failed its health check {dog.strikes} times in a row: "
+                      "starting it again", file=sys.stderr, flush=True)
+                stack.kill(name)
+                dog.forget(name)
+                stack.restart(stack.index(name))
 
 
 def main(argv=None) -> int:
@@ -189,11 +258,14 @@ def main(argv=None) -> int:
             subprocess.run([sys.executable, "-m", "optimizers"], cwd=ROOT, check=True,
                            stdout=subprocess.DEVNULL)
         ports = [free_port() for _ in range(args.replicas)]
+        # One secret for every replica: a page's token, signed by one, is good on all.
+        env = {**os.environ, "OPTRACE_SECRET": os.environ.get("OPTRACE_SECRET")
+               or secrets.token_hex(32)}
         for i, p in enumerate(ports, 1):
             stack.start(f"replica {i}", [
                 sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(p),
                 "--server.address", "127.0.0.1", "--server.headless", "true"],
-                work / f"replica-{i}.log", cwd=ROOT)
+                work / f"replica-{i}.log", cwd=ROOT, env=env)
         wait_all(stack, [f"http://127.0.0.1:{p}" for p in ports], args.timeout)
         (work / "nginx.conf").write_text(nginx_config(args.port, ports, work))
         stack.start("nginx", [nginx, "-p", str(work), "-c", str(work / "nginx.conf"),
@@ -203,7 +275,8 @@ def main(argv=None) -> int:
         print("replicas: " + ", ".join(f"http://127.0.0.1:{p}" for p in ports), flush=True)
         print(f"logs: {work}", flush=True)
         print(f"ready: {url}/", flush=True)
-        return watch(stack)
+        return watch(stack, {f"replica {i}": f"http://127.0.0.1:{p}"
+                             for i, p in enumerate(ports, 1)})
     except KeyboardInterrupt:
         return 0
     except subprocess.CalledProcessError as e:

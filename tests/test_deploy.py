@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
@@ -58,6 +59,57 @@ def test_nginx_config_for_this_machine_keeps_the_deployed_routing(tmp_path):
     assert f"proxy_temp_path {tmp_path}/proxy;" in text
     assert "hash $race_route consistent;" in text
     assert re.search(r"location = /_stcore/stream \{[^}]*proxy_read_timeout 3600s", text)
+    # A full or stuck replica's quick 503 sends a live request on to the next replica; slow
+    # bodies are cut off; Streamlit's metrics are not public.
+    assert re.search(r"location /live/ \{[^}]*proxy_pass http://app_live;[^}]*"
+                     r"proxy_next_upstream error timeout http_503 non_idempotent;", text)
+    # ... without a busy replica's 503 taking it out of the pages' rotation.
+    live = re.search(r"upstream app_live \{([^}]*)\}", text).group(1)
+    assert "server 127.0.0.1:9001 max_fails=0;" in live and "9002 max_fails=0;" in live
+    pages = re.search(r"upstream app \{([^}]*)\}", text).group(1)
+    assert "server 127.0.0.1:9001 max_fails=1 fail_timeout=10s;" in pages
+    assert "client_body_timeout 10s;" in text
+    assert re.search(r"location = /_stcore/metrics \{\s*return 404;", text)
+
+
+def _deploy_module(name: str):
+    sys.path.insert(0, str(ROOT / "deploy"))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(str(ROOT / "deploy"))
+
+
+def test_watchdog_restarts_a_replica_after_repeated_failures_only():
+    dog = _deploy_module("local").Watchdog(strikes=3)
+    # Still starting: no answer yet is not a failure.
+    assert not any(dog.record("replica 1", False) for _ in range(10))
+    assert not dog.record("replica 1", True)
+    assert [dog.record("replica 1", ok) for ok in (False, False, True, False, False)] == [
+        False, False, False, False, False]  # a good answer in between starts the count again
+    assert dog.record("replica 1", False)   # the third failure in a row
+    dog.forget("replica 1")                 # restarted: starting again
+    assert not dog.record("replica 1", False)
+
+
+def test_container_health_check_stops_a_server_that_stays_stuck(tmp_path):
+    health = _deploy_module("health")
+    state = tmp_path / "health"
+    assert health.verdict(False, state) == (1, False)   # starting: not counted
+    assert health.verdict(True, state) == (0, False)
+    assert health.verdict(False, state) == (1, False)
+    assert health.verdict(False, state) == (1, False)
+    assert health.verdict(False, state) == (1, True)    # third in a row: stop the server
+    assert health.verdict(False, state) == (1, False)   # the next server starts afresh
+    assert health.probe("http://127.0.0.1:9/live/health", timeout=1) is False
+
+
+def test_images_health_check_and_compose_use_the_guarded_health_route():
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert 'CMD ["python", "deploy/health.py"]' in dockerfile
+    assert "!deploy/health.py" in (ROOT / "deploy" / "Dockerfile.dockerignore").read_text()
+    compose = (ROOT / "deploy" / "compose.yaml").read_text()
+    assert "OPTRACE_SECRET: ${OPTRACE_SECRET:?" in compose and "init: true" in compose
 
 
 def _start_local(port: int) -> tuple[subprocess.Popen, str, list[str], Path]:
@@ -94,14 +146,36 @@ def _routes(log: Path) -> dict[str, set[str]]:
     return seen
 
 
-async def _live_scene(base: str, query: str) -> dict:
+async def _player_args(base: str, query: str) -> dict:
     session = bench_load.Session(base, query, 0, 60)
     await session.load()
     await session.ws.close()
     _, player = session._find("player", "ComponentInstance")
-    return json.loads(player.json_args)["meta"]["live"]["scene"]
+    return json.loads(player.json_args)
 
 
+async def _live_scene(base: str, query: str) -> dict:
+    return (await _player_args(base, query))["meta"]["live"]["scene"]
+
+
+def _wait_restarted(replica: str, old_pids: set[int], timeout: float) -> set[int]:
+    """The pids serving ``replica`` once a process other than ``old_pids`` answers there."""
+    port = int(replica.rsplit(":", 1)[1])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = bench_load._listening_pids(port)
+        if pids and not pids & old_pids:
+            try:
+                with urllib.request.urlopen(replica + "/live/health", timeout=3) as r:
+                    if r.status == 200:
+                        return pids
+            except OSError:
+                pass
+        time.sleep(1)
+    pytest.fail(f"{replica} was not started again within {timeout:.0f} s")
+
+
+@pytest.mark.timeout(420)
 @pytest.mark.skipif(NGINX is None and not os.environ.get("CI"), reason="nginx is not installed")
 def test_two_replicas_behind_nginx_serve_sessions_with_sticky_routing():
     proc, url, replicas, logs = _start_local(bench_load.free_port())
@@ -109,8 +183,19 @@ def test_two_replicas_behind_nginx_serve_sessions_with_sticky_routing():
         assert len(replicas) == 2
         # The scene lives in the link: each replica, asked directly, draws the same race.
         link = "surface=booth&steps=120&opt=sgd;lr=0.05&opt=adam;lr=0.3"
-        scenes = [asyncio.run(_live_scene(r, link)) for r in replicas]
+        args = [asyncio.run(_player_args(r, link)) for r in replicas]
+        scenes = [a["meta"]["live"]["scene"] for a in args]
         assert scenes[0] == scenes[1]
+        # A page's token from one replica is good on the other (the replicas share a secret);
+        # the route refuses a request without one.
+        for token, other in ((args[0]["token"], replicas[1]), (args[1]["token"], replicas[0])):
+            status, _, _ = asyncio.run(bench_load.http(
+                other + "/live/race", "POST", json.dumps({"scene": scenes[0]}).encode(),
+                headers={"X-Race-Token": token}))
+            assert status == 200
+        assert asyncio.run(bench_load.http(url + "/live/race", "POST", json.dumps(
+            {"scene": scenes[0]}).encode()))[0] == 403
+        assert asyncio.run(bench_load.http(url + "/_stcore/metrics"))[0] == 404
         assert scenes[0]["surface"] == "booth" and scenes[0]["steps"] == 120
         rows = bench_load.main(["--url", url, "--sessions", "4", "--changes", "2",
                                 "--drags", "2", "--warmup", "0", "--timeout", "120"])
@@ -128,6 +213,13 @@ def test_two_replicas_behind_nginx_serve_sessions_with_sticky_routing():
         assert all(len(ups) == 1 for ups in routes.values())  # a browser stays on one
         cookies = [r for r in routes if re.fullmatch(r"[0-9a-f]{32}", r)]
         assert len(cookies) >= 4
+        # A replica that stays stuck (here: stopped by a signal, so it answers nothing) is
+        # stopped and started again by the watchdog.
+        port = int(replicas[1].rsplit(":", 1)[1])
+        stuck = bench_load._listening_pids(port)
+        assert len(stuck) == 1
+        os.kill(next(iter(stuck)), signal.SIGSTOP)
+        _wait_restarted(replicas[1], stuck, timeout=120)
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)

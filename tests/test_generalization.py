@@ -79,11 +79,13 @@ def test_live_route_accepts_a_test_shift():
     from starlette.applications import Starlette
     from starlette.testclient import TestClient
 
+    from ui.guard import TOKEN_HEADER, issue_token
     from ui.live import routes
 
     scene = replace(load_presets()[PRESET], title="", claim="")
     with TestClient(Starlette(routes=routes())) as c:
-        r = c.post("/live/race", json={"scene": to_dict(scene)})
+        r = c.post("/live/race", json={"scene": to_dict(scene)},
+                   headers={TOKEN_HEADER: issue_token("test")})
     assert r.status_code == 200
 
 

@@ -23,9 +23,21 @@ from ui.player import _encode
 
 @pytest.fixture(scope="module")
 def client():
+    from ui.guard import TOKEN_HEADER, issue_token
     from ui.live import routes
 
-    return TestClient(Starlette(routes=routes()))
+    return TestClient(Starlette(routes=routes()), headers={TOKEN_HEADER: issue_token("grid")})
+
+
+def test_only_the_apps_own_pages_get_grids():
+    from ui.live import routes
+
+    bare = TestClient(Starlette(routes=routes()))
+    url = _encoded(default_scene())[0]["surface"]["grid"]["url"]
+    r = bare.get("/" + url)
+    assert r.status_code == 403 and r.json()["field"]
+    r = bare.get("/" + url, headers={"X-Race-Token": "forged.0.abc"})
+    assert r.status_code == 403
 
 
 def _payload(scene):

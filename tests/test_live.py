@@ -30,8 +30,12 @@ def body(scene=None, **extra) -> dict:
 
 
 def post(client, data) -> object:
+    """A request as the app's page sends it: JSON, with the token the page was given."""
+    from ui.guard import TOKEN_HEADER, issue_token
+
     raw = data if isinstance(data, bytes | str) else json.dumps(data)
-    return client.post("/live/race", content=raw, headers={"Content-Type": "application/json"})
+    return client.post("/live/race", content=raw, headers={"Content-Type": "application/json",
+                                                           TOKEN_HEADER: issue_token("test")})
 
 
 def test_answer_matches_the_compiled_core(client):

@@ -100,7 +100,14 @@ def cached_result(scene: Scene, analysis: str, meanwhile=None):
             bar.progress(min(1.0, fraction), text=f"Running the optimizers: {fraction:.0%}")
         return True
 
-    result = compute(scene, analysis, grid=grid or None, racer=racer, progress=progress)
+    from ui.guard import view_slot
+
+    note = st.empty()
+    with view_slot(lambda: note.caption("Other views are being computed on this server: "
+                                        "this one starts in turn.")):
+        note.empty()
+        began = time.monotonic()
+        result = compute(scene, analysis, grid=grid or None, racer=racer, progress=progress)
     bar.empty()
     CACHE.put(key, result, result.nbytes)
     return result

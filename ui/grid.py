@@ -111,16 +111,49 @@ def grid_answer(query: str) -> tuple[int, bytes | dict]:
 
 
 def route():
-    """``GET /live/grid?s=…&g=…``: the grids, cached by the browser under their address."""
-    from starlette.concurrency import run_in_threadpool
+    """``GET /live/grid?s=…&g=…``: the grids, cached by the browser under their address.
+
+    Like the live route it answers the app's own pages only (the page's token in the
+    ``X-Race-Token`` header), and grids not kept already are built by the live route's
+    workers, each session in its turn (:mod:`ui.guard`), never on the event loop."""
+    import asyncio
+
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
+    from ui import guard
+
+    def refuse(e):
+        headers = {"Cache-Control": "no-store"}
+        if getattr(e, "retry", None) is not None:
+            headers["Retry-After"] = str(e.retry)
+        return JSONResponse(e.body(), status_code=e.status, headers=headers)
+
+    async def gone(request) -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
     async def grid(request):
         query = request.query_params.get("s")
+        try:
+            session = guard.check_token(request.headers.get(guard.TOKEN_HEADER))
+        except guard.Refused as e:
+            return refuse(e)
         if not query:
             return JSONResponse({"error": "no surface named", "field": "s"}, status_code=400)
-        status, out = await run_in_threadpool(grid_answer, query)
+        if len(query) <= MAX_QUERY and (data := _answers.get(query)) is not None:
+            status, out = 200, data
+        else:
+            watcher = asyncio.ensure_future(gone(request))
+            try:  # a session's grid and its paths do not take each other's turn
+                status, out = await guard.gate().run(f"{session}:grid", grid_answer, query,
+                                                     watcher)
+            except guard.Refused as e:
+                return refuse(e)
+            except guard.ClientGone:
+                return Response(status_code=400)
+            finally:
+                watcher.cancel()
         if status != 200:
             return JSONResponse(out, status_code=status)
         # The address holds the grids' digest: the same address is the same bytes for as long

@@ -11,6 +11,15 @@ The page is served by Streamlit's ``st.App`` (see ``app.py``) with two routes be
     refuses: any unusable field is a ``400`` answer ``{"error": "...", "field": "..."}``.
     A body over :data:`MAX_BODY` bytes is a ``413``, a body that is not JSON a ``400``.
 
+    Only the app's own pages may ask (see :mod:`ui.guard`): the body must be sent as
+    ``application/json`` (else ``415``) with the token the page got from the server in the
+    ``X-Race-Token`` header (else ``403``). A body not sent whole within :data:`BODY_SECONDS`
+    is a ``408``. Computations run on a few worker threads, one per core, taken by the
+    sessions in turn: a session has at most one request computing and one waiting (a newer
+    request replaces the waiting one, which is answered ``409``), and when too many sessions
+    already wait, or every worker has been held too long, the answer is a quick ``503`` with
+    ``Retry-After``. Every refusal is JSON ``{"error": "...", "field": "..."}``.
+
     Answer: ``application/octet-stream``, a little-endian ``uint32`` header length ``L``, ``L``
     bytes of UTF-8 JSON, zero padding to a multiple of 8, then one binary buffer. The JSON
     (``{"steps", "start", "paths": [{label, color, status, diverged_at, x, y, loss, loss_y,
@@ -18,6 +27,10 @@ The page is served by Streamlit's ``st.App`` (see ``app.py``) with two routes be
     shape]}``, exactly as the race player's own payload does: every array in float32 (what
     a picture needs; the legend prints three digits), packed for compression (``x4``, see
     :mod:`ui.packing`).
+
+``GET /live/health``
+    ``200`` while the workers are not stuck (``{"ok": true, "running", "waiting"}``), else
+    ``503``: what a supervisor probes to restart a replica that stays stuck.
 
 ``GET /live/player/{version}/{file}``
     The race player's script, styles and plotting libraries, under a content hash, cached by
@@ -32,6 +45,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import math
 import mimetypes
 import re
@@ -47,12 +61,17 @@ from ui.packing import Packer, clean, read
 
 __all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
 
+_log = logging.getLogger(__name__)
+
 #: Largest request body accepted, in bytes (a scene with every racer labelled is under 4 kB).
 MAX_BODY = 32 * 1024
 #: Longest racer label (the share-link reader shortens longer ones; this route refuses them).
 MAX_LABEL = 60
 #: Bytes of answers kept for repeated requests.
 CACHE_BYTES = 48 * 1024 * 1024
+
+#: Seconds a client has to send its whole body (a slower one is answered 408).
+BODY_SECONDS = 10.0
 
 ASSET_PREFIX = "/live/player"
 _FRONTEND = Path(__file__).resolve().with_name("player_frontend")
@@ -267,26 +286,81 @@ def asset_version() -> str:
 
 def routes() -> list:
     """The routes ``app.py`` adds beside the page."""
+    import asyncio
+
     from starlette.concurrency import run_in_threadpool
+    from starlette.requests import ClientDisconnect
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
+
+    from ui import guard
 
     version = asset_version()
     assets = {p.name: p for p in _FRONTEND.iterdir()
               if p.is_file() and p.suffix in (".js", ".css")}
 
-    async def race(request):
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-            return JSONResponse(LiveError("body", f"the body is over {MAX_BODY} bytes").body(),
-                                status_code=413)
+    def refuse(e: LiveError | guard.Refused):
+        headers = {"Cache-Control": "no-store"}
+        if getattr(e, "retry", None) is not None:
+            headers["Retry-After"] = str(e.retry)
+        return JSONResponse(e.body(), status_code=e.status, headers=headers)
+
+    async def read_body(request) -> bytes | None:
+        """The whole body, or None when the client went away before sending it."""
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                return JSONResponse(LiveError("body", f"the body is over {MAX_BODY} bytes")
-                                    .body(), status_code=413)
-        status, out = await run_in_threadpool(answer, bytes(body))
+        try:
+            async with asyncio.timeout(BODY_SECONDS):
+                async for chunk in request.stream():
+                    body += chunk
+                    if len(body) > MAX_BODY:
+                        raise LiveError("body", f"the body is over {MAX_BODY} bytes", 413)
+        except TimeoutError:
+            raise LiveError("body", f"the body did not arrive within {BODY_SECONDS:g} s",
+                            408) from None
+        except ClientDisconnect:
+            _log.warning("live: client went away after %d bytes of its body", len(body))
+            return None
+        return bytes(body)
+
+    async def gone(request) -> None:
+        """Returns when the client closes the connection (after its body was read)."""
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    async def health(request):
+        pool = guard.gate()
+        if pool.stuck():
+            return refuse(guard.Refused("server", "every worker has been computing for over "
+                                        f"{pool.stuck_after:g} s", 503))
+        return JSONResponse({"ok": True, **pool.status()}, headers={"Cache-Control": "no-store"})
+
+    async def race(request):
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            if kind != "application/json":
+                raise LiveError("content-type", "the body must be sent as application/json",
+                                415)
+            session = guard.check_token(request.headers.get(guard.TOKEN_HEADER))
+            declared = request.headers.get("content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+                raise LiveError("body", f"the body is over {MAX_BODY} bytes", 413)
+            body = await read_body(request)
+            if body is None:
+                return Response(status_code=400)  # nobody is left to read it
+            watcher = asyncio.ensure_future(gone(request))
+            try:
+                status, out = await guard.gate().run(session, lambda b: answer(b), body,
+                                                     watcher)
+            finally:
+                watcher.cancel()
+        except (LiveError, guard.Refused) as e:
+            return refuse(e)
+        except guard.ClientGone:
+            return Response(status_code=400)  # nobody is left to read it
+        except Exception as e:  # noqa: BLE001 - said in one line, not as a traceback
+            _log.warning("live: the paths could not be computed (%s: %s)",
+                         type(e).__name__, str(e)[:200])
+            return refuse(LiveError("server", "the paths could not be computed", 500))
         if status != 200:
             return JSONResponse(out, status_code=status)
         return Response(out, media_type="application/octet-stream",
@@ -314,4 +388,5 @@ def routes() -> list:
     from ui.grid import route as grid_route
 
     return [Route("/live/race", race, methods=["POST"]), grid_route(),
+            Route("/live/health", health, methods=["GET"]),
             Route(ASSET_PREFIX + "/{version}/{name}", asset, methods=["GET"])]

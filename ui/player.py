@@ -105,7 +105,10 @@ in path arrays (a diverged path simply stops at its last finite point).
     the scene the paths were computed for (as :func:`scene.to_dict` writes it),
     sent back to the live route with the dragged value; per path, the learning
     rates its chip's slider steps through, and its current learning rate. Without it the
-    chips have no slider and drags change nothing until release.
+    chips have no slider and drags change nothing until release. With it, the page gets a
+    token for the live route, naming this Streamlit session (:func:`ui.guard.issue_token`),
+    and sends it with every request; a request the route refuses (server busy, token
+    expired) is said in the map's hint, and the drag then takes effect on release.
 
 Unknown keys are passed through untouched.
 """
@@ -118,6 +121,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import streamlit as st
 import streamlit.components.v1 as components
 
 from ui.grid import split_surface
@@ -368,5 +372,29 @@ def race_player(payload: dict, *, key: str, height: int = 520,
     meta, blob = _encode(payload, grid_query)
     meta["panel_height"] = int(height)
     component = _declare()
-    value = component(meta=meta, blob=blob, key=key, default=None)
+    # The live route answers the app's own pages only: the page sends this token with each
+    # request. It names the session (whose requests the route takes one at a time).
+    from ui.guard import issue_token
+
+    token = issue_token(_session_id()) if payload.get("live") else None
+    value = component(meta=meta, blob=blob, token=token, key=key, default=None)
+    _repaint_on_reconnect()
     return value if isinstance(value, dict) else None
+
+
+@st.fragment(run_every=3600)
+def _repaint_on_reconnect() -> None:
+    """Draws nothing: a fragment that reruns itself (once an hour, at no cost) is what makes
+    Streamlit's page ask for a run of the whole script as soon as its websocket reconnects.
+    When a replica stops, its pages reconnect to another one, which starts a new session:
+    that run rebuilds the scene from the link at once, so the page is drawn again without
+    waiting for the user, and the user's next change is made on a session that already
+    holds the scene (before, that first change was undone by the rebuild from the link)."""
+
+
+def _session_id() -> str:
+    """The Streamlit session running this script ("page" outside a session)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else "page"

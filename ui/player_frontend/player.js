@@ -113,16 +113,30 @@
   // from the app's live route, not from a Streamlit rerun: one request in flight at a time and
   // only the latest wish queued behind it, so the newest position always wins and answers
   // never arrive out of order. A new scene from Streamlit drops any answer still on its way.
+  // Each request carries the token the server gave this page (the route answers no one else);
+  // a refusal (server busy, token expired) is said in the map's hint, as text, and the drag
+  // then takes effect on release.
   var Live = {
     url: new URL("../../live/race", location.href).href,
+    token: null,
     inflight: false,
     pending: null,
     gen: 0,
-    broken: false
+    broken: false,
+    note: document.querySelector("#pane-map .hint"),
+    hint: null
   };
+  Live.hint = Live.note ? Live.note.textContent : "";
+  window.__raceLive = Live;  // read by automated checks
+
+  function liveSay(text) {
+    if (!Live.note) return;
+    Live.note.textContent = text || Live.hint;
+  }
 
   function liveAvailable() {
-    return !Live.broken && S.payload && S.payload.live && S.payload.live.scene && window.fetch;
+    return !Live.broken && Live.token && S.payload && S.payload.live && S.payload.live.scene &&
+      window.fetch;
   }
 
   function liveRequest(extra) {
@@ -138,16 +152,24 @@
     var job = Live.pending;
     Live.pending = null;
     Live.inflight = true;
-    fetch(Live.url, { method: "POST", body: job.body, headers: { "Content-Type": "application/json" } })
+    fetch(Live.url, { method: "POST", body: job.body,
+                      headers: { "Content-Type": "application/json", "X-Race-Token": Live.token } })
       .then(function (r) {
-        var binary = (r.headers.get("Content-Type") || "").indexOf("octet-stream") >= 0;
-        if (r.ok && binary) return r.arrayBuffer();
+        var kind = r.headers.get("Content-Type") || "";
+        if (r.ok && kind.indexOf("octet-stream") >= 0) return r.arrayBuffer();
         // Served without the route (the player on its own): drags then commit on release only.
-        if (r.status === 404 || r.status === 405 || (r.ok && !binary)) Live.broken = true;
-        return null;
+        if (r.status === 404 || r.status === 405 || r.ok) Live.broken = true;
+        if (r.status === 409) return null;  // replaced by this page's newer request
+        if (kind.indexOf("json") < 0) return null;
+        return r.json().then(function (err) {
+          liveSay(String(err && err.error || "the server refused") +
+                  " (the paths follow when you let go)");
+          return null;
+        });
       })
       .then(function (buf) {
         Live.inflight = false;
+        if (buf) liveSay(null);
         if (buf && job.gen === Live.gen) applyLive(readLive(buf));
         livePump();
       })
@@ -1718,7 +1740,8 @@
     var key = gridKey(g);
     if (Grids.loading === key) return false;
     Grids.loading = key;
-    fetch(new URL("../../" + g.url, location.href).href)
+    fetch(new URL("../../" + g.url, location.href).href,
+          { headers: args.token ? { "X-Race-Token": args.token } : {} })
       .then(function (r) {
         if (!r.ok) throw new Error("the map's grids could not be loaded (" + r.status + ")");
         return r.arrayBuffer();
@@ -1749,6 +1772,10 @@
 
   // -------------------------------------------------------------- render
   function onRender(args) {
+    if ((args.token || null) !== Live.token) {  // a new token (renewed every ten minutes)
+      Live.token = args.token || null;
+      liveSay(null);
+    }
     var meta = args.meta;
     if (!meta || meta._sig === S.sig) return;
     var t0 = performance.now();
