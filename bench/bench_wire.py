@@ -78,11 +78,13 @@ async def one(base: str, query: str, changes: int) -> dict:
         await s.change_lr(entry, 1)
         per.append(relay.down - before)
     _, player = s._find("player", "ComponentInstance")
-    grid = json.loads(player.json_args)["meta"]["surface"].get("grid")
+    args = json.loads(player.json_args)
+    grid = args["meta"]["surface"].get("grid")
     grid_bytes = None
     if grid:
         req = urllib.request.Request(f"{base}/{grid['url']}",
-                                     headers={"Accept-Encoding": "gzip"})
+                                     headers={"Accept-Encoding": "gzip",
+                                              "X-Race-Token": args.get("token") or ""})
         with urllib.request.urlopen(req, timeout=60) as r:
             grid_bytes = len(r.read())
     await s.ws.close()
