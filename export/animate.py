@@ -24,12 +24,12 @@ from PIL import Image, ImageDraw
 
 from figures import get_theme, landscape_figure
 from figures.landscape import end_mark
-from figures.mapspec import KIND_OF_NAME
+from figures.mapspec import KIND_OF_NAME, racer_style
 
 from . import static
 from .errors import ExportError
 from .sketch import sketch_stage
-from .stage import Stage, _font, _hex_rgb, plot_area
+from .stage import Stage, _font, _hex_rgb, dashes, draw_symbol, plot_area
 
 __all__ = ["Animator", "Stage", "encode_gif", "encode_mp4", "frame_steps", "make_stage",
            "plot_area"]
@@ -124,16 +124,14 @@ def _polylines(pts: np.ndarray, rect) -> list[np.ndarray]:
     return [np.asarray(line) for line in lines if len(line) >= 2]
 
 
-def _sprite_circle(diameter: float, color: str, outline: float) -> Image.Image:
+def _sprite_symbol(symbol: str, diameter: float, color: str, outline: float) -> Image.Image:
+    """A racer's marker (a Plotly symbol ``diameter`` pixels across) with a white rim, drawn
+    four times larger and reduced, for smooth edges."""
     k = 4
-    size = int(math.ceil(diameter + 2 * outline)) + 2
+    size = int(math.ceil(1.4 * diameter + 2 * outline)) + 2
     big = Image.new("RGBA", (size * k, size * k), (0, 0, 0, 0))
-    d = ImageDraw.Draw(big)
     c = size * k / 2
-    r = diameter * k / 2
-    d.ellipse([c - r - outline * k, c - r - outline * k, c + r + outline * k,
-               c + r + outline * k], fill=(255, 255, 255, 255))
-    d.ellipse([c - r, c - r, c + r, c + r], fill=color)
+    draw_symbol(ImageDraw.Draw(big), symbol, c, c, diameter * k, color, rim=outline * k)
     return big.resize((size, size), Image.Resampling.LANCZOS)
 
 
@@ -195,6 +193,10 @@ class Animator:
                        int(math.floor(right)) - edge, int(math.floor(bottom)) - edge)
         self.overlay = stage.overlay
         self.width_high = max(1.0, t.line_width * s * k)
+        # each racer's dash pattern (high-resolution pixels) and how far into it its path is
+        self.patterns = [racer_style(i).dash_px(self.width_high)
+                         for i in range(len(race.racers))]
+        self.phase = [0.0] * len(race.racers)
         (xa, xb), (ya, yb) = stage.xrange, stage.yrange
         self._sx = (right - left) / (xb - xa)
         self._sy = (bottom - top) / (yb - ya)
@@ -204,7 +206,8 @@ class Animator:
         self.total = max(self.total, race.scene.steps)
         self.pix = [self.to_px(r.traj.xy) for r in race.racers]
         self.drawn = [0] * len(race.racers)  # index of the last point drawn
-        self.dots = [_sprite_circle(t.marker_size * s, r.color, 1.5 * s) for r in race.racers]
+        self.dots = [_sprite_symbol(racer_style(i).symbol, t.marker_size * s, r.color, 1.5 * s)
+                     for i, r in enumerate(race.racers)]
         self.crosses = [_sprite_cross(t.marker_size * 1.5 * s, r.color, 1.5 * s)
                         for r in race.racers]
         self.font = _font(t.font_size * s)
@@ -236,11 +239,7 @@ class Animator:
             pts = px[first: last + 1] * k
             color = self.race.racers[i].color
             for line in _polylines(pts, clip):
-                coords = [tuple(p) for p in line]
-                self.draw_high.line(coords, fill=color, width=int(round(w)), joint="curve")
-                r = w / 2
-                for x, y in (coords[0], coords[-1]):
-                    self.draw_high.ellipse([x - r, y - r, x + r, y + r], fill=color)
+                self._stroke(i, line, color, w)
                 lo = line.min(axis=0) - w
                 hi = line.max(axis=0) + w
                 dirty = _union(dirty, (int(lo[0] // k) - 1, int(lo[1] // k) - 1,
@@ -258,6 +257,24 @@ class Animator:
             self.low.paste(over, box[:2], over)
         return box
 
+    def _stroke(self, i: int, line: np.ndarray, color: str, w: float) -> None:
+        """Racer ``i``'s polyline ``line`` (high-resolution pixels) in its dash pattern: a
+        solid line with round ends, or dashes with square-cut ends (as Plotly draws them)."""
+        pattern = self.patterns[i]
+        pieces = None
+        if pattern:
+            pieces, self.phase[i] = dashes(line, pattern, self.phase[i])
+        if pieces is None:  # solid
+            coords = [tuple(p) for p in line]
+            self.draw_high.line(coords, fill=color, width=int(round(w)), joint="curve")
+            r = w / 2
+            for x, y in (coords[0], coords[-1]):
+                self.draw_high.ellipse([x - r, y - r, x + r, y + r], fill=color)
+            return
+        for piece in pieces:
+            self.draw_high.line([tuple(p) for p in piece], fill=color, width=int(round(w)),
+                                joint="curve")
+
     # -- markers and counter ---------------------------------------------------------------
 
     def _marks(self, step: int) -> list[tuple[Image.Image, tuple[int, int]]]:
@@ -267,7 +284,7 @@ class Animator:
             traj = r.traj
             last = min(step, traj.n - 1)
             if traj.status != "completed" and step >= traj.diverged_at:
-                (ex, ey), _ = end_mark(traj.xy, self.race.surface.bounds)
+                (ex, ey), _ = end_mark(traj.xy[: last + 1], self.race.surface.bounds)
                 x, y = self.to_px(np.array([[ex, ey]]))[0]
                 sprite = self.crosses[i] if traj.status == "diverged" else self.dots[i]
             else:

@@ -16,9 +16,9 @@ from PIL import Image, ImageDraw
 from figures import get_theme, landscape_figure, surface_field
 from figures.landscape import TEXT_INSET as _INSET
 from figures.landscape import _colorbar_w
-from figures.mapspec import KIND_OF_NAME, UNDEFINED_COLOR, MarkerStyle, map_spec
+from figures.mapspec import KIND_OF_NAME, UNDEFINED_COLOR, MarkerStyle, map_spec, racer_style
 
-from .stage import Stage, _font, _hex_rgb, plot_area
+from .stage import Stage, _font, _hex_rgb, dashes, draw_symbol, plot_area
 
 # fonts with superscript digits and Greek letters first (the legend and log ticks use them)
 FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf")
@@ -198,9 +198,17 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     odraw = ImageDraw.Draw(overlay)
     for (x, y, lines), (_, tr) in zip(positions, entries, strict=True):
         cy = y + line_h / 2
-        if tr.mode == "lines":
-            draw.line([(x + 4 * s, cy), (x + 34 * s, cy)], fill=tr.line.color,
-                      width=max(1, int(round(t.line_width * s))))
+        if tr.mode in ("lines", "lines+markers"):
+            racer = (tr.meta or {}).get("racer", 0) if isinstance(tr.meta, dict) else 0
+            style = racer_style(racer)
+            lw = max(1, int(round(t.line_width * s)))
+            sample = np.array([(x + 4 * s, cy), (x + 34 * s, cy)])
+            pieces = dashes(sample, style.dash_px(lw), 0.0)[0] if style.dash else [sample]
+            for piece in pieces:
+                draw.line([tuple(p) for p in piece], fill=tr.line.color, width=lw)
+            if tr.mode == "lines+markers":
+                draw_symbol(draw, style.symbol, x + 19 * s, cy, 0.8 * t.marker_size * s,
+                            tr.line.color, rim=1.5 * s)
         else:
             kind = KIND_OF_NAME.get(tr.name, "start")
             _marker(draw, spec.styles[kind], x + 19 * s, cy, 0.7 * s, t)
