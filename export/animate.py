@@ -57,6 +57,7 @@ def _overlay_figure(fig):
 
 def kaleido_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     fig = landscape_figure(race, theme=theme, width=width, height=height, paths=False)
+    width, height = int(fig.layout.width), int(fig.layout.height)  # cut to what it draws
     bg = Image.open(io.BytesIO(static.render(fig, "png", width=width, height=height,
                                              scale=scale))).convert("RGB")
     over = Image.open(io.BytesIO(static.render(_overlay_figure(fig), "png", width=width,

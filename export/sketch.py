@@ -82,6 +82,7 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     t = get_theme(theme)
     s = scale
     fig = landscape_figure(race, theme=t, width=width, height=height, paths=False)
+    width, height = int(fig.layout.width), int(fig.layout.height)  # cut to what it draws
     W, H = int(round(width * s)), int(round(height * s))
     left, top, right, bottom = plot_area(fig, s)
     pl, pt, pr, pb = (int(round(v)) for v in (left, top, right, bottom))

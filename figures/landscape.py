@@ -31,6 +31,12 @@ __all__ = ["LOG_FLOOR_FRACTION", "MARK_COLOR", "GLOBAL_MIN_COLOR", "GRID_N", "Su
            "surface_field", "landscape_figure", "end_mark"]
 
 GRID_N = 220
+#: Resolution of the picture of the bands between contour lines (finer than the lines' grid,
+#: so the bands' edges follow the lines drawn over them).
+FILL_N = 440
+#: Resolution of the contour lines: smoothed, they follow the surface as closely as on a finer
+#: grid, in half the SVG.
+LINES_N = 130
 
 GLOBAL_MIN_COLOR = MARKER_STYLES["global"].fill  # the map's specification decides
 
@@ -105,6 +111,15 @@ def surface_field(surface: Surface, n: int = GRID_N) -> SurfaceField:
                          (start, zmax, size), tickvals, ticktext)
     object.__setattr__(field, "_f_star", float(surface.f_min or 0.0))
     return field
+
+
+def banded(z: np.ndarray, field: SurfaceField) -> np.ndarray:
+    """``z`` replaced by the middle of the band between ``field``'s contour levels it lies in
+    (clipped to the colour bar's ends): what a filled contour map colours each point."""
+    start, _, size = field.levels
+    with np.errstate(invalid="ignore"):
+        mid = start + (np.floor((z - start) / size) + 0.5) * size
+    return np.clip(mid, field.zmin, field.zmax)
 
 
 # --------------------------------------------------------------------------------------------
@@ -278,7 +293,7 @@ def _visible(surface: Surface, pts) -> bool:
 
 def landscape_figure(race, *, theme: str | Theme = "article", step: int | None = None,
                      width: int = 900, height: int = 700, title: str | None = None,
-                     paths: bool = True, n: int = GRID_N) -> go.Figure:
+                     paths: bool = True, n: int = GRID_N, trim: bool = True) -> go.Figure:
     """Contour map of the race's surface with every racer's path.
 
     Parameters
@@ -290,6 +305,9 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     title : None for the scene's title or the surface's name, "" for none
     paths : False leaves the paths empty (the legend stays), a background for animations
     n : contour grid resolution
+    trim : cut the figure to what it draws: a plot narrower (or shorter) than the figure
+        leaves no empty band beside (or above and below) it; ``fig.layout.width`` and
+        ``height`` say the size made, at most ``width`` × ``height``
 
     The axes are fixed to the surface's bounds; paths that leave them are clipped. A diverged
     path ends at its last finite point with an ✕, and its legend entry says when it diverged.
@@ -327,12 +345,22 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
                         ticktext=list(field.ticktext))
     start_l, end_l, size_l = field.levels
     spec = map_spec(surf)
+    # The bands between the contour lines are one picture (a heat map of each point's band,
+    # on a grid finer than the lines'), the lines are paths above it: a vector export stays
+    # small (filled contours were a path per band, 370–540 kB of SVG) and as crisp.
+    fine = surface_field(surf, FILL_N)
+    fig.add_trace(go.Heatmap(
+        x=fine.xs, y=fine.ys, z=banded(fine.z, field), colorscale=spec.colorscale,
+        zmin=field.zmin, zmax=field.zmax, zauto=False, zsmooth=False,
+        colorbar=colorbar, showlegend=False, name=field.label, meta={"role": "bands"},
+        hovertemplate="x=%{x:.4g}, y=%{y:.4g}<extra></extra>",
+    ))
+    lines = surface_field(surf, LINES_N) if n > LINES_N else field
     fig.add_trace(go.Contour(
-        x=field.xs, y=field.ys, z=field.z, colorscale=spec.colorscale,
-        zmin=field.zmin, zmax=field.zmax, zauto=False,
-        contours={"start": start_l, "end": end_l, "size": size_l, "coloring": "fill"},
-        line={"color": spec.contour_line, "width": 0.6, "smoothing": 0.85},
-        colorbar=colorbar, showlegend=False, name=field.label,
+        x=lines.xs, y=lines.ys, z=lines.z, showscale=False,
+        contours={"start": start_l, "end": end_l, "size": size_l, "coloring": "none"},
+        line={"color": spec.contour_line, "width": 0.6, "smoothing": 1.0},
+        showlegend=False, name=field.label, meta={"role": "contours"},
         hovertemplate="x=%{x:.4g}, y=%{y:.4g}<extra></extra>" if not field.log else
         "x=%{x:.4g}, y=%{y:.4g}<br>log₁₀(f − f*)=%{z:.3g}<extra></extra>",
     ))
@@ -413,10 +441,14 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         marker=plotly_marker(start_style, t.point_size),
         hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
 
+    if trim:
+        box, width, height = _trim(box, width, height, t, (x1 - x0) / (y1 - y0),
+                                   labels + (extra_names if box.show_marks else []), title,
+                                   subtitle)
     plot_w = width - box.left - box.right
     plot_h = height - box.top - box.bottom
     legend = {"font": t.font(round(box.legend_font)), "bgcolor": "rgba(0,0,0,0)",
-              "itemsizing": "constant",
+              "itemsizing": "trace",
               "tracegroupgap": 0, "traceorder": "normal", "entrywidthmode": "pixels"}
     if box.legend == "right":
         legend.update(orientation="v", x=1 + (_colorbar_w(t) + 4) / plot_w, xanchor="left",
@@ -443,6 +475,64 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
             x_px=TEXT_INSET)
     fig.update_layout(layout)
     return fig
+
+
+#: Room kept right of the title for an animation's step counter ("step 10000 / 10000").
+COUNTER_ROOM = 170
+
+
+def _trim(box: Box, width: int, height: int, t: Theme, aspect: float, entries: list[str],
+          title: str, subtitle: str) -> tuple[Box, int, int]:
+    """``box`` in a figure cut to what it draws. The spare width that centred the plot (a
+    square surface in a wide figure) goes, down to what the margins' text, the title and the
+    legend need, the legend taking fewer columns (and more rows) where that makes the figure
+    narrower for a plot at most 8 % smaller; the spare height above the title and below the
+    legend (a wide surface in a tall figure) goes too. ``entries`` are the legend's entries.
+    Returns the box, the width and the height."""
+    fs = t.font_size
+    left_need = 3.0 * fs + 1.4 * t.axis_title_size + 14
+    right_need = _colorbar_w(t) + (box.legend_item_w + 10 if box.legend == "right" else 0)
+    plot_w = width - box.left - box.right
+    text_need = 0.0
+    if title:
+        text_need = max(TEXT_INSET + text_px(title, t.title_size) + COUNTER_ROOM,
+                        TEXT_INSET + text_px(subtitle, fs) + 14)
+    cols, bottom = box.legend_cols, box.bottom
+    need = max(left_need + plot_w + right_need, text_need)
+    if box.legend == "below" and entries:
+        # The legend runs from the inset to the right edge of the plot area: with the spare
+        # width split evenly beside the plot, ``c`` columns fit in a figure this wide.
+        lf = box.legend_font or fs
+        item = max(text_px(line, lf) for e in entries for line in e.split("<br>")) + 50
+        below_axis = 1.4 * fs + 1.4 * t.axis_title_size + 10
+        spare_h = height - box.top - box.bottom - (width - box.left - box.right) / aspect
+        best = None
+        for c in range(min(box.legend_cols, len(entries)), 0, -1):
+            rows = math.ceil(len(entries) / c)
+            b = below_axis + _rows_lines(entries, c) * lf * 1.25 + rows * 6 + 16
+            pw = plot_w if box.lift > 0 else (height - box.top - b) * aspect
+            if c < box.legend_cols and (box.lift > 0 and b - box.bottom > spare_h
+                                        or pw < 0.92 * plot_w):
+                break
+            content = left_need + pw + right_need
+            w = max(content, text_need, 2 * (TEXT_INSET + c * item + right_need) - content)
+            if best is None or w < best[0] - 1:
+                best = (w, c, b, pw)
+        need, cols, b, pw = best
+        if box.lift <= 0:
+            bottom, plot_w = b, pw
+    new_w = int(math.ceil(min(width, need)))
+    spare = new_w - plot_w - left_need - right_need
+    left = left_need + max(spare, 0) / 2
+    right = new_w - plot_w - left
+    new_h = int(round(height - 2 * box.lift))
+    top = box.top - box.lift
+    bottom = box.bottom - box.lift if box.lift > 0 else bottom
+    item_w = box.legend_item_w
+    if box.legend == "below":
+        item_w = (new_w - right - TEXT_INSET) / cols - 52
+    return (replace(box, left=left, right=right, top=top, bottom=bottom, lift=0.0,
+                    legend_cols=cols, legend_item_w=item_w), new_w, new_h)
 
 
 def draw_depths(race, step: int | None, bounds) -> list[int]:
@@ -497,7 +587,7 @@ def end_marker_size(t: Theme, depth: int, n: int) -> float:
     the theme's size)."""
     if n <= 1 or depth <= 0:
         return t.marker_size
-    step = min(0.4 * t.marker_size, 0.8 * t.marker_size / (n - 1))
+    step = min(0.7 * t.marker_size, 1.4 * t.marker_size / (n - 1))
     return t.marker_size + depth * step
 
 
