@@ -184,20 +184,19 @@ class Animator:
             even.paste(bg, (0, 0))
             bg = even
         self.size = bg.size
-        self.low = bg.copy()  # background plus the paths so far
+        self._bg = bg
         k = SUPERSAMPLE
-        self.high = bg.resize((bg.width * k, bg.height * k), Image.Resampling.NEAREST)
-        self.draw_high = ImageDraw.Draw(self.high)
         left, top, right, bottom = stage.area
         edge = max(1, int(math.ceil(s)))  # keep off the frame line of the plot area
         self.inside = (int(math.ceil(left)) + edge, int(math.ceil(top)) + edge,
                        int(math.floor(right)) - edge, int(math.floor(bottom)) - edge)
+        self.low = self.high = self.draw_high = None
+        self.reset()
         self.overlay = stage.overlay
         self.width_high = max(1.0, t.line_width * s * k)
-        # each racer's dash pattern (high-resolution pixels) and how far into it its path is
+        # each racer's dash pattern (high-resolution pixels)
         self.patterns = [racer_style(i).dash_px(self.width_high)
                          for i in range(len(race.racers))]
-        self.phase = [0.0] * len(race.racers)
         (xa, xb), (ya, yb) = stage.xrange, stage.yrange
         self._sx = (right - left) / (xb - xa)
         self._sy = (bottom - top) / (yb - ya)
@@ -206,14 +205,25 @@ class Animator:
         self.total = max((r.traj.n - 1 for r in race.racers), default=0)
         self.total = max(self.total, race.scene.steps)
         self.pix = [self.to_px(r.traj.xy) for r in race.racers]
-        self.drawn = [0] * len(race.racers)  # index of the last point drawn
         self.dots = [_sprite_symbol(racer_style(i).symbol, t.marker_size * s, r.color, 1.5 * s)
                      for i, r in enumerate(race.racers)]
         self.crosses = [_sprite_cross(t.marker_size * 1.5 * s, r.color, 1.5 * s)
                         for r in race.racers]
         self.font = _font(t.font_size * s)
-        self.prev_marks: tuple | None = None
         self.counter_box = self._counter_box()
+
+    def reset(self) -> None:
+        """Back to the background with no path drawn, for drawing the race again."""
+        bg, k = self._bg, SUPERSAMPLE
+        self.low = self.high = self.draw_high = None  # free the old pictures first
+        self.low = bg.copy()  # background plus the paths so far
+        # the paths at k times the resolution, over the plot area only (where they are seen)
+        inner = bg.crop(self.inside)
+        self.high = inner.resize((inner.width * k, inner.height * k), Image.Resampling.NEAREST)
+        self.draw_high = ImageDraw.Draw(self.high)
+        self.drawn = [0] * len(self.race.racers)  # index of the last point drawn
+        self.phase = [0.0] * len(self.race.racers)
+        self.prev_marks = None
 
     def to_px(self, xy: np.ndarray) -> np.ndarray:
         out = np.empty_like(xy, dtype=np.float64)
@@ -228,21 +238,22 @@ class Animator:
         k = SUPERSAMPLE
         w = self.width_high
         left, top, right, bottom = self.inside
+        off = np.array([left, top], dtype=np.float64) * k  # where the high picture starts
         pad = 4 * w
-        clip = ((left - 2) * k - pad, (top - 2) * k - pad, (right + 2) * k + pad,
-                (bottom + 2) * k + pad)
+        clip = (-2 * k - pad, -2 * k - pad, (right - left + 2) * k + pad,
+                (bottom - top + 2) * k + pad)
         dirty = None
         for i, px in enumerate(self.pix):
             last = min(step, len(px) - 1)
             first = self.drawn[i]
             if last <= first:
                 continue
-            pts = px[first: last + 1] * k
+            pts = px[first: last + 1] * k - off
             color = self.race.racers[i].color
             for line in _polylines(pts, clip):
                 self._stroke(i, line, color, w)
-                lo = line.min(axis=0) - w
-                hi = line.max(axis=0) + w
+                lo = line.min(axis=0) + off - w
+                hi = line.max(axis=0) + off + w
                 dirty = _union(dirty, (int(lo[0] // k) - 1, int(lo[1] // k) - 1,
                                        int(hi[0] // k) + 2, int(hi[1] // k) + 2))
             self.drawn[i] = last
@@ -251,7 +262,8 @@ class Animator:
         box = _intersect(dirty, self.inside)
         if box is None:
             return None
-        region = self.high.crop(tuple(v * k for v in box)).reduce(k)
+        region = self.high.crop(((box[0] - left) * k, (box[1] - top) * k, (box[2] - left) * k,
+                                 (box[3] - top) * k)).reduce(k)
         self.low.paste(region, box[:2])
         if self.overlay is not None:
             over = self.overlay.crop(box)
@@ -341,6 +353,7 @@ class Animator:
 
 
 TRANSPARENT = 255  # palette index of "unchanged since the previous frame"
+MAPPER_PIXELS = 200_000  # pixels mapped to palette indices at a time
 
 
 def _gif_header(width: int, height: int, palette: bytes) -> bytes:
@@ -367,8 +380,8 @@ def _palette_image(animator: Animator) -> Image.Image:
     """255 colours covering the finished race exactly where it is flat (background bands,
     text, the racers' colours) plus a median-cut sample of its blended edges. Entry 255 repeats
     entry 0 and is used as the transparent index."""
-    preview = Animator(animator.race, animator.stage, animator.t)
-    final, _ = preview.frame(preview.total)
+    final, _ = animator.frame(animator.total)  # the finished race, on the one set of pictures
+    animator.reset()
     counts = final.getcolors(maxcolors=final.width * final.height) or []
     counts.sort(key=lambda c: -c[0])
     colors: list[tuple[int, int, int]] = []
@@ -409,6 +422,16 @@ class _IndexMapper:
         self.keys, self.index = keys, first.astype(np.uint8)
 
     def __call__(self, img: Image.Image) -> np.ndarray:
+        """The palette indices of ``img``, a band of rows at a time (a whole frame's
+        temporaries would be some 100 MB at 1800 × 1400)."""
+        out = np.empty((img.height, img.width), dtype=np.uint8)
+        rows = max(1, MAPPER_PIXELS // max(img.width, 1))
+        for y in range(0, img.height, rows):
+            band = img.crop((0, y, img.width, min(img.height, y + rows)))
+            out[y: y + band.height] = self._map(band)
+        return out
+
+    def _map(self, img: Image.Image) -> np.ndarray:
         near = np.array(img.quantize(palette=self.palette, dither=Image.Dither.NONE))
         near[near == TRANSPARENT] = 0  # entry 255 repeats entry 0
         a = np.asarray(img, dtype=np.uint32)
@@ -469,7 +492,10 @@ def encode_mp4(animator: Animator, steps: list[int], fps: float) -> bytes:
             path, (w, h), fps=fps, codec="libx264", pix_fmt_in="rgb24",
             pix_fmt_out="yuv420p", quality=None, macro_block_size=1,
             ffmpeg_log_level="error",
+            # two encoder threads and a short look-ahead: at 1800 × 1400 ffmpeg's own
+            # threads and queued frames took some 370 MB
             output_params=["-crf", "20", "-preset", "veryfast", "-tune", "animation",
+                           "-threads", "2", "-x264-params", "rc-lookahead=10:sync-lookahead=0",
                            "-movflags", "+faststart"])
         try:
             writer.send(None)
