@@ -415,3 +415,27 @@ def test_a_paused_scene_exports_the_paths_as_far_as_they_are_shown():
         assert len(cut) == 4, figure  # the four paths end at step 10, as on the screen
     assert not [t for t in build_figure(whole, "landscape").data
                 if t.x is not None and len(t.x) == 11]
+
+
+def test_animation_draws_each_racers_dash_pattern_and_marker(race):
+    """The animator draws racer i's path in its dash pattern and its position in its marker
+    symbol (from the map's specification), at one stroke width for every racer."""
+    from export.animate import Animator
+    from export.sketch import sketch_stage
+    from export.stage import dashes
+    from figures.mapspec import racer_style
+
+    stage = sketch_stage(race, "article", 400, 300, 1)
+    anim = Animator(race, stage, "article")
+    assert anim.patterns[0] == []  # solid
+    assert anim.patterns[1] == racer_style(1).dash_px(anim.width_high) != []
+    covered = [int((np.asarray(d)[..., 3] > 128).sum()) for d in anim.dots]
+    assert covered[1] > covered[0]  # a square covers more than a disc of the same size
+    assert len({tuple(np.asarray(d)[..., 3].ravel()) for d in anim.dots}) == len(anim.dots)
+    # dashes of a straight line: on 4, off 2, phase carried over to the next piece
+    line = np.array([[0.0, 0.0], [10.0, 0.0]])
+    pieces, phase = dashes(line, [4.0, 2.0], 0.0)
+    assert [tuple(p[[0, -1], 0]) for p in pieces] == [(0.0, 4.0), (6.0, 10.0)]
+    assert phase == pytest.approx(4.0)
+    more, _ = dashes(np.array([[10.0, 0.0], [14.0, 0.0]]), [4.0, 2.0], phase)
+    assert tuple(more[0][[0, -1], 0]) == (12.0, 14.0)  # the gap 10–12 continues

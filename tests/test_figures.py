@@ -267,8 +267,12 @@ def test_end_mark():
     (x, y), inside_flag = end_mark(zigzag, bounds)
     assert not inside_flag
     p, q = zigzag[3], zigzag[4]
-    assert abs(np.cross(q - p, np.array([x, y]) - p)) <= 1e-9 * np.linalg.norm(q - p) ** 2
+    assert abs(_cross(q - p, np.array([x, y]) - p)) <= 1e-9 * np.linalg.norm(q - p) ** 2
     assert max(abs(x), abs(y)) == pytest.approx(1.0)  # on the map's edge
+
+
+def _cross(u, v) -> float:
+    return float(u[0] * v[1] - u[1] * v[0])
 
 
 def test_diverged_cross_sits_on_its_path_at_the_maps_edge():
@@ -283,7 +287,7 @@ def test_diverged_cross_sits_on_its_path_at_the_maps_edge():
     assert min(abs(x - x0), abs(x - x1), abs(y - y0), abs(y - y1)) < 1e-9  # on the edge
     xy = r.racers[0].traj.xy
     seg = [(xy[j], xy[j + 1]) for j in range(len(xy) - 1)]
-    dist = min(abs(np.cross(b - a, np.array([x, y]) - a)) / np.linalg.norm(b - a)
+    dist = min(abs(_cross(b - a, np.array([x, y]) - a)) / np.linalg.norm(b - a)
                for a, b in seg if np.linalg.norm(b - a) > 0
                and min(a[0], b[0]) - 1e-9 <= x <= max(a[0], b[0]) + 1e-9)
     assert dist < 1e-6 * (x1 - x0)
@@ -311,3 +315,20 @@ def test_legends_never_repeat_a_value():
     assert typed == "heavy μ 0.7 — lr 0.038"
     assert legend_label(racer("Adam (lr 0.1)", "adam", {"lr": 0.1, "betas": (0.9, 0.999)})) \
         == "Adam — lr 0.1, β=(0.9, 0.999)"
+
+
+def test_charts_on_the_page_have_no_modebar():
+    """Every Plotly chart the page shows is drawn without Plotly's toolbar."""
+    import ast
+
+    found = 0
+    for path in sorted((ROOT / "ui").glob("*.py")) + [ROOT / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "plotly_chart":
+                found += 1
+                config = next((k.value for k in node.keywords if k.arg == "config"), None)
+                assert isinstance(config, ast.Dict), f"{path.name}:{node.lineno}"
+                pairs = {ast.literal_eval(k): v for k, v in zip(config.keys, config.values,
+                                                                strict=True)}
+                assert ast.literal_eval(pairs["displayModeBar"]) is False, path.name
+    assert found >= 1
