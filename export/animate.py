@@ -14,6 +14,7 @@ Frame ``i`` of ``F`` shows every path up to step ``round(i · N / (F − 1))``.
 
 from __future__ import annotations
 
+import gc
 import io
 import math
 import os
@@ -71,12 +72,17 @@ def kaleido_stage(race, theme, width: int, height: int, scale: float) -> Stage:
 def make_stage(race, theme, width: int, height: int, scale: float) -> tuple[Stage, str]:
     """The background from Chromium when there is one, else drawn with Pillow. Returns the
     stage and which renderer made it ("chromium" or "pillow")."""
-    if static.available():
-        try:
-            return kaleido_stage(race, theme, width, height, scale), "chromium"
-        except ExportError:
-            pass  # fall through to the sketch: an animation is still possible
-    return sketch_stage(race, theme, width, height, scale), "pillow"
+    try:
+        if static.available():
+            try:
+                return kaleido_stage(race, theme, width, height, scale), "chromium"
+            except ExportError:
+                pass  # fall through to the sketch: an animation is still possible
+        return sketch_stage(race, theme, width, height, scale), "pillow"
+    finally:
+        # Plotly's figures hold reference cycles: free the map's figure and its data now,
+        # before the frames are drawn, not at some later collection
+        gc.collect()
 
 
 # --------------------------------------------------------------------------------------------
@@ -380,8 +386,15 @@ def _palette_image(animator: Animator) -> Image.Image:
     """255 colours covering the finished race exactly where it is flat (background bands,
     text, the racers' colours) plus a median-cut sample of its blended edges. Entry 255 repeats
     entry 0 and is used as the transparent index."""
-    final, _ = animator.frame(animator.total)  # the finished race, on the one set of pictures
+    # the finished race, on the animator's one set of pictures, drawn a part at a time (the
+    # polylines of 12 whole 10,000-step paths at once took some 15 MB)
+    for step in range(0, animator.total, 500):
+        animator._grow(step)
+    final, _ = animator.frame(animator.total)
     animator.reset()
+    # colours counted and sampled at half the resolution: flat areas keep their exact colours,
+    # edges their blends, and a full frame's colour table took some 20 MB
+    final = final.reduce(2)
     counts = final.getcolors(maxcolors=final.width * final.height) or []
     counts.sort(key=lambda c: -c[0])
     colors: list[tuple[int, int, int]] = []
