@@ -189,6 +189,12 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     elif entries:
         item_w = ((leg.entrywidth or 200) + 52) * s
         cols = max(1, int((pr - _INSET * s + 4 * s) // item_w))
+        # the columns are laid out for Arial; the fallback font may be wider: shrink it to fit
+        widest = max(lfont.getlength(html.unescape(line)) for name, _ in entries
+                     for line in name.split("<br>"))
+        room = item_w - 46 * s
+        if cols > 1 and widest > room:
+            lfont = _font((leg.font.size or t.font_size) * s * room / widest, FONTS)
         ly = pb + (1.4 * t.font_size + 1.4 * t.axis_title_size + 16) * s
         for k in range(0, len(entries), cols):
             row = [name.split("<br>") for name, _ in entries[k: k + cols]]
