@@ -525,14 +525,17 @@ def _trim(box: Box, width: int, height: int, t: Theme, aspect: float, entries: l
     spare = new_w - plot_w - left_need - right_need
     left = left_need + max(spare, 0) / 2
     right = new_w - plot_w - left
-    new_h = int(round(height - 2 * box.lift))
-    top = box.top - box.lift
-    bottom = box.bottom - box.lift if box.lift > 0 else bottom
+    # a legend beside the colour bar keeps the figure's height: its entries may need it
+    cut_h = 0.0 if box.legend == "right" else float(int(2 * box.lift))
+    new_h = int(round(height - cut_h))
+    top = box.top - cut_h / 2
+    bottom = box.bottom - cut_h / 2 if box.lift > 0 else bottom
     item_w = box.legend_item_w
     if box.legend == "below":
         item_w = (new_w - right - TEXT_INSET) / cols - 52
-    return (replace(box, left=left, right=right, top=top, bottom=bottom, lift=0.0,
-                    legend_cols=cols, legend_item_w=item_w), new_w, new_h)
+    return (replace(box, left=left, right=right, top=top, bottom=bottom,
+                    lift=box.lift - cut_h / 2, legend_cols=cols, legend_item_w=item_w),
+            new_w, new_h)
 
 
 def draw_depths(race, step: int | None, bounds) -> list[int]:

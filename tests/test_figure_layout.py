@@ -254,3 +254,15 @@ def test_draw_order_is_by_path_length_for_every_preset(preset):
             elif solid[i] == solid[j] and lengths[i] > lengths[j] + 1e-9:
                 assert z[i] < z[j]
     assert {p.line.width for p in paths} == {get_theme("article").line_width}
+
+
+def test_a_legend_beside_the_map_keeps_the_figures_height():
+    """Twelve racers on a square surface: the legend goes beside the colour bar, and the
+    figure is not cut shorter than its entries need (the height stays as asked)."""
+    names = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad", "nadam",
+             "lion", "adamax", "radam", "adabelief"]
+    race = simulate(from_dict({"surface": "rosenbrock", "steps": 30,
+                               "optimizers": [{"optimizer": n} for n in names]})[0])
+    fig = landscape_figure(race)
+    assert fig.layout.legend.orientation == "v"
+    assert fig.layout.height == 700
