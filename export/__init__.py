@@ -201,8 +201,10 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
     if fmt in IMAGE_FORMATS:
         from . import static
         fig = build_figure(race, figure, theme=theme, width=width, height=height)
-        return static.render(fig, fmt, width=width, height=height,
-                             scale=scale if fmt == "png" else 1)
+        # the map is cut to what it draws, so it may be narrower or shorter than asked
+        return static.render(fig, fmt, width=int(fig.layout.width or width),
+                             height=int(fig.layout.height or height),
+                             scale=scale if fmt == "png" else 1, title=_pdf_title(fig))
     from . import animate
     stage, how = animate.make_stage(race, theme, width, height, scale)
     if how != "chromium" and notes is not None:
@@ -213,6 +215,17 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
     if fmt == "gif":
         return animate.encode_gif(animator, steps, fps)
     return animate.encode_mp4(animator, steps, fps)
+
+
+def _pdf_title(fig) -> str | None:
+    """The figure's title (the scene's, or what the figure shows), as a PDF's title."""
+    import html
+
+    for ann in fig.layout.annotations or ():
+        if ann.name == "title" and ann.text:
+            return html.unescape(ann.text)
+    text = fig.layout.title.text if fig.layout.title else None
+    return html.unescape(text) if text else None
 
 
 def _analysis_bytes(scene, fmt: str, figure: str, theme: str, width: int, height: int | None,
@@ -246,4 +259,4 @@ def _analysis_bytes(scene, fmt: str, figure: str, theme: str, width: int, height
         height = 700
     fig = analysis_figure(result, theme=theme, width=width, height=height, **kw)
     return static.render(fig, fmt, width=width, height=int(fig.layout.height),
-                         scale=scale if fmt == "png" else 1)
+                         scale=scale if fmt == "png" else 1, title=_pdf_title(fig))

@@ -18,6 +18,7 @@ import errno
 import io
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -181,17 +182,30 @@ def _write_atomically(path: str, data: bytes) -> None:
         raise
 
 
+def _mp4_size(data: bytes) -> tuple[int, int]:
+    """Width and height of an MP4's video track (its ``tkhd`` box, version 0)."""
+    at = 0
+    while (at := data.find(b"tkhd", at + 1)) > 0:
+        w = int.from_bytes(data[at + 80: at + 84], "big") >> 16
+        h = int.from_bytes(data[at + 84: at + 88], "big") >> 16
+        if w and h:
+            return w, h
+    raise ValueError("no video track")
+
+
 def _describe(data: bytes, fmt: str, args) -> str:
     size = f"{len(data):,} bytes"
     try:
-        if fmt in ("svg", "pdf"):
-            if args.height is None and args.figure == "basins":
-                return f"{size}, {args.width} px wide {fmt.upper()}"
-            return f"{size}, {args.width}×{args.height or 700} px {fmt.upper()}"
+        if fmt == "svg":  # the map is cut to what it draws: read the size made
+            m = re.search(rb'<svg[^>]*?width="([0-9.]+)"[^>]*?height="([0-9.]+)"', data[:2000])
+            return f"{size}, {float(m.group(1)):g}×{float(m.group(2)):g} px SVG"
+        if fmt == "pdf":
+            m = re.search(rb"/MediaBox\s*\[\s*0 0 ([0-9.]+) ([0-9.]+)", data)
+            w, h = (round(float(v) / 0.75) for v in m.groups())
+            return f"{size}, {w}×{h} px PDF"
         if fmt == "mp4":
-            w, h = round(args.width * args.scale), round((args.height or 700) * args.scale)
-            return (f"{size}, {w + w % 2}×{h + h % 2} MP4, {args.frames} frames at "
-                    f"{args.fps:g} fps")
+            w, h = _mp4_size(data)
+            return f"{size}, {w}×{h} MP4, {args.frames} frames at {args.fps:g} fps"
         if fmt in ("png", "gif"):
             from PIL import Image
             with Image.open(io.BytesIO(data)) as im:

@@ -14,6 +14,7 @@ Frame ``i`` of ``F`` shows every path up to step ``round(i · N / (F − 1))``.
 
 from __future__ import annotations
 
+import gc
 import io
 import math
 import os
@@ -24,12 +25,12 @@ from PIL import Image, ImageDraw
 
 from figures import get_theme, landscape_figure
 from figures.landscape import end_mark
-from figures.mapspec import KIND_OF_NAME
+from figures.mapspec import KIND_OF_NAME, racer_style
 
 from . import static
 from .errors import ExportError
 from .sketch import sketch_stage
-from .stage import Stage, _font, _hex_rgb, plot_area
+from .stage import Stage, _font, _hex_rgb, dashes, draw_symbol, plot_area
 
 __all__ = ["Animator", "Stage", "encode_gif", "encode_mp4", "frame_steps", "make_stage",
            "plot_area"]
@@ -57,6 +58,7 @@ def _overlay_figure(fig):
 
 def kaleido_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     fig = landscape_figure(race, theme=theme, width=width, height=height, paths=False)
+    width, height = int(fig.layout.width), int(fig.layout.height)  # cut to what it draws
     bg = Image.open(io.BytesIO(static.render(fig, "png", width=width, height=height,
                                              scale=scale))).convert("RGB")
     over = Image.open(io.BytesIO(static.render(_overlay_figure(fig), "png", width=width,
@@ -70,12 +72,17 @@ def kaleido_stage(race, theme, width: int, height: int, scale: float) -> Stage:
 def make_stage(race, theme, width: int, height: int, scale: float) -> tuple[Stage, str]:
     """The background from Chromium when there is one, else drawn with Pillow. Returns the
     stage and which renderer made it ("chromium" or "pillow")."""
-    if static.available():
-        try:
-            return kaleido_stage(race, theme, width, height, scale), "chromium"
-        except ExportError:
-            pass  # fall through to the sketch: an animation is still possible
-    return sketch_stage(race, theme, width, height, scale), "pillow"
+    try:
+        if static.available():
+            try:
+                return kaleido_stage(race, theme, width, height, scale), "chromium"
+            except ExportError:
+                pass  # fall through to the sketch: an animation is still possible
+        return sketch_stage(race, theme, width, height, scale), "pillow"
+    finally:
+        # Plotly's figures hold reference cycles: free the map's figure and its data now,
+        # before the frames are drawn, not at some later collection
+        gc.collect()
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,16 +131,14 @@ def _polylines(pts: np.ndarray, rect) -> list[np.ndarray]:
     return [np.asarray(line) for line in lines if len(line) >= 2]
 
 
-def _sprite_circle(diameter: float, color: str, outline: float) -> Image.Image:
+def _sprite_symbol(symbol: str, diameter: float, color: str, outline: float) -> Image.Image:
+    """A racer's marker (a Plotly symbol ``diameter`` pixels across) with a white rim, drawn
+    four times larger and reduced, for smooth edges."""
     k = 4
-    size = int(math.ceil(diameter + 2 * outline)) + 2
+    size = int(math.ceil(1.4 * diameter + 2 * outline)) + 2
     big = Image.new("RGBA", (size * k, size * k), (0, 0, 0, 0))
-    d = ImageDraw.Draw(big)
     c = size * k / 2
-    r = diameter * k / 2
-    d.ellipse([c - r - outline * k, c - r - outline * k, c + r + outline * k,
-               c + r + outline * k], fill=(255, 255, 255, 255))
-    d.ellipse([c - r, c - r, c + r, c + r], fill=color)
+    draw_symbol(ImageDraw.Draw(big), symbol, c, c, diameter * k, color, rim=outline * k)
     return big.resize((size, size), Image.Resampling.LANCZOS)
 
 
@@ -185,16 +190,19 @@ class Animator:
             even.paste(bg, (0, 0))
             bg = even
         self.size = bg.size
-        self.low = bg.copy()  # background plus the paths so far
+        self._bg = bg
         k = SUPERSAMPLE
-        self.high = bg.resize((bg.width * k, bg.height * k), Image.Resampling.NEAREST)
-        self.draw_high = ImageDraw.Draw(self.high)
         left, top, right, bottom = stage.area
         edge = max(1, int(math.ceil(s)))  # keep off the frame line of the plot area
         self.inside = (int(math.ceil(left)) + edge, int(math.ceil(top)) + edge,
                        int(math.floor(right)) - edge, int(math.floor(bottom)) - edge)
+        self.low = self.high = self.draw_high = None
+        self.reset()
         self.overlay = stage.overlay
         self.width_high = max(1.0, t.line_width * s * k)
+        # each racer's dash pattern (high-resolution pixels)
+        self.patterns = [racer_style(i).dash_px(self.width_high)
+                         for i in range(len(race.racers))]
         (xa, xb), (ya, yb) = stage.xrange, stage.yrange
         self._sx = (right - left) / (xb - xa)
         self._sy = (bottom - top) / (yb - ya)
@@ -203,13 +211,25 @@ class Animator:
         self.total = max((r.traj.n - 1 for r in race.racers), default=0)
         self.total = max(self.total, race.scene.steps)
         self.pix = [self.to_px(r.traj.xy) for r in race.racers]
-        self.drawn = [0] * len(race.racers)  # index of the last point drawn
-        self.dots = [_sprite_circle(t.marker_size * s, r.color, 1.5 * s) for r in race.racers]
+        self.dots = [_sprite_symbol(racer_style(i).symbol, t.marker_size * s, r.color, 1.5 * s)
+                     for i, r in enumerate(race.racers)]
         self.crosses = [_sprite_cross(t.marker_size * 1.5 * s, r.color, 1.5 * s)
                         for r in race.racers]
         self.font = _font(t.font_size * s)
-        self.prev_marks: tuple | None = None
         self.counter_box = self._counter_box()
+
+    def reset(self) -> None:
+        """Back to the background with no path drawn, for drawing the race again."""
+        bg, k = self._bg, SUPERSAMPLE
+        self.low = self.high = self.draw_high = None  # free the old pictures first
+        self.low = bg.copy()  # background plus the paths so far
+        # the paths at k times the resolution, over the plot area only (where they are seen)
+        inner = bg.crop(self.inside)
+        self.high = inner.resize((inner.width * k, inner.height * k), Image.Resampling.NEAREST)
+        self.draw_high = ImageDraw.Draw(self.high)
+        self.drawn = [0] * len(self.race.racers)  # index of the last point drawn
+        self.phase = [0.0] * len(self.race.racers)
+        self.prev_marks = None
 
     def to_px(self, xy: np.ndarray) -> np.ndarray:
         out = np.empty_like(xy, dtype=np.float64)
@@ -224,25 +244,22 @@ class Animator:
         k = SUPERSAMPLE
         w = self.width_high
         left, top, right, bottom = self.inside
+        off = np.array([left, top], dtype=np.float64) * k  # where the high picture starts
         pad = 4 * w
-        clip = ((left - 2) * k - pad, (top - 2) * k - pad, (right + 2) * k + pad,
-                (bottom + 2) * k + pad)
+        clip = (-2 * k - pad, -2 * k - pad, (right - left + 2) * k + pad,
+                (bottom - top + 2) * k + pad)
         dirty = None
         for i, px in enumerate(self.pix):
             last = min(step, len(px) - 1)
             first = self.drawn[i]
             if last <= first:
                 continue
-            pts = px[first: last + 1] * k
+            pts = px[first: last + 1] * k - off
             color = self.race.racers[i].color
             for line in _polylines(pts, clip):
-                coords = [tuple(p) for p in line]
-                self.draw_high.line(coords, fill=color, width=int(round(w)), joint="curve")
-                r = w / 2
-                for x, y in (coords[0], coords[-1]):
-                    self.draw_high.ellipse([x - r, y - r, x + r, y + r], fill=color)
-                lo = line.min(axis=0) - w
-                hi = line.max(axis=0) + w
+                self._stroke(i, line, color, w)
+                lo = line.min(axis=0) + off - w
+                hi = line.max(axis=0) + off + w
                 dirty = _union(dirty, (int(lo[0] // k) - 1, int(lo[1] // k) - 1,
                                        int(hi[0] // k) + 2, int(hi[1] // k) + 2))
             self.drawn[i] = last
@@ -251,12 +268,31 @@ class Animator:
         box = _intersect(dirty, self.inside)
         if box is None:
             return None
-        region = self.high.crop(tuple(v * k for v in box)).reduce(k)
+        region = self.high.crop(((box[0] - left) * k, (box[1] - top) * k, (box[2] - left) * k,
+                                 (box[3] - top) * k)).reduce(k)
         self.low.paste(region, box[:2])
         if self.overlay is not None:
             over = self.overlay.crop(box)
             self.low.paste(over, box[:2], over)
         return box
+
+    def _stroke(self, i: int, line: np.ndarray, color: str, w: float) -> None:
+        """Racer ``i``'s polyline ``line`` (high-resolution pixels) in its dash pattern: a
+        solid line with round ends, or dashes with square-cut ends (as Plotly draws them)."""
+        pattern = self.patterns[i]
+        pieces = None
+        if pattern:
+            pieces, self.phase[i] = dashes(line, pattern, self.phase[i])
+        if pieces is None:  # solid
+            coords = [tuple(p) for p in line]
+            self.draw_high.line(coords, fill=color, width=int(round(w)), joint="curve")
+            r = w / 2
+            for x, y in (coords[0], coords[-1]):
+                self.draw_high.ellipse([x - r, y - r, x + r, y + r], fill=color)
+            return
+        for piece in pieces:
+            self.draw_high.line([tuple(p) for p in piece], fill=color, width=int(round(w)),
+                                joint="curve")
 
     # -- markers and counter ---------------------------------------------------------------
 
@@ -267,7 +303,7 @@ class Animator:
             traj = r.traj
             last = min(step, traj.n - 1)
             if traj.status != "completed" and step >= traj.diverged_at:
-                (ex, ey), _ = end_mark(traj.xy, self.race.surface.bounds)
+                (ex, ey), _ = end_mark(traj.xy[: last + 1], self.race.surface.bounds)
                 x, y = self.to_px(np.array([[ex, ey]]))[0]
                 sprite = self.crosses[i] if traj.status == "diverged" else self.dots[i]
             else:
@@ -323,6 +359,7 @@ class Animator:
 
 
 TRANSPARENT = 255  # palette index of "unchanged since the previous frame"
+MAPPER_PIXELS = 200_000  # pixels mapped to palette indices at a time
 
 
 def _gif_header(width: int, height: int, palette: bytes) -> bytes:
@@ -349,8 +386,15 @@ def _palette_image(animator: Animator) -> Image.Image:
     """255 colours covering the finished race exactly where it is flat (background bands,
     text, the racers' colours) plus a median-cut sample of its blended edges. Entry 255 repeats
     entry 0 and is used as the transparent index."""
-    preview = Animator(animator.race, animator.stage, animator.t)
-    final, _ = preview.frame(preview.total)
+    # the finished race, on the animator's one set of pictures, drawn a part at a time (the
+    # polylines of 12 whole 10,000-step paths at once took some 15 MB)
+    for step in range(0, animator.total, 500):
+        animator._grow(step)
+    final, _ = animator.frame(animator.total)
+    animator.reset()
+    # colours counted and sampled at half the resolution: flat areas keep their exact colours,
+    # edges their blends, and a full frame's colour table took some 20 MB
+    final = final.reduce(2)
     counts = final.getcolors(maxcolors=final.width * final.height) or []
     counts.sort(key=lambda c: -c[0])
     colors: list[tuple[int, int, int]] = []
@@ -391,6 +435,16 @@ class _IndexMapper:
         self.keys, self.index = keys, first.astype(np.uint8)
 
     def __call__(self, img: Image.Image) -> np.ndarray:
+        """The palette indices of ``img``, a band of rows at a time (a whole frame's
+        temporaries would be some 100 MB at 1800 × 1400)."""
+        out = np.empty((img.height, img.width), dtype=np.uint8)
+        rows = max(1, MAPPER_PIXELS // max(img.width, 1))
+        for y in range(0, img.height, rows):
+            band = img.crop((0, y, img.width, min(img.height, y + rows)))
+            out[y: y + band.height] = self._map(band)
+        return out
+
+    def _map(self, img: Image.Image) -> np.ndarray:
         near = np.array(img.quantize(palette=self.palette, dither=Image.Dither.NONE))
         near[near == TRANSPARENT] = 0  # entry 255 repeats entry 0
         a = np.asarray(img, dtype=np.uint32)
@@ -451,7 +505,12 @@ def encode_mp4(animator: Animator, steps: list[int], fps: float) -> bytes:
             path, (w, h), fps=fps, codec="libx264", pix_fmt_in="rgb24",
             pix_fmt_out="yuv420p", quality=None, macro_block_size=1,
             ffmpeg_log_level="error",
+            # a short input queue, two encoder threads, a short look-ahead and no B-frames:
+            # at 1800 × 1218 ffmpeg's queued frames took some 360 MB, now some 250 MB
+            input_params=["-thread_queue_size", "2"],
             output_params=["-crf", "20", "-preset", "veryfast", "-tune", "animation",
+                           "-threads", "2", "-x264-params",
+                           "rc-lookahead=5:sync-lookahead=0:bframes=0",
                            "-movflags", "+faststart"])
         try:
             writer.send(None)

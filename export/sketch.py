@@ -16,9 +16,9 @@ from PIL import Image, ImageDraw
 from figures import get_theme, landscape_figure, surface_field
 from figures.landscape import TEXT_INSET as _INSET
 from figures.landscape import _colorbar_w
-from figures.mapspec import KIND_OF_NAME, UNDEFINED_COLOR, MarkerStyle, map_spec
+from figures.mapspec import KIND_OF_NAME, UNDEFINED_COLOR, MarkerStyle, map_spec, racer_style
 
-from .stage import Stage, _font, _hex_rgb, plot_area
+from .stage import Stage, _font, _hex_rgb, dashes, draw_symbol, plot_area
 
 # fonts with superscript digits and Greek letters first (the legend and log ticks use them)
 FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf")
@@ -82,6 +82,7 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     t = get_theme(theme)
     s = scale
     fig = landscape_figure(race, theme=t, width=width, height=height, paths=False)
+    width, height = int(fig.layout.width), int(fig.layout.height)  # cut to what it draws
     W, H = int(round(width * s)), int(round(height * s))
     left, top, right, bottom = plot_area(fig, s)
     pl, pt, pr, pb = (int(round(v)) for v in (left, top, right, bottom))
@@ -188,6 +189,12 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     elif entries:
         item_w = ((leg.entrywidth or 200) + 52) * s
         cols = max(1, int((pr - _INSET * s + 4 * s) // item_w))
+        # the columns are laid out for Arial; the fallback font may be wider: shrink it to fit
+        widest = max(lfont.getlength(html.unescape(line)) for name, _ in entries
+                     for line in name.split("<br>"))
+        room = item_w - 46 * s
+        if cols > 1 and widest > room:
+            lfont = _font((leg.font.size or t.font_size) * s * room / widest, FONTS)
         ly = pb + (1.4 * t.font_size + 1.4 * t.axis_title_size + 16) * s
         for k in range(0, len(entries), cols):
             row = [name.split("<br>") for name, _ in entries[k: k + cols]]
@@ -198,9 +205,17 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     odraw = ImageDraw.Draw(overlay)
     for (x, y, lines), (_, tr) in zip(positions, entries, strict=True):
         cy = y + line_h / 2
-        if tr.mode == "lines":
-            draw.line([(x + 4 * s, cy), (x + 34 * s, cy)], fill=tr.line.color,
-                      width=max(1, int(round(t.line_width * s))))
+        if tr.mode in ("lines", "lines+markers"):
+            racer = (tr.meta or {}).get("racer", 0) if isinstance(tr.meta, dict) else 0
+            style = racer_style(racer)
+            lw = max(1, int(round(t.line_width * s)))
+            sample = np.array([(x + 4 * s, cy), (x + 34 * s, cy)])
+            pieces = dashes(sample, style.dash_px(lw), 0.0)[0] if style.dash else [sample]
+            for piece in pieces:
+                draw.line([tuple(p) for p in piece], fill=tr.line.color, width=lw)
+            if tr.mode == "lines+markers":
+                draw_symbol(draw, style.symbol, x + 19 * s, cy, 0.8 * t.marker_size * s,
+                            tr.line.color, rim=1.5 * s)
         else:
             kind = KIND_OF_NAME.get(tr.name, "start")
             _marker(draw, spec.styles[kind], x + 19 * s, cy, 0.7 * s, t)

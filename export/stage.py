@@ -52,3 +52,69 @@ def _font(size: float, names: tuple[str, ...] = ("LiberationSans-Regular.ttf", "
 def _hex_rgb(color: str) -> tuple[int, int, int]:
     c = color.lstrip("#")
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def symbol_polygon(symbol: str, x: float, y: float, r: float) -> list[tuple[float, float]] | None:
+    """The outline of a Plotly marker ``symbol`` of radius ``r`` (half its size) centred at
+    (x, y), as Plotly draws it; None for a circle."""
+    s3 = 3 ** 0.5
+    if symbol == "square":
+        pts = [(r, r), (-r, r), (-r, -r), (r, -r)]
+    elif symbol == "diamond":
+        d = 1.3 * r
+        pts = [(d, 0), (0, d), (-d, 0), (0, -d)]
+    elif symbol == "triangle-up":
+        pts = [(-2 * r / s3, r / 2), (2 * r / s3, r / 2), (0, -r)]
+    elif symbol == "triangle-down":
+        pts = [(-2 * r / s3, -r / 2), (2 * r / s3, -r / 2), (0, r)]
+    elif symbol == "hexagon":
+        h = r * s3 / 2
+        pts = [(h, -r / 2), (h, r / 2), (0, r), (-h, r / 2), (-h, -r / 2), (0, -r)]
+    else:
+        return None
+    return [(x + a, y + b) for a, b in pts]
+
+
+def draw_symbol(draw, symbol: str, x: float, y: float, diameter: float, fill,
+                rim: float = 0.0, rim_fill=(255, 255, 255, 255)) -> None:
+    """A racer's marker as Plotly draws it (``diameter`` is Plotly's marker size), with a rim
+    ``rim`` pixels wide around it."""
+    for r, color in (((diameter / 2 + rim), rim_fill), (diameter / 2, fill)):
+        if r <= 0 or (color is rim_fill and rim <= 0):
+            continue
+        poly = symbol_polygon(symbol, x, y, r)
+        if poly is None:
+            draw.ellipse([x - r, y - r, x + r, y + r], fill=color)
+        else:
+            draw.polygon(poly, fill=color)
+
+
+def dashes(line, pattern: list[float], phase: float) -> tuple[list, float]:
+    """The dashes of the polyline ``line`` (n × 2, pixels) with ``pattern`` (dash, gap, …
+    lengths in pixels), starting ``phase`` pixels into the pattern. Returns the dashes as
+    polylines and the phase at the line's end, so a path drawn in pieces keeps its rhythm.
+    Returns ``None`` instead of the dashes when they would be too many to draw (a line whose
+    length is more than 20,000 patterns): such a line is drawn solid."""
+    import numpy as np
+
+    seg = np.hypot(*np.diff(line, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    total = float(s[-1])
+    period = float(sum(pattern))
+    if total / period > 20_000:
+        return None, (phase + total) % period
+    starts = np.concatenate([[0.0], np.cumsum(pattern)])[:-1:2]
+    lengths = np.asarray(pattern[0::2], dtype=np.float64)
+    base = -(phase % period)
+    out = []
+    while base < total:
+        for a, n in zip(starts, lengths, strict=True):
+            u, v = max(base + a, 0.0), min(base + a + n, total)
+            if u >= v:
+                continue
+            i0, i1 = int(np.searchsorted(s, u, "right")), int(np.searchsorted(s, v, "left"))
+            pu = np.array([np.interp(u, s, line[:, 0]), np.interp(u, s, line[:, 1])])
+            pv = np.array([np.interp(v, s, line[:, 0]), np.interp(v, s, line[:, 1])])
+            out.append(np.vstack([pu, line[i0:i1], pv]))
+        base += period
+    return out, (phase + total) % period

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import re
 import threading
 
 from .errors import ExportError
@@ -140,14 +141,61 @@ _BROWSER = _Browser()
 atexit.register(_BROWSER.close)
 
 
-def render(fig, fmt: str, *, width: int, height: int, scale: float = 1.0) -> bytes:
-    """``fig`` as PNG, SVG or PDF bytes, ``width`` × ``height`` CSS pixels times ``scale``.
+def render(fig, fmt: str, *, width: int, height: int, scale: float = 1.0,
+           title: str | None = None) -> bytes:
+    """``fig`` as PNG, SVG or PDF bytes, ``width`` × ``height`` CSS pixels times ``scale``;
+    a PDF gets ``title`` as its document title (else the browser's page title would show).
 
     Raises :class:`ExportError` with a one-line message when Chromium is missing or fails.
     """
     if fmt not in ("png", "svg", "pdf", "jpeg", "webp"):
         raise ExportError(f"{fmt!r} is not an image format Kaleido makes", "input")
-    return _BROWSER.render(fig, fmt, width, height, scale)
+    data = _BROWSER.render(fig, fmt, width, height, scale)
+    if fmt == "pdf" and title:
+        data = pdf_with_title(data, title)
+    return data
+
+
+_INFO_TITLE = re.compile(rb"/Title\s*(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>)")
+
+
+def pdf_with_title(pdf: bytes, title: str) -> bytes:
+    """``pdf`` with its document information's /Title set to ``title``, by an incremental
+    update (a new copy of the information dictionary, a cross-reference section for it and a
+    trailer pointing back to the old one), so nothing already in the file moves. A PDF whose
+    trailer cannot be read (a cross-reference stream) is returned as it is."""
+    tail = pdf[-2048:]
+    trailer = re.search(rb"trailer\s*<<(.*?)>>\s*startxref\s*(\d+)\s*%%EOF\s*$", tail, re.S)
+    if trailer is None:
+        return pdf
+    body, prev = trailer.group(1), int(trailer.group(2))
+    size = re.search(rb"/Size\s+(\d+)", body)
+    root = re.search(rb"/Root\s+(\d+\s+\d+\s+R)", body)
+    if size is None or root is None:
+        return pdf
+    text = "".join(ch for ch in title if ch.isprintable())[:500]
+    hex_title = b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+    info = re.search(rb"/Info\s+(\d+)\s+(\d+)\s+R", body)
+    entries = b""
+    if info is not None:
+        old = re.search(rb"(?<![0-9])" + info.group(1) + rb"\s+" + info.group(2)
+                        + rb"\s+obj\s*<<(.*?)>>\s*endobj", pdf, re.S)
+        if old is not None:
+            entries = _INFO_TITLE.sub(b"", old.group(1)).strip()
+        number = int(info.group(1))
+    else:
+        number = int(size.group(1))
+    new_size = max(int(size.group(1)), number + 1)
+    out = bytearray(pdf)
+    if not out.endswith(b"\n"):
+        out += b"\n"
+    offset = len(out)
+    out += b"%d 0 obj\n<</Title %s\n%s>>\nendobj\n" % (number, hex_title, entries)
+    xref = len(out)
+    out += b"xref\n%d 1\n%010d 00000 n \n" % (number, offset)
+    out += (b"trailer\n<</Size %d\n/Root %s\n/Info %d 0 R\n/Prev %d>>\nstartxref\n%d\n%%%%EOF\n"
+            % (new_size, root.group(1), number, prev, xref))
+    return bytes(out)
 
 
 def warm_up() -> bool:

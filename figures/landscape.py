@@ -21,6 +21,7 @@ from .mapspec import (
     MARKER_STYLES,
     map_spec,
     plotly_marker,
+    racer_style,
     undefined_mask,
     undefined_trace,
     z_scale,
@@ -30,6 +31,12 @@ __all__ = ["LOG_FLOOR_FRACTION", "MARK_COLOR", "GLOBAL_MIN_COLOR", "GRID_N", "Su
            "surface_field", "landscape_figure", "end_mark"]
 
 GRID_N = 220
+#: Resolution of the picture of the bands between contour lines (finer than the lines' grid,
+#: so the bands' edges follow the lines drawn over them).
+FILL_N = 440
+#: Resolution of the contour lines: smoothed, they follow the surface as closely as on a finer
+#: grid, in half the SVG.
+LINES_N = 130
 
 GLOBAL_MIN_COLOR = MARKER_STYLES["global"].fill  # the map's specification decides
 
@@ -104,6 +111,15 @@ def surface_field(surface: Surface, n: int = GRID_N) -> SurfaceField:
                          (start, zmax, size), tickvals, ticktext)
     object.__setattr__(field, "_f_star", float(surface.f_min or 0.0))
     return field
+
+
+def banded(z: np.ndarray, field: SurfaceField) -> np.ndarray:
+    """``z`` replaced by the middle of the band between ``field``'s contour levels it lies in
+    (clipped to the colour bar's ends): what a filled contour map colours each point."""
+    start, _, size = field.levels
+    with np.errstate(invalid="ignore"):
+        mid = start + (np.floor((z - start) / size) + 0.5) * size
+    return np.clip(mid, field.zmin, field.zmax)
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,7 +293,7 @@ def _visible(surface: Surface, pts) -> bool:
 
 def landscape_figure(race, *, theme: str | Theme = "article", step: int | None = None,
                      width: int = 900, height: int = 700, title: str | None = None,
-                     paths: bool = True, n: int = GRID_N) -> go.Figure:
+                     paths: bool = True, n: int = GRID_N, trim: bool = True) -> go.Figure:
     """Contour map of the race's surface with every racer's path.
 
     Parameters
@@ -289,6 +305,9 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     title : None for the scene's title or the surface's name, "" for none
     paths : False leaves the paths empty (the legend stays), a background for animations
     n : contour grid resolution
+    trim : cut the figure to what it draws: a plot narrower (or shorter) than the figure
+        leaves no empty band beside (or above and below) it; ``fig.layout.width`` and
+        ``height`` say the size made, at most ``width`` × ``height``
 
     The axes are fixed to the surface's bounds; paths that leave them are clipped. A diverged
     path ends at its last finite point with an ✕, and its legend entry says when it diverged.
@@ -326,12 +345,22 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
                         ticktext=list(field.ticktext))
     start_l, end_l, size_l = field.levels
     spec = map_spec(surf)
+    # The bands between the contour lines are one picture (a heat map of each point's band,
+    # on a grid finer than the lines'), the lines are paths above it: a vector export stays
+    # small (filled contours were a path per band, 370–540 kB of SVG) and as crisp.
+    fine = surface_field(surf, FILL_N)
+    fig.add_trace(go.Heatmap(
+        x=fine.xs, y=fine.ys, z=banded(fine.z, field), colorscale=spec.colorscale,
+        zmin=field.zmin, zmax=field.zmax, zauto=False, zsmooth=False,
+        colorbar=colorbar, showlegend=False, name=field.label, meta={"role": "bands"},
+        hovertemplate="x=%{x:.4g}, y=%{y:.4g}<extra></extra>",
+    ))
+    lines = surface_field(surf, LINES_N) if n > LINES_N else field
     fig.add_trace(go.Contour(
-        x=field.xs, y=field.ys, z=field.z, colorscale=spec.colorscale,
-        zmin=field.zmin, zmax=field.zmax, zauto=False,
-        contours={"start": start_l, "end": end_l, "size": size_l, "coloring": "fill"},
-        line={"color": spec.contour_line, "width": 0.6, "smoothing": 0.85},
-        colorbar=colorbar, showlegend=False, name=field.label,
+        x=lines.xs, y=lines.ys, z=lines.z, showscale=False,
+        contours={"start": start_l, "end": end_l, "size": size_l, "coloring": "none"},
+        line={"color": spec.contour_line, "width": 0.6, "smoothing": 1.0},
+        showlegend=False, name=field.label, meta={"role": "contours"},
         hovertemplate="x=%{x:.4g}, y=%{y:.4g}<extra></extra>" if not field.log else
         "x=%{x:.4g}, y=%{y:.4g}<br>log₁₀(f − f*)=%{z:.3g}<extra></extra>",
     ))
@@ -340,57 +369,64 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         shade = undefined_trace(field.xs, field.ys, mask)
         fig.add_trace(go.Heatmap({k: v for k, v in shade.items() if k != "type"}))
 
-    # Paths overlap (the same first steps, the same valley): the longest is drawn first and
-    # the shortest last, each drawn path a little wider than the ones above it, so a path
-    # under another still shows as a rim. Traces keep the racers' order (and the legend's);
-    # ``zorder`` sets the drawing order: paths, then minima, saddles and start, then the
-    # racers' end markers, widest first, so none hides under a star or another end marker.
+    # Every path is drawn at the theme's width, and in its racer's dash pattern (from the map's
+    # specification), so a path under another shows through the gaps of the one above. The
+    # solid paths are drawn first, then the dashed ones, longest first. Traces keep the racers'
+    # order (and the legend's); ``zorder`` sets the drawing order: paths, then minima, saddles
+    # and start, then the racers' end markers, so none hides under a star. End markers at the
+    # same point grow by a ring for each drawn above them.
     depth = draw_depths(race, step, surf.bounds)  # paths drawn above each racer's
     ring = end_rings(race, step, surf.bounds, depth)  # end markers drawn above, nearby
     n_racers = len(race.racers)
     marks_z = n_racers + 1
+    far = [x0 - 100.0 * (x1 - x0)], [y0 - 100.0 * (y1 - y0)]  # off the map, clipped
     for i, (racer, label) in enumerate(zip(race.racers, labels, strict=True)):
         traj = racer.traj
+        style = racer_style(i)
         last = traj.n - 1 if step is None else max(0, min(int(step), traj.n - 1))
-        if paths:
-            xy = traj.xy[: last + 1]
-        else:  # one point far off the map keeps the legend entry (empty traces lose theirs)
-            xy = np.array([[x0 - 100.0 * (x1 - x0), y0 - 100.0 * (y1 - y0)]])
         group = f"racer{i}"
+        line = {"color": racer.color, "width": t.line_width,
+                "dash": style.plotly_dash(t.line_width)}
+        # the legend entry: the racer's line and marker, on a point off the map
+        fig.add_trace(go.Scatter(
+            x=far[0], y=far[1], mode="lines+markers", name=label, legendgroup=group,
+            meta={"racer": i, "role": "legend"}, line=line, hoverinfo="skip",
+            marker=racer_marker(style, racer.color, t.marker_size)))
+        if not paths:
+            continue
+        xy = traj.xy[: last + 1]
         fig.add_trace(go.Scatter(
             x=xy[:, 0], y=xy[:, 1], mode="lines", name=label, legendgroup=group,
-            zorder=n_racers - depth[i],
-            line={"color": racer.color, "width": path_width(t, depth[i], n_racers)},
+            showlegend=False, meta={"racer": i, "role": "path"},
+            zorder=n_racers - depth[i], line=line,
             customdata=np.arange(len(xy)),
             hovertemplate=f"{plot_text(racer.label)}<br>step %{{customdata}}<br>"
                           "(%{x:.4g}, %{y:.4g})<extra></extra>"))
-        if not paths:
-            continue
         px, py = traj.xy[last]
         stopped = traj.status != "completed" and (step is None or step >= traj.diverged_at)
+        size = end_marker_size(t, ring[i], n_racers)
         if stopped:
-            # A run that diverged ends in a cross; one that left the map downhill in a dot
-            # where it left.
+            # A run that diverged ends in a cross, one that left the map downhill in its own
+            # marker, where its path was last on the map.
             crossed = traj.status == "diverged"
             (ex, ey), inside = end_mark(traj.xy[: last + 1], surf.bounds)
             where = "last finite point" if inside else "where the path left the map"
+            marker = racer_marker(style, racer.color, size)
+            if crossed:
+                marker.update(symbol="x", size=size * 1.5)
             fig.add_trace(go.Scatter(
                 x=[ex], y=[ey], mode="markers", legendgroup=group, showlegend=False,
                 name=f"{plot_text(racer.label)}: {'diverged' if crossed else 'left the map'}",
-                cliponaxis=False, zorder=marks_z + 1 + n_racers - depth[i],
-                marker={"symbol": "x" if crossed else "circle",
-                        "size": end_marker_size(t, ring[i], n_racers) * (1.5 if crossed else 1),
-                        "color": racer.color,
-                        "line": {"color": "#ffffff", "width": 1.5}},
+                meta={"racer": i, "role": "end"},
+                cliponaxis=False, zorder=marks_z + 1 + n_racers - depth[i], marker=marker,
                 hovertemplate=f"{plot_text(racer.label)} {traj.stop_text}<br>"
                               f"{where} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
         else:
             fig.add_trace(go.Scatter(
                 x=[px], y=[py], mode="markers", legendgroup=group, showlegend=False,
-                name=plot_text(racer.label), zorder=marks_z + 1 + n_racers - depth[i],
-                marker={"symbol": "circle", "size": end_marker_size(t, ring[i], n_racers),
-                        "color": racer.color,
-                        "line": {"color": "#ffffff", "width": 1.5}},
+                name=plot_text(racer.label), meta={"racer": i, "role": "end"},
+                zorder=marks_z + 1 + n_racers - depth[i],
+                marker=racer_marker(style, racer.color, size),
                 hovertemplate=f"{plot_text(racer.label)}<br>step {last}<br>"
                               "(%{x:.4g}, %{y:.4g})<extra></extra>"))
 
@@ -405,10 +441,14 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         marker=plotly_marker(start_style, t.point_size),
         hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
 
+    if trim:
+        box, width, height = _trim(box, width, height, t, (x1 - x0) / (y1 - y0),
+                                   labels + (extra_names if box.show_marks else []), title,
+                                   subtitle)
     plot_w = width - box.left - box.right
     plot_h = height - box.top - box.bottom
     legend = {"font": t.font(round(box.legend_font)), "bgcolor": "rgba(0,0,0,0)",
-              "itemsizing": "constant",
+              "itemsizing": "trace",
               "tracegroupgap": 0, "traceorder": "normal", "entrywidthmode": "pixels"}
     if box.legend == "right":
         legend.update(orientation="v", x=1 + (_colorbar_w(t) + 4) / plot_w, xanchor="left",
@@ -437,10 +477,72 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     return fig
 
 
+#: Room kept right of the title for an animation's step counter ("step 10000 / 10000").
+COUNTER_ROOM = 170
+
+
+def _trim(box: Box, width: int, height: int, t: Theme, aspect: float, entries: list[str],
+          title: str, subtitle: str) -> tuple[Box, int, int]:
+    """``box`` in a figure cut to what it draws. The spare width that centred the plot (a
+    square surface in a wide figure) goes, down to what the margins' text, the title and the
+    legend need, the legend taking fewer columns (and more rows) where that makes the figure
+    narrower for a plot at most 8 % smaller; the spare height above the title and below the
+    legend (a wide surface in a tall figure) goes too. ``entries`` are the legend's entries.
+    Returns the box, the width and the height."""
+    fs = t.font_size
+    left_need = 3.0 * fs + 1.4 * t.axis_title_size + 14
+    right_need = _colorbar_w(t) + (box.legend_item_w + 10 if box.legend == "right" else 0)
+    plot_w = width - box.left - box.right
+    text_need = 0.0
+    if title:
+        text_need = max(TEXT_INSET + text_px(title, t.title_size) + COUNTER_ROOM,
+                        TEXT_INSET + text_px(subtitle, fs) + 14)
+    cols, bottom = box.legend_cols, box.bottom
+    need = max(left_need + plot_w + right_need, text_need)
+    if box.legend == "below" and entries:
+        # The legend runs from the inset to the right edge of the plot area: with the spare
+        # width split evenly beside the plot, ``c`` columns fit in a figure this wide.
+        lf = box.legend_font or fs
+        item = max(text_px(line, lf) for e in entries for line in e.split("<br>")) + 50
+        below_axis = 1.4 * fs + 1.4 * t.axis_title_size + 10
+        spare_h = height - box.top - box.bottom - (width - box.left - box.right) / aspect
+        best = None
+        for c in range(min(box.legend_cols, len(entries)), 0, -1):
+            rows = math.ceil(len(entries) / c)
+            b = below_axis + _rows_lines(entries, c) * lf * 1.25 + rows * 6 + 16
+            pw = plot_w if box.lift > 0 else (height - box.top - b) * aspect
+            if c < box.legend_cols and (box.lift > 0 and b - box.bottom > spare_h
+                                        or pw < 0.92 * plot_w):
+                break
+            content = left_need + pw + right_need
+            w = max(content, text_need, 2 * (TEXT_INSET + c * item + right_need) - content)
+            if best is None or w < best[0] - 1:
+                best = (w, c, b, pw)
+        need, cols, b, pw = best
+        if box.lift <= 0:
+            bottom, plot_w = b, pw
+    new_w = int(math.ceil(min(width, need)))
+    spare = new_w - plot_w - left_need - right_need
+    left = left_need + max(spare, 0) / 2
+    right = new_w - plot_w - left
+    # a legend beside the colour bar keeps the figure's height: its entries may need it
+    cut_h = 0.0 if box.legend == "right" else float(int(2 * box.lift))
+    new_h = int(round(height - cut_h))
+    top = box.top - cut_h / 2
+    bottom = box.bottom - cut_h / 2 if box.lift > 0 else bottom
+    item_w = box.legend_item_w
+    if box.legend == "below":
+        item_w = (new_w - right - TEXT_INSET) / cols - 52
+    return (replace(box, left=left, right=right, top=top, bottom=bottom,
+                    lift=box.lift - cut_h / 2, legend_cols=cols, legend_item_w=item_w),
+            new_w, new_h)
+
+
 def draw_depths(race, step: int | None, bounds) -> list[int]:
-    """For each racer, how many paths are drawn above its own: paths are drawn longest first
-    (length of the part drawn up to ``step``, measured in fractions of the map's width and
-    height), so short paths lie on top of long ones; equal lengths keep the racers' order."""
+    """For each racer, how many paths are drawn above its own: solid paths first (a dashed
+    path above one shows it through its gaps), then longest first (length of the part drawn up
+    to ``step``, measured in fractions of the map's width and height), so short paths lie on
+    top of long ones; equal lengths keep the racers' order."""
     (x0, x1), (y0, y1) = bounds
     scale = np.array([x1 - x0, y1 - y0], dtype=np.float64)
     lengths = []
@@ -448,7 +550,8 @@ def draw_depths(race, step: int | None, bounds) -> list[int]:
         last = r.traj.n - 1 if step is None else max(0, min(int(step), r.traj.n - 1))
         d = np.diff(r.traj.xy[: last + 1], axis=0) / scale
         lengths.append(float(np.hypot(d[:, 0], d[:, 1]).sum()))
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])  # stable: drawn first
+    order = sorted(range(len(lengths)),  # stable: drawn first
+                   key=lambda i: (not racer_style(i).solid, -lengths[i]))
     depth = [0] * len(lengths)
     for pos, i in enumerate(order):
         depth[i] = len(order) - 1 - pos
@@ -474,15 +577,11 @@ def end_rings(race, step: int | None, bounds, depth: list[int],
             for i in range(len(ends))]
 
 
-def path_width(t: Theme, depth: int, n: int) -> float:
-    """Line width of a path with ``depth`` paths drawn above it: the theme's width for the top
-    one, then a rim wider per path below (at least 1.5 px on each side for two paths), up
-    to 2.4 times the theme's width for the bottom one of many."""
-    if n <= 1 or depth <= 0:
-        return t.line_width
-    rim = max(1.5, 0.4 * t.line_width)
-    step = min(2 * rim, (1.4 * t.line_width) / (n - 1))
-    return t.line_width + depth * step
+def racer_marker(style, color: str, size: float) -> dict:
+    """A racer's marker: its symbol from the map's specification, in its colour, with a white
+    rim that keeps it apart from the paths and contours under it."""
+    return {"symbol": style.symbol, "size": size, "color": color,
+            "line": {"color": "#ffffff", "width": 1.5}}
 
 
 def end_marker_size(t: Theme, depth: int, n: int) -> float:
@@ -491,30 +590,40 @@ def end_marker_size(t: Theme, depth: int, n: int) -> float:
     the theme's size)."""
     if n <= 1 or depth <= 0:
         return t.marker_size
-    step = min(0.4 * t.marker_size, 0.8 * t.marker_size / (n - 1))
+    step = min(0.7 * t.marker_size, 1.4 * t.marker_size / (n - 1))
     return t.marker_size + depth * step
 
 
 def end_mark(xy: np.ndarray, bounds) -> tuple[tuple[float, float], bool]:
     """Where to put the ✕ of a diverged path: its last point if that lies inside ``bounds``,
-    else the point where it last crossed out of them. Returns ``((x, y), inside)``."""
+    else the point where the path as drawn last leaves them (the end of the part inside the
+    box of the last segment that crosses the box; a diverging zig-zag crosses the map on
+    segments whose both ends are far outside it). Returns ``((x, y), inside)``."""
     (x0, x1), (y0, y1) = bounds
-    inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
-    if inside[-1]:
-        return (float(xy[-1, 0]), float(xy[-1, 1])), True
-    idx = np.flatnonzero(inside)
-    if idx.size == 0:
-        return (float(np.clip(xy[-1, 0], x0, x1)), float(np.clip(xy[-1, 1], y0, y1))), False
-    j = int(idx[-1])
-    (ax, ay), (bx, by) = xy[j], xy[j + 1]
-    # largest fraction s of the segment a→b that stays inside the box
-    s = 1.0
-    for a, b, lo, hi in ((ax, bx, x0, x1), (ay, by, y0, y1)):
-        if b > hi:
-            s = min(s, (hi - a) / (b - a))
-        elif b < lo:
-            s = min(s, (lo - a) / (b - a))
-    return (float(ax + s * (bx - ax)), float(ay + s * (by - ay))), False
+    last = xy[-1]
+    if x0 <= last[0] <= x1 and y0 <= last[1] <= y1:
+        return (float(last[0]), float(last[1])), True
+    if len(xy) >= 2:
+        p, q = np.asarray(xy[:-1], dtype=np.float64), np.asarray(xy[1:], dtype=np.float64)
+        with np.errstate(all="ignore"):
+            d = q - p
+            lo, hi = np.zeros(len(p)), np.ones(len(p))
+            keep = np.isfinite(d).all(axis=1)
+            for pk, qk in ((-d[:, 0], p[:, 0] - x0), (d[:, 0], x1 - p[:, 0]),
+                           (-d[:, 1], p[:, 1] - y0), (d[:, 1], y1 - p[:, 1])):
+                parallel = pk == 0
+                keep &= ~(parallel & (qk < 0))
+                r = qk / pk
+                lo = np.where(~parallel & (pk < 0), np.maximum(lo, r), lo)
+                hi = np.where(~parallel & (pk > 0), np.minimum(hi, r), hi)
+            keep &= lo <= hi
+            idx = np.flatnonzero(keep)
+            if idx.size:
+                j = int(idx[-1])
+                x, y = p[j] + hi[j] * d[j]
+                if np.isfinite(x) and np.isfinite(y):
+                    return (float(np.clip(x, x0, x1)), float(np.clip(y, y0, y1))), False
+    return (float(np.clip(last[0], x0, x1)), float(np.clip(last[1], y0, y1))), False
 
 
 def _pts(trace: go.Scatter):

@@ -21,6 +21,12 @@ exported as PNG, SVG and PDF by Kaleido) and the Pillow fallback of the animatio
     What the colours (and the heights of the 3-D views) show: ``log10(f − f* + floor)`` on
     surfaces whose values span decades, else ``f`` itself.
 
+``RACER_STYLES``
+    How the racers are told apart besides their colour (in print, in grey, for a reader who
+    does not see the colours): racer ``i`` draws its position with the marker symbol and its
+    path with the dash pattern of ``racer_style(i)``, on the map, the loss and learning-rate
+    curves, their legends and every export.
+
 :func:`map_spec` bundles them for one surface; ``map_spec(surface).to_dict()`` is plain JSON.
 """
 
@@ -93,6 +99,55 @@ KIND_OF_NAME: dict[str, str] = {n: s.kind for s in MARKER_STYLES.values()
 
 
 @dataclass(frozen=True)
+class RacerStyle:
+    """How one racer is drawn besides its colour.
+
+    ``symbol`` is a Plotly marker symbol of the 2-D figures (the racer's position on the map,
+    the marks on its loss curve, its legend entry) and ``symbol3d`` one of the 3-D view.
+    ``dash`` is the dash pattern of its path and curves: lengths of dash, gap, dash, gap, …
+    in multiples of the line width (empty: a solid line), so a renderer at any line width draws
+    the same pattern; ``dash3d`` is the nearest of the named patterns the 3-D view knows.
+    """
+
+    symbol: str
+    symbol3d: str
+    dash: tuple[float, ...]
+    dash3d: str
+
+    @property
+    def solid(self) -> bool:
+        return not self.dash
+
+    def dash_px(self, line_width: float) -> list[float]:
+        """The dash pattern in pixels for lines ``line_width`` pixels wide (empty: solid)."""
+        return [round(v * line_width, 2) for v in self.dash]
+
+    def plotly_dash(self, line_width: float) -> str:
+        """The dash pattern as a Plotly ``line.dash`` for lines ``line_width`` pixels wide."""
+        if self.solid:
+            return "solid"
+        return ",".join(f"{v:g}px" for v in self.dash_px(line_width))
+
+
+#: The racers' styles in order; racer i has ``RACER_STYLES[i % len(RACER_STYLES)]``. The
+#: symbols avoid those of the marked points (stars, ✕, the start's white disc) and the dash
+#: patterns differ in rhythm, not only in length, so each reads in a small legend.
+RACER_STYLES: tuple[RacerStyle, ...] = (
+    RacerStyle("circle", "circle", (), "solid"),
+    RacerStyle("square", "square", (4.0, 2.0), "dash"),
+    RacerStyle("diamond", "diamond", (1.0, 1.6), "dot"),
+    RacerStyle("triangle-up", "circle-open", (4.0, 1.6, 1.0, 1.6), "dashdot"),
+    RacerStyle("triangle-down", "square-open", (8.0, 2.4), "longdash"),
+    RacerStyle("hexagon", "diamond-open", (8.0, 1.6, 1.0, 1.6, 1.0, 1.6), "longdashdot"),
+)
+
+
+def racer_style(index: int) -> RacerStyle:
+    """The style of the racer listed ``index``-th (from 0)."""
+    return RACER_STYLES[index % len(RACER_STYLES)]
+
+
+@dataclass(frozen=True)
 class MapMarker:
     """A marked point: its kind (a key of ``MARKER_STYLES``), where it is, its value ``f``
     and ``z``, its value on the surface's :class:`ZScale` (its height in 3-D)."""
@@ -155,6 +210,7 @@ class MapSpec:
             "map_key": self.key(),
             "zscale": {"log": z.log, "f_star": z.f_star, "floor": z.floor, "label": z.label,
                        "axis_label": z.axis_label},
+            "racer_styles": [asdict(r) for r in RACER_STYLES],
         }
 
 

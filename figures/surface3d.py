@@ -12,7 +12,7 @@ from ._layout import legend_grid, text_px
 from ._style import Theme, get_theme
 from ._text import legend_label, plot_text, scene_subtitle, surface_title
 from .landscape import _nice_step, surface_field
-from .mapspec import map_spec
+from .mapspec import map_spec, racer_style
 
 GRID3D_N = 90
 
@@ -43,8 +43,9 @@ def surface3d_figure(race, *, theme: str | Theme = "article", step: int | None =
         return np.maximum(z, _bilinear(field, x, y)) + lift
 
     labels = []
-    for r in race.racers:
+    for i, r in enumerate(race.racers):
         traj = r.traj
+        style = racer_style(i)  # the 3-D view's dash pattern and marker for racer i
         last = traj.n - 1 if step is None else max(0, min(int(step), traj.n - 1))
         xy = traj.xy[: last + 1]
         keep = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
@@ -53,14 +54,15 @@ def surface3d_figure(race, *, theme: str | Theme = "article", step: int | None =
         labels.append(legend_label(r, step=step))
         fig.add_trace(go.Scatter3d(
             x=xs, y=xy[:, 1], z=z, mode="lines", name=labels[-1],
-            line={"color": r.color, "width": t.line_width * 2}, connectgaps=False,
+            line={"color": r.color, "width": t.line_width * 2, "dash": style.dash3d},
+            connectgaps=False,
             hovertemplate=f"{plot_text(r.label)}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
         if keep[-1]:
             fig.add_trace(go.Scatter3d(
                 x=[xy[-1, 0]], y=[xy[-1, 1]], z=[z[-1]], mode="markers", showlegend=False,
                 marker={"size": t.marker_size * 0.5, "color": r.color,
                         "symbol": "x" if traj.status == "diverged" and last == traj.n - 1
-                        else "circle", "line": {"color": "#ffffff", "width": 1}},
+                        else style.symbol3d, "line": {"color": "#ffffff", "width": 1}},
                 hoverinfo="skip"))
     for kind in spec.kinds():
         pts = [m for m in spec.markers

@@ -95,8 +95,9 @@ def test_gif_has_the_requested_frames(scene, race):
     data = export_bytes(scene, "gif", race=race, frames=12, fps=10, width=600, height=450,
                         scale=1)
     assert data[:6] == b"GIF89a"
+    made = landscape_figure(race, width=600, height=450).layout  # cut to what it draws
     with Image.open(io.BytesIO(data)) as im:
-        assert im.size == (600, 450)
+        assert im.size == (made.width, made.height) and made.width <= 600
         assert im.n_frames == 12
         im.seek(11)
         last = im.convert("RGB")
@@ -111,8 +112,9 @@ def test_gif_without_chromium_draws_the_map_with_pillow(scene, race, monkeypatch
     monkeypatch.setattr(static, "available", lambda: False)
     notes: list[str] = []
     data = export_bytes(scene, "gif", race=race, frames=5, notes=notes, **SMALL)
+    made = landscape_figure(race, **{k: v for k, v in SMALL.items() if k != "scale"}).layout
     with Image.open(io.BytesIO(data)) as im:
-        assert im.n_frames == 5 and im.size == (320, 260)
+        assert im.n_frames == 5 and im.size == (made.width, made.height)
     assert notes and "Chromium" in notes[0]
 
 
@@ -124,7 +126,9 @@ def test_mp4_has_the_requested_frames(scene, race):
     assert data[4:8] == b"ftyp"
     frames = iio.imread(data, plugin="FFMPEG", extension=".mp4", index=None)
     assert len(frames) == 10
-    assert frames.shape[1:] == (262, 322, 3)  # padded to even sizes for yuv420p
+    made = landscape_figure(race, width=321, height=261).layout
+    # padded to even sizes for yuv420p
+    assert frames.shape[1:] == (made.height + made.height % 2, made.width + made.width % 2, 3)
 
 
 def test_frame_steps():
@@ -141,8 +145,71 @@ def test_frame_steps():
 def test_png(scene, race):
     data = export_bytes(scene, "png", race=race, width=400, height=300, scale=2)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    made = landscape_figure(race, width=400, height=300).layout
     with Image.open(io.BytesIO(data)) as im:
+        assert im.size == (2 * made.width, 2 * made.height)
+    # the loss curves keep the size asked for
+    loss = export_bytes(scene, "png", race=race, figure="loss", width=400, height=300, scale=2)
+    with Image.open(io.BytesIO(loss)) as im:
         assert im.size == (800, 600)
+
+
+@needs_chromium
+def test_map_is_cut_to_what_it_draws(race):
+    """A square surface in a wide figure: no empty band left of the y axis's labels."""
+    fig = landscape_figure(race, width=900, height=700)
+    t = fig.layout
+    assert t.width < 900 and t.height == 700
+    fs = 16
+    assert t.margin.l <= 3.0 * fs + 1.4 * 17 + 14 + 40
+
+
+README_SCENES = [
+    "assets/scenes/01-momentum-ravine.json", "assets/scenes/04-sgd-diverges.json",
+    "assets/scenes/08-adam-two-rates.json",
+    "?surface=ravine&sp=condition:50;angle:30&steps=300&opt=sgd;lr=0.02&opt=adam;lr=0.3",
+    "?surface=booth&steps=200&opt=sgd;lr=0.05&opt=lion;lr=0.03",
+]
+
+
+@needs_chromium
+@pytest.mark.parametrize("source", README_SCENES)
+def test_map_svg_of_the_readmes_scenes_is_small(source):
+    """The bands between contour lines are one embedded picture and the lines smoothed paths:
+    the map's SVG stays under 300 kB (filled contours made 370-540 kB)."""
+    from scene.url import from_url
+
+    scene = from_url(source)[0] if source.startswith("?") else from_json(
+        (ROOT / source).read_text(encoding="utf-8"))[0]
+    data = export_bytes(scene, "svg")
+    assert len(data) < 300_000, len(data)
+    root = ET.fromstring(data)
+    assert len([e for e in root.iter() if e.tag.endswith("image")]) == 1
+
+
+@needs_chromium
+def test_pdf_title_is_the_scenes(scene, race):
+    titled = replace(scene, title="Momentum − calms the zig-zag")
+    data = export_bytes(titled, "pdf", **SMALL)
+    assert _pdf_title(data) == "Momentum − calms the zig-zag"
+    loss = export_bytes(scene, "pdf", race=race, figure="loss", **SMALL)
+    assert _pdf_title(loss) == "Loss on Rosenbrock"
+
+
+def _pdf_title(pdf: bytes) -> str:
+    """The /Title of the information dictionary the PDF's last trailer names (read as a PDF
+    reader does: the last trailer, its /Info object, the newest copy of that object)."""
+    import re
+
+    info = re.findall(rb"/Info\s+(\d+)\s+0\s+R", pdf)[-1]
+    obj = re.findall(rb"(?<![0-9])" + info + rb"\s+0\s+obj\s*<<(.*?)>>\s*endobj", pdf,
+                     re.S)[-1]
+    m = re.search(rb"/Title\s*(<[0-9A-Fa-f]*>|\((?:\\.|[^\\)])*\))", obj)
+    raw = m.group(1)
+    if raw.startswith(b"<"):
+        b = bytes.fromhex(raw[1:-1].decode())
+        return b[2:].decode("utf-16-be") if b[:2] == b"\xfe\xff" else b.decode("latin-1")
+    return raw[1:-1].decode("latin-1")
 
 
 @needs_chromium
@@ -168,7 +235,7 @@ def test_loss_png(scene, race):
 def test_plot_area_mapping_matches_the_rendered_map(race):
     """The start marker (white, drawn by Plotly) sits where the animation maps the start."""
     fig = landscape_figure(race, width=500, height=400, paths=False)
-    png = static.render(fig, "png", width=500, height=400, scale=2)
+    png = static.render(fig, "png", width=fig.layout.width, height=fig.layout.height, scale=2)
     im = Image.open(io.BytesIO(png)).convert("RGB")
     left, top, right, bottom = plot_area(fig, 2)
     (x0, x1), (y0, y1) = race.surface.bounds
@@ -323,7 +390,9 @@ def test_cli_png(scene_file, tmp_path):
     res = _cli(scene_file, "-o", out, "--width", 400, "--height", 300, "--scale", 1)
     assert res.returncode == 0, res.stderr
     assert out.read_bytes()[:4] == b"\x89PNG"
-    assert "400×300 PNG" in res.stdout
+    made = landscape_figure(simulate(from_json(scene_file.read_text())[0]), width=400,
+                            height=300).layout  # the map, cut to what it draws
+    assert f"{made.width}×{made.height} PNG" in res.stdout
 
 
 def test_numbers_are_finite(race):
@@ -346,3 +415,27 @@ def test_a_paused_scene_exports_the_paths_as_far_as_they_are_shown():
         assert len(cut) == 4, figure  # the four paths end at step 10, as on the screen
     assert not [t for t in build_figure(whole, "landscape").data
                 if t.x is not None and len(t.x) == 11]
+
+
+def test_animation_draws_each_racers_dash_pattern_and_marker(race):
+    """The animator draws racer i's path in its dash pattern and its position in its marker
+    symbol (from the map's specification), at one stroke width for every racer."""
+    from export.animate import Animator
+    from export.sketch import sketch_stage
+    from export.stage import dashes
+    from figures.mapspec import racer_style
+
+    stage = sketch_stage(race, "article", 400, 300, 1)
+    anim = Animator(race, stage, "article")
+    assert anim.patterns[0] == []  # solid
+    assert anim.patterns[1] == racer_style(1).dash_px(anim.width_high) != []
+    covered = [int((np.asarray(d)[..., 3] > 128).sum()) for d in anim.dots]
+    assert covered[1] > covered[0]  # a square covers more than a disc of the same size
+    assert len({tuple(np.asarray(d)[..., 3].ravel()) for d in anim.dots}) == len(anim.dots)
+    # dashes of a straight line: on 4, off 2, phase carried over to the next piece
+    line = np.array([[0.0, 0.0], [10.0, 0.0]])
+    pieces, phase = dashes(line, [4.0, 2.0], 0.0)
+    assert [tuple(p[[0, -1], 0]) for p in pieces] == [(0.0, 4.0), (6.0, 10.0)]
+    assert phase == pytest.approx(4.0)
+    more, _ = dashes(np.array([[10.0, 0.0], [14.0, 0.0]]), [4.0, 2.0], phase)
+    assert tuple(more[0][[0, -1], 0]) == (12.0, 14.0)  # the gap 10–12 continues

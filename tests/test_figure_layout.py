@@ -12,6 +12,7 @@ import pytest
 
 from figures import get_theme, landscape_figure, surface3d_figure
 from figures._layout import text_px
+from figures.mapspec import racer_style
 from scene import from_dict, from_json
 from scene.race import simulate
 
@@ -176,7 +177,7 @@ def test_slides_map_with_a_legend_of_long_entries_is_not_squeezed_beside_it():
 
 
 def _paths(fig):
-    return [tr for tr in fig.data if tr.type == "scatter" and tr.mode == "lines"]
+    return [tr for tr in fig.data if isinstance(tr.meta, dict) and tr.meta.get("role") == "path"]
 
 
 def _ends(fig, race):
@@ -191,15 +192,17 @@ def _marks(fig):
 
 
 @pytest.mark.parametrize("theme", ["article", "screen"])
-def test_a_short_path_is_drawn_over_a_long_one_which_shows_as_a_rim(sharp_flat, theme):
-    """Sharp vs flat: the lr 0.05 path lies on the first segment of the lr 0.4 path. The
-    shorter path is drawn on top and the longer one below is wider, by a rim on each side."""
+def test_overlapping_paths_are_equally_wide_and_the_upper_one_dashed(sharp_flat, theme):
+    """Sharp vs flat: the lr 0.05 path lies on the first segment of the lr 0.4 path. Both are
+    drawn at the theme's width (a path drawn wider below another made one racer look three
+    times heavier); the dashed one is drawn above the solid one, which shows through its
+    gaps."""
     fig = landscape_figure(sharp_flat, theme=theme)
-    small, big = _paths(fig)  # traces (and the legend) keep the racers' order
-    assert small.name.startswith("SGD — lr 0.05") and big.name.startswith("SGD — lr 0.4")
-    assert small.zorder > big.zorder
-    assert big.line.width - small.line.width >= 3.0  # 1.5 px on each side
-    assert small.line.width == get_theme(theme).line_width
+    solid, dashed = _paths(fig)  # traces (and the legend) keep the racers' order
+    assert solid.name.startswith("SGD — lr 0.05") and dashed.name.startswith("SGD — lr 0.4")
+    assert solid.line.width == dashed.line.width == get_theme(theme).line_width
+    assert solid.line.dash == "solid" and dashed.line.dash != "solid"
+    assert dashed.zorder > solid.zorder
 
 
 def test_end_markers_are_drawn_above_minima_and_every_path(sharp_flat):
@@ -231,6 +234,8 @@ def test_end_markers_at_the_same_point_show_as_rings():
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_draw_order_is_by_path_length_for_every_preset(preset):
+    """Solid paths lie below dashed ones (which show them through their gaps); otherwise the
+    longer path lies below. Every path has the theme's width."""
     race = _preset(preset)
     fig = landscape_figure(race)
     paths = _paths(fig)
@@ -240,9 +245,24 @@ def test_draw_order_is_by_path_length_for_every_preset(preset):
         d = np.diff(r.traj.xy, axis=0) / [x1 - x0, y1 - y0]
         lengths.append(np.hypot(d[:, 0], d[:, 1]).sum())
     z = [p.zorder for p in paths]
+    solid = [racer_style(i).solid for i in range(len(paths))]
     assert len(set(z)) == len(z)
     for i in range(len(paths)):
         for j in range(len(paths)):
-            if lengths[i] > lengths[j] + 1e-9:  # the longer path lies below, and is wider
-                assert z[i] < z[j] and paths[i].line.width > paths[j].line.width
-    assert max(p.line.width for p in paths) <= 2.4 * get_theme("article").line_width + 1e-9
+            if solid[i] and not solid[j]:
+                assert z[i] < z[j]
+            elif solid[i] == solid[j] and lengths[i] > lengths[j] + 1e-9:
+                assert z[i] < z[j]
+    assert {p.line.width for p in paths} == {get_theme("article").line_width}
+
+
+def test_a_legend_beside_the_map_keeps_the_figures_height():
+    """Twelve racers on a square surface: the legend goes beside the colour bar, and the
+    figure is not cut shorter than its entries need (the height stays as asked)."""
+    names = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad", "nadam",
+             "lion", "adamax", "radam", "adabelief"]
+    race = simulate(from_dict({"surface": "rosenbrock", "steps": 30,
+                               "optimizers": [{"optimizer": n} for n in names]})[0])
+    fig = landscape_figure(race)
+    assert fig.layout.legend.orientation == "v"
+    assert fig.layout.height == 700

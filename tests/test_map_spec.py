@@ -56,10 +56,12 @@ def test_payload_and_static_figures_share_the_colour_scale(ackley):
     payload = surface_payload(ackley.surface)
     assert _scale(payload["colorscale"]) == _scale(COLORSCALE)
     assert payload["contour_line"] == map_spec(ackley.surface).contour_line
-    contour = landscape_figure(ackley).data[0]
-    assert contour.type == "contour"
-    assert _scale(contour.colorscale) == _scale(COLORSCALE)
+    fig = landscape_figure(ackley)
+    bands, contour = fig.data[0], fig.data[1]
+    assert bands.type == "heatmap" and contour.type == "contour"
+    assert _scale(bands.colorscale) == _scale(COLORSCALE)
     assert contour.line.color == payload["contour_line"]
+    assert payload["racer_styles"][1]["symbol"] == "square"
     surface = surface3d_figure(ackley).data[0]
     assert surface.type == "surface" and _scale(surface.colorscale) == _scale(COLORSCALE)
 
