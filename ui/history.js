@@ -51,6 +51,12 @@ function install(S) {
   if (!kindOf(history.state)) S.replace(withKind(history.state, STEP), location.href);
   S.committed = here();
   window.addEventListener("popstate", () => {
+    if (history.state === null) {
+      // The entry the page was opened in, when Streamlit wrote the page's link over it as an
+      // entry of its own before this script was in the page: the same scene, passed over.
+      history.back();
+      return;
+    }
     S.committed = here();
     S.awaiting = true;
     S.loadAtPop = S.load;

@@ -558,12 +558,6 @@ def write_link(query: dict) -> None:
     by then the page's history script (``ui.history``) has the run's link and decides whether
     it is a new entry of the browser's history or replaces the current one."""
     ss = st.session_state
-    if not ss.get("link_live"):
-        # The session's first run: the page's history script, not in the page yet when this
-        # run ends, writes the link into the entry the page was opened in; Streamlit would
-        # add it as an entry of its own. Its copy of the address is written from the next run.
-        ss["link_live"] = True
-        return
     if ss.get("last_query") != query:
         st.query_params.from_dict(query)
         ss["last_query"] = query
