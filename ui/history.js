@@ -16,7 +16,7 @@
 const MARK = "optimizerRace";  // the field of an entry's state that says what it holds
 const STEP = "step";           // a link opened, a preset, a slide, a surface
 const TWEAKS = "tweaks";       // the tweaks after a step
-const WAIT_MS = 3000;          // Back or Forward not loaded by then: ask again, then give up
+const WAIT_MS = 8000;          // Back or Forward not loaded by then: ask again, then give up
 
 function here() {
   return location.pathname + location.search;
