@@ -11,18 +11,20 @@ in ``ui``.
 import streamlit as st
 
 if __name__ == "__main__":  # a run of the page
-    from ui import header, sidebar, state, views
+    from ui import header, history, sidebar, state, views
 
     st.set_page_config(page_title="Optimizer Race", page_icon="🏁", layout="wide",
                        initial_sidebar_state="expanded")
     header.stage_style()
 
+    history.follow()              # Back or Forward: the scene the restored address names
     state.init_session()          # the first run reads the share link (or the default scene)
     state.keep_undrawn_widgets()
     state.apply_player_event()    # a drag, a chip's learning rate, a pause in the player
 
     scene, race_scene, problems = state.current_scene()
     query = state.sync_link(scene)
+    history.draw(query)           # a new entry of the browser's history, or the current one
     header.draw(race_scene.surface_obj(), problems)
 
     race = views.compute_race(race_scene)
@@ -31,6 +33,7 @@ if __name__ == "__main__":  # a run of the page
     if not st.session_state.get("present"):
         views.draw_results(race)
         views.draw_tabs(scene, race_scene, race, query)
+    state.write_link(query)       # the address bar, once the history script has the link
 else:  # imported by `streamlit run` (or an ASGI server) to start the server
     from ui.live import routes
 

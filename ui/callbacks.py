@@ -9,6 +9,7 @@ import streamlit as st
 
 from landscapes import FORMULA, SURFACES, get_surface
 from scene import MAX_OPTIMIZERS, STEPS_LIMIT, Entry
+from ui import history
 from ui.compute import cached_lessons, cached_presets
 from ui.state import (
     CUSTOM,
@@ -39,6 +40,7 @@ def load_preset() -> None:
     choice = st.session_state["preset"]
     presets = cached_presets()
     if choice in presets:
+        history.navigation()
         write_scene(presets[choice])
         st.session_state["preset_key"] = race_key(presets[choice])
         st.session_state["inspect_step"] = 1
@@ -72,6 +74,7 @@ def restore_preset() -> None:
 
 
 def on_surface() -> None:
+    history.navigation()
     surf = read_scene().surface_obj()
     st.session_state["x0"], st.session_state["y0"] = map(float, surf.start)
     st.session_state["preset"] = CUSTOM

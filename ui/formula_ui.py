@@ -52,6 +52,10 @@ def on_formula() -> None:
     ss["formula_error"] = ""
     (x0, x1), (y0, y1) = surf.bounds
     moved = old is None or old.get("f") != surf.params["f"]
+    if moved:  # another surface: a step of its own in the browser's history
+        from ui import history
+
+        history.navigation()
     if moved or not (x0 <= ss.get("x0", 0.0) <= x1 and y0 <= ss.get("y0", 0.0) <= y1):
         ss["x0"], ss["y0"] = map(float, surf.start)
     from ui.state import CUSTOM

@@ -24,7 +24,7 @@ STAGE_CSS = """
   padding-bottom:.2rem}
 .st-key-lesson_line [data-testid="stButton"] button{white-space:nowrap;min-height:2.2rem;
   padding:.2rem .7rem}
-.st-key-tab_keeper{display:none}
+.st-key-tab_keeper,.st-key-history_keeper{display:none}
 """
 
 

@@ -378,7 +378,17 @@ def init_session() -> None:
     ss = st.session_state
     if "entry_ids" in ss:
         return
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    load_link({k: st.query_params.get_all(k) for k in st.query_params})
+    ss["last_nonce"] = None
+
+
+def load_link(params: dict[str, list[str]]) -> None:
+    """Show the scene a link names (its query as a mapping of keys to lists of values): the
+    scene, the preset whose title and claim it brings, the lesson's slide, presentation mode,
+    and a warning for each field that could not be used. A first visit and Back or Forward
+    (``ui.history``) both read the address here, with the reader the command line uses
+    (:func:`scene.link.read_link`)."""
+    ss = st.session_state
     link = read_link(params, cached_presets(), cached_lessons())
     write_scene(link.scene)
     _keep_unusable_formula(link)
@@ -392,7 +402,6 @@ def init_session() -> None:
     ss["lesson"], ss["lesson_slide"] = link.lesson or NO_LESSON, link.slide
     # A link paused at a step opens the inspector at that update (the one the arrows show).
     ss["inspect_step"] = max(1, int(ss.get("view_step") or 1))
-    ss["last_nonce"] = None
 
 
 def _keep_unusable_formula(link: LinkScene) -> None:
@@ -453,7 +462,8 @@ def current_scene() -> tuple[Scene, Scene, list[str]]:
 
 
 def sync_link(scene: Scene) -> dict:
-    """Keep the address bar's share link in step with the scene; return its query."""
+    """The share link of the scene, as a query; :func:`write_link` puts it in the address bar
+    at the end of the run."""
     ss = st.session_state
     query = to_query(scene)
     if ss.get("lesson", NO_LESSON) in cached_lessons():
@@ -462,7 +472,15 @@ def sync_link(scene: Scene) -> dict:
         query["preset"] = ss["preset"]
     if ss.get("present"):
         query["present"] = "1"
+    return query
+
+
+def write_link(query: dict) -> None:
+    """Keep the address bar's share link in step with the scene (Streamlit's copy of the
+    address, ``st.query_params``, which a reconnecting page sends back). Called last in a run:
+    by then the page's history script (``ui.history``) has the run's link and decides whether
+    it is a new entry of the browser's history or replaces the current one."""
+    ss = st.session_state
     if ss.get("last_query") != query:
         st.query_params.from_dict(query)
         ss["last_query"] = query
-    return query
