@@ -88,9 +88,10 @@ def draw_header(surface, bad: list[str]) -> None:
     # starts high on the screen; with a claim on the line the intro opens atop the sidebar.
     claim_on = bool(ss.get("scene_claim")) and not ss.get("claim_stale")
     first, formula = st.columns([3, 2] if claim_on else [1, 1], gap="small")
-    if panel := _opened(st.sidebar if claim_on else first, "**Optimizer Race** · drag on the map, press Play · how to "
-                        "read this page: optimizers race downhill on a 2-D loss surface, "
-                        "exactly as PyTorch moves them", "intro"):
+    if panel := _opened(st.sidebar if claim_on else first,
+                        "**Optimizer Race** · drag on the map, press Play · how to read this "
+                        "page: optimizers race downhill on a 2-D loss surface, exactly as "
+                        "PyTorch moves them", "intro"):
         panel.markdown(GUIDE)
     # A short formula fits on the line; a long one (Goldstein–Price) opens below it.
     shown = f"${surface.latex}$" if len(surface.latex) <= 100 else "the formula and its lesson"
