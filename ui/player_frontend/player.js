@@ -1866,40 +1866,52 @@
     var key = [W, H, S.sig, S.tab].join(":");
     if (key === S.stageKey) return S.stagePanel;
     var pl = el.player, PAD = 10, GAP = 18, ROW = 8;
-    pl.style.setProperty("--stage-font", Math.max(20, Math.min(30, Math.round(H / 36))) + "px");
     var R = mapRanges(), ratio = (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]);
     var r = R.equal ? ratio : (ratio < 1 ? 2 * ratio : 1);   // plot height / plot width at most
     var mH = PRESENT_MARGIN.l + PRESENT_MARGIN.r, mV = PRESENT_MARGIN.t + PRESENT_MARGIN.b;
-    var head = el.panes.map.querySelector(".pane-head");
-    var toolbar = el.play.parentNode;
-    function use(cls) {
+    var toolbar = el.play.parentNode, nav = el.keyHint.parentNode;
+    // Whether the text column shows everything: nothing below the window, over the slide
+    // controls or cut at the side.
+    function fits() {
+      var n = nav.getBoundingClientRect();
+      var above = Math.max(el.stageText.getBoundingClientRect().bottom, el.readouts.getBoundingClientRect().bottom);
+      return n.bottom <= H - PAD && above <= n.top + 1 &&
+        el.readouts.scrollWidth <= el.readouts.clientWidth + 1 &&
+        el.stageText.scrollWidth <= el.stageText.clientWidth + 1;
+    }
+    function use(cls, font) {
       pl.classList.remove("side", "under", "stack");
       pl.classList.add(cls);
+      pl.style.setProperty("--stage-font", font + "px");
     }
-    var best = null;
+    // The text's size: large on a large screen, down to 20 px where that lets the map grow.
+    var big = Math.max(20, Math.min(30, Math.round(H / 36)));
+    var fonts = big > 24 ? [big, Math.round((big + 20) / 2), 20] : big > 20 ? [big, 20] : [20];
     // Stacked: the text over the whole width, the map under it.
-    use("stack");
-    var headH = head && head.offsetParent ? head.offsetHeight : 0;
-    var fig = H - el.views.getBoundingClientRect().top - PAD - headH;
-    best = { cls: "stack", plot: Math.min(fig - mV, (W - 2 * PAD - mH) * r), fig: fig, w: 0 };
-    // Beside: the text column as narrow as its content allows (at least 28 % of the width);
-    // the map gets the rest, up to what its aspect can use.
-    ["side", "under"].forEach(function (cls) {
-      use(cls);
-      var minSide = Math.max(320, Math.round(W * 0.28)), plot = 0, figW = 0, figH = 0;
-      for (var side = minSide; ; side += 12) {
-        figW = W - 2 * PAD - GAP - side;
-        pl.style.setProperty("--map-w", figW + "px");
-        figH = H - 2 * PAD - headH - (cls === "under" ? toolbar.offsetHeight + ROW : 0);
-        plot = Math.min(figH - mV, (figW - mH) * r);
-        figW = Math.min(figW, Math.ceil(plot / r + mH));
-        pl.style.setProperty("--map-w", figW + "px");
-        if (el.keyHint.parentNode.getBoundingClientRect().bottom <= H - PAD || side > W * 0.55) break;
-        side = Math.max(side, W - 2 * PAD - GAP - figW);
-      }
-      if (plot > best.plot + 1) best = { cls: cls, plot: plot, fig: figH, w: figW };
+    use("stack", big);
+    var fig = H - el.views.getBoundingClientRect().top - PAD;
+    var best = { cls: "stack", font: big, plot: Math.min(fig - mV, (W - 2 * PAD - mH) * r), fig: fig, w: 0 };
+    // Beside: the text column as narrow as its content allows; the map gets the rest, up to
+    // what its aspect can use.
+    fonts.forEach(function (font) {
+      ["side", "under"].forEach(function (cls) {
+        use(cls, font);
+        var plot = 0, figW = 0, figH = 0;
+        for (var side = Math.max(240, Math.round(W * 0.16)); ; side += 12) {
+          figW = W - 2 * PAD - GAP - side;
+          pl.style.setProperty("--map-w", figW + "px");
+          figH = H - 2 * PAD - (cls === "under" ? toolbar.offsetHeight + ROW : 0);
+          plot = Math.min(figH - mV, (figW - mH) * r);
+          figW = Math.min(figW, Math.ceil(plot / r + mH));
+          pl.style.setProperty("--map-w", figW + "px");
+          if (fits()) break;
+          if (side > W * 0.55) { plot = 0; break; }  // the text does not fit beside the map
+          side = Math.max(side, W - 2 * PAD - GAP - figW);
+        }
+        if (plot > best.plot + 2) best = { cls: cls, font: font, plot: plot, fig: figH, w: figW };
+      });
     });
-    use(best.cls);
+    use(best.cls, best.font);
     if (best.w) pl.style.setProperty("--map-w", best.w + "px");
     S.stageKey = key;
     S.stagePanel = Math.round(Math.max(200, best.fig));
