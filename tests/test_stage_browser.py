@@ -366,6 +366,7 @@ def test_small_screens_watch_scrub_and_read(app, w, h):
         assert not sidebar.locator("[data-testid='stSidebarUserContent']").is_visible() or \
             sidebar.bounding_box()["x"] + sidebar.bounding_box()["width"] <= 1
     else:
+        sidebar.hover()  # the close button shows while the pointer is over the sidebar
         page.locator("[data-testid='stSidebarHeader'] button").first.click()
         page.wait_for_timeout(2000)
     page.screenshot(path=str(ARTIFACTS / f"stage-small-{w}x{h}.png"))
@@ -391,6 +392,8 @@ def test_small_screens_watch_scrub_and_read(app, w, h):
     # The sidebar opens and closes, and the way back stays on screen each time.
     page.locator("[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] "
                  "button").first.click()
+    sidebar.locator("[data-testid='stSidebarUserContent']").wait_for()
+    sidebar.hover()
     close = page.locator("[data-testid='stSidebarHeader'] button").first
     close.wait_for()
     assert _inside(close.bounding_box(), w, h)

@@ -9,10 +9,12 @@ from ui.compute import cached_lessons
 from ui.state import NO_LESSON
 from ui.tables import md_literal
 
-# The stage: the page's padding trimmed, and each header line (intro, link warnings, claim,
-# formula) one line high until it is opened, so the map starts high on the screen.
+# The stage: the page's padding trimmed (below the band that holds the sidebar's open button
+# while the sidebar is closed), and each header line (intro, link warnings, claim, formula)
+# one line high until it is opened, so the map starts high on the screen.
 STAGE_CSS = """
-.block-container{padding:.6rem 1.5rem 2rem;max-width:none}
+.block-container{padding:.4rem 1.5rem 2rem;max-width:none}
+body:has(#stSidebar[data-collapsed="true"]) .block-container{padding-top:3.9rem}
 .stMainBlockContainer [data-testid="stVerticalBlock"]{row-gap:.45rem}
 .stMainBlockContainer [data-testid="stExpander"] summary p{white-space:nowrap;overflow:hidden;
   text-overflow:ellipsis;margin:0}
