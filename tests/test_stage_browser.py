@@ -304,7 +304,12 @@ def test_presentation_keys_move_slides(app):
         page.wait_for_function(f"location.search.includes('slide={slide}&') || "
                                f"location.search.endsWith('slide={slide}')", timeout=30_000)
         frame = player_frame(page)
-        frame.locator("#slide-count").filter(has_text=f"{slide} / 8").wait_for(timeout=30_000)
+        page.wait_for_function(  # the player shows the new slide's scene
+            "() => { const f = document.querySelector(\"iframe[title*='player']\");"
+            " const S = f && f.contentWindow.__racePlayer;"
+            f" return !!S && !!S.payload && S.payload.stage.lesson.slide === {slide - 1}; }}",
+            timeout=30_000)
+        assert frame.locator("#slide-count").inner_text() == f"{slide} / 8"
     page.wait_for_timeout(1500)
     before = frame.locator("#readout").inner_text()
     page.keyboard.press(",")

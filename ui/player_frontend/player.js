@@ -1809,9 +1809,9 @@
     if (key === "," || key === ".") { stepBy(key === "." ? 1 : -1); return true; }
     var lesson = lessonOn() && stageInfo().lesson;
     if (!lesson) return false;
-    var to = null;
-    if (key === "PageDown" || key === "ArrowRight") to = lesson.slide + 1;
-    else if (key === "PageUp" || key === "ArrowLeft") to = lesson.slide - 1;
+    var to = null, now = shownSlide(lesson);
+    if (key === "PageDown" || key === "ArrowRight") to = now + 1;
+    else if (key === "PageUp" || key === "ArrowLeft") to = now - 1;
     else if (key === "Home") to = 0;
     else if (key === "End") to = lesson.slides - 1;
     if (to === null) return false;
@@ -1819,12 +1819,18 @@
     return true;
   }
 
+  // The slide asked for while its scene is on its way, else the one shown: a second key
+  // press before the page answers moves on from the slide asked for.
+  function shownSlide(lesson) {
+    return S.slideAsked && S.slideAsked.sig === S.sig ? S.slideAsked.to : lesson.slide;
+  }
+
   function goToSlide(to) {
     var lesson = stageInfo().lesson;
     if (!lesson) return;
     to = Math.max(0, Math.min(lesson.slides - 1, to));
-    if (to === lesson.slide || S.slideAsked === to + ":" + S.sig) return;
-    S.slideAsked = to + ":" + S.sig;  // one request per slide, however often the key repeats
+    if (to === shownSlide(lesson)) return;
+    S.slideAsked = { to: to, sig: S.sig };
     if (S.playing) setPlaying(false);
     el.slideCount.textContent = (to + 1) + " / " + lesson.slides;
     sendEvent({ event: "slide", slide: to });
@@ -1852,8 +1858,8 @@
       el.player.focus({ preventScroll: true });
     });
   }
-  stageButton(el.slidePrev, function () { goToSlide(stageInfo().lesson.slide - 1); });
-  stageButton(el.slideNext, function () { goToSlide(stageInfo().lesson.slide + 1); });
+  stageButton(el.slidePrev, function () { goToSlide(shownSlide(stageInfo().lesson) - 1); });
+  stageButton(el.slideNext, function () { goToSlide(shownSlide(stageInfo().lesson) + 1); });
   stageButton(el.viewToggle, toggleView);
   stageButton(el.leave, function () { sendEvent({ event: "present", on: false }); });
 
