@@ -14,7 +14,7 @@ if __name__ == "__main__":  # a run of the page
     from ui import header, history, sidebar, state, views
 
     st.set_page_config(page_title="Optimizer Race", page_icon="🏁", layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="auto")
     header.stage_style()
 
     history.follow()              # Back or Forward: the scene the restored address names

@@ -80,3 +80,24 @@ def load_presets(directory: str | Path | None = None) -> Loaded:
 def preset_names(directory: str | Path | None = None) -> list[str]:
     """Keys of the usable presets, in display order."""
     return list(load_presets(directory))
+
+
+#: The longest caption a preset may carry (a projector's line or two).
+CAPTION_MAX = 200
+
+
+def preset_captions(directory: str | Path | None = None) -> dict[str, str]:
+    """Each preset's ``caption``: its claim said short enough for a projector, with the claim's
+    numbers (presentation mode shows it instead of the whole claim). A preset without one, or
+    with one that is not a string, is left out; a caption is cut at :data:`CAPTION_MAX`."""
+    import json
+
+    captions = {}
+    for path in preset_files(directory):
+        try:
+            caption = json.loads(path.read_text(encoding="utf-8")).get("caption")
+        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+            continue
+        if isinstance(caption, str) and caption.strip():
+            captions[path.stem] = caption.strip()[:CAPTION_MAX]
+    return captions

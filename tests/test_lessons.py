@@ -129,9 +129,10 @@ def _link_warned(at: AppTest) -> bool:
     return any("could not be used" in e.label for e in at.expander)
 
 
-def _on_slide(at: AppTest, k: int) -> None:
+def _on_slide(at: AppTest, k: int, present: bool = False) -> None:
     """The app shows slide ``k`` (1-based) of the tour: its preset's scene and claim, the
-    lesson's line and the link's lesson and slide."""
+    lesson's line (in presentation mode the stage in the player shows it) and the link's
+    lesson and slide."""
     slide = load_lessons()[TOUR].slides[k - 1]
     preset = load_presets()[slide.preset]
     ss = at.session_state
@@ -140,7 +141,10 @@ def _on_slide(at: AppTest, k: int) -> None:
     assert [ss[f"e{e}_opt"] for e in ss["entry_ids"]] == [
         e.optimizer for e in preset.optimizers]
     assert not ss["claim_stale"] and ss["scene_claim"] == preset.claim
-    assert f"slide {k} of {N}" in _lesson_line(at)
+    if present:
+        assert _lesson_line(at) is None and at.session_state["lesson_slide"] == k - 1
+    else:
+        assert f"slide {k} of {N}" in _lesson_line(at)
     assert _qp(at, "lesson") == TOUR and _qp(at, "slide") == str(k)
     assert _qp(at, "preset") == slide.preset
 
@@ -190,12 +194,20 @@ def test_an_unknown_lesson_opens_none_with_a_warning():
 
 
 def test_the_lesson_shows_in_presentation_mode():
+    """The stage's keys and buttons send the slide they ask for: its preset is loaded, shown
+    whole (not paused at the step the last slide was at), and the link stays in the mode."""
     at = _app({"lesson": TOUR, "slide": "2", "present": "1"})
     assert at.session_state["present"]
-    _on_slide(at, 2)
-    at = _click(at, "Next ▶")
-    _on_slide(at, 3)
+    _on_slide(at, 2, present=True)
+    at.session_state["player"] = {"event": "slide", "slide": 2, "step": 7, "nonce": 11}
+    at.run()
+    assert not at.exception, at.exception
+    _on_slide(at, 3, present=True)
+    assert at.session_state["view_step"] is None
     assert _qp(at, "present") == "1"
+    at.session_state["player"] = {"event": "slide", "slide": 99, "nonce": 12}  # the last
+    at.run()
+    _on_slide(at, N, present=True)
 
 
 def test_leaving_the_lesson():

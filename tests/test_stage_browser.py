@@ -153,14 +153,258 @@ def test_space_after_next_plays_instead_of_pressing_next_again(app):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(url + "/?lesson=ravine-to-flat-minima&slide=1&present=1")
     frame = player_frame(page)
-    frame.locator(".chip .value").first.wait_for()
-    page.get_by_role("button", name="Next ▶").click()
+    frame.locator("#readouts .val").first.wait_for()
+    frame.locator("#slide-next").click()
     page.wait_for_function("location.search.includes('slide=2')", timeout=30_000)
     frame = player_frame(page)
-    frame.locator(".chip .value").first.wait_for()
+    frame.locator("#slide-count").filter(has_text="2 / 8").wait_for()
     page.wait_for_timeout(1500)
     page.keyboard.press("Space")
     page.wait_for_timeout(1500)
     assert "slide=2" in page.evaluate("location.search")  # not pressed again: still slide 2
     assert frame.locator("#play").inner_text().strip().startswith("Pause")
+    page.close()
+
+
+# --- presentation mode: a stage ------------------------------------------------------------
+
+LESSON = "/?lesson=ravine-to-flat-minima&slide={}&present=1"
+
+
+def _stage(page, url: str, slide: int):
+    page.goto(url + LESSON.format(slide))
+    frame = player_frame(page)
+    frame.locator("#readouts .val").first.wait_for()
+    page.wait_for_function(f"location.search.includes('slide={slide}')", timeout=30_000)
+    page.wait_for_timeout(2500)  # the stage settles to the window
+    return frame
+
+
+def _plot_area(frame) -> dict:
+    """The map's plot area (inside its axes), in the page's viewport coordinates."""
+    return frame.locator("#map .nsewdrag").first.bounding_box()
+
+
+def _font_px(locator) -> float:
+    return float(locator.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+
+def _uncovered(frame, selector: str) -> bool:
+    """Whether the element's centre is the element itself (or inside it): no tooltip, button
+    or other layer lies over it."""
+    return frame.locator(selector).evaluate("""e => {
+        const r = e.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2,
+                                              r.top + Math.min(r.height / 2, 12));
+        return !!hit && e.contains(hit);
+    }""")
+
+
+@pytest.mark.parametrize(("w", "h"), SIZES)
+def test_presentation_mode_is_a_stage(app, w, h):
+    """The map as large as its aspect allows, the claim and the lesson whole in large type
+    beside it, read-outs, the slide counter and the key hint, nothing covering them, and no
+    change on scroll. Slide 1 is the ravine (a map wider than tall); slide 8 a square map."""
+    url, browser = app
+    page = browser.new_page(viewport={"width": w, "height": h})
+    for slide in (1, 8):
+        frame = _stage(page, url, slide)
+        plot = _plot_area(frame)
+        page.screenshot(path=str(ARTIFACTS / f"stage-present-{w}x{h}-slide{slide}.png"))
+        assert _inside(plot, w, h), plot
+        if slide == 1 and (w, h) == (1280, 720):
+            # The ravine beside the lesson's whole text: at least 45 % of the screen.
+            assert plot["width"] * plot["height"] >= 0.45 * w * h, plot
+        elif plot["height"] / plot["width"] < h / w:
+            # The limiting side: the width for a map flatter than the screen, else the height.
+            assert plot["width"] >= 0.8 * w, (slide, plot)
+        else:
+            assert plot["height"] >= 0.8 * h, (slide, plot)
+        for part in ("#stage-text .claim", "#stage-text .lesson", "#readouts", "#slide-count",
+                     "#key-hint", "#play", "#readout"):
+            box = frame.locator(part).bounding_box()
+            assert box and _inside(box, w, h), (part, box)
+            assert _uncovered(frame, part), f"{part} is covered"
+        for part in ("#stage-text .claim", "#stage-text .lesson"):
+            assert _font_px(frame.locator(part)) >= 20
+        text = frame.locator("#stage-text").evaluate("e => [e.scrollHeight, e.clientHeight]")
+        assert text[0] <= text[1] + 1, text  # nothing cut
+        assert frame.locator("#slide-count").inner_text() == f"{slide} / 8"
+        assert "PgDn" in frame.locator("#key-hint").inner_text()
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(800)
+        assert _plot_area(frame) == plot, "the map moved or changed size on scroll"
+    page.close()
+
+
+def test_a_wide_map_spans_the_screen_in_presentation_mode(app):
+    """A ravine 100 times steeper across than along: the map takes the whole width, the
+    claim above it."""
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url + "/?preset=17-rprop-sign-steps&present=1")
+    frame = player_frame(page)
+    frame.locator("#readouts .val").first.wait_for()
+    page.wait_for_timeout(2500)
+    plot = _plot_area(frame)
+    assert plot["width"] >= 0.8 * 1280 and _inside(plot, 1280, 720), plot
+    claim = frame.locator("#stage-text .claim").bounding_box()
+    assert _inside(claim, 1280, 720) and claim["y"] + claim["height"] <= plot["y"]
+    page.close()
+
+
+def _readouts(frame) -> list[str]:
+    return frame.locator("#readouts .num").all_inner_texts()
+
+
+def test_read_outs_say_the_claims_numbers(app):
+    """Slide 1 claims 30 steps against 120, slide 8 a test loss of 0.46 against 0.025: the
+    read-outs beside the caption show the race's own numbers (as the results table computes
+    them), and they are the caption's."""
+    from scene.presets import load_presets
+    from scene.race import DEFAULT_TOL, metrics, simulate
+
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    for slide, preset, wanted in ((1, "01-momentum-ravine", ["120", "30"]),
+                                  (8, "13-flat-generalizes", ["0.46", "0.025"])):
+        frame = _stage(page, url, slide)
+        rows = metrics(simulate(load_presets()[preset]), tol=DEFAULT_TOL)
+        shown = _readouts(frame)
+        caption = frame.locator("#stage-text .claim").inner_text()
+        assert len(shown) == len(rows) == 2
+        for text, row, number in zip(shown, rows, wanted, strict=True):
+            if slide == 1:
+                assert text == f"minimum at step {row['steps to minimum']}", text
+                assert row["steps to minimum"] == number
+            else:
+                assert f"test loss {number}" in text and float(number) == pytest.approx(
+                    row["test loss"], rel=0.05), (text, row)
+            assert re.search(rf"\b{re.escape(number)}\b", caption), (number, caption)
+    # Live: at step 0 no run is at the minimum yet.
+    frame = _stage(page, url, 1)
+    page.keyboard.press("Space")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Space")
+    frame.locator("#scrub").evaluate("e => { e.value = 0; e.dispatchEvent(new Event('input')); }")
+    page.wait_for_timeout(300)
+    assert all(t == "not at the minimum" for t in _readouts(frame)), _readouts(frame)
+    page.close()
+
+
+def test_presentation_keys_move_slides(app):
+    """PageDown / PageUp (a clicker), the arrows, Home and End move the lesson's slides, with
+    the counter; ',' and '.' step the race; D shows the 3-D view."""
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    frame = _stage(page, url, 1)
+    for key, slide in (("PageDown", 2), ("PageUp", 1), ("ArrowRight", 2), ("End", 8),
+                       ("ArrowLeft", 7), ("Home", 1)):
+        page.keyboard.press(key)
+        page.wait_for_function(f"location.search.includes('slide={slide}&') || "
+                               f"location.search.endsWith('slide={slide}')", timeout=30_000)
+        frame = player_frame(page)
+        page.wait_for_function(  # the player shows the new slide's scene
+            "() => { const f = document.querySelector(\"iframe[title*='player']\");"
+            " const S = f && f.contentWindow.__racePlayer;"
+            f" return !!S && !!S.payload && S.payload.stage.lesson.slide === {slide - 1}; }}",
+            timeout=30_000)
+        assert frame.locator("#slide-count").inner_text() == f"{slide} / 8"
+    page.wait_for_timeout(1500)
+    before = frame.locator("#readout").inner_text()
+    page.keyboard.press(",")
+    page.wait_for_timeout(300)
+    assert frame.locator("#readout").inner_text() != before
+    assert "slide=1" in page.evaluate("location.search")
+    page.keyboard.press("d")
+    frame.locator("#surf .main-svg").first.wait_for(timeout=60_000)
+    assert frame.locator("#pane-surf").is_visible()
+    page.close()
+
+
+# --- normal mode: every preset at 1600×1000 ----------------------------------------------------
+
+PRESETS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "assets" /
+                                  "scenes").glob("*.json"))
+
+
+def test_every_presets_map_is_large_and_high_on_the_page(app):
+    """At 1600×1000 each preset's map is at least 500 px tall or spans its column, wholly on
+    screen with Play and the legend, and starts within the top fifth of the screen."""
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    for name in PRESETS:
+        page.goto(url + f"/?preset={name}")
+        frame = player_frame(page)
+        frame.locator(".chip .value").first.wait_for()
+        page.wait_for_timeout(2000)
+        figure = frame.locator("#map .main-svg").first.bounding_box()
+        column = frame.locator("#pane-map").bounding_box()
+        for part, box in (("Play", frame.locator("#play").bounding_box()),
+                          ("legend", frame.locator("#legend").bounding_box()),
+                          ("map", figure)):
+            assert _inside(box, 1600, 1000), (name, part, box)
+        assert figure["height"] >= 500 or figure["width"] >= column["width"] - 4, (name, figure)
+        assert figure["y"] <= 210, (name, figure)
+    page.screenshot(path=str(ARTIFACTS / "stage-last-preset-1600x1000.png"))
+    page.close()
+
+
+# --- small screens -------------------------------------------------------------------------------
+
+
+def _whole(locator) -> bool:
+    """Shown and not cut: its text fits its box."""
+    return locator.is_visible() and locator.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+
+
+@pytest.mark.parametrize(("w", "h"), [(800, 600), (390, 844)])
+def test_small_screens_watch_scrub_and_read(app, w, h):
+    url, browser = app
+    page = browser.new_page(viewport={"width": w, "height": h}, has_touch=w < 500)
+    page.goto(url)
+    frame = player_frame(page)
+    frame.locator(".chip .value").first.wait_for()
+    page.wait_for_timeout(2000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    if w < 500:  # a phone opens on the race, the sidebar closed
+        assert not sidebar.locator("[data-testid='stSidebarUserContent']").is_visible() or \
+            sidebar.bounding_box()["x"] + sidebar.bounding_box()["width"] <= 1
+    else:
+        sidebar.hover()  # the close button shows while the pointer is over the sidebar
+        page.locator("[data-testid='stSidebarHeader'] button").first.click()
+        page.wait_for_timeout(2000)
+    page.screenshot(path=str(ARTIFACTS / f"stage-small-{w}x{h}.png"))
+    readout = frame.locator("#readout")
+    assert _whole(readout) and _inside(readout.bounding_box(), w, h)
+    assert frame.locator("#scrub").is_visible()
+    chips = frame.locator(".chip")
+    for i in range(chips.count()):
+        for part in (".name", ".value"):
+            loc = chips.nth(i).locator(part)
+            assert _whole(loc) and _inside(loc.bounding_box(), w, 100_000), (i, part)
+        assert chips.nth(i).locator(".value").inner_text().startswith("f = ")
+    frame.locator("#scrub").evaluate("e => { e.value = 3; e.dispatchEvent(new Event('input')); }")
+    page.wait_for_timeout(300)
+    assert frame.locator("#readout").inner_text().startswith("step 3 /")
+    # The formula opens whole, within the screen's width.
+    page.locator("[data-testid='stExpander'] summary").filter(has_text="Rosenbrock").first.click()
+    formula = page.locator("[data-testid='stExpander'] .katex-display").first
+    formula.wait_for()
+    box = formula.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= w + 1, box
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= w + 1  # no sideways page
+    # The sidebar opens and closes, and the way back stays on screen each time.
+    page.locator("[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] "
+                 "button").first.click()
+    sidebar.locator("[data-testid='stSidebarUserContent']").wait_for()
+    sidebar.hover()
+    close = page.locator("[data-testid='stSidebarHeader'] button").first
+    close.wait_for()
+    assert _inside(close.bounding_box(), w, h)
+    close.click()
+    reopen = page.locator("[data-testid='stExpandSidebarButton'], "
+                          "[data-testid='stSidebarCollapsedControl'] button").first
+    reopen.wait_for()
+    assert _inside(reopen.bounding_box(), w, h)
     page.close()

@@ -195,10 +195,6 @@ def on_own(eid: int) -> None:
     ss[f"e{eid}_own"] = True
 
 
-def leave_presentation() -> None:
-    st.session_state["present"] = False
-
-
 def slide_preset() -> str | None:
     """The preset of the lesson's current slide (None: no lesson is on)."""
     ss = st.session_state

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.callbacks import leave_presentation, on_slide_step, restore_preset
+from ui.callbacks import on_slide_step, restore_preset
 from ui.compute import cached_lessons
 from ui.state import NO_LESSON
 from ui.tables import md_literal
 
-# The stage: the page's padding trimmed, and each header line (intro, link warnings, claim,
-# formula) one line high until it is opened, so the map starts high on the screen.
+# The stage: the page's padding trimmed (below the band that holds the sidebar's open button
+# while the sidebar is closed), and each header line (intro, link warnings, claim, formula)
+# one line high until it is opened, so the map starts high on the screen.
 STAGE_CSS = """
-.block-container{padding:2.6rem 1.5rem 2rem;max-width:none}
+.block-container{padding:.4rem 1.5rem 2rem;max-width:none}
+body:has(#stSidebar[data-collapsed="true"]) .block-container{padding-top:3.9rem}
+.stMainBlockContainer [data-testid="stVerticalBlock"]{row-gap:.45rem}
 .stMainBlockContainer [data-testid="stExpander"] summary p{white-space:nowrap;overflow:hidden;
   text-overflow:ellipsis;margin:0}
 .stMainBlockContainer [data-testid="stExpander"] summary{padding-top:.3rem;padding-bottom:.3rem}
@@ -31,49 +34,66 @@ STAGE_CSS = """
 MAX_WARNINGS_SHOWN = 5
 
 
-# Presentation mode: no sidebar, no Streamlit header, the page's edges trimmed.
+# Presentation mode: no sidebar, no Streamlit header; the race player is the stage, fixed to
+# the whole window (it does not move or grow on scroll) with the claim, the lesson's line and
+# the way out inside it.
 PRESENT_CSS = """
 [data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stHeader"],
 [data-testid="stToolbar"]{display:none!important}
-.block-container{padding:.5rem 1.2rem 1rem!important}
-.stMainBlockContainer [data-testid="stCaptionContainer"] p{font-size:1.2rem;color:#1d2433;
-  padding-right:9rem;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;
-  overflow:hidden}
-.st-key-leave{position:fixed;top:.4rem;right:1rem;z-index:999990;width:auto!important}
-"""
-
-# Presentation mode with a lesson on: the lesson's line in the band at the top, beside Leave.
-PRESENT_LESSON_CSS = """
-.block-container{padding-top:.4rem!important}
-.st-key-lesson_line{padding-right:8rem}
+.block-container{padding:0!important}
+iframe[title*="player"]{position:fixed!important;left:0;top:0;width:100vw!important;
+  height:100vh!important;z-index:999;background:#fff}
+html,body,[data-testid="stMain"]{overflow:hidden!important}
 """
 
 
 def draw_presentation_header(bad: list[str]) -> None:
-    """The claim as a caption, and the way out."""
-    ss = st.session_state
+    """The page around the stage: the player draws the claim, the lesson and the way out;
+    what a link could not use is said in notices over it."""
     st.html(f"<style>{PRESENT_CSS}</style>")
-    with st.container(key="leave"):  # pinned to the window's top right corner
-        st.button("Leave (Esc)", on_click=leave_presentation,
-                  help="Back to the sidebar and the controls.")
-    if draw_lesson_line():
-        st.html(f"<style>{PRESENT_LESSON_CSS}</style>")
+    for msg in bad[:5]:
+        st.toast(md_literal(msg), icon="⚠️", duration="long")
+
+
+@st.cache_resource(show_spinner=False)
+def _captions() -> dict[str, str]:
+    from scene.presets import preset_captions
+
+    return preset_captions()
+
+
+def stage_text() -> dict:
+    """What presentation mode writes beside the map: the preset's title and its caption (the
+    claim said short for a projector; the claim itself when the preset has none), and the
+    lesson's slide, counter and text."""
+    ss = st.session_state
+    out: dict = {"title": "", "caption": "", "lesson": None}
     if ss.get("scene_claim") and not ss.get("claim_stale"):
         title = ss.get("scene_title", "")
-        st.caption(f"**{md_literal(title)}** — "
-                   f"{md_literal(claim_after_title(title, ss['scene_claim']))}")
-    for msg in bad:
-        st.warning(md_literal(msg))
+        caption = _captions().get(ss.get("preset", ""))
+        out["title"] = title
+        out["caption"] = caption or claim_after_title(title, ss["scene_claim"])
+    lesson = cached_lessons().get(ss.get("lesson", NO_LESSON))
+    if lesson is not None:
+        n = len(lesson.slides)
+        k = min(max(0, int(ss.get("lesson_slide", 0))), n - 1)
+        out["lesson"] = {"title": lesson.title, "slide": k, "slides": n,
+                         "text": lesson.slides[k].text}
+    return out
 
 
 def draw_header(surface, bad: list[str]) -> None:
     """One line each: what the page is, what a link could not use, the preset's claim, the
     surface's formula. Each opens for the whole text."""
     ss = st.session_state
-    intro, formula = st.columns(2, gap="small")
-    if panel := _opened(intro, "**Optimizer Race** · drag on the map, press Play · how to "
-                        "read this page: optimizers race downhill on a 2-D loss surface, "
-                        "exactly as PyTorch moves them", "intro"):
+    # One row: the preset's claim (or, without one, the intro) beside the formula, so the map
+    # starts high on the screen; with a claim on the line the intro opens atop the sidebar.
+    claim_on = bool(ss.get("scene_claim")) and not ss.get("claim_stale")
+    first, formula = st.columns([3, 2] if claim_on else [1, 1], gap="small")
+    if panel := _opened(st.sidebar if claim_on else first,
+                        "**Optimizer Race** · drag on the map, press Play · how to read this "
+                        "page: optimizers race downhill on a 2-D loss surface, exactly as "
+                        "PyTorch moves them", "intro"):
         panel.markdown(GUIDE)
     # A short formula fits on the line; a long one (Goldstein–Price) opens below it.
     shown = f"${surface.latex}$" if len(surface.latex) <= 100 else "the formula and its lesson"
@@ -106,10 +126,10 @@ def draw_header(surface, bad: list[str]) -> None:
                          "its own race, and the race on the screen is no longer that race]"):
             st.caption(f"What the preset showed: {md_literal(ss['scene_claim'])}")
             st.button("Back to the preset's race", on_click=restore_preset)
-    elif ss.get("scene_claim"):
+    elif claim_on:
         title = md_literal(ss.get("scene_title", ""))
         claim = md_literal(claim_after_title(ss.get("scene_title", ""), ss["scene_claim"]))
-        if panel := _opened(st, f":blue[**{title}**] · {claim}", "claim"):
+        if panel := _opened(first, f":blue[**{title}**] · {claim}", "claim"):
             panel.markdown(f"**{title}** — {claim}")
 
 

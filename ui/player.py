@@ -83,6 +83,9 @@ in path arrays (a diverged path simply stops at its last finite point).
     ``arrows``: ``None`` or ``{"grad": [[gx, gy], ...], "update": [[dx, dy],
     ...]}``, one pair per update - when present, pausing draws the next
     update and the steepest-descent direction at each current point.
+    Optional, read out in presentation mode: ``reach``, the step the run first
+    reaches the global minimum (``None``: never); ``test_loss``, the loss at each
+    point on the test surface.
 ``steps`` (int)
     Number of updates requested; paths may be shorter when they diverged.
 ``loss_label`` (str), ``loss_log`` (bool)
@@ -109,6 +112,16 @@ in path arrays (a diverged path simply stops at its last finite point).
     token for the live route, naming this Streamlit session (:func:`ui.guard.issue_token`),
     and sends it with every request; a request the route refuses (server busy, token
     expired) is said in the map's hint, and the drag then takes effect on release.
+
+``present`` (bool), ``stage`` (dict, optional)
+    Presentation mode: the player fills its window, the map as large as its
+    aspect allows, with ``stage`` = ``{"title", "caption", "lesson": None or
+    {"title", "slide", "slides", "text"}}`` written beside it in large type, and
+    live read-outs of ``reach`` and ``test_loss``. Keys: Space plays, ``,``/``.``
+    step, ``D`` switches Map and 3-D, Esc leaves; with a lesson ←/→,
+    PageUp/PageDown and Home/End move slides (otherwise ←/→ step). A slide change is
+    returned as ``{"event": "slide", "slide": int}``, leaving as
+    ``{"event": "present", "on": False}``.
 
 Unknown keys are passed through untouched.
 """
@@ -289,7 +302,7 @@ def _encode_path(path: dict, where: str, packer: Packer) -> dict:
     out = {
         k: clean(v)
         for k, v in path.items()
-        if k not in ("x", "y", "loss", "loss_y", "lr", "arrows")
+        if k not in ("x", "y", "loss", "loss_y", "lr", "arrows", "test_loss")
     }
     n = len(path["x"])
     for key in ("y", "loss"):
@@ -306,6 +319,8 @@ def _encode_path(path: dict, where: str, packer: Packer) -> dict:
     out["loss_y"] = (
         out["loss"] if loss_y is None else packer.add(loss_y, "x4", f"{where}.loss_y", 1)
     )
+    if path.get("test_loss") is not None:
+        out["test_loss"] = packer.add(path["test_loss"], "f8", f"{where}.test_loss", 1)
     lr = path.get("lr")
     out["lr"] = None if lr is None else packer.add(lr, "x4", f"{where}.lr", 1)
     arrows = path.get("arrows")

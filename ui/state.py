@@ -362,7 +362,11 @@ def apply_player_event() -> None:
             ss["view_tab"] = event["tab"]
         elif kind == "present":
             ss["present"] = bool(event.get("on"))
-        if kind != "step" and isinstance(event.get("step"), int):
+        elif kind == "slide":  # a key or a button of presentation mode's stage
+            from ui.callbacks import load_slide
+
+            load_slide(int(event["slide"]))
+        if kind not in ("step", "slide") and isinstance(event.get("step"), int):
             # Every event carries the step shown: a step report the player folded into this
             # event is kept (a run shown to its end stays "the end").
             step = max(0, event["step"])

@@ -6,14 +6,15 @@ from __future__ import annotations
 import threading
 from urllib.parse import urlsplit
 
+import numpy as np
 import streamlit as st
 
 from landscapes import FORMULA
 from optimizers import OPTIMIZERS, compiled
 from scene import Scene, to_dict, to_json
-from scene.race import DEFAULT_TOL, Race, metrics
+from scene.race import DEFAULT_TOL, Race, metrics, steps_to_reach
 from scene.url import encode
-from ui import analysis, tab_keeper
+from ui import analysis, header, tab_keeper
 from ui.callbacks import on_inspect_step
 from ui.compute import cached_payload, cached_race, cached_recorded
 from ui.equations import update_rules
@@ -61,6 +62,9 @@ def draw_player(scene: Scene, race_scene: Scene, race: Race) -> None:
         st.info("Add an optimizer in the sidebar to start a race.")
     live_scene = {k: v for k, v in to_dict(race_scene).items()
                   if k not in ("title", "claim", "view")}
+    if present:  # the stage: the claim, the lesson and the race's numbers beside the map
+        payload = {**payload, "stage": header.stage_text(),
+                   "paths": stage_readouts(race, payload["paths"])}
     payload = {**payload, "fit_viewport": True, "show_title": False, "present": present,
                "step": scene.view["step"], "tab": scene.view["tab"],
                "theme": {"font_size": 22 if present else 16},
@@ -69,6 +73,26 @@ def draw_player(scene: Scene, race_scene: Scene, race: Race) -> None:
                                      for r in race.racers],
                         "lrs": [float(r.hyper["lr"]) for r in race.racers]}}
     race_player(payload, key="player", height=520, grid_query=grid_query(race_scene))
+
+
+def stage_readouts(race: Race, paths: list[dict]) -> list[dict]:
+    """The player's paths with what presentation mode reads out live: ``reach``, the step
+    each run is first within the results' tolerance of the global minimum (None: never; left
+    out on a surface without a known minimum), and ``test_loss``, the loss at each point on
+    the test surface (when the scene has one). The same numbers as the results table."""
+    fmin = race.surface.f_min
+    out = []
+    for path, r in zip(paths, race.racers, strict=True):
+        extra: dict = {}
+        if fmin is not None:
+            extra["reach"] = steps_to_reach(r.traj.loss, fmin, DEFAULT_TOL)
+        if race.scene.test_shift is not None:
+            dx, dy = race.scene.test_shift
+            xy = np.asarray(r.traj.xy, dtype=float)
+            with np.errstate(all="ignore"):
+                extra["test_loss"] = race.surface.value(xy[:, 0] - dx, xy[:, 1] - dy)
+        out.append({**path, **extra})
+    return out
 
 
 def draw_results(race: Race) -> None:

@@ -43,7 +43,15 @@
       map: document.getElementById("pane-map"),
       surf: document.getElementById("pane-surf")
     },
-    tabs: Array.prototype.slice.call(document.querySelectorAll(".tab"))
+    tabs: Array.prototype.slice.call(document.querySelectorAll(".tab")),
+    stageText: document.getElementById("stage-text"),
+    readouts: document.getElementById("readouts"),
+    slidePrev: document.getElementById("slide-prev"),
+    slideNext: document.getElementById("slide-next"),
+    slideCount: document.getElementById("slide-count"),
+    viewToggle: document.getElementById("view-toggle"),
+    leave: document.getElementById("leave"),
+    keyHint: document.getElementById("key-hint")
   };
 
   var S = {
@@ -1075,6 +1083,7 @@
     if (!S.playing || !now || now - S.legendAt > 100) {
       S.legendAt = now || 0;
       updateLegendValues();
+      updateReadouts();
     }
   }
 
@@ -1117,6 +1126,8 @@
     if (ev.key === "Escape" && S.payload.present) {
       ev.preventDefault();
       sendEvent({ event: "present", on: false });
+    } else if (S.payload.present && tag !== "INPUT" && tag !== "SELECT" && stageKey(ev)) {
+      ev.preventDefault();
     } else if (ev.key === " " || ev.code === "Space") {
       if (tag === "BUTTON" || tag === "SELECT") return;  // native activation
       ev.preventDefault();
@@ -1182,10 +1193,14 @@
     // Presentation mode gives the map the whole width (the 3-D view is a tab away).
     // A wide, flat map (a ravine drawn to scale) needs the whole width: the 3-D view is then
     // a tab away rather than beside it.
+    // So is any map that beside the 3-D view would be less than 500 px tall.
     var flat = false;
     if (S.payload && S.payload.surface) {
-      var R = mapRanges();
-      flat = R.equal && (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]) < 0.6;
+      var R = mapRanges(), ratio = (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]);
+      var paneW = (el.views.clientWidth - 16) * 1.25 / 2.25;
+      var plotW = paneW - MAP_MARGIN.l - MAP_MARGIN.r - COLORBAR_ROOM;
+      var tall = plotW * (R.equal ? ratio : 2 * ratio) + MAP_MARGIN.t + MAP_MARGIN.b;
+      flat = (R.equal && ratio < 0.6) || tall < Math.min(500, (S.panelHeight || 520) - 20);
     }
     S.wide = el.views.clientWidth >= WIDE_MIN && !(S.payload && S.payload.present) && !flat;
     el.views.classList.toggle("wide", S.wide);
@@ -1261,6 +1276,8 @@
   }
 
   var MAP_MARGIN = { l: 64, r: 16, t: 12, b: 56 };
+  var PRESENT_MARGIN = { l: 56, r: 8, t: 8, b: 62 };  // presentation mode: no colour bar
+  function mapMargin() { return S.payload && S.payload.present ? PRESENT_MARGIN : MAP_MARGIN; }
   var COLORBAR_ROOM = 110;
 
   function mapRanges() {
@@ -1277,6 +1294,7 @@
   function panelHeight() {
     var p = S.payload || {};
     var asked = Math.max(240, p.panel_height | 0 || 520);
+    if (p.present) return layoutStage();
     if (!p.fit_viewport) return asked;
     try {
       var host = window.frameElement, top = window.parent;
@@ -1308,10 +1326,11 @@
   function viewHeight() {
     var R = mapRanges();
     var width = el.panes.map.clientWidth || el.views.clientWidth;
-    var plotW = width - MAP_MARGIN.l - MAP_MARGIN.r - (S.colorbarRoom || COLORBAR_ROOM);
+    var M = mapMargin();
+    var plotW = width - M.l - M.r - (S.payload.present ? 0 : S.colorbarRoom || COLORBAR_ROOM);
     // Unequal scales stretch y at most twice as much as x: a ravine keeps looking like one.
     var stretch = R.equal ? 1 : 2;
-    var h = plotW * stretch * (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]) + MAP_MARGIN.t + MAP_MARGIN.b;
+    var h = plotW * stretch * (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]) + M.t + M.b;
     return Math.round(Math.max(260, Math.min(S.panelHeight, h)));
   }
 
@@ -1361,6 +1380,7 @@
       y: cached(s, "py", function () { return plain(s.y); }),
       z: cached(s, "pz", function () { return plainGrid(s.z); }),
       colorscale: s.colorscale || COLORSCALE,
+      showscale: !p.present,  // presentation mode: the map's width for the paths
       ncontours: 24,
       contours: { coloring: "fill", showlines: true },
       line: { color: s.contour_line || "rgba(40,52,80,0.30)", width: 1, smoothing: 0.85 },
@@ -1394,7 +1414,7 @@
     }
     traces = traces.concat(markerTraces(s, false));
     var layout = baseLayout(S.viewHeight);
-    layout.margin = Object.assign({}, MAP_MARGIN);
+    layout.margin = Object.assign({}, mapMargin());
     layout.hovermode = "closest";
     layout.dragmode = false;  // a drag on the map moves the start; the buttons zoom
     layout.xaxis = {
@@ -1770,6 +1790,210 @@
     }
   }
 
+  // ------------------------------------------------- stage (presentation mode)
+  // The player fills the window. The map is as large as its aspect allows: beside a column
+  // with the claim, the lesson, the read-outs, Play and the slide controls, or under them when
+  // the map is wide. The layout is chosen by measuring both, once per window size and scene.
+  function stageInfo() { return (S.payload && S.payload.stage) || {}; }
+  function lessonOn() { return !!(S.payload && S.payload.present && stageInfo().lesson); }
+
+  var KEY_HINT_LESSON = "Keys: Space play · , . step · ← → PgUp PgDn slides · Home End · D 3-D · Esc leave";
+  var KEY_HINT = "Keys: Space play · ← → or , . step · D 3-D · Esc leave";
+
+  function buildStage() {
+    var present = !!(S.payload && S.payload.present);
+    // The map's key (minimum, saddle, start) sits in the text column, leaving the map the
+    // whole height; back over the map outside presentation mode.
+    var keyHome = present ? el.keyHint.parentNode : el.panes.map.querySelector(".pane-head");
+    if (el.mapKey.parentNode !== keyHome) keyHome.insertBefore(el.mapKey, present ? el.keyHint : null);
+    if (!present) {
+      el.player.classList.remove("side", "stack");
+      S.stageKey = null;
+      el.play.title = "Play / pause (space)";
+      return;
+    }
+    el.play.removeAttribute("title");  // no tooltip over the stage's text
+    var st = stageInfo(), html = "";
+    if (st.title || st.caption) {
+      html += '<p class="claim">' + (st.title ? "<b>" + escapeHtml(st.title) + "</b>" : "") +
+        (st.title && st.caption ? " — " : "") + escapeHtml(st.caption || "") + "</p>";
+    }
+    if (st.lesson) {
+      html += '<p class="lesson"><b>' + escapeHtml(st.lesson.title) + ":</b> " + escapeHtml(st.lesson.text) + "</p>";
+    }
+    el.stageText.innerHTML = html;
+    // One row per racer: its name, its loss now, and what the claim counts (the step it
+    // reaches the minimum, its loss on the test surface), as the race on the map is now.
+    var rows = "";
+    S.paths.forEach(function (p, i) {
+      rows += '<span class="name" data-i="' + i + '"><span class="swatch" style="background:' +
+        escapeHtml(p.color) + '"></span>' + escapeHtml(p.label) + '</span><span class="val"></span><span class="num"></span>';
+    });
+    el.readouts.innerHTML = rows;
+    S.readoutEls = Array.prototype.slice.call(el.readouts.querySelectorAll(".name")).map(function (n) {
+      return { val: n.nextSibling, num: n.nextSibling.nextSibling, text: "", numText: "" };
+    });
+    var lesson = st.lesson;
+    el.slidePrev.hidden = el.slideNext.hidden = el.slideCount.hidden = !lesson;
+    if (lesson) {
+      el.slideCount.textContent = (lesson.slide + 1) + " / " + lesson.slides;
+      el.slidePrev.disabled = lesson.slide <= 0;
+      el.slideNext.disabled = lesson.slide >= lesson.slides - 1;
+    }
+    el.keyHint.textContent = lesson ? KEY_HINT_LESSON : KEY_HINT;
+    el.viewToggle.textContent = S.tab === "surf" ? "Map (D)" : "3-D (D)";
+    updateReadouts();  // with their text, so the layout measures what will be shown
+    S.stageKey = null;
+  }
+
+  function readoutNumber(v) {
+    return isNum(v) ? String(Number(v.toPrecision(2))) : "–";
+  }
+
+  function updateReadouts() {
+    if (!S.payload || !S.payload.present || !S.readoutEls) return;
+    var k = Math.floor(S.pos), raw = S.payload.paths || [];
+    for (var i = 0; i < S.readoutEls.length; i++) {
+      var r = S.readoutEls[i], p = S.paths[i], q = raw[i] || {};
+      if (!p || p.last < 0) continue;
+      var t = Math.min(k, p.last);
+      var text = "f = " + fmt(p.loss[t]), parts = [];
+      if (q.reach !== undefined) {
+        parts.push(isNum(q.reach) && k >= q.reach ? "minimum at step " + q.reach
+                   : k >= S.steps ? "no minimum in " + S.steps + " steps" : "not at the minimum");
+      }
+      if (q.test_loss && q.test_loss.length) {
+        parts.push("test loss " + readoutNumber(q.test_loss[Math.min(t, q.test_loss.length - 1)]));
+      }
+      var num = parts.join(" · ");
+      if (text !== r.text) { r.val.textContent = text; r.text = text; }
+      if (num !== r.numText) { r.num.textContent = num; r.numText = num; }
+    }
+  }
+
+  // Which slide a key asks for (null: not a slide key). Without a lesson the arrows step.
+  function stageKey(ev) {
+    var key = ev.key;
+    if (key === "d" || key === "D") { toggleView(); return true; }
+    if (key === "," || key === ".") { stepBy(key === "." ? 1 : -1); return true; }
+    var lesson = lessonOn() && stageInfo().lesson;
+    if (!lesson) return false;
+    var to = null, now = shownSlide(lesson);
+    if (key === "PageDown" || key === "ArrowRight") to = now + 1;
+    else if (key === "PageUp" || key === "ArrowLeft") to = now - 1;
+    else if (key === "Home") to = 0;
+    else if (key === "End") to = lesson.slides - 1;
+    if (to === null) return false;
+    goToSlide(to);
+    return true;
+  }
+
+  // The slide asked for while its scene is on its way, else the one shown: a second key
+  // press before the page answers moves on from the slide asked for.
+  function shownSlide(lesson) {
+    return S.slideAsked && S.slideAsked.sig === S.sig ? S.slideAsked.to : lesson.slide;
+  }
+
+  function goToSlide(to) {
+    var lesson = stageInfo().lesson;
+    if (!lesson) return;
+    to = Math.max(0, Math.min(lesson.slides - 1, to));
+    if (to === shownSlide(lesson)) return;
+    S.slideAsked = { to: to, sig: S.sig };
+    if (S.playing) setPlaying(false);
+    el.slideCount.textContent = (to + 1) + " / " + lesson.slides;
+    sendEvent({ event: "slide", slide: to });
+  }
+
+  function stepBy(delta) {
+    if (S.playing) setPlaying(false);
+    S.pos = Math.max(0, Math.min(S.steps, Math.floor(S.pos) + delta));
+    requestDraw();
+    sendStep(400);
+  }
+
+  function toggleView() {
+    var tab = S.tab === "surf" ? "map" : "surf";
+    setTab(tab);
+    el.viewToggle.textContent = tab === "surf" ? "Map (D)" : "3-D (D)";
+    sendEvent({ event: "tab", tab: tab === "surf" ? "3d" : "map" });
+  }
+
+  // A click on a stage button leaves the focus on the player, so Space then plays.
+  function stageButton(button, action) {
+    button.addEventListener("click", function () {
+      action();
+      button.blur();
+      el.player.focus({ preventScroll: true });
+    });
+  }
+  stageButton(el.slidePrev, function () { goToSlide(shownSlide(stageInfo().lesson) - 1); });
+  stageButton(el.slideNext, function () { goToSlide(shownSlide(stageInfo().lesson) + 1); });
+  stageButton(el.viewToggle, toggleView);
+  stageButton(el.leave, function () { sendEvent({ event: "present", on: false }); });
+
+  // The map's figure height in presentation mode; sets the grid and the map column's width.
+  // Three layouts are measured and the one giving the largest map is kept: the text column
+  // beside the map with Play in it ("side"), beside the map with Play under the map
+  // ("under"), or the text over the whole width with the map under it ("stack").
+  function layoutStage() {
+    var W = window.innerWidth, H = window.innerHeight;
+    var key = [W, H, S.sig, S.tab].join(":");
+    if (key === S.stageKey) return S.stagePanel;
+    var pl = el.player, PAD = 10, GAP = 18, ROW = 8;
+    var R = mapRanges(), ratio = (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]);
+    var r = R.equal ? ratio : (ratio < 1 ? 2 * ratio : 1);   // plot height / plot width at most
+    var mH = PRESENT_MARGIN.l + PRESENT_MARGIN.r, mV = PRESENT_MARGIN.t + PRESENT_MARGIN.b;
+    var toolbar = el.play.parentNode, nav = el.keyHint.parentNode;
+    // Whether the text column shows everything: nothing below the window, over the slide
+    // controls or cut at the side.
+    function fits() {
+      var n = nav.getBoundingClientRect();
+      var above = Math.max(el.stageText.getBoundingClientRect().bottom, el.readouts.getBoundingClientRect().bottom);
+      return n.bottom <= H - PAD && above <= n.top + 1 &&
+        el.readouts.scrollWidth <= el.readouts.clientWidth + 1 &&
+        el.stageText.scrollWidth <= el.stageText.clientWidth + 1;
+    }
+    function use(cls, font) {
+      pl.classList.remove("side", "under", "stack");
+      pl.classList.add(cls);
+      pl.style.setProperty("--stage-font", font + "px");
+    }
+    // The text's size: large on a large screen, down to 20 px where that lets the map grow.
+    var big = Math.max(20, Math.min(30, Math.round(H / 36)));
+    var fonts = big > 24 ? [big, Math.round((big + 20) / 2), 20] : big > 20 ? [big, 20] : [20];
+    // Stacked: the text over the whole width, the map under it.
+    use("stack", big);
+    var fig = H - el.views.getBoundingClientRect().top - PAD;
+    var best = { cls: "stack", font: big, plot: Math.min(fig - mV, (W - 2 * PAD - mH) * r), fig: fig, w: 0 };
+    // Beside: the text column as narrow as its content allows; the map gets the rest, up to
+    // what its aspect can use.
+    fonts.forEach(function (font) {
+      ["side", "under"].forEach(function (cls) {
+        use(cls, font);
+        var plot = 0, figW = 0, figH = 0;
+        for (var side = Math.max(240, Math.round(W * 0.16)); ; side += 12) {
+          figW = W - 2 * PAD - GAP - side;
+          pl.style.setProperty("--map-w", figW + "px");
+          figH = H - 2 * PAD - (cls === "under" ? toolbar.offsetHeight + ROW : 0);
+          plot = Math.min(figH - mV, (figW - mH) * r);
+          figW = Math.min(figW, Math.ceil(plot / r + mH));
+          pl.style.setProperty("--map-w", figW + "px");
+          if (fits()) break;
+          if (side > W * 0.55) { plot = 0; break; }  // the text does not fit beside the map
+          side = Math.max(side, W - 2 * PAD - GAP - figW);
+        }
+        if (plot > best.plot + 2) best = { cls: cls, font: font, plot: plot, fig: figH, w: figW };
+      });
+    });
+    use(best.cls, best.font);
+    if (best.w) pl.style.setProperty("--map-w", best.w + "px");
+    S.stageKey = key;
+    S.stagePanel = Math.round(Math.max(200, best.fig));
+    return S.stagePanel;
+  }
+  window.addEventListener("resize", function () { refit(); });
+
   // -------------------------------------------------------------- render
   function onRender(args) {
     if ((args.token || null) !== Live.token) {  // a new token (renewed every ten minutes)
@@ -1821,6 +2045,8 @@
     if (!S.playing) setPlaying(false);
     el.title.textContent = payload.show_title === false ? "" : (payload.surface && payload.surface.title) || "";
     buildLegend();
+    el.player.classList.toggle("present", !!payload.present);
+    buildStage();
 
     applyLayoutClasses();
     S.panelHeight = panelHeight();  // now that the legend above the map has its rows
