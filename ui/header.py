@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui.callbacks import on_slide_step, restore_preset
 from ui.compute import cached_lessons
+from ui.plainmath import plain
 from ui.state import NO_LESSON
 from ui.tables import md_literal
 
@@ -95,8 +96,10 @@ def draw_header(surface, bad: list[str]) -> None:
                         "page: optimizers race downhill on a 2-D loss surface, exactly as "
                         "PyTorch moves them", "intro"):
         panel.markdown(GUIDE)
-    # A short formula fits on the line; a long one (Goldstein–Price) opens below it.
-    shown = f"${surface.latex}$" if len(surface.latex) <= 100 else "the formula and its lesson"
+    # A short formula fits on the line, in plain text (typeset only when opened: KaTeX is a
+    # tenth of a first visit); a long one (Goldstein–Price) opens below it.
+    text = plain(surface.latex)
+    shown = md_literal(text) if text and len(text) <= 72 else "the formula and its lesson"
     if panel := _opened(formula, f"**{md_literal(surface.title)}** · {shown}", "formula"):
         with panel:
             st.latex(surface.latex)
