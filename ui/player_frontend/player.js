@@ -993,18 +993,20 @@
   function fitNames() {
     if (!S.chipEls || !S.chipEls.length) return;
     measureCtx = measureCtx || document.createElement("canvas").getContext("2d");
+    // Styles only, no layout: the legend is measured as it is built.
     var cs = getComputedStyle(S.chipEls[0].name);
     measureCtx.font = cs.fontStyle + " " + cs.fontWeight + " " + cs.fontSize + " " + cs.fontFamily;
-    var widths = S.chipEls.map(function (c) {
+    // What comes before the name in the toggle: the sample and the gap.
+    var sample = S.chipEls[0].toggle.querySelector(".sample");
+    var before = (sample ? +sample.getAttribute("width") : 0) +
+      (parseFloat(getComputedStyle(S.chipEls[0].toggle).columnGap) || 0);
+    S.chipEls.forEach(function (c) {
       var text = c.name.textContent;
       var whole = measureCtx.measureText(text).width;
       var part = text.length <= NAME_MIN + 1 ? whole
         : measureCtx.measureText(text.slice(0, NAME_MIN) + "\u2026").width;
-      // What comes before the name in the toggle: the sample and the gap.
-      var before = c.name.getBoundingClientRect().left - c.toggle.getBoundingClientRect().left;
-      return Math.ceil(before + Math.min(whole, part) + 2);
+      c.toggle.style.minWidth = Math.ceil(before + Math.min(whole, part) + 2) + "px";
     });
-    S.chipEls.forEach(function (c, i) { c.toggle.style.minWidth = widths[i] + "px"; });
   }
 
   function buildLegend() {
