@@ -998,7 +998,7 @@
     measureCtx.font = cs.fontStyle + " " + cs.fontWeight + " " + cs.fontSize + " " + cs.fontFamily;
     // What comes before the name in the toggle: the sample and the gap.
     var sample = S.chipEls[0].toggle.querySelector(".sample");
-    var before = (sample ? +sample.getAttribute("width") : 0) +
+    var before = (sample ? parseFloat(getComputedStyle(sample).width) || 0 : 0) +
       (parseFloat(getComputedStyle(S.chipEls[0].toggle).columnGap) || 0);
     S.chipEls.forEach(function (c) {
       var text = c.name.textContent;
