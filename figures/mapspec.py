@@ -285,3 +285,28 @@ def plotly_marker(style: MarkerStyle, point_size: float) -> dict:
     if style.fill is not None:
         out["color"] = style.fill
     return out
+
+
+#: Each racer's marker shape and line dash, by its place in the race (the i-th racer takes the
+#: i-th of each, cycling): with the racer's colour they tell racers apart on the map, the loss
+#: plot and the legend, also where two colours are hard to tell apart (in print, on a faint
+#: projector, for a colour-blind reader). Plotly's names; ✕ and stars are left out, since they
+#: mark a diverged run and the minima.
+RACER_SYMBOLS: tuple[str, ...] = (
+    "circle", "square", "diamond", "triangle-up", "triangle-down", "cross",
+    "pentagon", "triangle-right", "bowtie", "triangle-left", "hourglass", "hexagon",
+)
+RACER_DASHES: tuple[str, ...] = (
+    "solid", "dash", "dot", "dashdot", "longdash", "longdashdot",
+    "solid", "dash", "dot", "dashdot", "longdash", "longdashdot",
+)
+
+
+def racer_symbol(i: int) -> str:
+    """The marker shape of the ``i``-th racer."""
+    return RACER_SYMBOLS[i % len(RACER_SYMBOLS)]
+
+
+def racer_dash(i: int) -> str:
+    """The line dash of the ``i``-th racer."""
+    return RACER_DASHES[i % len(RACER_DASHES)]

@@ -13,7 +13,14 @@ from scene.race import Race
 
 from .curves import loss_gap
 from .landscape import surface_field
-from .mapspec import UNDEFINED_COLOR, UNDEFINED_TEXT, map_spec, undefined_mask
+from .mapspec import (
+    UNDEFINED_COLOR,
+    UNDEFINED_TEXT,
+    map_spec,
+    racer_dash,
+    racer_symbol,
+    undefined_mask,
+)
 
 GRID_N = 140
 GRID3D_N = 90  # as the exported 3-D figure (figures.surface3d)
@@ -84,10 +91,11 @@ def race_payload(race: Race, surface_data: dict, *, arrows: bool = False,
     surf = race.surface
     log, label = loss_axis(surf)
     paths = []
-    for r in race.racers:
+    for i, r in enumerate(race.racers):
         t = r.traj
         p = {
             "label": r.label, "color": r.color,
+            "symbol": racer_symbol(i), "dash": racer_dash(i),
             "x": t.xy[:, 0], "y": t.xy[:, 1], "loss": t.loss,
             "loss_y": loss_values(surf, t.loss),
             "lr": t.lr if race.schedule_active else None,

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from figures.mapspec import racer_dash, racer_symbol  # noqa: E402
 from ui.player import race_player  # noqa: E402
 
 A, B = 1.0, 3.0
@@ -110,7 +111,7 @@ def build_payload(start: tuple[float, float], steps: int) -> dict:
     paths = []
     for i, (kind, label, color) in enumerate(RUNS):
         path = run(kind, start, steps, seed=i)
-        path.update(label=label, color=color)
+        path.update(label=label, color=color, symbol=racer_symbol(i), dash=racer_dash(i))
         paths.append(path)
     return {
         "surface": {

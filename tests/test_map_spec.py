@@ -239,3 +239,24 @@ def test_no_import_cycle_between_animate_and_sketch():
 def test_sketch_and_animate_import_alone(first):
     code = f"import {first}, export.animate, export.sketch"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_each_racer_has_its_own_marker_shape_in_the_payload():
+    """Twelve racers (the most a scene allows) are told apart by shape as well as colour: each
+    path of the player's payload carries its racer's symbol and dash from the specification."""
+    from figures.mapspec import RACER_DASHES, RACER_SYMBOLS
+    from figures.payload import race_payload
+    from scene import MAX_OPTIMIZERS
+
+    names = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad", "nadam",
+             "lion", "adamax", "radam", "adabelief"]
+    scene, warnings = from_dict({"surface": "booth", "steps": 5, "optimizers": [
+        {"optimizer": n, "hyper": {"lr": 0.01}} for n in names]})
+    assert not warnings and len(scene.optimizers) == MAX_OPTIMIZERS
+    race = simulate(scene)
+    paths = race_payload(race, surface_payload(race.surface))["paths"]
+    assert [p["symbol"] for p in paths] == list(RACER_SYMBOLS[:MAX_OPTIMIZERS])
+    assert [p["dash"] for p in paths] == list(RACER_DASHES[:MAX_OPTIMIZERS])
+    assert len(set(RACER_SYMBOLS[:MAX_OPTIMIZERS])) == MAX_OPTIMIZERS
+    # ✕ marks a diverged run and stars the minima: no racer looks like either.
+    assert not {"x", "star"} & {s.split("-")[0] for s in RACER_SYMBOLS}

@@ -7,7 +7,8 @@
   "step k / N" readout;
 * a legend with one chip per optimizer (click a chip to hide or show that
   path everywhere) showing its live loss, and "diverged at step k" once the
-  animation reaches that point;
+  animation reaches that point (on narrow chips a badge "✕ k", the sentence on
+  hover); a name keeps at least its first eight characters;
 * the **Map** (filled contours, minima, saddles, the start point, every path
   drawn up to the current step with a large marker at its current position)
   and the **3-D** view (the loss surface with the paths lying on it), as tabs
@@ -20,8 +21,9 @@ page draws the prefix up to the current step on each animation frame, so
 runs of 10,000 steps play smoothly.
 
 Dragging on the map moves the start point and every path follows the pointer;
-each chip has a learning-rate slider (a log grid, arrow keys step it) that does
-the same for its racer. While the pointer is down the paths come from the
+each chip has a learning-rate slider (a log grid: a drag moves it one step per
+8 px, by mouse or finger, and the arrow keys one step per press) that does the
+same for its racer. While the pointer is down the paths come from the
 app's live route (``ui.live``), not from a rerun; on release the new value is
 returned as an event. Without the route (the player served on its own) the
 start and the rate still change on release.
@@ -72,7 +74,11 @@ in path arrays (a diverged path simply stops at its last finite point).
     - when ``log``, ``z3d`` is ``log10(f - f_star + floor)`` and the 3-D view
     puts the paths' losses on that scale too.
 ``paths`` (list of dicts)
-    ``label`` (str), ``color`` ("#RRGGBB"), ``x``, ``y``: positions, one per
+    ``label`` (str), ``color`` ("#RRGGBB"); ``symbol`` and ``dash`` (optional): the
+    racer's marker shape and line dash by Plotly's names (``"square"``, ``"dot"``), as
+    :data:`figures.mapspec.RACER_SYMBOLS` and ``RACER_DASHES`` give them (a circle and a
+    solid line by default), drawn at its current point on the map and the loss plot, on its
+    loss line and on its legend chip; ``x``, ``y``: positions, one per
     point (point 0 is the start, point k is after k updates); ``loss``: true
     loss per point (may be negative; the 3-D view uses it); ``loss_y``: what
     the loss plot shows, strictly positive when ``loss_log`` (default:

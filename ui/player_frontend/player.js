@@ -87,7 +87,8 @@
     start: null,      // the start ring: the scene's start, or where the pointer drags it
     dragging: false,  // a start point or a learning rate is being dragged
     lrGrids: [],      // the learning rates each chip's slider steps through
-    liveDrawn: 0      // live answers painted (read by automated checks)
+    liveDrawn: 0,     // live answers painted (read by automated checks)
+    mapMarks: []      // where each path's marker was last drawn on the map, in pixels (likewise)
   };
   // Read by automated checks of the page.
   window.__racePlayer = S;
@@ -330,6 +331,9 @@
       index: i,
       label: p.label || ("path " + (i + 1)),
       color: p.color || "#1f77b4",
+      // Marker shape and line dash (the live route's paths take those of the scene's racers).
+      symbol: p.symbol || livePathStyle(i, "symbol") || "circle",
+      dash: p.dash || livePathStyle(i, "dash") || "solid",
       x: p.x, y: p.y, loss: p.loss, lossY: p.loss_y || p.loss,
       lr: p.lr || null,
       grad: p.arrows ? p.arrows.grad : null,
@@ -343,6 +347,11 @@
       domain: p.status === "domain",
       divergedAt: divergedAt
     };
+  }
+
+  function livePathStyle(i, key) {
+    var q = S.payload && S.payload.paths && S.payload.paths[i];
+    return q ? q[key] : null;
   }
 
   function isVisible(path) { return !S.hidden[path.label]; }
@@ -384,12 +393,21 @@
     this.pieces = [];
     this.path = new Path2D();
     this.n = 0;
+    // Length drawn so far and where each piece starts along it: a dash pattern goes on
+    // across the pieces instead of starting again at each.
+    this.cx = 0; this.cy = 0;
+    this.len = 0;
+    this.starts = [0];
   }
-  Pen.prototype.moveTo = function (x, y) { this.path.moveTo(x, y); };
+  Pen.prototype.moveTo = function (x, y) { this.path.moveTo(x, y); this.cx = x; this.cy = y; };
   Pen.prototype.lineTo = function (x, y) {
     this.path.lineTo(x, y);
+    var dx = x - this.cx, dy = y - this.cy;
+    this.len += Math.sqrt(dx * dx + dy * dy);
+    this.cx = x; this.cy = y;
     if (++this.n >= CHUNK) {
       this.pieces.push(this.path);
+      this.starts.push(this.len);
       this.path = new Path2D();
       this.path.moveTo(x, y);
       this.n = 0;
@@ -476,16 +494,26 @@
 
   // The pen's pieces with a light casing under the colour (all casing first, so the pieces
   // join without seams).
-  function strokeCased(ctx, color, width, pen) {
+  // A dash (Plotly's name, optional) is drawn on a solid casing.
+  function strokeCased(ctx, color, width, pen, dash) {
     var pieces = pen.all();
     ctx.lineJoin = "round";
     ctx.lineCap = "round";
     ctx.strokeStyle = "rgba(255,255,255,0.85)";
     ctx.lineWidth = width + 2.5;
     for (var i = 0; i < pieces.length; i++) ctx.stroke(pieces[i]);
+    var pattern = dashPattern(dash, width);
+    if (pattern.length) {
+      ctx.setLineDash(pattern);
+      ctx.lineCap = "butt";
+    }
     ctx.strokeStyle = color;
     ctx.lineWidth = width;
-    for (var j = 0; j < pieces.length; j++) ctx.stroke(pieces[j]);
+    for (var j = 0; j < pieces.length; j++) {
+      if (pattern.length) ctx.lineDashOffset = pen.starts[j];
+      ctx.stroke(pieces[j]);
+    }
+    if (pattern.length) { ctx.setLineDash([]); ctx.lineDashOffset = 0; }
   }
 
   function drawDot(ctx, x, y, r, color) {
@@ -501,6 +529,92 @@
     ctx.beginPath();
     ctx.arc(x, y, r + 1.5, 0, 2 * Math.PI);
     ctx.stroke();
+  }
+
+  // Each racer's marker shape, by Plotly's symbol name (the payload's paths carry them, from
+  // figures/mapspec.py, as the exported figures draw them): a polygon around a unit radius,
+  // or null for a circle. Shapes are sized to look as large as a circle of the same radius.
+  function regular(n, turn, r) {
+    var v = [];
+    for (var k = 0; k < n; k++) {
+      var a = turn + 2 * Math.PI * k / n;
+      v.push([r * Math.sin(a), -r * Math.cos(a)]);
+    }
+    return v;
+  }
+  function starShape(n, inner, r) {
+    var v = [];
+    for (var k = 0; k < 2 * n; k++) {
+      var a = Math.PI * k / n, rr = k % 2 ? r * inner : r;
+      v.push([rr * Math.sin(a), -rr * Math.cos(a)]);
+    }
+    return v;
+  }
+  var PLUS = [[-0.4, -1.15], [0.4, -1.15], [0.4, -0.4], [1.15, -0.4], [1.15, 0.4], [0.4, 0.4],
+              [0.4, 1.15], [-0.4, 1.15], [-0.4, 0.4], [-1.15, 0.4], [-1.15, -0.4], [-0.4, -0.4]];
+  var SYMBOLS = {
+    square: [[-0.88, -0.88], [0.88, -0.88], [0.88, 0.88], [-0.88, 0.88]],
+    diamond: [[0, -1.22], [1.22, 0], [0, 1.22], [-1.22, 0]],
+    "diamond-tall": [[0, -1.4], [0.8, 0], [0, 1.4], [-0.8, 0]],
+    "diamond-wide": [[0, -0.8], [1.4, 0], [0, 0.8], [-1.4, 0]],
+    "triangle-up": regular(3, 0, 1.35),
+    "triangle-down": regular(3, Math.PI, 1.35),
+    "triangle-left": regular(3, -Math.PI / 2, 1.35),
+    "triangle-right": regular(3, Math.PI / 2, 1.35),
+    pentagon: regular(5, 0, 1.1),
+    hexagon: regular(6, 0, 1.05),
+    hexagon2: regular(6, Math.PI / 6, 1.05),
+    octagon: regular(8, Math.PI / 8, 1.02),
+    cross: PLUS,
+    x: PLUS.map(function (v) { return [(v[0] - v[1]) * Math.SQRT1_2, (v[0] + v[1]) * Math.SQRT1_2]; }),
+    star: starShape(5, 0.45, 1.35),
+    hexagram: starShape(6, 0.58, 1.2),
+    hourglass: [[-1, -1.05], [1, -1.05], [-1, 1.05], [1, 1.05]],
+    bowtie: [[-1.05, -1], [1.05, 1], [1.05, -1], [-1.05, 1]]
+  };
+  function symbolShape(name) {
+    var base = String(name || "circle").replace(/-(open-dot|open|dot)$/, "");
+    return Object.prototype.hasOwnProperty.call(SYMBOLS, base) ? SYMBOLS[base] : null;
+  }
+
+  function traceSymbol(ctx, shape, x, y, r) {
+    ctx.beginPath();
+    if (!shape) { ctx.arc(x, y, r, 0, 2 * Math.PI); return; }
+    for (var k = 0; k < shape.length; k++) {
+      var px = x + shape[k][0] * r, py = y + shape[k][1] * r;
+      if (k) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+    }
+    ctx.closePath();
+  }
+
+  // A racer's marker: its shape in its colour, with a white rim and a faint dark outline, so
+  // it stands out on the map and on other paths.
+  function drawMarker(ctx, x, y, r, color, symbol) {
+    var shape = symbolShape(symbol);
+    if (!shape) { drawDot(ctx, x, y, r, color); return; }
+    traceSymbol(ctx, shape, x, y, r - 0.5);
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 5;
+    ctx.strokeStyle = "rgba(0,0,0,0.45)";
+    ctx.stroke();
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "#ffffff";
+    ctx.stroke();
+    ctx.fillStyle = color;
+    ctx.fill();
+  }
+
+  // Plotly's dash names as a canvas dash pattern for a line of width lw (as Plotly sizes them).
+  function dashPattern(dash, lw) {
+    var d = Math.max(lw || 1, 3);
+    switch (dash) {
+      case "dot": return [d, d];
+      case "dash": return [3 * d, 3 * d];
+      case "longdash": return [5 * d, 5 * d];
+      case "dashdot": return [3 * d, d, d, d];
+      case "longdashdot": return [5 * d, 2 * d, d, 2 * d];
+      default: return [];
+    }
   }
 
   function drawCross(ctx, x, y, r, color) {
@@ -548,6 +662,42 @@
   }
 
   // ------------------------------------------------------------- 2-D map
+  // Where a path's marker goes, in pixels: its current point when that is on the map, else the
+  // point where the path's line last leaves the map (the last step that crosses the map,
+  // clipped to the map's rectangle), as the exported figures place it. A path whose line never
+  // crosses the map is held at the nearest point of the edge.
+  function markerPoint(path, cur, X, Y) {
+    var ax = [X.inv(X.off), X.inv(X.off + X.len)], ay = [Y.inv(Y.off + Y.len), Y.inv(Y.off)];
+    var x0 = Math.min(ax[0], ax[1]), x1 = Math.max(ax[0], ax[1]);
+    var y0 = Math.min(ay[0], ay[1]), y1 = Math.max(ay[0], ay[1]);
+    var bx = cur.x, by = cur.y;
+    if (bx >= x0 && bx <= x1 && by >= y0 && by <= y1) return [X.map(bx), Y.map(by)];
+    // Back from the last step drawn (from point k to the current position).
+    for (var k = cur.end || !(cur.f > 0) ? cur.i - 1 : cur.i; k >= 0; k--) {
+      var px = path.x[k], py = path.y[k];
+      var s = exitOf(px, py, bx, by, x0, x1, y0, y1);
+      if (s >= 0) return [X.map(px + s * (bx - px)), Y.map(py + s * (by - py))];
+      bx = px; by = py;
+    }
+    return [Math.max(X.off, Math.min(X.off + X.len, X.map(cur.x))),
+            Math.max(Y.off, Math.min(Y.off + Y.len, Y.map(cur.y)))];
+  }
+
+  // The fraction of the step from a to b at which it last is on the rectangle (Liang-Barsky
+  // clipping), or -1 when the step misses the rectangle.
+  function exitOf(ax, ay, bx, by, x0, x1, y0, y1) {
+    var dx = bx - ax, dy = by - ay, t0 = 0, t1 = 1;
+    var ps = [-dx, dx, -dy, dy], qs = [ax - x0, x1 - ax, ay - y0, y1 - ay];
+    for (var i = 0; i < 4; i++) {
+      var p = ps[i], q = qs[i];
+      if (p === 0) { if (q < 0) return -1; continue; }
+      var r = q / p;
+      if (p < 0) { if (r > t1) return -1; if (r > t0) t0 = r; }
+      else { if (r < t0) return -1; if (r < t1) t1 = r; }
+    }
+    return t1;
+  }
+
   function drawMap() {
     var gd = el.map;
     if (!S.built.map || !gd._fullLayout || !gd._fullLayout.xaxis) return;
@@ -612,25 +762,26 @@
     }
     el.arrowKey.hidden = !showArrows || !(S.wide || S.tab === "map");
 
+    // The markers are drawn unclipped: one on the map's edge shows whole.
+    ctx.restore();
+    var marks = [];
     for (var j = 0; j < markers.length; j++) {
-      var mk = markers[j];
-      var ended = mk.cur.end && mk.path.diverged && t >= mk.path.last;
-      if (ended) {
-        // A run that left the map is marked where it left.
-        var cx = Math.max(X.off + 10, Math.min(X.off + X.len - 10, mk.px));
-        var cy = Math.max(Y.off + 10, Math.min(Y.off + Y.len - 10, mk.py));
-        // A cross for a run that blew up; a dot at the edge for one that left downhill.
-        if (mk.path.left) drawDot(ctx, cx, cy, 9, mk.path.color);
-        else drawCross(ctx, cx, cy, 9, mk.path.color);
-      }
-      else {
-        // A run off the map is held at the map's edge, where it went off (its chip says so).
-        drawDot(ctx, Math.max(X.off + 10, Math.min(X.off + X.len - 10, mk.px)),
-                Math.max(Y.off + 10, Math.min(Y.off + Y.len - 10, mk.py)), 9, mk.path.color);
+      var mk = markers[j], mp = mk.path;
+      var at = markerPoint(mp, mk.cur, X, Y);
+      var crossed = mk.cur.end && mp.diverged && t >= mp.last && !mp.left;
+      marks.push({ racer: mp.index, x: at[0], y: at[1], cross: crossed });
+      if (crossed) {
+        // A run that blew up (or left the domain of a typed f): a cross at its last finite
+        // point, or where its last step left the map.
+        drawCross(ctx, at[0], at[1], 9, mp.color);
+      } else {
+        // The current point; a run off the map (or one that left it going downhill, which its
+        // chip says) waits on the map's edge where its path went off.
+        drawMarker(ctx, at[0], at[1], 9, mp.color, mp.symbol);
       }
     }
 
-    ctx.restore();
+    S.mapMarks = marks;
     S.drawnSig = S.sig;
   }
 
@@ -712,7 +863,7 @@
         if (tt < 0) continue;
         var kEnd = Math.floor(tt);
         var seriesPen = drawSeries(ctx, X, Y, arr, P.offset, kEnd, tt, P.log);
-        strokeCased(ctx, path.color, 3, seriesPen);
+        strokeCased(ctx, path.color, 3, seriesPen, path.dash);
         var v = valueAt(arr, tt, lastIdx, P.log);
         if (isFinite(v) && (!P.log || v > 0)) {
           dots.push({ x: X.map(tt + P.offset), y: Y.map(v), path: path, end: tt >= lastIdx && path.diverged && !path.left && t >= path.last });
@@ -733,7 +884,7 @@
         var dot = dots[d];
         var dy = Math.max(Y.off - 20, Math.min(Y.off + Y.len + 20, dot.y));
         if (dot.end) drawCross(ctx, dot.x, dy, 7, dot.path.color);
-        else drawDot(ctx, dot.x, dy, 6.5, dot.path.color);
+        else drawMarker(ctx, dot.x, dy, 7, dot.path.color, dot.path.symbol);
       }
     }
   }
@@ -842,6 +993,51 @@
   }
 
   function lrText(lr) { return "lr " + Number(lr.toPrecision(3)); }
+  // The rate on a chip: "lr" is left out where chips are narrow (the slider's title says it).
+  function lrHtml(lr) {
+    return '<span class="lr-word">lr </span>' + escapeHtml(String(Number(lr.toPrecision(3))));
+  }
+
+  // A racer's sample for its chip: a stroke in its colour and dash ending in its marker, as
+  // the loss plot and the map draw it.
+  function svgSwatch(p) {
+    var shape = symbolShape(p.symbol), r = 4.4, cx = 21, marker;
+    var dash = dashPattern(p.dash, 1.6).join(" ");
+    var fill = escapeHtml(p.color);
+    if (shape) {
+      marker = '<path d="M' + shape.map(function (v) {
+        return (cx + v[0] * r).toFixed(2) + "," + (7 + v[1] * r).toFixed(2);
+      }).join("L") + 'Z" fill="' + fill + '" stroke="#fff" stroke-width="1.2" stroke-linejoin="round"/>';
+    } else {
+      marker = '<circle cx="' + cx + '" cy="7" r="' + r + '" fill="' + fill + '" stroke="#fff" stroke-width="1.2"/>';
+    }
+    return '<svg class="sample" width="27" height="14" viewBox="0 0 27 14" aria-hidden="true">' +
+      '<path d="M1,7H' + (cx - 2) + '" stroke="' + fill + '" stroke-width="2.4"' +
+      (dash ? ' stroke-dasharray="' + dash + '"' : "") + "/>" + marker + "</svg>";
+  }
+
+  // A chip's name shows whole, or at least its first NAME_MIN characters and an ellipsis:
+  // the least width of the chip's toggle (its sample and its name) is set to that.
+  var NAME_MIN = 8;
+  var measureCtx = null;
+  function fitNames() {
+    if (!S.chipEls || !S.chipEls.length) return;
+    measureCtx = measureCtx || document.createElement("canvas").getContext("2d");
+    // Styles only, no layout: the legend is measured as it is built.
+    var cs = getComputedStyle(S.chipEls[0].name);
+    measureCtx.font = cs.fontStyle + " " + cs.fontWeight + " " + cs.fontSize + " " + cs.fontFamily;
+    // What comes before the name in the toggle: the sample and the gap.
+    var sample = S.chipEls[0].toggle.querySelector(".sample");
+    var before = (sample ? parseFloat(getComputedStyle(sample).width) || 0 : 0) +
+      (parseFloat(getComputedStyle(S.chipEls[0].toggle).columnGap) || 0);
+    S.chipEls.forEach(function (c) {
+      var text = c.name.textContent;
+      var whole = measureCtx.measureText(text).width;
+      var part = text.length <= NAME_MIN + 1 ? whole
+        : measureCtx.measureText(text.slice(0, NAME_MIN) + "\u2026").width;
+      c.toggle.style.minWidth = Math.ceil(before + Math.min(whole, part) + 2) + "px";
+    });
+  }
 
   function buildLegend() {
     var html = "";
@@ -853,15 +1049,19 @@
       // while the slider is dragged never moves the slider from under the pointer.
       html += '<div class="chip' + (isVisible(p) ? "" : " off") + '" data-i="' + i + '">' +
         '<button type="button" class="toggle" title="Show or hide this path">' +
-        '<span class="swatch" style="background:' + escapeHtml(p.color) + '"></span>' +
+        '<span class="swatch">' + svgSwatch(p) + "</span>" +
         '<span class="name" title="' + escapeHtml(p.label) + '">' + escapeHtml(p.label) + "</span></button>";
       if (isNum(lr) && grid.length > 1) {
-        html += '<label class="lr" title="Learning rate: drag, or use the arrow keys">' +
+        html += '<label class="lr" title="Learning rate of ' + escapeHtml(p.label) +
+          ': drag sideways, or use the arrow keys">' +
           '<input type="range" class="lr-slider" min="0" max="' + (grid.length - 1) +
           '" step="1" value="' + lrIndex(lr, grid) + '" aria-label="learning rate of ' + escapeHtml(p.label) + '">' +
-          '<span class="lr-text">' + escapeHtml(lrText(lr)) + "</span></label>";
+          '<span class="lr-text">' + lrHtml(lr) + "</span></label>";
       }
-      html += '<span class="value"></span><span class="flag"></span></div>';
+      html += '<span class="value" title="loss f at this step"><span class="value-word">f = </span>' +
+        '<span class="value-num"></span></span>' +
+        '<span class="flag" hidden><span class="flag-icon"></span><span class="flag-words"></span>' +
+        '<span class="flag-step"></span></span></div>';
     });
     // A rebuilt legend keeps the keyboard focus on the chip slider that had it, so the arrow
     // keys go on stepping the learning rate after the scene takes the new value.
@@ -891,8 +1091,14 @@
     }
     el.mapKey.innerHTML = key.join("");
     S.chipEls = Array.prototype.slice.call(el.legend.querySelectorAll(".chip")).map(function (c) {
-      return { chip: c, value: c.querySelector(".value"), flag: c.querySelector(".flag"), text: "", flagText: "" };
+      return { chip: c, name: c.querySelector(".name"), toggle: c.querySelector(".toggle"),
+               value: c.querySelector(".value-num"),
+               flag: c.querySelector(".flag"), icon: c.querySelector(".flag-icon"),
+               words: c.querySelector(".flag-words"), step: c.querySelector(".flag-step"),
+               text: "", flagText: "" };
     });
+    Array.prototype.forEach.call(el.legend.querySelectorAll(".lr-slider"), lrPosition);
+    fitNames();
   }
 
   // A marked point's symbol for the map key, drawn as its style says (star, ✕ or disc).
@@ -988,8 +1194,23 @@
     var chip = slider.closest(".chip");
     var i = +chip.getAttribute("data-i");
     var lr = S.lrGrids[i][+slider.value];
-    chip.querySelector(".lr-text").textContent = lrText(lr);
+    chip.querySelector(".lr-text").innerHTML = lrHtml(lr);
+    lrPosition(slider);
     return { racer: i, lr: lr };
+  }
+  // Where the rate sits in its range, for the narrow chips' underline.
+  function lrPosition(slider) {
+    var max = +slider.max;
+    slider.parentNode.style.setProperty("--pos", (max > 0 ? 100 * slider.value / max : 0).toFixed(1) + "%");
+  }
+  function commitLr(slider, delay) {
+    var v = lrFromSlider(slider);
+    clearTimeout(lrCommit);
+    lrCommit = setTimeout(function () {
+      S.dragging = false;
+      schedule();
+      sendEvent({ event: "lr", racer: v.racer, lr: v.lr });
+    }, delay);
   }
   el.legend.addEventListener("input", function (ev) {
     if (!ev.target.classList.contains("lr-slider")) return;
@@ -1000,14 +1221,63 @@
   });
   el.legend.addEventListener("change", function (ev) {
     if (!ev.target.classList.contains("lr-slider")) return;
-    var v = lrFromSlider(ev.target);
-    clearTimeout(lrCommit);
-    lrCommit = setTimeout(function () {
-      S.dragging = false;
-      schedule();
-      sendEvent({ event: "lr", racer: v.racer, lr: v.lr });
-    }, 350);
+    commitLr(ev.target, 350);
   });
+
+  // Dragging a chip's rate, with a mouse, a pen or a finger: one round step for every LR_PX
+  // pixels of sideways travel, however narrow the slider (a native range input of 80 px moved
+  // 30 steps for a 30 px drag). A press without a drag only gives the slider the focus, for
+  // the arrow keys.
+  var LR_PX = 8;
+  var lrDrag = null;
+  function chipSlider(i) { return el.legend.querySelector('.chip[data-i="' + i + '"] .lr-slider'); }
+  el.legend.addEventListener("pointerdown", function (ev) {
+    var box = ev.target.closest && ev.target.closest(".lr");
+    if (!box || ev.button !== 0 || lrDrag) return;
+    var slider = box.querySelector(".lr-slider");
+    if (!slider) return;
+    ev.preventDefault();
+    slider.focus({ preventScroll: true });
+    lrDrag = { id: ev.pointerId, racer: +box.closest(".chip").getAttribute("data-i"),
+               x0: ev.clientX, v0: +slider.value, v: +slider.value, moved: false };
+    try { box.setPointerCapture(ev.pointerId); } catch (e) { /* not capturable */ }
+  });
+  window.addEventListener("pointermove", function (ev) {
+    if (!lrDrag || ev.pointerId !== lrDrag.id) return;
+    var slider = chipSlider(lrDrag.racer);
+    if (!slider) return;
+    var travel = ev.clientX - lrDrag.x0;
+    var steps = (travel < 0 ? -1 : 1) * Math.floor(Math.abs(travel) / LR_PX);
+    var v = Math.max(0, Math.min(+slider.max, lrDrag.v0 + steps));
+    if (v === lrDrag.v) return;
+    lrDrag.v = v;
+    lrDrag.moved = true;
+    slider.value = String(v);
+    var got = lrFromSlider(slider);
+    S.dragging = true;
+    clearTimeout(lrCommit);
+    liveRequest(got);
+  });
+  function endLrDrag(ev) {
+    if (!lrDrag || ev.pointerId !== lrDrag.id) return;
+    var d = lrDrag;
+    lrDrag = null;
+    var slider = chipSlider(d.racer);
+    if (d.moved && slider) commitLr(slider, 0);
+  }
+  window.addEventListener("pointerup", endLrDrag);
+  window.addEventListener("pointercancel", endLrDrag);
+
+  // A racer's status at step t, or null: its icon, its words and the step they name. On a
+  // narrow chip only the icon and the step show; the whole sentence is the flag's title.
+  function statusOf(p, t) {
+    if (p.diverged && t >= p.last) {
+      if (p.left) return { icon: "\u2197", words: "left the map at step ", step: p.offMapAt !== null ? p.offMapAt : p.divergedAt };
+      return { icon: "\u2715", words: p.domain ? "left the domain at step " : "diverged at step ", step: p.divergedAt };
+    }
+    if (p.offMapAt !== null && t >= p.offMapAt) return { icon: "\u2197", words: "off the map since step ", step: p.offMapAt };
+    return null;
+  }
 
   function updateLegendValues() {
     if (!S.chipEls) return;
@@ -1016,11 +1286,19 @@
       var p = S.paths[i], c = S.chipEls[i];
       if (!c || p.last < 0) continue;
       var ti = Math.min(Math.floor(t), p.last);
-      var text = "f = " + fmt(p.loss[ti]);
-      var flag = p.diverged && t >= p.last ? (p.left ? "left the map at step " + (p.offMapAt !== null ? p.offMapAt : p.divergedAt) : (p.domain ? "left the domain at step " : "diverged at step ") + p.divergedAt)
-        : p.offMapAt !== null && t >= p.offMapAt ? "off the map since step " + p.offMapAt : "";
+      var text = fmt(p.loss[ti]);
+      var st = statusOf(p, t);
+      var flag = st ? st.words + st.step : "";
       if (text !== c.text) { c.value.textContent = text; c.text = text; }
-      if (flag !== c.flagText) { c.flag.textContent = flag; c.flagText = flag; }
+      if (flag !== c.flagText) {
+        c.flagText = flag;
+        c.flag.hidden = !st;
+        c.flag.title = flag;
+        c.flag.setAttribute("aria-label", flag);
+        c.icon.textContent = st ? st.icon + " " : "";
+        c.words.textContent = st ? st.words : "";
+        c.step.textContent = st ? String(st.step) : "";
+      }
     }
   }
 
