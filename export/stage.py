@@ -7,6 +7,7 @@ never the other way round.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PIL import Image, ImageFont
@@ -67,9 +68,24 @@ def symbol_polygon(symbol: str, x: float, y: float, r: float) -> list[tuple[floa
         pts = [(-2 * r / s3, r / 2), (2 * r / s3, r / 2), (0, -r)]
     elif symbol == "triangle-down":
         pts = [(-2 * r / s3, -r / 2), (2 * r / s3, -r / 2), (0, r)]
+    elif symbol == "triangle-right":
+        pts = [(-r / 2, -2 * r / s3), (-r / 2, 2 * r / s3), (r, 0)]
+    elif symbol == "triangle-left":
+        pts = [(r / 2, -2 * r / s3), (r / 2, 2 * r / s3), (-r, 0)]
     elif symbol == "hexagon":
         h = r * s3 / 2
         pts = [(h, -r / 2), (h, r / 2), (0, r), (-h, r / 2), (-h, -r / 2), (0, -r)]
+    elif symbol == "pentagon":
+        pts = [(r * math.sin(2 * math.pi * k / 5), -r * math.cos(2 * math.pi * k / 5))
+               for k in range(5)]
+    elif symbol == "cross":  # a plus sign, as Plotly's "cross"
+        w = 0.4 * r
+        pts = [(w, -r), (w, -w), (r, -w), (r, w), (w, w), (w, r), (-w, r), (-w, w), (-r, w),
+               (-r, -w), (-w, -w), (-w, -r)]
+    elif symbol == "bowtie":
+        pts = [(-r, -r), (r, r), (r, -r), (-r, r)]
+    elif symbol == "hourglass":
+        pts = [(-r, -r), (r, -r), (-r, r), (r, r)]
     else:
         return None
     return [(x + a, y + b) for a, b in pts]

@@ -139,6 +139,14 @@ RACER_STYLES: tuple[RacerStyle, ...] = (
     RacerStyle("triangle-up", "circle-open", (4.0, 1.6, 1.0, 1.6), "dashdot"),
     RacerStyle("triangle-down", "square-open", (8.0, 2.4), "longdash"),
     RacerStyle("hexagon", "diamond-open", (8.0, 1.6, 1.0, 1.6, 1.0, 1.6), "longdashdot"),
+    # Twelve racers (the most a scene has) each a shape of their own; the patterns come round
+    # again, with other shapes.
+    RacerStyle("cross", "cross", (), "solid"),
+    RacerStyle("pentagon", "square", (4.0, 2.0), "dash"),
+    RacerStyle("triangle-right", "diamond", (1.0, 1.6), "dot"),
+    RacerStyle("bowtie", "circle-open", (4.0, 1.6, 1.0, 1.6), "dashdot"),
+    RacerStyle("triangle-left", "square-open", (8.0, 2.4), "longdash"),
+    RacerStyle("hourglass", "diamond-open", (8.0, 1.6, 1.0, 1.6, 1.0, 1.6), "longdashdot"),
 )
 
 
@@ -210,7 +218,6 @@ class MapSpec:
             "map_key": self.key(),
             "zscale": {"log": z.log, "f_star": z.f_star, "floor": z.floor, "label": z.label,
                        "axis_label": z.axis_label},
-            "racer_styles": [asdict(r) for r in RACER_STYLES],
         }
 
 
@@ -287,26 +294,17 @@ def plotly_marker(style: MarkerStyle, point_size: float) -> dict:
     return out
 
 
-#: Each racer's marker shape and line dash, by its place in the race (the i-th racer takes the
-#: i-th of each, cycling): with the racer's colour they tell racers apart on the map, the loss
-#: plot and the legend, also where two colours are hard to tell apart (in print, on a faint
-#: projector, for a colour-blind reader). Plotly's names; ✕ and stars are left out, since they
-#: mark a diverged run and the minima.
-RACER_SYMBOLS: tuple[str, ...] = (
-    "circle", "square", "diamond", "triangle-up", "triangle-down", "cross",
-    "pentagon", "triangle-right", "bowtie", "triangle-left", "hourglass", "hexagon",
-)
-RACER_DASHES: tuple[str, ...] = (
-    "solid", "dash", "dot", "dashdot", "longdash", "longdashdot",
-    "solid", "dash", "dot", "dashdot", "longdash", "longdashdot",
-)
+#: Each racer's marker shape and line dash by name (Plotly's names), as the race player reads
+#: them from its payload: the same :data:`RACER_STYLES` as the static figures and animations.
+RACER_SYMBOLS: tuple[str, ...] = tuple(r.symbol for r in RACER_STYLES)
+RACER_DASHES: tuple[str, ...] = tuple(r.dash3d for r in RACER_STYLES)
 
 
 def racer_symbol(i: int) -> str:
     """The marker shape of the ``i``-th racer."""
-    return RACER_SYMBOLS[i % len(RACER_SYMBOLS)]
+    return racer_style(i).symbol
 
 
 def racer_dash(i: int) -> str:
-    """The line dash of the ``i``-th racer."""
-    return RACER_DASHES[i % len(RACER_DASHES)]
+    """The line dash of the ``i``-th racer, by name."""
+    return racer_style(i).dash3d

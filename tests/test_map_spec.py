@@ -61,7 +61,6 @@ def test_payload_and_static_figures_share_the_colour_scale(ackley):
     assert bands.type == "heatmap" and contour.type == "contour"
     assert _scale(bands.colorscale) == _scale(COLORSCALE)
     assert contour.line.color == payload["contour_line"]
-    assert payload["racer_styles"][1]["symbol"] == "square"
     surface = surface3d_figure(ackley).data[0]
     assert surface.type == "surface" and _scale(surface.colorscale) == _scale(COLORSCALE)
 
