@@ -295,8 +295,8 @@ def test_step_inspector_and_update_rules_show_values():
     caption = next(c.value for c in at.caption if c.value.startswith("Update 3 moves"))
     from optimizers import adam, sgd
 
-    assert f"*exp_avg* {adam.STATE_TEXT['exp_avg']}" in caption  # each module's own words
-    assert f"*momentum_buffer* {sgd.STATE_TEXT['momentum_buffer']}" in caption
+    assert f"**exp_avg** {adam.STATE_TEXT['exp_avg']}" in caption  # each module's own words
+    assert f"**momentum_buffer** {sgd.STATE_TEXT['momentum_buffer']}" in caption
     assert not any("m_t" in e.value for e in at.latex)  # a closed tab is not built
     _tab(at, "Update rules")
     latex = [e.value for e in at.latex]
