@@ -35,8 +35,6 @@ import math
 import mimetypes
 import re
 import struct
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +42,7 @@ import numpy as np
 from figures.payload import loss_values
 from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict
 from scene.race import simulate
+from ui.cache import BoundedCache
 from ui.packing import Packer, clean
 
 __all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
@@ -196,36 +195,7 @@ def unpack(data: bytes) -> dict:
     return walk(head)
 
 
-class _Cache:
-    """Answers by scene, least recently used first out, bounded by their total size."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.items: OrderedDict[str, bytes] = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self.lock:
-            data = self.items.get(key)
-            if data is not None:
-                self.items.move_to_end(key)
-            return data
-
-    def put(self, key: str, data: bytes) -> None:
-        if len(data) > self.max_bytes // 4:
-            return
-        with self.lock:
-            if key in self.items:
-                return
-            self.items[key] = data
-            self.size += len(data)
-            while self.size > self.max_bytes:
-                _, old = self.items.popitem(last=False)
-                self.size -= len(old)
-
-
-_cache = _Cache(CACHE_BYTES)
+_cache = BoundedCache(CACHE_BYTES)
 
 
 def answer(body: bytes) -> tuple[int, bytes | dict]:
@@ -249,7 +219,7 @@ def answer(body: bytes) -> tuple[int, bytes | dict]:
             data = pack(scene)
         except ValueError as e:  # an unusable combination the reader let through
             return 400, LiveError("scene", str(e)[:300]).body()
-        _cache.put(key, data)
+        _cache.put(key, data, len(data))
     return 200, data
 
 
