@@ -47,33 +47,44 @@ SENSITIVITY_RUNS = 240
 HYPER_RUNS = 61 * 41
 
 #: ns per step of one trajectory (``optimizers.run``, with its records) on a built-in surface,
-#: one core, from ``bench_core`` on Rosenbrock (the surface evaluation included).
-RUN_NS = {"sgd": 13.0, "momentum": 14.0, "nesterov": 15.0, "rmsprop": 24.0, "adam": 25.0,
-          "adamw": 26.0, "adagrad": 20.0, "nadam": 35.0, "lion": 16.0, "adadelta": 24.0,
-          "adamax": 24.0, "radam": 34.0, "rprop": 18.0, "asgd": 30.0, "adabelief": 28.0,
-          "lbfgs": 45.0, "sam_sgd": 45.0, "sam_adam": 60.0, "sgd_schedulefree": 35.0,
-          "adamw_schedulefree": 45.0}
-RUN_NS_OTHER = 60.0  # an optimizer registered from outside
-#: ns per run-step of ``optimizers.sweep`` (one core), from ``bench_sweep``; the optimizers
-#: with loops of their own are swept run by run (:data:`RUN_NS`, plus a call per run).
-SWEEP_NS = {"sgd": 2.0, "momentum": 2.0, "nesterov": 2.2, "rmsprop": 3.0, "adam": 3.2,
-            "adamw": 3.4, "adagrad": 2.8, "nadam": 4.5, "lion": 2.4, "adadelta": 3.6,
-            "adamax": 3.2, "radam": 4.5, "rprop": 3.0, "asgd": 4.0, "adabelief": 3.8}
-SWEEP_NS_OTHER = 8.0
+#: one core, the surface's evaluation included (CPU time on Rosenbrock, 10,000-step runs, on
+#: the two-core machine of the benchmarks while it was busy: rounded up).
+RUN_NS = {"sgd": 20.0, "momentum": 27.0, "nesterov": 22.0, "rmsprop": 31.0, "adam": 31.0,
+          "adamw": 32.0, "adagrad": 30.0, "nadam": 45.0, "lion": 18.0, "adadelta": 48.0,
+          "adamax": 26.0, "radam": 46.0, "rprop": 28.0, "asgd": 32.0, "adabelief": 52.0,
+          "lbfgs": 60.0, "sam_sgd": 100.0, "sam_adam": 120.0, "sgd_schedulefree": 120.0,
+          "adamw_schedulefree": 135.0}
+RUN_NS_OTHER = 150.0  # an optimizer registered from outside
+#: ns per run-step of ``optimizers.sweep`` on one core (CPU time, 4,096 starts × 500 steps on
+#: Rosenbrock, measured likewise); the optimizers with loops of their own are swept run by
+#: run (:data:`RUN_NS`, plus :data:`CALL_SECONDS` a run).
+SWEEP_NS = {"sgd": 2.0, "momentum": 3.0, "nesterov": 3.0, "rmsprop": 4.0, "adam": 4.0,
+            "adamw": 12.0, "adagrad": 3.5, "nadam": 15.0, "lion": 2.5, "adadelta": 5.0,
+            "adamax": 3.0, "radam": 4.0, "rprop": 24.0, "asgd": 4.0, "adabelief": 15.0}
+SWEEP_NS_OTHER = 30.0
+#: A block of a sweep's lanes costs as much per step as this many more lanes (the surface
+#: call, the loops' set-up): a sweep of one start at 240 learning rates (each its own block of
+#: one lane) costs 19 times :data:`SWEEP_NS` a run-step (12 Adam racers, 10,000 steps: 2.3 s).
+BLOCK_LANES = 18
 #: Fixed cost of one ``optimizers.run`` call (set-up, records), seconds.
-CALL_SECONDS = 40e-6
-#: One evaluation (value and gradient) of a built-in surface, ns; of a typed formula, a base
-#: and a cost per instruction of its program (each of its parts), ns.
-EVAL_NS = 10.0
-FORMULA_EVAL_NS, FORMULA_OP_NS = 15.0, 6.0
-#: One pair of the L-BFGS two-loop recursion (both loops), ns.
-HISTORY_NS = 3.0
+CALL_SECONDS = 60e-6
+#: What a race adds to its runs per racer and step (losses, metrics, the test surface), ns.
+RACE_NS = 35.0
+#: One more evaluation of a built-in surface within a step (L-BFGS's line search with its
+#: interpolation, SAM's second gradient), ns; one evaluation of a typed formula costs a base
+#: and a cost per instruction of its program (one per part of the formula) more than a
+#: built-in surface's, ns (``sin(x*y-1)`` in the sum: 7.5 ns per instruction).
+EVAL_NS = 25.0
+FORMULA_EVAL_NS, FORMULA_OP_NS = 15.0, 8.0
+#: One pair of the L-BFGS two-loop recursion (both loops), ns (default L-BFGS, history 100:
+#: 894 ns a step).
+HISTORY_NS = 9.0
 
 
 def eval_ns(surface) -> float:
     """ns of one value-and-gradient evaluation of ``surface``."""
     if surface.name == FORMULA:
-        return FORMULA_EVAL_NS + FORMULA_OP_NS * float(surface.p[0])
+        return EVAL_NS + FORMULA_EVAL_NS + FORMULA_OP_NS * float(surface.p[0])
     return EVAL_NS
 
 
@@ -118,7 +129,7 @@ def estimate_seconds(scene: Scene, steps: int | None = None) -> float:
     """CPU seconds the scene's race takes at most (with ``steps`` instead of the scene's)."""
     steps = scene.steps if steps is None else steps
     surf = scene.surface_obj()
-    return sum(CALL_SECONDS + steps * step_ns(e.optimizer, hp, surf, steps) * 1e-9
+    return sum(CALL_SECONDS + steps * (RACE_NS + step_ns(e.optimizer, hp, surf, steps)) * 1e-9
                for e, hp in _racers(scene))
 
 
@@ -147,6 +158,10 @@ def estimate_view_seconds(scene: Scene, view: str, grid: int | None = None) -> f
     """CPU seconds the analysis view ``view`` (``basins``, ``sensitivity``, ``hyper``) takes
     at most for the scene; for the basins with ``grid`` starts per side (by default the one
     the scene's view asks for, as :func:`scene.analysis.basin_grid` reduces it)."""
+    from optimizers import OPTIMIZERS
+    from optimizers._driver import families
+    from optimizers._sweep import BLOCK
+
     from .analysis import basin_grid, view_racer
 
     surf = scene.surface_obj()
@@ -168,14 +183,14 @@ def estimate_view_seconds(scene: Scene, view: str, grid: int | None = None) -> f
     again = 2.0 if view == "basins" and _local_minima(surf) else 1.0
     total = 0.0
     for e, hp in racers:
-        if view == "sensitivity" or view == "hyper":
-            hp = {**hp, "lr": 1.0}
         ns = step_ns(e.optimizer, hp, surf, steps, swept=True)
-        from optimizers import OPTIMIZERS
-        from optimizers._driver import families
-
-        call = 0.0 if OPTIMIZERS[e.optimizer].family in families() else CALL_SECONDS
-        total += again * runs * (call + steps * ns * 1e-9)
+        if OPTIMIZERS[e.optimizer].family in families():
+            # runs of the same settings share blocks of BLOCK lanes; a sweep over a setting
+            # (the sensitivity, the map) makes a block of each run
+            blocks = -(-runs // BLOCK) if view == "basins" else runs
+            total += again * (runs + BLOCK_LANES * blocks) * steps * ns * 1e-9
+        else:  # swept run by run
+            total += again * runs * (CALL_SECONDS + steps * ns * 1e-9)
     return total
 
 

@@ -104,7 +104,7 @@ def test_worst_hyperparameter_in_a_link_and_a_scene_file(name, key, value):
     data = {"surface": "formula", "formula": LONGEST, "steps": STEPS_LIMIT,
             "optimizers": [{"optimizer": name, "hyper": {**others, key: value}}] * MAX_OPTIMIZERS}
     scene, warnings = from_dict(data)
-    query = to_query(scene)
+    query = {**to_query(scene), "steps": str(STEPS_LIMIT)}
     shown = value if h.kind != "pair" else ",".join(map(repr, value))
     query["opt"] = [f"{name};{key}={shown}" + "".join(f";{k}={int(v)}" for k, v in
                                                          others.items())] * MAX_OPTIMIZERS
@@ -116,8 +116,7 @@ def test_worst_hyperparameter_in_a_link_and_a_scene_file(name, key, value):
         if any(w.startswith("optimizer 1") for w in said):
             assert any(key in w for w in said if w.startswith("optimizer 1")), said
         assert budget.estimate_seconds(got) <= budget.RACE_BUDGET
-        if budget.estimate_seconds(got) < budget.estimate_seconds(
-                from_dict({**data, "steps": STEPS_LIMIT})[0]) or got.steps < STEPS_LIMIT:
+        if got.steps < STEPS_LIMIT:  # over the race's budget: fewer steps, said so
             assert any(w.startswith("steps:") for w in said), said
     race = simulate(linked)
     assert len(race.racers) == MAX_OPTIMIZERS
@@ -151,7 +150,7 @@ def test_the_eleven_hour_link_names_max_eval():
     scene, warnings = from_url(ELEVEN_HOURS)
     assert scene.optimizers[0].full_hyper()["max_eval"] == 1000
     assert any("max_eval" in w and "at most 1000" in w for w in warnings), warnings
-    assert to_query(scene)["opt"] == ["lbfgs;line_search_fn=1;max_eval=1000"]
+    assert to_query(scene)["opt"] == ["lbfgs;max_eval=1000;line_search_fn=1"]
 
 
 def test_a_race_over_its_budget_runs_fewer_steps_and_says_what_to_lower():
@@ -170,8 +169,8 @@ def test_a_race_over_its_budget_runs_fewer_steps_and_says_what_to_lower():
 
 
 def test_the_estimate_grows_with_what_costs():
-    base = from_dict({"steps": 1000, "optimizers": ["adam"]})[0]
-    more = from_dict({"steps": 2000, "optimizers": ["adam", "adam"]})[0]
+    base = from_dict({"steps": 5000, "optimizers": ["adam"]})[0]
+    more = from_dict({"steps": 10_000, "optimizers": ["adam", "adam"]})[0]
     assert budget.estimate_seconds(more) > 3 * budget.estimate_seconds(base)
     lb = from_dict({"steps": 1000, "optimizers": [
         {"optimizer": "lbfgs", "hyper": {"line_search_fn": True, "max_eval": 25}}]})[0]
