@@ -530,8 +530,8 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
     from .budget import fit_race  # a race within its time: fewer steps, said so
 
     scene, over = fit_race(scene)
-    if over is not None:
-        warnings.append(f"steps: {over}")
+    if over is not None:  # first: of all the warnings, the one that changes the race most
+        warnings.insert(0, f"steps: {over}")
     return scene, capped(warnings)
 
 

@@ -210,10 +210,16 @@ def basins_grid(scene: Scene, wanted: int, most_work: float = math.inf) -> int |
     return max(fits, default=None)
 
 
-def what_to_lower(scene: Scene) -> str:
-    """The settings that make this scene's computations costly, to name in a message."""
+def what_to_lower(scene: Scene, view: str | None = None) -> str:
+    """The settings that make this scene's race (or its analysis ``view``) costly, to name in
+    a message."""
+    from .analysis import view_racer
+
     parts = [f"the steps ({scene.steps:,})"]
-    lbfgs = [hp for e, hp in _racers(scene) if e.optimizer == "lbfgs"]
+    racers = _racers(scene)
+    if view == "hyper" and view_racer(scene) is not None:
+        racers = [(e, hp) for e, hp in racers if e is scene.optimizers[view_racer(scene)]]
+    lbfgs = [hp for e, hp in racers if e.optimizer == "lbfgs"]
     if any(hp["line_search_fn"] and hp["max_eval"] > 1 for hp in lbfgs):
         most = max(int(hp["max_eval"]) for hp in lbfgs)
         parts.append(f"L-BFGS's max_eval ({most:,})")
@@ -221,8 +227,8 @@ def what_to_lower(scene: Scene) -> str:
         parts.append(f"L-BFGS's history_size ({max(int(hp['history_size']) for hp in lbfgs):,})")
     if scene.surface == FORMULA:
         parts.append("the formula's length")
-    if len(scene.optimizers) > 1:
-        parts.append(f"the racers ({len(scene.optimizers)})")
+    if len(racers) > 1:
+        parts.append(f"the racers ({len(racers)})")
     return ", ".join(parts[:-1]) + " or " + parts[-1] if len(parts) > 1 else parts[0]
 
 
@@ -274,11 +280,12 @@ def view_problem(scene: Scene, view: str) -> str | None:
         cost = estimate_view_seconds(scene, view, min(BASIN_GRIDS))
         g = min(BASIN_GRIDS)
         return (f"even {g} × {g} starts would take about {cost:,.0f} s of computing, more "
-                f"than the {VIEW_BUDGET:g} s a view may take: lower {what_to_lower(scene)}")
+                f"than the {VIEW_BUDGET:g} s a view may take: lower "
+                f"{what_to_lower(scene, view)}")
     cost = estimate_view_seconds(scene, view)
     if cost <= VIEW_BUDGET and view_bytes(scene, view) <= VIEW_BYTES:
         return None
     runs = view_runs(scene, view)
     return (f"its {runs:,} runs of {scene.steps:,} steps would take about {cost:,.0f} s of "
             f"computing, more than the {VIEW_BUDGET:g} s a view may take: lower "
-            f"{what_to_lower(scene)}")
+            f"{what_to_lower(scene, view)}")
