@@ -293,6 +293,13 @@ def test_cli_answers_the_worst_links(tmp_path):
     big = "?steps=500&view=basins&grid=1000&" + "&".join(["opt=lbfgs;line_search_fn=1"] * 12)
     done = _cli(big, "-o", str(tmp_path / "b.csv"), "--figure", "basins")
     assert done.returncode == 2 and "lower" in done.stderr and "Traceback" not in done.stderr
+    many = "?steps=500&view=basins&grid=1000&" + "&".join(["opt=adam"] * 12)
+    done = _cli(many, "-o", str(tmp_path / "m.csv"), "--figure", "basins")
+    assert done.returncode == 0, done.stderr
+    assert "note: 1000 × 1000 starts" in done.stderr and "the racers (12)" in done.stderr
+    rows = (tmp_path / "m.csv").read_text().count("\n") - 1
+    grid = int(done.stderr.split("the basins have ")[1].split(" ")[0])
+    assert grid < 1000 and rows == 12 * grid * grid
 
 
 # --------------------------------------------------------------------------------------------
