@@ -90,7 +90,10 @@ def _finite(value, what: str) -> float:
 
 def read_request(data) -> Scene:
     """The scene a request asks for, with the dragged value applied. Raises :class:`LiveError`
-    naming the first unusable field."""
+    naming the first unusable field: a value above its bound (L-BFGS's ``max_eval`` over
+    1000 names its racer and ``max_eval``), or a race over its budget of CPU time
+    (:func:`scene.budget.estimate_seconds` over :data:`scene.budget.RACE_BUDGET`: ``steps``,
+    the message naming what to lower)."""
     if not isinstance(data, dict):
         raise LiveError("body", "the body must be a JSON object with a 'scene'")
     unknown = set(data) - {"scene", "start", "racer", "lr"}
