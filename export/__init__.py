@@ -180,7 +180,8 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
     if figure in ANALYSIS_FIGURES and fmt in IMAGE_FORMATS + ("csv",):
         # the basins are as tall as their panels need unless a height is asked for
         _check(fmt, figure, width, 700 if height is None else height, scale, fps, frames, theme)
-        return _analysis_bytes(scene, fmt, figure, theme, width, height, scale, result, race)
+        return _analysis_bytes(scene, fmt, figure, theme, width, height, scale, result, race,
+                               notes)
     height = 700 if height is None else height
     fmt = _check(fmt, figure, width, height, scale, fps, frames, theme)
     if fmt == "scene":
@@ -229,11 +230,22 @@ def _pdf_title(fig) -> str | None:
 
 
 def _analysis_bytes(scene, fmt: str, figure: str, theme: str, width: int, height: int | None,
-                    scale: float, result=None, race=None) -> bytes:
+                    scale: float, result=None, race=None, notes=None) -> bytes:
     """An analysis view of ``scene`` as a figure or as CSV, with the view's settings that the
     scene holds (the basins grid, the map's racer); the basins with each racer's path in the
-    race, as the page draws them."""
-    from scene.analysis import compute, to_csv
+    race, as the page draws them. A basins grid larger than the views' budget allows is
+    reduced, as on the page, and ``notes`` says so."""
+    from scene import BASIN_GRID
+    from scene.analysis import basin_grid, compute, to_csv
+
+    if figure == "basins" and result is None and notes is not None:
+        wanted, grid = scene.view.get("grid", BASIN_GRID), basin_grid(scene)
+        if grid < wanted:
+            from scene.budget import what_to_lower
+
+            notes.append(f"{wanted} × {wanted} starts is more than a view may compute: the "
+                         f"basins have {grid} × {grid}; lower {what_to_lower(scene, figure)} "
+                         "for more")
 
     try:
         result = compute(scene, figure) if result is None else result

@@ -10,6 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+#: The largest magnitude this app accepts for a hyperparameter without a finite bound of its
+#: own and no cost of its own (a learning rate, a weight decay, ASGD's λ): far beyond any value
+#: that changes what a race shows.
+MOST = 1e6
+
 
 @dataclass(frozen=True)
 class Hyper:
@@ -44,6 +49,13 @@ class Hyper:
         shown as "wd 0.01"), or for a flag the word shown when it is on ("AMSGrad").
     whole : bool
         Whether only whole numbers are valid (a count such as L-BFGS's ``history_size``).
+    most : float
+        The largest value this app accepts (for ``kind="pair"``, of each element), whatever
+        torch accepts; ``-most`` is the smallest where torch has no lower end. Every path in
+        (the widgets, links, scene files, the live route, the command line and the numerical
+        core) shares it: a count that sets how much work a step does (L-BFGS's ``max_eval``
+        and ``history_size``) is bounded by what a shared server can run, any other value by
+        :data:`MOST`, far beyond what changes a race.
     """
 
     name: str
@@ -62,6 +74,47 @@ class Hyper:
     help: str = ""
     symbol: str = ""
     whole: bool = False
+    most: float = 0.0  # 0: MOST, or high when that is finite
+
+    @property
+    def upper(self) -> float:
+        """The largest value the app accepts: :attr:`most`, or ``high`` when finite, or
+        :data:`MOST`."""
+        if self.most:
+            return self.most
+        return self.high if math.isfinite(self.high) else MOST
+
+    @property
+    def lower(self) -> float:
+        """The smallest value the app accepts: ``low``, or ``-upper`` where torch has none."""
+        return self.low if math.isfinite(self.low) else -self.upper
+
+    def bounded(self, value):
+        """``value`` brought within the app's bounds (each element of a pair; a whole number
+        stays whole), and whether that changed it. Values torch refuses are left alone for
+        :meth:`check` to name; a value that is not a number is returned unchanged."""
+        if self.kind == "bool":
+            return value, False
+        if self.kind == "pair":
+            try:
+                pair = [float(v) for v in value]
+            except (TypeError, ValueError):
+                return value, False
+            out = [min(max(v, self.lower), self.upper) if self._inside(v) else v for v in pair]
+            return (tuple(out), True) if out != pair else (value, False)
+        try:
+            v = float(value)
+        except (TypeError, ValueError, OverflowError):
+            return value, False
+        if not self._inside(v) or self.lower <= v <= self.upper:
+            return value, False
+        return min(max(v, self.lower), self.upper), True
+
+    def bound_text(self) -> str:
+        """The app's bounds in words: "at most 1000", "from -1e+06 to 1e+06"."""
+        if math.isfinite(self.low):
+            return f"at most {self.upper:g}"
+        return f"from {self.lower:g} to {self.upper:g}"
 
     def range_text(self) -> str:
         lo = "(" if self.low_open else "["
@@ -89,6 +142,9 @@ class Hyper:
                             else f"Invalid beta parameter at index {i}: {v}")
                     raise ValueError(f"{what} (each of {self.name} must be in "
                                      f"{self.range_text()})")
+                if not self.lower <= v <= self.upper:
+                    raise ValueError(f"Invalid {self.name}: {pair[0]}, {pair[1]} (this app "
+                                     f"accepts each of {self.name} {self.bound_text()})")
             return pair
         try:
             v = float(value)
@@ -96,6 +152,9 @@ class Hyper:
             raise ValueError(f"{self.error}: {value!r} ({self.name} must be a number)") from None
         if not self._inside(v):
             raise ValueError(f"{self.error}: {v} ({self.name} must be in {self.range_text()})")
+        if not self.lower <= v <= self.upper:
+            raise ValueError(f"{self.error}: {v:g} (this app accepts {self.name} "
+                             f"{self.bound_text()})")
         if self.whole and v != int(v):
             raise ValueError(f"{self.error}: {v} ({self.name} must be a whole number)")
         return v

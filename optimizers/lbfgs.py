@@ -72,11 +72,17 @@ class _LineSearch(Hyper):
                          "are supported)")
 
 
+#: The most evaluations a step may take, and curvature pairs the history may hold: a step's work
+#: grows with both (the line search, the two-loop recursion), so a shared server bounds them;
+#: :mod:`scene.budget` then weighs a whole race's evaluations against its time.
+MOST_EVAL = 1000
+MOST_HISTORY = 1000
+
 SPEC = {
     "lr": lr_hyper(1.0, ui_high=10.0),
     "history_size": Hyper("history_size", 100.0, 1.0, math.inf, label="history size",
                           error="Invalid history_size", high_open=True, ui_low=1.0,
-                          ui_high=200.0, symbol="m", whole=True,
+                          ui_high=200.0, symbol="m", whole=True, most=MOST_HISTORY,
                           help="How many recent (step, gradient change) pairs shape the "
                                "curvature estimate (a whole number)."),
     "tolerance_grad": Hyper("tolerance_grad", 1e-7, 0.0, math.inf, label="tolerance_grad",
@@ -90,7 +96,7 @@ SPEC = {
                                    "minus this."),
     "max_eval": Hyper("max_eval", 1.0, 1.0, math.inf, label="max evaluations",
                       error="Invalid max_eval", high_open=True, ui_low=1.0, ui_high=101.0,
-                      symbol="max eval", whole=True,
+                      symbol="max eval", whole=True, most=MOST_EVAL,
                       help="Most function evaluations per step (a whole number); with the "
                            "line search, 1 leaves it a single trial point."),
     "line_search_fn": _LineSearch("line_search_fn", False, kind="bool",

@@ -34,6 +34,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+#: The most a schedule's setting without a bound of its own may be (a step count, a divisor):
+#: far beyond any run this app makes.
+MOST = 1e6
+
 
 @dataclass(frozen=True)
 class Param:
@@ -166,6 +170,9 @@ def resolve(name: str, steps: int, params: dict | None = None) -> dict:
                 what = "an integer in " if p.kind == "int" else ""
                 raise ValueError(f"Invalid {key} for schedule {name!r}: {v:g} "
                                  f"(must be {what}{lo}{p.low:g}, {hi})")
+            if math.isinf(p.high) and v > MOST:
+                raise ValueError(f"Invalid {key} for schedule {name!r}: {v:g} (this app "
+                                 f"accepts at most {MOST:g})")
             v = int(v) if p.kind == "int" else v
         out[key] = v
     if name in ("warmup_linear", "warmup_cosine") and out["warmup"] > out["total"]:

@@ -527,6 +527,11 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
             if len(data[key]) > 500:
                 warnings.append(f"{key}: longer than 500 characters; shortened")
             setattr(scene, key, data[key][:500])
+    from .budget import fit_race  # a race within its time: fewer steps, said so
+
+    scene, over = fit_race(scene)
+    if over is not None:  # first: of all the warnings, the one that changes the race most
+        warnings.insert(0, f"steps: {over}")
     return scene, capped(warnings)
 
 
@@ -668,6 +673,13 @@ def _entry(raw, i: int, warnings: list[str], steps: int = 500) -> Entry | None:
                 v = [float(s) for s in v.replace("|", ",").split(",")]
             if info.spec[k].kind == "bool" and isinstance(v, str):
                 v = {"true": True, "1": True, "false": False, "0": False}[v.strip().lower()]
+            kept, clamped = info.spec[k].bounded(v)
+            if clamped:  # above what the app runs: the nearest value it does
+                shown = ", ".join(f"{x:g}" for x in kept) if isinstance(kept, tuple) else (
+                    f"{kept:g}")
+                warnings.append(f"{where} ({info.title}): {k} = {quote(v)} is beyond what this "
+                                f"app accepts ({info.spec[k].bound_text()}); using {shown}")
+                v = kept
             trial = {**hyper, k: v}
             info.validate(trial)
             hyper[k] = info.spec[k].check(v)

@@ -365,10 +365,12 @@ def estimated_csv_bytes(result, sample: int = 2000) -> int:
 
 def basin_grid(scene: Scene, wanted: int | None = None) -> int:
     """The basins grid's starts per side: ``wanted`` (by default the scene's ``view["grid"]``),
-    or the largest choice below it whose runs the app computes at once for the scene's steps."""
+    or the largest choice below it whose runs fit the views' budget of time and memory
+    (:func:`scene.budget.basins_grid`) and the most run-steps a sweep takes."""
+    from .budget import basins_grid
+
     wanted = scene.view.get("grid", BASIN_GRID) if wanted is None else wanted
-    fits = [g for g in BASIN_GRIDS if g <= wanted and g * g * max(scene.steps, 1) <= MAX_WORK]
-    return max(fits, default=BASIN_GRIDS[0])
+    return basins_grid(scene, wanted, MAX_WORK) or BASIN_GRIDS[0]
 
 
 def view_racer(scene: Scene) -> int | None:
@@ -383,7 +385,12 @@ def compute(scene: Scene, analysis: str, *, grid: int | None = None, racer: int 
     """The result one view shows: ``basins`` (``grid`` starts per side, by default the
     scene's), ``sensitivity`` or ``hyper`` (for the racer of index ``racer``, by default the
     scene's). Raises ValueError for an unknown view or a scene it cannot be computed for,
-    naming why."""
+    naming why: one whose runs would take more than the views' budget
+    (:func:`scene.budget.view_problem`) names what to lower."""
+    from .budget import view_problem
+
+    if analysis in ANALYSES and (problem := view_problem(scene, analysis)) is not None:
+        raise ValueError(problem)
     if analysis == "basins":
         return basins(scene, basin_grid(scene, grid), progress)
     if analysis == "sensitivity":

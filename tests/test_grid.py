@@ -77,8 +77,7 @@ def test_any_server_rebuilds_the_grids_the_page_announced(client, link):
     assert not warnings
     meta, _ = _encoded(scene)
     url = meta["surface"]["grid"]["url"]
-    grid._answers.items.clear()  # another replica: nothing kept from building the page
-    grid._answers.size = 0
+    grid._answers.clear()  # another replica: nothing kept from building the page
     r = client.get("/" + url)
     assert r.status_code == 200
     assert "immutable" in r.headers["cache-control"]

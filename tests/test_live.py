@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from figures.payload import loss_values
 from scene import Entry, default_scene, to_dict
 from scene.race import simulate
-from ui.live import MAX_BODY, _Cache, asset_version, routes, unpack
+from ui.live import MAX_BODY, asset_version, routes, unpack
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -162,16 +162,6 @@ def test_player_page_asks_for_the_hashed_files():
 
     page = (frontend_dir() / "index.html").read_text()
     assert f"../../live/player/{asset_version()}/" in page
-
-
-def test_cache_is_bounded_in_bytes():
-    cache = _Cache(max_bytes=10_000)
-    for i in range(100):
-        cache.put(str(i), bytes(1_000))
-    assert cache.size <= 10_000 and len(cache.items) == 10
-    assert cache.get("99") is not None and cache.get("0") is None
-    cache.put("big", bytes(5_000))  # over a quarter of the budget: not kept
-    assert cache.get("big") is None
 
 
 def test_streamlit_run_finds_the_server_with_its_routes():

@@ -268,17 +268,6 @@ def test_cli_says_when_a_view_cannot_be_made(tmp_path):
     assert "Traceback" not in done.stderr and "β1" in done.stderr
 
 
-def test_result_cache_is_bounded_in_bytes():
-    from ui.analysis import ResultCache
-
-    c = ResultCache(1000)
-    for i in range(5):
-        c.put(i, str(i), 300)
-    assert c.nbytes <= 1000 and c.get(0) is None and c.get(4) == "4"
-    c.put("big", "x", 2000)
-    assert c.get("big") is None
-
-
 # --------------------------------------------------------------------------------------------
 # The presets' claims
 

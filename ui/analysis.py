@@ -9,9 +9,7 @@ at its next call), so a stale result is never finished.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import replace
 
 import streamlit as st
@@ -27,7 +25,9 @@ from scene.analysis import (
     to_csv,
     view_racer,
 )
+from scene.budget import view_problem, what_to_lower
 from ui import basins_view
+from ui.cache import BoundedCache
 
 #: Tab label of each view, and back.
 TAB_LABELS = dict(ANALYSES)
@@ -35,38 +35,10 @@ VIEW_OF_TAB = {label: key for key, label in TAB_LABELS.items()}
 SHOW_PROGRESS_AFTER = 0.5  # seconds
 
 
-class ResultCache:
-    """Least recently used results, at most ``max_bytes`` of arrays in all."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._items: OrderedDict = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            if key not in self._items:
-                return None
-            self._items.move_to_end(key)
-            return self._items[key][0]
-
-    def put(self, key, value, size: int) -> None:
-        with self._lock:
-            if key in self._items or size > self.max_bytes:
-                return
-            self._items[key] = (value, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, old) = self._items.popitem(last=False)
-                self._bytes -= old
-
-    @property
-    def nbytes(self) -> int:
-        return self._bytes
-
-
-CACHE = ResultCache(256 * 2**20)
+#: Bytes of results kept for every session (a view's result holds at most
+#: :data:`scene.budget.VIEW_BYTES`).
+CACHE_BYTES = 192 * 2**20
+CACHE = BoundedCache(CACHE_BYTES, max_item=CACHE_BYTES)
 
 
 def _key(scene: Scene, analysis: str, grid: int, racer: int | None) -> tuple:
@@ -78,17 +50,29 @@ def _key(scene: Scene, analysis: str, grid: int, racer: int | None) -> tuple:
     return analysis, to_json(plain), grid if analysis == "basins" else 0, racer
 
 
+def result_key(scene: Scene, analysis: str) -> tuple:
+    """The key of the view's result for the scene, with the view's own settings."""
+    grid = basin_grid(scene) if analysis == "basins" else 0
+    racer = view_racer(scene) if analysis == "hyper" else None
+    return _key(scene, analysis, grid, racer)
+
+
 def cached_result(scene: Scene, analysis: str, meanwhile=None):
     """The result of the view ``analysis`` for the scene, with its own settings (the basins
     grid, the map's racer) as the scene's view has them: from the cache, or computed with a
     progress bar. ``meanwhile()``, when given, draws something in the progress bar's place
-    while the computation runs."""
+    while the computation runs. None, with a message on the page naming what to lower, when
+    the view's runs would take more than a view's budget (:mod:`scene.budget`)."""
     grid = basin_grid(scene) if analysis == "basins" else 0
     racer = view_racer(scene) if analysis == "hyper" else None
     key = _key(scene, analysis, grid, racer)
     hit = CACHE.get(key)
     if hit is not None:
         return hit
+    problem = view_problem(scene, analysis)
+    if problem is not None:
+        st.warning(f"This view is not computed: {problem}.")
+        return None
     bar = st.empty()
     if meanwhile is not None:
         with bar:
@@ -122,22 +106,17 @@ def _size_text(size: float) -> str:
 MAX_CSV_BYTES = 64 * 2**20
 
 
-_CSV_SIZES: OrderedDict = OrderedDict()  # id(result) -> (result, its CSV's estimated size)
-_CSV_LOCK = threading.Lock()
+#: Each result's CSV size, by the result's key: a few bytes each, never the result itself.
+_CSV_SIZES = BoundedCache(256 * 1024)
 
 
-def _csv_size(result) -> int:
+def _csv_size(result, key) -> int:
     """:func:`estimated_csv_bytes` of ``result``, worked out once per result: formatting its
     sample rows costs more than the rest of a page run, which happens at every change."""
-    with _CSV_LOCK:
-        hit = _CSV_SIZES.get(id(result))
-    if hit is not None and hit[0] is result:
-        return hit[1]
-    size = estimated_csv_bytes(result)
-    with _CSV_LOCK:
-        _CSV_SIZES[id(result)] = (result, size)
-        while len(_CSV_SIZES) > 16:
-            _CSV_SIZES.popitem(last=False)
+    size = _CSV_SIZES.get(key)
+    if size is None:
+        size = estimated_csv_bytes(result)
+        _CSV_SIZES.put(key, size, 100 + len(key[1]))  # the key (a scene's JSON) and an int
     return size
 
 
@@ -146,7 +125,7 @@ def _csv_button(result, scene: Scene, analysis: str) -> None:
     a file too large to make on a shared server is offered from the command line instead."""
     from export import file_name
 
-    size = _csv_size(result)
+    size = _csv_size(result, result_key(scene, analysis))
     name = file_name(scene, "csv", analysis)
     if size > MAX_CSV_BYTES:
         st.caption(f"The data of this view would be a file of about {_size_text(size)}, more "
@@ -170,8 +149,10 @@ def draw_basins(race_scene: Scene, race=None) -> None:
                                    "per optimizer.")
     grid = basin_grid(race_scene)
     if grid < wanted:
-        c2.info(f"{wanted} × {wanted} starts of {race_scene.steps:,} steps is more than the "
-                f"app runs at once: showing {grid} × {grid}.")
+        c2.info(f"{wanted} × {wanted} starts of {race_scene.steps:,} steps for "
+                f"{len(race_scene.optimizers)} racer{'s' * (len(race_scene.optimizers) > 1)} "
+                f"is more than a view may compute on a shared server: showing {grid} × {grid}. "
+                f"Lower {what_to_lower(race_scene)} for more starts.")
     elif race_scene.surface_obj().minima:
         c2.caption("Each cell is a start, coloured by the minimum its run reached: lighter "
                    "took longer. **Click a cell to start the race there**; each panel draws "
@@ -184,6 +165,8 @@ def draw_basins(race_scene: Scene, race=None) -> None:
     paths = c1.toggle("show the race's paths", key="basins_paths",
                       help="Each racer's path in the race, drawn on its panel.")
     result = cached_result(race_scene, "basins", meanwhile=basins_view.prepare)
+    if result is None:
+        return
     basins_view.draw(result, race_scene.start_point(), _key(race_scene, "basins", grid, None),
                      race if paths else None)
     _csv_button(result, race_scene, "basins")
@@ -197,6 +180,8 @@ def draw_sensitivity(race_scene: Scene, race=None) -> None:
                "everything else as in the race. A gap in a curve: those runs diverged or "
                "left the map (✕ along the top).")
     result = cached_result(race_scene, "sensitivity")
+    if result is None:
+        return
     fig = sensitivity_figure(result, theme="article", width=1200, height=640, title="")
     st.plotly_chart(fig, key="sensitivity_chart", config={"displayModeBar": False})
     _csv_button(result, race_scene, "sensitivity")
@@ -220,6 +205,8 @@ def draw_hyper(race_scene: Scene, race=None) -> None:
                "start; the ring is the racer's own setting, grey cells diverged or left the "
                "map.")
     result = cached_result(race_scene, "hyper")
+    if result is None:
+        return
     fig = hyper_figure(result, theme="article", width=1200, height=620, title="")
     st.plotly_chart(fig, key="hyper_chart", config={"displayModeBar": False})
     _csv_button(result, race_scene, "hyper")

@@ -11,14 +11,13 @@ soon as its data arrives, without first loading and starting Plotly's library in
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from figures.analysis import basins_view
+from ui.cache import BoundedCache
 
 _HERE = Path(__file__).resolve().parent
 KEY = "basins_view"
@@ -49,21 +48,22 @@ def prepare() -> None:
     _component(key=KEY + "_prepare", data=None)
 
 
-_VIEWS: OrderedDict = OrderedDict()  # the pictures of the last few results, by their key
-_LOCK = threading.Lock()
+#: The pictures of the last few results, by their key, bounded in bytes (a 1000 × 1000
+#: racer's picture is a few hundred kB of PNG).
+_VIEWS = BoundedCache(32 * 2**20)
+
+
+def _size(view: dict) -> int:
+    return 1024 + sum(len(p["png"]) + len(p["title"]) for p in view["panels"])
 
 
 def _view(result, key) -> dict:
     """The view's data without the start: made once per result, so that a click (which
     moves only the start) sends the same pictures again without encoding them again."""
-    with _LOCK:
-        view = _VIEWS.get(key)
+    view = _VIEWS.get(key)
     if view is None:
         view = basins_view(result)
-        with _LOCK:
-            _VIEWS[key] = view
-            while len(_VIEWS) > 8:
-                _VIEWS.popitem(last=False)
+        _VIEWS.put(key, view, _size(view))
     return view
 
 

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from figures.payload import surface_payload, test_grid
 from scene import from_dict, to_dict
-from ui.live import _Cache
+from ui.cache import BoundedCache
 from ui.packing import Packer
 
 __all__ = ["GRID_KEYS", "split_surface", "grid_query", "grid_answer", "route"]
@@ -42,7 +42,7 @@ CACHE_BYTES = 16 * 1024 * 1024
 PATH = "/live/grid"
 _SURFACE_KEYS = {"surface", "formula", "surface_params", "test_shift"}
 
-_answers = _Cache(CACHE_BYTES)
+_answers = BoundedCache(CACHE_BYTES)
 
 
 def _pack(grids: dict) -> tuple[str, bytes]:
@@ -68,7 +68,7 @@ def split_surface(surface: dict, query: str) -> tuple[dict, str]:
     data = _answers.get(query)
     if data is None:
         _, data = _pack({k: v for k, v in surface.items() if k in GRID_KEYS})
-        _answers.put(query, data)  # this server's next request for them is a cache hit too
+        _answers.put(query, data, len(data))  # this server's next request is a hit too
     (n,) = struct.unpack_from("<I", data)
     sig = json.loads(data[4:4 + n])["sig"]
     rest = {k: v for k, v in surface.items() if k not in GRID_KEYS}
@@ -106,7 +106,7 @@ def grid_answer(query: str) -> tuple[int, bytes | dict]:
     if scene.test_shift is not None:
         grids["test_z"] = test_grid(surface, scene.test_shift)
     _, data = _pack(grids)
-    _answers.put(query, data)
+    _answers.put(query, data, len(data))
     return 200, data
 
 

@@ -50,13 +50,12 @@ import math
 import mimetypes
 import re
 import struct
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 from figures.payload import loss_values
 from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict
 from scene.race import simulate
+from ui.cache import BoundedCache
 from ui.packing import Packer, clean, read
 
 __all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
@@ -109,7 +108,10 @@ def _finite(value, what: str) -> float:
 
 def read_request(data) -> Scene:
     """The scene a request asks for, with the dragged value applied. Raises :class:`LiveError`
-    naming the first unusable field."""
+    naming the first unusable field: a value above its bound (L-BFGS's ``max_eval`` over
+    1000 names its racer and ``max_eval``), or a race over its budget of CPU time
+    (:func:`scene.budget.estimate_seconds` over :data:`scene.budget.RACE_BUDGET`: ``steps``,
+    the message naming what to lower)."""
     if not isinstance(data, dict):
         raise LiveError("body", "the body must be a JSON object with a 'scene'")
     unknown = set(data) - {"scene", "start", "racer", "lr"}
@@ -212,36 +214,7 @@ def unpack(data: bytes) -> dict:
     return walk(head)
 
 
-class _Cache:
-    """Answers by scene, least recently used first out, bounded by their total size."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.items: OrderedDict[str, bytes] = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self.lock:
-            data = self.items.get(key)
-            if data is not None:
-                self.items.move_to_end(key)
-            return data
-
-    def put(self, key: str, data: bytes) -> None:
-        if len(data) > self.max_bytes // 4:
-            return
-        with self.lock:
-            if key in self.items:
-                return
-            self.items[key] = data
-            self.size += len(data)
-            while self.size > self.max_bytes:
-                _, old = self.items.popitem(last=False)
-                self.size -= len(old)
-
-
-_cache = _Cache(CACHE_BYTES)
+_cache = BoundedCache(CACHE_BYTES)
 
 
 def answer(body: bytes) -> tuple[int, bytes | dict]:
@@ -265,7 +238,7 @@ def answer(body: bytes) -> tuple[int, bytes | dict]:
             data = pack(scene)
         except ValueError as e:  # an unusable combination the reader let through
             return 400, LiveError("scene", str(e)[:300]).body()
-        _cache.put(key, data)
+        _cache.put(key, data, len(data))
     return 200, data
 
 

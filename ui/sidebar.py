@@ -11,6 +11,7 @@ import streamlit as st
 
 from landscapes import FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS, learning_rates
+from optimizers.schedules import MOST as SCHEDULE_MOST
 from optimizers.schedules import SCHEDULES, resolve
 from scene import MAX_OPTIMIZERS, STEPS_LIMIT
 from ui.callbacks import (
@@ -153,8 +154,11 @@ def _hyper_widget(wkey: str, key: str, h) -> None:
         st.checkbox(h.label, key=wkey, help=h.help)
     elif h.kind == "pair" and h.name != "betas":  # Rprop's etas and step sizes: two numbers
         c1, c2 = st.columns(2)
-        c1.number_input(h.labels[0], key=f"{wkey}_0", format="%.4g", step=0.1, help=h.help)
-        c2.number_input(h.labels[1], key=f"{wkey}_1", format="%.4g", step=0.1, help=h.help)
+        lo, hi = float(h.lower), float(h.upper)
+        c1.number_input(h.labels[0], lo, hi, key=f"{wkey}_0", format="%.4g", step=0.1,
+                        help=h.help)
+        c2.number_input(h.labels[1], lo, hi, key=f"{wkey}_1", format="%.4g", step=0.1,
+                        help=h.help)
     elif h.kind == "pair":
         top = max(float(h.ui_high), float(ss[f"{wkey}_0"]))
         st.slider(h.labels[0], float(h.ui_low), top, key=f"{wkey}_0", step=0.001,
@@ -233,10 +237,10 @@ def _schedule_params(prefix: str, sched_info) -> None:
         elif p.kind == "bool":
             st.checkbox(p.label, key=wkey)
         elif p.kind == "int":
-            st.number_input(p.label, min_value=int(p.low), max_value=None, step=1,
-                            key=wkey, help=p.help)
+            st.number_input(p.label, min_value=int(p.low), max_value=int(SCHEDULE_MOST),
+                            step=1, key=wkey, help=p.help)
         else:
-            hi = None if math.isinf(p.high) else float(p.high)
+            hi = SCHEDULE_MOST if math.isinf(p.high) else float(p.high)
             st.number_input(p.label, min_value=float(p.low), max_value=hi, key=wkey,
                             format="%.4g", help=p.help, step=0.01)
 

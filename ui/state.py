@@ -462,7 +462,12 @@ def current_scene() -> tuple[Scene, Scene, list[str]]:
     ss["claim_stale"] = bool(scene.claim) and race_key(scene) != ss.get("preset_key")
     if ss["claim_stale"]:
         scene = replace(scene, title="", claim="")
-    return scene, replace(scene, optimizers=good), bad
+    from scene.budget import fit_race
+
+    racing, over = fit_race(replace(scene, optimizers=good))  # a race within its time
+    if over is not None:
+        bad.append(f"Steps: {over}.")
+    return scene, racing, bad
 
 
 def sync_link(scene: Scene) -> dict:
