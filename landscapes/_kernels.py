@@ -449,11 +449,15 @@ def _guarded(p):
     for k in range(n):
         j = 1 + 4 * k
         op = int(p[j])
-        if (op == OP_DIV or op == OP_RDIVC or op == OP_POW or op == OP_LOG or op == OP_LOG10
-                or op == OP_SQRT or op == OP_TAN or op == OP_ASIN or op == OP_ACOS):
+        if (op == OP_DIV or op == OP_RDIVC or op == OP_LOG or op == OP_LOG10 or op == OP_SQRT
+                or op == OP_TAN or op == OP_ASIN or op == OP_ACOS):
             return True
         if op == OP_POWC and not (p[j + 3] >= 0.0 and p[j + 3] == math.floor(p[j + 3])):
             return True
+        if op == OP_POW:  # 2^x is defined everywhere
+            base = 1 + 4 * int(p[j + 1])
+            if not (int(p[base]) == OP_CONST and p[base + 3] > 0.0):
+                return True
     return False
 
 
@@ -461,8 +465,9 @@ def _guarded(p):
 def undefined_somewhere(sid, p):
     """Whether surface ``sid`` may be undefined or infinite somewhere, so that its runs check
     each step with :func:`step_crosses_undefined`: a formula with a division by a non-constant,
-    log, log10, sqrt, tan, asin, acos, a power with a variable exponent, or a constant exponent
-    that is negative or not an integer. Read once per run."""
+    log, log10, sqrt, tan, asin, acos, a power with a variable exponent (other than of a
+    positive number), or a constant exponent that is negative or not an integer. Read once per
+    run."""
     return sid == FORMULA and _guarded(p)
 
 
