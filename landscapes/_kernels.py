@@ -443,22 +443,49 @@ CROSSING_BUDGET = 1000
 _DEPTH = 80  # pieces waiting on the stack at most (one more than the halvings, about 36)
 
 
+@kernel(inline=True)
+def _risky(p, j, op):
+    """Whether instruction ``op`` at ``p[j]`` may be undefined or infinite somewhere."""
+    if (op == OP_DIV or op == OP_RDIVC or op == OP_LOG or op == OP_LOG10 or op == OP_SQRT
+            or op == OP_TAN or op == OP_ASIN or op == OP_ACOS):
+        return True
+    if op == OP_POWC:
+        return not (p[j + 3] >= 0.0 and p[j + 3] == math.floor(p[j + 3]))
+    if op == OP_POW:  # 2^x is defined everywhere
+        base = 1 + 4 * int(p[j + 1])
+        return not (int(p[base]) == OP_CONST and p[base + 3] > 0.0)
+    return False
+
+
 @kernel
 def _guarded(p):
     n = min(int(p[0]), MAX_REGISTERS)
     for k in range(n):
         j = 1 + 4 * k
-        op = int(p[j])
-        if (op == OP_DIV or op == OP_RDIVC or op == OP_LOG or op == OP_LOG10 or op == OP_SQRT
-                or op == OP_TAN or op == OP_ASIN or op == OP_ACOS):
+        if _risky(p, j, int(p[j])):
             return True
-        if op == OP_POWC and not (p[j + 3] >= 0.0 and p[j + 3] == math.floor(p[j + 3])):
-            return True
-        if op == OP_POW:  # 2^x is defined everywhere
-            base = 1 + 4 * int(p[j + 1])
-            if not (int(p[base]) == OP_CONST and p[base + 3] > 0.0):
-                return True
     return False
+
+
+@kernel(inline=True)
+def _mark_needed(p, need):
+    """``need[k]`` = 1 for the instructions a risky one depends on (itself included), 0 for
+    the others: only those are evaluated over boxes (sin(3x)·exp(-y²) beside log(1 + x²)
+    costs nothing)."""
+    n = min(int(p[0]), MAX_REGISTERS)
+    for k in range(n):
+        need[k] = 0.0
+    for k in range(n - 1, -1, -1):
+        j = 1 + 4 * k
+        op = int(p[j])
+        if need[k] == 0.0 and not _risky(p, j, op):
+            continue
+        need[k] = 1.0
+        if op != OP_X and op != OP_Y and op != OP_CONST:
+            need[int(p[j + 1])] = 1.0
+            if (op == OP_ADD or op == OP_SUB or op == OP_MUL or op == OP_DIV or op == OP_POW
+                    or op == OP_MIN or op == OP_MAX):
+                need[int(p[j + 2])] = 1.0
 
 
 @kernel(inline=True)
@@ -606,15 +633,18 @@ def _box_op(op, al, ah, bl, bh, c):
 
 
 @kernel
-def formula_box_undefined(p, xl, xh, yl, yh):
+def formula_box_undefined(p, need, xl, xh, yl, yh):
     """Whether the formula program ``p`` may be undefined or infinite somewhere in the box
-    [xl, xh] × [yl, yh]. False when interval arithmetic shows each of its operations
+    [xl, xh] × [yl, yh]. False when interval arithmetic shows each of its risky operations
     defined and finite over the whole box (up to round-off); True may be an overestimate,
-    which a smaller box resolves."""
+    which a smaller box resolves. Only the instructions marked in ``need`` (see
+    :func:`_mark_needed`) are evaluated."""
     lo = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
     hi = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
     n = min(int(p[0]), MAX_REGISTERS)
     for k in range(n):
+        if need[k] == 0.0:
+            continue
         j = 1 + 4 * k
         op = int(p[j])
         if op == OP_X:
@@ -666,7 +696,9 @@ def step_crosses_undefined(p, ax, ay, bx, by, limit):
     if end < 1.0:
         bx = min(max(_lerp(ax, bx, end), xlo), xhi)
         by = min(max(_lerp(ay, by, end), ylo), yhi)
-    if not formula_box_undefined(p, min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)):
+    need = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
+    _mark_needed(p, need)
+    if not formula_box_undefined(p, need, min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)):
         return False  # the whole step at once: almost every step of almost every run
     tol = CROSSING_RESOLUTION * max(xhi - xlo, yhi - ylo) / max(abs(bx - ax), abs(by - ay))
     t0s = carray(_stack_buffer(_DEPTH), _DEPTH)
@@ -686,7 +718,7 @@ def step_crosses_undefined(p, ax, ay, bx, by, limit):
             y0 = _lerp(ay, by, t0)
             y1 = _lerp(ay, by, t1)
             evals += 1
-            if not formula_box_undefined(p, min(x0, x1), max(x0, x1), min(y0, y1),
+            if not formula_box_undefined(p, need, min(x0, x1), max(x0, x1), min(y0, y1),
                                          max(y0, y1)):
                 continue
         whole = False
