@@ -257,7 +257,9 @@ class Trajectory:
         finite loss, below the start's), as on a surface that is unbounded below; "diverged":
         an update gave a non-finite point, gradient or loss, or left the limit box uphill;
         "domain" (typed formulas only): an update reached a point inside the limit box where f
-        or its gradient is not defined (log of a negative number, division by zero, ...).
+        or its gradient is not defined (log of a negative number, division by zero, ...), or
+        jumped across a point where f is undefined or infinite (over the pole of 1/x, out of
+        the domain of a log and beyond the limit box).
     diverged_at : int or None
         The update (1-based) that stopped the run, for either kind of stop; ``xy`` stops just
         before it.
@@ -417,7 +419,7 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     if stopped:
         status = "left" if _left_downhill(surf, xy[n], loss[:n]) else "diverged"
         if status == "diverged" and surf.name == FORMULA and np.isnan(xy[n]).all():
-            status = "domain"  # a point inside the map where the typed f is not defined
+            status = "domain"  # where the typed f is not defined, or a step across such a point
     traj = Trajectory(surface=surf.name, optimizer=optimizer, hyper=hp, xy=xy[:n].copy(),
                       loss=loss[:n].copy(), lr=lrs[: n - 1].copy(), status=status,
                       diverged_at=n if stopped else None, steps=steps,

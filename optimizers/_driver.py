@@ -31,7 +31,7 @@ import types
 from collections.abc import Mapping
 
 from landscapes._jit import kernel, refresh_cache
-from landscapes._kernels import value_grad
+from landscapes._kernels import step_crosses_undefined, undefined_somewhere, value_grad
 
 refresh_cache()  # before any kernel is first called: Numba reads its cache on first call
 
@@ -141,8 +141,9 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, re
     coordinate's dependency chain. ``noise`` (steps, 2) is added to the gradient and ``drop``
     (steps, 2) zeroes coordinates where it is non-zero; either may have zero rows (no noise /
     no sparsity). ``limit`` is (xmin, xmax, ymin, ymax): a point outside it, or any non-finite
-    value, ends the run. The ``rec_*`` arrays have zero rows unless the caller records the
-    per-step details.
+    value, ends the run, and so does a step across a point where a typed formula is undefined
+    or infinite (its point is then not written, as for a point where f is undefined). The
+    ``rec_*`` arrays have zero rows unless the caller records the per-step details.
     """
     steps = lrs.shape[0]
     record = rec_grad.shape[0] > 0
@@ -159,6 +160,7 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, re
     if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)):
         return 1
     xlo, xhi, ylo, yhi = limit[0], limit[1], limit[2], limit[3]
+    guard = undefined_somewhere(sid, sp)
     for t in range(1, steps + 1):
         if noisy:
             gx += noise[t - 1, 0]
@@ -181,6 +183,8 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, re
         # The same book-keeping as _ownloop.finish, written out: with the limits and the
         # record flag read once before the loop, SGD's step measured about a third faster.
         if not (x >= xlo and x <= xhi and y >= ylo and y <= yhi):
+            if guard and step_crosses_undefined(sp, px, py, x, y, limit):
+                return t  # across where f is undefined on its way out
             xy[t, 0] = x  # where it went (read to tell "left the map" from "diverged")
             xy[t, 1] = y
             return t  # also catches NaN: every comparison with NaN is false
@@ -194,6 +198,8 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, re
                 rec_state[t - 1, k, 1] = state[k, 1]
         f, gx, gy = value_grad(sid, sp, x, y)
         if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)):
+            return t
+        if guard and step_crosses_undefined(sp, px, py, x, y, limit):
             return t
         xy[t, 0] = x
         xy[t, 1] = y

@@ -11,7 +11,7 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 from landscapes._jit import kernel
-from landscapes._kernels import value_grad
+from landscapes._kernels import step_crosses_undefined, undefined_somewhere, value_grad
 
 
 @intrinsic
@@ -60,9 +60,12 @@ def finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, xy, loss, rec_grad, r
            rec_state):
     """Book-keeping after update ``t`` moved (px, py) to (x, y) having received (gx, gy):
     record, evaluate the new point, store it. Returns (go on, true gradient at the new point):
-    False when the run stops here (it left the limit box or reached a non-finite value), as
+    False when the run stops here (it left the limit box, reached a non-finite value or
+    stepped across a point where a typed formula is undefined), as
     :func:`optimizers._driver._loop` does."""
     if not (x >= limit[0] and x <= limit[1] and y >= limit[2] and y <= limit[3]):
+        if undefined_somewhere(sid, sp) and step_crosses_undefined(sp, px, py, x, y, limit):
+            return False, 0.0, 0.0
         xy[t, 0] = x
         xy[t, 1] = y
         return False, 0.0, 0.0
@@ -76,6 +79,8 @@ def finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, xy, loss, rec_grad, r
             rec_state[t - 1, k, 1] = state[k, 1]
     f, fx, fy = value_grad(sid, sp, x, y)
     if not (math.isfinite(f) and math.isfinite(fx) and math.isfinite(fy)):
+        return False, fx, fy
+    if undefined_somewhere(sid, sp) and step_crosses_undefined(sp, px, py, x, y, limit):
         return False, fx, fy
     xy[t, 0] = x
     xy[t, 1] = y

@@ -26,7 +26,7 @@ import numpy as np
 from numba import literally, prange, typeof, types
 
 from landscapes import FORMULA, Surface
-from landscapes._kernels import value_grad_block
+from landscapes._kernels import step_crosses_undefined, undefined_somewhere, value_grad_block
 
 from ._driver import FamilyKernels, family_kernel, is_plain
 
@@ -72,7 +72,7 @@ class SweepResult:
         2 % of the map's larger side, the rule of the results table), or -1.
     status : int8 (N,)
         ``STATUS_NAMES`` index: completed, left (the map, downhill), diverged, or domain (a
-        typed formula not defined where the run stepped).
+        typed formula not defined where the run stepped, or somewhere on its last step).
     ended_at : int64 (N,)
         The update that stopped the run, or ``steps`` for a completed run.
     """
@@ -150,6 +150,7 @@ def _lanes(plain, task, args):
     noisy = noise.shape[0] > 0
     sparse = drop.shape[0] > 0
     xlo, xhi, ylo, yhi = limit[0], limit[1], limit[2], limit[3]
+    guard = undefined_somewhere(sid, sp)
     living = 0
     for j in range(n):
         living += stop[j] == 0
@@ -175,6 +176,11 @@ def _lanes(plain, task, args):
         y, yo = yo, y
         f, fo = fo, f
         value_grad_block(sid, sp, x, y, f, gx, gy)
+        if guard:  # a step across where a typed f is undefined ends as if it landed there
+            for j in range(n):
+                if stop[j] == 0 and step_crosses_undefined(sp, xo[j], yo[j], x[j], y[j], limit):
+                    x[j] = math.nan
+                    y[j] = math.nan
         # The book-keeping, one loop of selects that the compiler vectorizes: best loss, the
         # first step at f_min, and a count of the lanes that stop at this step (the point left
         # the box, or its loss or gradient is not finite). Only a step with such a lane runs
