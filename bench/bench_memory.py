@@ -23,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CHILD = r"""
+#: What both child scripts start with: the app's folder and a count from the command line, and
+#: the process's resident memory.
+PRELUDE = r"""
 import logging, sys, time
 logging.disable(logging.WARNING)  # the test harness warns about its bare mode on every run
 root = sys.argv[1]
@@ -38,7 +40,9 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+"""
 
+CHILD = PRELUDE + r"""
 
 at = AppTest.from_file(root + "/app.py", default_timeout=120)
 at.query_params["steps"] = "10000"
@@ -59,22 +63,7 @@ for i in range(1, n + 1):
 """
 
 
-BASINS = r"""
-import logging, sys, time
-logging.disable(logging.WARNING)
-root = sys.argv[1]
-n = int(sys.argv[2])
-sys.path.insert(0, root)
-from streamlit.testing.v1 import AppTest
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
+BASINS = PRELUDE + r"""
 
 print(f"  start: {rss_mb():.0f} MB", flush=True)
 sessions, peak = [], 0.0
