@@ -109,9 +109,10 @@ def draw_header(surface, bad: list[str]) -> None:
     warnings = ss.get("link_warnings") or []
     if warnings:
         n = len(warnings)
-        what = ("1 setting in the link could not be used and was reset to its default"
-                if n == 1 else f"{n} settings in the link could not be used and were reset to "
-                "their defaults")
+        # Some fields fall back to their default, some are brought down to their bound: each
+        # line below says which.
+        what = ("1 setting in the link could not be used as written" if n == 1 else
+                f"{n} settings in the link could not be used as written")
         with st.expander(f":orange[⚠ {what}]"):
             for w in warnings[:MAX_WARNINGS_SHOWN]:
                 st.text(w[:200])  # literal: a link's text is never markup
