@@ -61,10 +61,22 @@ def test_the_default_grid_is_not_written_into_the_scene():
 
 
 def test_basin_grid_is_the_scene_s_unless_its_runs_are_too_many():
+    from scene import BASIN_GRIDS
+    from scene.budget import VIEW_BYTES, view_bytes
+
     assert basin_grid(_scene()) == BASIN_GRID
-    assert basin_grid(_scene(grid=1000)) == 1000  # 10^6 runs of 40 steps
-    long = Scene(**{**_scene(grid=1000).__dict__, "steps": 2000})
-    assert basin_grid(long) == 400  # 700² × 2000 is more than a sweep runs at once
+    one = Scene(**{**_scene(grid=1000).__dict__, "optimizers": _scene().optimizers[:1]})
+    assert basin_grid(one) == 1000  # 10^6 runs of 40 steps, one racer: within the budgets
+    # Three racers' 10^6 runs each would hold more than a view may keep: the largest grid
+    # whose results fit is taken instead.
+    three = _scene(grid=1000)
+    got = basin_grid(three)
+    assert got < 1000 and view_bytes(three, "basins", got) <= VIEW_BYTES
+    larger = [g for g in BASIN_GRIDS if g > got]
+    assert view_bytes(three, "basins", larger[0]) > VIEW_BYTES or basin_grid(
+        Scene(**{**three.__dict__, "steps": 1})) > got
+    long = Scene(**{**one.__dict__, "steps": 2000})
+    assert basin_grid(long) < 1000  # 10^6 × 2000 run-steps are more than a sweep runs at once
 
 
 def test_view_racer_is_the_scene_s_when_it_can_be_mapped():
