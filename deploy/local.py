@@ -205,6 +205,7 @@ def watch(stack: Stack, urls: dict[str, str] | None = None) -> int:
     and stop and start one that stays stuck (``urls``: each replica's address); stop everything
     when nginx stops."""
     dog, probed = Watchdog(), time.monotonic()
+    dog.seen.update(urls or {})  # every replica answered before the first page was served
     while True:
         time.sleep(0.5)
         for i in reversed(stack.stopped()):

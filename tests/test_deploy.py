@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections import defaultdict
@@ -112,6 +113,13 @@ def test_images_health_check_and_compose_use_the_guarded_health_route():
     assert "OPTRACE_SECRET: ${OPTRACE_SECRET:?" in compose and "init: true" in compose
 
 
+def _stop_output(proc: subprocess.Popen) -> str:
+    """What ``deploy/local.py`` said, once it has stopped."""
+    proc.wait(30)
+    proc.reader.join(10)
+    return "\n".join(proc.said)
+
+
 def _start_local(port: int) -> tuple[subprocess.Popen, str, list[str], Path]:
     # The kernels the pages use are compiled by the tests before this one (or by the first
     # page); compiling all of them first, as a deployment does, is not what is tested here.
@@ -127,6 +135,12 @@ def _start_local(port: int) -> tuple[subprocess.Popen, str, list[str], Path]:
             if line.startswith("logs: "):
                 logs = Path(line[6:].strip())
             if line.startswith("ready: "):
+                # Keep reading what it says (nginx's access log among it): a pipe nobody reads
+                # fills up, and then every write to it, the watchdog's included, waits.
+                proc.said = said
+                proc.reader = threading.Thread(
+                    target=lambda: said.extend(ln.strip() for ln in proc.stdout), daemon=True)
+                proc.reader.start()
                 return proc, line[7:].strip().rstrip("/"), replicas, logs
     except BaseException:
         proc.terminate()
@@ -222,7 +236,7 @@ def test_two_replicas_behind_nginx_serve_sessions_with_sticky_routing():
         _wait_restarted(replicas[1], stuck, timeout=120)
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=30)
+        out = _stop_output(proc)
     assert proc.returncode == 0 and "stopped" in out
     assert not logs.exists()  # its files are removed
     for replica in replicas:  # and its servers stopped
