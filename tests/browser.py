@@ -110,6 +110,17 @@ def chromium(path: str | None = None):
             browser.close()
 
 
+@contextlib.contextmanager
+def app_in_chromium(artifacts: Path | None = None):
+    """The app served on a free port and a Chromium to open it in, as ``(url, browser)``;
+    skips without Chromium (except in CI). ``artifacts``: a folder for screenshots, made."""
+    path = require_chromium()
+    if artifacts is not None:
+        artifacts.mkdir(exist_ok=True)
+    with serve() as url, chromium(path) as browser:
+        yield url, browser
+
+
 #: A signature of the paths the race player has drawn on its map (None until the paths of
 #: the latest scene are painted): it changes when the player draws new paths.
 PATHS_JS = """() => {

@@ -14,7 +14,7 @@ import pytest
 
 from figures.mapspec import RACER_DASHES, RACER_SYMBOLS
 from scene import MAX_OPTIMIZERS
-from tests.browser import PATHS_JS, chromium, player_frame, require_chromium, serve
+from tests.browser import PATHS_JS, app_in_chromium, player_frame
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -30,10 +30,8 @@ TWELVE_LINK = ("/?f=" + quote("log(x)+y^2", safe="") + "&start=1.5,1&steps=200&"
 
 @pytest.fixture(scope="module")
 def app():
-    path = require_chromium()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with serve() as url, chromium(path) as browser:
-        yield url, browser
+    with app_in_chromium(ARTIFACTS) as served:
+        yield served
 
 
 def _open(browser, url: str, w: int = 1280, h: int = 720, touch: bool = False):

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, open_lr_slider, player_frame, require_chromium, serve
+from tests.browser import (
+    app_in_chromium,
+    open_lr_slider,
+    player_frame,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -17,10 +21,8 @@ SIZES = [(1280, 720), (1600, 1000), (1920, 1080)]
 
 @pytest.fixture(scope="module")
 def app():
-    path = require_chromium()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with serve() as url, chromium(path) as browser:
-        yield url, browser
+    with app_in_chromium(ARTIFACTS) as served:
+        yield served
 
 
 def _inside(box: dict, w: int, h: int) -> bool:
