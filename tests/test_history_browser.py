@@ -215,3 +215,27 @@ def test_steps_are_entries_and_a_tweak_never_leaves_the_app():
         assert sent["shown"]["surface"] == "Booth"
         assert _history_length(page) == opened + 2
         assert not page.get_by_text("Traceback").count()
+
+
+def test_back_from_a_short_link_leaves_in_one_press_and_forward_returns():
+    """A preset's short link opened from another page: the page writes the preset's whole
+    scene into the address (Streamlit may add it as an entry of its own before the page's
+    script is loaded), and one Back returns to the page before, with no entry in between
+    that shows the same scene again or a blank app; Forward shows the preset again."""
+    path = require_chromium()
+    with serve() as url, chromium(path) as browser:
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(url + "/_stcore/health")
+        before = page.url
+        page.goto(url + "/?preset=08-adam-two-rates", wait_until="domcontentloaded")
+        frame = player_frame(page)
+        page.get_by_text("Results").first.wait_for(timeout=60_000)
+        opened = _settled(page, frame)
+        assert "preset=08-adam-two-rates" in opened["search"]
+        assert "opt=adam" in opened["search"]  # the whole scene, not only its name
+        page.go_back()
+        page.wait_for_function("(u) => location.href === u", arg=before, timeout=30_000)
+        page.go_forward()
+        frame = player_frame(page)
+        assert _settled(page, frame)["shown"] == opened["shown"]
+        assert not page.get_by_text("Traceback").count()

@@ -324,6 +324,35 @@ def test_presentation_keys_move_slides(app):
     page.close()
 
 
+SLIDE_SHOWN_JS = """() => { const f = document.querySelector("iframe[title*='player']");
+    const S = f && f.contentWindow.__racePlayer;
+    const lesson = S && S.payload && S.payload.stage && S.payload.stage.lesson;
+    return lesson ? lesson.slide + 1 : null; }"""
+
+
+def test_a_clicker_pressed_fast_goes_as_many_slides_on(app):
+    """Presses that come faster than the page answers each move one slide, and the lesson is
+    kept: the page ends on the slide counted, with that slide's scene, its counter and its
+    address (an event sent mid-run once carried the sidebar's values from before it, which
+    read as a choice of preset and left the lesson)."""
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    frame = _stage(page, url, 1)
+    for presses, gap_ms, key, slide in ((6, 40, "PageDown", 7), (4, 120, "PageUp", 3)):
+        for _ in range(presses):
+            page.keyboard.press(key)
+            page.wait_for_timeout(gap_ms)
+        assert frame.locator("#slide-count").inner_text() == f"{slide} / 8"  # at once
+        page.wait_for_function(f"() => ({SLIDE_SHOWN_JS})() === {slide}", timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelector('[data-test-script-state]')"
+            ".getAttribute('data-test-script-state') !== 'running'", timeout=60_000)
+        search = page.evaluate("location.search")
+        assert "lesson=ravine-to-flat-minima" in search and f"slide={slide}&" in search
+        assert frame.locator("#slide-count").inner_text() == f"{slide} / 8"
+    page.close()
+
+
 # --- normal mode: every preset at 1600×1000 ----------------------------------------------------
 
 PRESETS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "assets" /

@@ -80,6 +80,8 @@
     nonce: Date.now(),
     pendingClick: null,
     stepTimer: 0,
+    slideTimer: 0,     // a slide asked for, waiting for the page to finish its run
+    slideAsked: null,  // {to, title, sent, at}: the slide asked for by a key or a button
     stats: { redraws: 0, surfUpdates: 0, renders: 0, renderMs: [] },
     drawnSig: null,   // the payload whose paths the map canvas shows
     mapKey: null,     // what the map's Plotly figure was last built from
@@ -2114,9 +2116,10 @@
     var lesson = st.lesson;
     el.slidePrev.hidden = el.slideNext.hidden = el.slideCount.hidden = !lesson;
     if (lesson) {
-      el.slideCount.textContent = (lesson.slide + 1) + " / " + lesson.slides;
-      el.slidePrev.disabled = lesson.slide <= 0;
-      el.slideNext.disabled = lesson.slide >= lesson.slides - 1;
+      var shown = shownSlide(lesson);  // the slide asked for, while it is on its way
+      el.slideCount.textContent = (shown + 1) + " / " + lesson.slides;
+      el.slidePrev.disabled = shown <= 0;
+      el.slideNext.disabled = shown >= lesson.slides - 1;
     }
     el.keyHint.textContent = lesson ? KEY_HINT_LESSON : KEY_HINT;
     el.viewToggle.textContent = S.tab === "surf" ? "Map (D)" : "3-D (D)";
@@ -2167,9 +2170,23 @@
   }
 
   // The slide asked for while its scene is on its way, else the one shown: a second key
-  // press before the page answers moves on from the slide asked for.
+  // press before the page answers moves on from the slide asked for (a clicker pressed three
+  // times goes three slides on). One ask is with the page at a time: presses before it
+  // answers only move the slide asked for, which is sent when the page has answered the ask
+  // before. (An event sent while the page is still drawing the previous answer would carry
+  // the sidebar's values from before it, which the page would read as a choice of preset.)
+  // The ask ends when its slide arrives, when another lesson is shown, or after SLIDE_WAIT_MS.
+  var SLIDE_WAIT_MS = 15000;
+  function askedSlide(lesson) {
+    var a = S.slideAsked;
+    if (a && a.title === lesson.title && a.to !== lesson.slide &&
+        Date.now() - a.at < SLIDE_WAIT_MS) return a;
+    S.slideAsked = null;
+    return null;
+  }
   function shownSlide(lesson) {
-    return S.slideAsked && S.slideAsked.sig === S.sig ? S.slideAsked.to : lesson.slide;
+    var a = askedSlide(lesson);
+    return a ? a.to : lesson.slide;
   }
 
   function goToSlide(to) {
@@ -2177,10 +2194,40 @@
     if (!lesson) return;
     to = Math.max(0, Math.min(lesson.slides - 1, to));
     if (to === shownSlide(lesson)) return;
-    S.slideAsked = { to: to, sig: S.sig };
+    var a = askedSlide(lesson);
+    S.slideAsked = { to: to, title: lesson.title, sent: a ? a.sent : null,
+                     at: a ? a.at : Date.now() };
     if (S.playing) setPlaying(false);
     el.slideCount.textContent = (to + 1) + " / " + lesson.slides;
-    sendEvent({ event: "slide", slide: to });
+    sendSlideAsked();
+  }
+
+  // Whether the page has finished its run (its widgets show their values). The player's
+  // frame is the page's own, so this is read from it; elsewhere the page counts as idle.
+  function pageIdle() {
+    try {
+      var app = window.parent.document.querySelector("[data-test-script-state]");
+      return !app || app.getAttribute("data-test-script-state") !== "running";
+    } catch (err) {
+      return true;
+    }
+  }
+
+  // Send the slide asked for once the page has answered the ask before and finished its run
+  // (called again by each new scene from the page).
+  function sendSlideAsked() {
+    clearTimeout(S.slideTimer);
+    var lesson = stageInfo().lesson;
+    var a = lesson && askedSlide(lesson);
+    if (!a || a.sent === a.to) return;
+    if (a.sent !== null && a.sent !== lesson.slide) return;  // its answer is on its way
+    if (!pageIdle()) {
+      S.slideTimer = setTimeout(sendSlideAsked, 50);
+      return;
+    }
+    a.sent = a.to;
+    a.at = Date.now();
+    sendEvent({ event: "slide", slide: a.to });
   }
 
   function stepBy(delta) {
@@ -2325,6 +2372,7 @@
     buildLegend();
     el.player.classList.toggle("present", !!payload.present);
     buildStage();
+    sendSlideAsked();
 
     applyLayoutClasses();
     S.panelHeight = panelHeight();  // now that the legend above the map has its rows
