@@ -2,7 +2,7 @@
 asserts nothing.
 
     python -m bench.bench_live [--root PATH] [--sizes 1600x1000,1280x800]
-                               [--only first,drag,lr,preset,bytes]
+                               [--only first,drag,lr,surface,preset,bytes]
 
 Serves the checkout at ``--root`` (this repository by default) with ``streamlit run`` on
 localhost and drives it in headless Chromium, with the sidebar open, at each window size.
@@ -41,9 +41,14 @@ Measured, at each size:
    cannot be read back);
 3. a learning-rate change in the sidebar (Adam's slider, ArrowRight and ArrowLeft in turn):
    time from the key press to the first repaint after it; median of 10, ~800 ms apart;
-4. a preset picked from the sidebar's "Preset" box: time from the click on the option to the
+4. a surface's parameter changed in the sidebar (the default Rosenbrock's valley steepness,
+   ArrowRight and ArrowLeft in turn): time from the key press until both the paths (the
+   overlay's pixels) and the contours (the first animation frame after the map's Plotly
+   layers changed) are repainted; median of 10, ~1.5 s apart; where the 3-D view is on
+   screen, also until it shows the new surface's paths (the player's own count);
+5. a preset picked from the sidebar's "Preset" box: time from the click on the option to the
    first repaint after it; median over 5 different presets;
-5. bytes received on a second visit with the browser cache warm (a new tab in the same
+6. bytes received on a second visit with the browser cache warm (a new tab in the same
    browser context, after the first visit was drawn and left for 3 s): every response's
    encoded size on the wire, as Chromium counts it, plus the websocket frames; and the same
    for the first visit.
@@ -107,6 +112,17 @@ INIT_JS = r"""
     if (!w || !w.document) return;
     listen(w);
     if (w !== lastWin) { lastWin = w; last = null; }
+    // The map's Plotly layers (contours, axes): each change of them is noted, in the frame's
+    // window.__mapChanges, when the animation frame after it starts (it is painted in it).
+    const mapSvg = w.document.querySelector("#map .main-svg");
+    if (mapSvg && w.__benchMap !== mapSvg) {
+      w.__benchMap = mapSvg;
+      w.__mapChanges = w.__mapChanges || [];
+      new w.MutationObserver(() => { w.__mapDirty = true; })
+        .observe(w.document.getElementById("map"), {subtree: true, childList: true,
+                                                     attributes: true, characterData: true});
+    }
+    if (w.__mapDirty) { w.__mapDirty = false; w.__mapChanges.push(now()); }
     const ov = w.document.querySelector("#map canvas.overlay");
     if (!ov || ov.width < 2 || ov.height < 2) return;
     if (!small) {
@@ -138,6 +154,15 @@ PAINTS_JS = """(since) => {
     const w = f && f.contentWindow;
     if (!w || !w.__paints) return [];
     return w.__paints.filter(p => p.t > since).map(p => p.t);
+}"""
+
+#: Times (epoch ms) of the animation frames after ``since`` that painted a change of the map's
+#: Plotly layers (the contours, the axes).
+MAP_CHANGES_JS = """(since) => {
+    const f = document.querySelector("iframe[title*='player']");
+    const w = f && f.contentWindow;
+    if (!w || !w.__mapChanges) return [];
+    return w.__mapChanges.filter(t => t > since);
 }"""
 
 #: Inputs in the player's frame (where="player") or the top page, after ``since``.
@@ -412,6 +437,52 @@ def lr_changes(browser, size, url: str, n: int = 10) -> dict:
     return {"lat": lat, "missed": missed}
 
 
+def surface_changes(browser, size, url: str, n: int = 10) -> dict:
+    """The default surface's parameter slider in the sidebar (Rosenbrock's valley steepness),
+    ArrowRight and ArrowLeft in turn, ~1.5 s apart: for each key press, the time to the first
+    repaint of the paths and to the first painted change of the map's contours; the change is
+    on screen when both are (and, where the 3-D view is on screen, when it shows the new
+    surface's paths: the player's own count)."""
+    ctx, page = open_scene(browser, size, url)
+    slider = page.get_by_role("slider", name=re.compile("valley steepness"))
+    slider.wait_for(timeout=30_000)
+    settle(page)
+    paths, contours, both, surf, missed = [], [], [], [], 0
+    for i in range(n):
+        slider.focus()
+        surf_before = page.evaluate(SURF_UPDATES_JS)
+        t0 = epoch_ms()
+        slider.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        keys = inputs(page, "top", t0 - 5, "keydown")
+        tk = keys[0] if keys else t0
+        tp = first_paint_after(page, tk, timeout=30_000)
+        try:
+            page.wait_for_function(f"(s) => ({MAP_CHANGES_JS})(s).length > 0", arg=tk,
+                                   timeout=30_000, polling=20)
+            tc = page.evaluate(MAP_CHANGES_JS, tk)[0]
+        except Exception:  # noqa: BLE001 - the contours did not change
+            tc = None
+        if tp is None or tc is None:
+            missed += 1
+        else:
+            paths.append(tp - tk)
+            contours.append(tc - tk)
+            both.append(max(tp, tc) - tk)
+        if surf_before is not None:
+            try:
+                page.wait_for_function(f"(b) => {{ const n = ({SURF_UPDATES_JS})(); "
+                                       "return n !== null && n > b; }", arg=surf_before,
+                                       timeout=10_000, polling=10)
+                surf.append(epoch_ms() - tk)
+            except Exception:  # noqa: BLE001 - not updated within 10 s
+                surf.append(math.inf)
+        settle(page, quiet=600, cap=5000)
+        page.wait_for_timeout(500)
+    ctx.close()
+    return {"paths": paths, "contours": contours, "both": both, "surf": surf,
+            "missed": missed, "n": n}
+
+
 def preset_switches(browser, size, url: str, n: int = 5) -> dict:
     ctx, page = open_scene(browser, size, url)
     box = page.get_by_role("combobox", name="Preset")
@@ -530,6 +601,16 @@ def run_size(browser, size, url: str, queries: dict[int, str], only: set[str]) -
                 f"(p90 {_ms(p90(lat))}, min {_ms(min(lat, default=math.nan))}, "
                 f"max {_ms(max(lat, default=math.nan))}; {r['missed']} of 10 missed)")
         attempt("learning-rate change", lr)
+    if "surface" in only:
+        def surface():
+            r = surface_changes(browser, size, url)
+            surf = (f"; 3-D view current: median {_ms(median(r['surf']))} ms"
+                    if r["surf"] else "")
+            say(f"surface-parameter key → paths and contours repainted: median "
+                f"{_ms(median(r['both']))} ms (p90 {_ms(p90(r['both']))}; paths "
+                f"{_ms(median(r['paths']))}, contours {_ms(median(r['contours']))}; "
+                f"{r['missed']} of {r['n']} missed)" + surf)
+        attempt("surface-parameter change", surface)
     if "preset" in only:
         def preset():
             r = preset_switches(browser, size, url)
@@ -552,8 +633,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout of the app to serve")
     ap.add_argument("--sizes", default="1600x1000,1280x800", help="window sizes, WxH,WxH")
-    ap.add_argument("--only", default="first,drag,lr,preset,bytes",
-                    help="measurements to run: first,drag,lr,preset,bytes")
+    ap.add_argument("--only", default="first,drag,lr,surface,preset,bytes",
+                    help="measurements to run: first,drag,lr,surface,preset,bytes")
     args = ap.parse_args(argv)
     root = args.root.resolve()
     sizes = [tuple(int(v) for v in re.split("[x×]", s.strip())) for s in args.sizes.split(",")]
