@@ -14,4 +14,4 @@ _component = st.components.v2.component(
 
 
 def draw() -> None:
-    _component(key="tab_keeper", data=None)
+    _component(data=None)
