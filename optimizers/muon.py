@@ -18,14 +18,17 @@ as the 1×2 matrix W = [x y] (one row, two columns; A = 1, B = 2 below), whose g
 
 What orthogonalisation does to one row: M = [u v] has rank one, one singular value ‖M‖ and
 M / ‖M‖ already orthogonal. Each iteration maps that singular value s to
-p(s) = a s + b s³ + c s⁵ and keeps the direction, so NS_k(M) = σ_k · M / ‖M‖ with
-σ_0 = 1, σ_1 = p(1) ≈ 0.70, σ_2 ≈ 1.11, σ_3 ≈ 0.73, σ_4 ≈ 1.08 and σ_5 ≈ 0.68 at torch's
-coefficients (which push small singular values up fast and do not converge to 1: they swing
-between about 0.7 and 1.1). On this 1×2 matrix Muon is therefore a *normalised momentum
-step*: every update has the same length, about 0.68 γ'_t with the defaults, in the direction
-of the (Nesterov) momentum, whatever the gradient's size; only weight decay adds to it. The
-weight decay of 0.1 (torch's default) pulls toward the origin, so with it the point settles
-where the normalised step balances γ λ ‖W‖, not at the minimum of f.
+p(s) = a s + b s³ + c s⁵ and keeps the direction, so NS_k(M) = σ_k · M / ‖M‖ with, in exact
+arithmetic, σ_0 = 1, σ_1 = p(1) ≈ 0.70, σ_2 ≈ 1.11, σ_3 ≈ 0.72, σ_4 ≈ 1.09 and σ_5 ≈ 0.70 at
+torch's coefficients (which push small singular values up fast and do not converge to 1: they
+swing between about 0.7 and 1.1); torch's bfloat16 arithmetic gives σ_5 between 0.67 and 0.72,
+depending on the direction. On this 1×2 matrix Muon is therefore a *normalised momentum step*:
+every update has the same length, about 0.7 γ'_t with the defaults, in the direction of the
+(Nesterov) momentum, whatever the gradient's size; only weight decay adds to it. The weight
+decay pulls by γ λ ‖W‖ toward the origin against a step of fixed length γ σ, so Muon cannot
+stay farther than about σ/λ from the origin (≈ 6.9 at torch's default λ = 0.1): it settles at
+the minimum of f within that disc, on its edge when the minimum lies beyond it. Set λ = 0 to
+race it to the minimum wherever it is.
 
 Conventions (as torch): the buffer is an exponential average (``lerp``), not the μB + G its
 docstring writes, and its first value is (1 - μ) G_1; Nesterov interpolates from G toward B by
@@ -118,7 +121,7 @@ STATE = ("momentum_buffer", "update")
 #: What each state entry holds, in a few words (the step inspector's caption).
 STATE_TEXT = {
     "momentum_buffer": "is the running average of gradients",
-    "update": "the orthogonalised update O_t (length ≈ 0.7 with 5 Newton–Schulz steps)",
+    "update": "the orthogonalised update O_t (length ≈ 0.7 after 5 Newton–Schulz steps)",
 }
 BUF, UPDATE = range(len(STATE))
 
