@@ -345,3 +345,14 @@ def test_torch_spellings_of_adjust_lr_fn_and_defaults():
                                                   "weight_decay": 0.0}
     assert OPTIMIZERS["sparse_adam"].defaults() == {"lr": 1e-3, "betas": (0.9, 0.999),
                                                     "eps": 1e-8}
+
+
+def test_the_budget_counts_muons_newton_schulz_iterations():
+    """Up to 99 iterations a step (torch refuses 100): a race or a view's budget must see them."""
+    from scene import budget
+
+    surf = SURFACES["rosenbrock"]
+    base = budget.step_ns("muon", OPTIMIZERS["muon"].validate({}), surf, 1000)
+    most = budget.step_ns("muon", OPTIMIZERS["muon"].validate({"ns_steps": 99}), surf, 1000)
+    assert most - base == pytest.approx(94 * budget.NEWTON_SCHULZ_NS)
+    assert most > 4 * base
