@@ -210,8 +210,8 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                           summary="Momentum orthogonalised by Newton–Schulz: on the point "
                           "as a 1×2 matrix, a step of fixed length along the momentum."),
     "adafactor": OptimizerInfo("adafactor", "Adafactor", adafactor, adafactor.SPEC,
-                               summary="Divides by factored running means of g², with steps "
-                               "scaled by the size of the point itself."),
+                               summary="Divides by factored running means of g²; its step is "
+                               "scaled by the point's distance from the origin."),
     "sparse_adam": OptimizerInfo("sparse_adam", "SparseAdam", sparse_adam, sparse_adam.SPEC,
                                  key=("betas",), summary="Lazy Adam: a coordinate missing "
                                  "from a sparse gradient keeps its moments and does not move."),

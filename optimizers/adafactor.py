@@ -137,7 +137,7 @@ def latex(hp: dict, gamma: str) -> list[str]:
     lines += [r"R_t = (1-\omega_t) R_{t-1} + \omega_t\,\tfrac12 (g_x^2 + g_y^2), \quad "
               r"C_t = (1-\omega_t) C_{t-1} + \omega_t\, g_t^2",
               rf"U_t = g_t / \sqrt{{\max(R_t C_t / \max(R_t, {tex.num(e1)}),\ "
-              rf"{tex.num(e1)}^2)}}",
+              rf"({tex.num(e1)})^2)}}",
               rf"\theta_t = \theta_{{t-1}} - \frac{{\alpha_t\, U_t}}{{\max(1,\ "
               rf"\mathrm{{RMS}}(U_t)/{tex.num(hp['d'])})}}, \quad {gamma}"]
     return lines

@@ -32,15 +32,17 @@ race it to the minimum wherever it is.
 
 Conventions (as torch): the buffer is an exponential average (``lerp``), not the μB + G its
 docstring writes, and its first value is (1 - μ) G_1; Nesterov interpolates from G toward B by
-μ. Newton–Schulz runs in bfloat16 as torch does: B̃ is rounded to bfloat16 (via float32), and
-each operation (the Frobenius norm, the division, the products and the sums of ``addmm``) is
-computed in float32 and rounded to bfloat16, so O_t has 8 significant bits and each update is
-O_t's exact value times γ'_t, added to the float64 point. The norm is clamped at ε (bfloat16)
-before dividing, so a zero momentum gives O = 0. r uses the shape 1×2, so "original" leaves γ
-as it is; a 2×1 matrix would take r = √2 instead (the same steps, √2 longer).
-ns_coefficients are torch's and fixed here (the app offers no three-number setting); ns_steps
-runs from 0 (the momentum normalised to length 1) to 99 (torch refuses 100 or more).
-torch accepts any momentum ≥ 0; the app's widget offers [0, 0.999].
+μ. ``lerp`` is torch's two-branch formula with each branch a fused multiply-add, and the step
+adds -γ'_t O_t with a fused multiply-add, as torch's CPU kernels compute them. Newton–Schulz
+runs in bfloat16 as torch does: B̃ is rounded to bfloat16 (via float32), and each operation
+(the Frobenius norm, the division, the products and the sums of ``addmm``) is computed in
+float32 and rounded to bfloat16, so O_t has 8 significant bits and each update is O_t's exact
+value times γ'_t, added to the float64 point. The norm is clamped at ε (bfloat16) before
+dividing, so a zero momentum gives O = 0. r uses the shape 1×2, so "original" leaves γ as it
+is; a 2×1 matrix would take r = √2 instead (the same steps, √2 longer). ns_coefficients are
+torch's and fixed here (the app offers no three-number setting); ns_steps runs from 0 (the
+momentum normalised to length 1) to 99 (torch refuses 100 or more). torch accepts any
+momentum ≥ 0; the app's widget offers [0, 0.999].
 
 The recorded state is the momentum buffer and the orthogonalised update O_t; the effective step
 size is γ'_t ‖O_t‖, the length of the step before weight decay.
@@ -169,7 +171,7 @@ def latex(hp: dict, gamma: str) -> list[str]:
         b = r"\tilde B_t"
     k = int(hp["ns_steps"])
     lines.append(rf"O_t = \mathrm{{NS}}_{{{k}}}({b}) = \sigma_{{{k}}}\,"
-                 rf"\frac{{{b}}}{{\lVert {b} \rVert}}\ \text{{(bfloat16; }}\sigma_{{{k}}} = "
+                 rf"\frac{{{b}}}{{\lVert {b} \rVert}}\ \text{{(bfloat16; }}\sigma_{{{k}}} \approx "
                  rf"{tex.num(singular_value(k))}\text{{)}}")
     lines += tex.decay(hp["weight_decay"])
     rate = r"\gamma_t" if r == 1.0 else rf"{tex.num(r)}\,\gamma_t"

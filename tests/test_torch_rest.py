@@ -356,3 +356,34 @@ def test_the_budget_counts_muons_newton_schulz_iterations():
     most = budget.step_ns("muon", OPTIMIZERS["muon"].validate({"ns_steps": 99}), surf, 1000)
     assert most - base == pytest.approx(94 * budget.NEWTON_SCHULZ_NS)
     assert most > 4 * base
+
+
+def test_a_new_process_loads_the_new_loops_instead_of_compiling_them():
+    """Muon's loop holds bit casts of its own (bfloat16): it must be served from the on-disk
+    cache like the others."""
+    import subprocess
+    import sys
+
+    for name in NEW:
+        run("rosenbrock", name, steps=2)
+    code = ("from optimizers import OPTIMIZERS, run\n"
+            f"for n in {NEW!r}:\n"
+            "    run('rosenbrock', n, steps=2)\n"
+            "    s = OPTIMIZERS[n].entry.stats\n"
+            "    print(sum(s.cache_hits.values()), sum(s.cache_misses.values()))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1", "0"] * len(NEW)
+
+
+def test_every_latex_line_has_single_superscripts():
+    """``a^{b}^2`` is an error to KaTeX: a squared number is bracketed."""
+    import re
+
+    for name in NEW:
+        info = OPTIMIZERS[name]
+        for hyper in ({}, {"weight_decay": 0.5}):
+            hp = info.validate({k: v for k, v in hyper.items() if k in info.spec})
+            for line in info.latex(hp, r"\gamma_t = 0.01"):
+                assert not re.search(r"\^\{[^{}]*\}\^", line), line
+                assert line.count("{") == line.count("}"), line
