@@ -81,8 +81,7 @@ SPEC = {
                          help="The second-moment average weighs the new g² by t^τ: τ = 0 "
                               "keeps only the latest, τ = -1 averages all equally."),
     "eps": _Eps("eps", (EPS1_NONE, 1e-3), 0.0, math.inf, kind="pair", label="eps",
-                labels=("ε1 (floor of the RMS; torch's None = 2.2e-16)",
-                        "ε2 (smallest size of the point)"),
+                labels=("ε1 (None: 2.2e-16)", "ε2 (floor of RMS θ)"),
                 error="epsilon should be >= 0 but is", ui_low=0.0, ui_high=1.0, symbol="ε",
                 help="ε1 floors the second moment (as ε1²); ε2 floors RMS(θ) in the step size."),
     "d": Hyper("d", 1.0, 1.0, math.inf, label="clipping threshold d",
