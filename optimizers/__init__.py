@@ -24,12 +24,14 @@ from . import (
     _driver,
     adabelief,
     adadelta,
+    adafactor,
     adagrad,
     adam,
     adamax,
     asgd,
     lbfgs,
     lion,
+    muon,
     nadam,
     radam,
     rmsprop,
@@ -38,6 +40,7 @@ from . import (
     schedulefree,
     schedules,
     sgd,
+    sparse_adam,
 )
 from ._spec import Hyper, validate
 from .schedules import SCHEDULES
@@ -203,6 +206,15 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                                         schedulefree, schedulefree.ADAMW_SPEC, key=("betas",),
                                         summary="AdamW's steps with Schedule-Free "
                                         "averaging in place of momentum."),
+    "muon": OptimizerInfo("muon", "Muon", muon, muon.SPEC, key=("momentum", "weight_decay"),
+                          summary="Momentum orthogonalised by Newton–Schulz: on the point "
+                          "as a 1×2 matrix, a step of fixed length along the momentum."),
+    "adafactor": OptimizerInfo("adafactor", "Adafactor", adafactor, adafactor.SPEC,
+                               summary="Divides by factored running means of g²; its step is "
+                               "scaled by the point's distance from the origin."),
+    "sparse_adam": OptimizerInfo("sparse_adam", "SparseAdam", sparse_adam, sparse_adam.SPEC,
+                                 key=("betas",), summary="Lazy Adam: a coordinate missing "
+                                 "from a sparse gradient keeps its moments and does not move."),
 }
 
 

@@ -648,8 +648,10 @@ def _entry(raw, i: int, warnings: list[str], steps: int = 500) -> Entry | None:
         return None
     name = raw.get("optimizer")
     if not isinstance(name, str) or name not in OPTIMIZERS:
-        warnings.append(f"{where}: {quote(name)} is not a known optimizer "
-                        f"({', '.join(OPTIMIZERS)}); left out")
+        known = ", ".join(OPTIMIZERS)  # the first names only, once the list outgrows a warning
+        if len(known) > 150:
+            known = f"{known[:known.rfind(', ', 0, 150)]}, … {len(OPTIMIZERS)} in all"
+        warnings.append(f"{where}: {quote(name)} is not a known optimizer ({known}); left out")
         return None
     info = OPTIMIZERS[name]
     for k in raw:

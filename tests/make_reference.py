@@ -14,6 +14,14 @@ One drawn step is one ``optimizer.step()`` (for LBFGS one ``step(closure)`` with
 Schedule-Free optimizers are put in train mode before the first step, and the stored point is
 the one the package evaluates gradients at (``y``).
 
+Muon, Adafactor and SparseAdam (``NEW_CASES``) are run for ``NEW_STEPS`` steps. Muon and
+Adafactor get the point as a 1×2 matrix (torch's Muon takes only matrices), SparseAdam as a
+vector of two with a sparse COO gradient holding the coordinates the app's sparsity draws keep
+(``optimizers.stochastic``); a case with ``sparsity`` or ``noise`` gives the dense optimizers
+the same draws, as the app does (noise added, dropped coordinates zeroed). Adafactor is also run
+on the vector of two (torch's unfactored path), stored as ``xy_vector``: the 1×2 matrix and the
+vector take the same steps up to rounding.
+
 SAM has no package on PyPI; :class:`SAM` below follows the widely used PyTorch implementation
 by D. Samuel (github.com/davda54/sam): the perturbation ρ·g/(‖g‖ + 1e-12), or for the adaptive
 variant ρ·w²·g/(‖|w|·g‖ + 1e-12), then the base optimizer steps from the restored weights with
@@ -45,6 +53,31 @@ SURFACES = [("rosenbrock", {}), ("ravine", {"condition": 10.0, "angle": 30.0}),
 #: analytic formula at about half the points) into 1e-8 by step 50: the two are equally right,
 #: but no longer comparable to 1e-12. The same optimizer at smaller rates is compared there.
 NOT_ON_ROSENBROCK = [("lbfgs", {}), ("lbfgs", {"line_search_fn": "strong_wolfe", "max_eval": 25})]
+
+
+#: Steps of the Muon, Adafactor and SparseAdam cases.
+NEW_STEPS = 200
+
+#: (registry name, app hyperparameters, torch keyword arguments, noise and sparsity settings)
+NEW_CASES = [
+    ("muon", {}, {}, {}),
+    ("muon", {"lr": 0.02, "weight_decay": 0.0}, {"weight_decay": 0.0}, {}),
+    ("muon", {"lr": 0.01, "momentum": 0.9, "nesterov": False, "ns_steps": 3,
+              "weight_decay": 0.01}, {"nesterov": False}, {}),
+    ("muon", {"lr": 0.02, "adjust_lr_fn": "match_rms_adamw", "eps": 1e-3},
+     {"adjust_lr_fn": "match_rms_adamw"}, {}),
+    ("muon", {"lr": 0.01, "weight_decay": 0.0}, {"weight_decay": 0.0},
+     {"noise": 0.5, "sparsity": 0.3, "seed": 4}),
+    ("adafactor", {}, {}, {}),
+    ("adafactor", {"lr": 0.05, "beta2_decay": -0.5, "eps": (1e-30, 1e-2), "d": 2.0,
+                   "weight_decay": 0.01}, {}, {}),
+    ("adafactor", {"beta2_decay": 0.0, "d": 1.5}, {}, {"noise": 0.5, "sparsity": 0.3,
+                                                       "seed": 4}),
+    ("sparse_adam", {}, {}, {}),
+    ("sparse_adam", {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6}, {}, {}),
+    ("sparse_adam", {"lr": 0.02}, {}, {"sparsity": (0.0, 0.8), "seed": 1}),
+    ("sparse_adam", {"lr": 0.01}, {}, {"noise": 0.5, "sparsity": 0.4, "seed": 2}),
+]
 
 
 def _loss(name: str, p, w):
@@ -218,6 +251,57 @@ def _trajectory(surface: str, sp, start, name: str, hyper: dict, make) -> dict:
     return case
 
 
+def _new_trajectory(surface: str, sp, start, name: str, hyper: dict, torch_kw: dict,
+                    draws: dict, shape: tuple[int, ...]) -> list:
+    """One Muon, Adafactor or SparseAdam run in torch, the point of the given shape."""
+    import torch
+
+    from optimizers import stochastic
+
+    noise, drop = stochastic(NEW_STEPS, draws.get("noise", 0.0), draws.get("sparsity", 0.0),
+                             draws.get("seed", 0))
+    w = torch.tensor(start, dtype=torch.float64).reshape(shape).requires_grad_(True)
+    kw = {k: v for k, v in hyper.items() if k not in torch_kw}
+    kw.update(torch_kw)
+    if name == "adafactor" and "eps" not in kw:
+        kw["eps"] = (None, 1e-3)  # torch's default, spelled out
+    cls = {"muon": torch.optim.Muon, "adafactor": torch.optim.Adafactor,
+           "sparse_adam": torch.optim.SparseAdam}[name]
+    opt = cls([w], **kw)
+    xy = [list(start)]
+    for t in range(NEW_STEPS):
+        w.grad = None
+        _loss(surface, sp, w.view(-1)).backward()
+        g = w.grad.detach().view(-1).clone()
+        if len(noise):
+            g += torch.from_numpy(noise[t])
+        keep = torch.ones(2, dtype=torch.bool) if not len(drop) else torch.from_numpy(
+            drop[t] == 0)
+        if name == "sparse_adam":
+            idx = torch.nonzero(keep).T
+            w.grad = torch.sparse_coo_tensor(idx, g[keep], (2,))
+        else:
+            w.grad = torch.where(keep, g, torch.zeros_like(g)).reshape(shape)
+        opt.step()
+        xy.append(w.detach().view(-1).tolist())
+    return xy
+
+
+def _new_cases(surface: str, kwargs: dict, surf) -> list[dict]:
+    out = []
+    for name, hyper, torch_kw, draws in NEW_CASES:
+        shape = (2,) if name == "sparse_adam" else (1, 2)
+        case = {"surface": surface, "surface_args": kwargs, "optimizer": name,
+                "hyper": hyper, **draws, "steps": NEW_STEPS,
+                "xy": _new_trajectory(surface, surf.p, list(surf.start), name, hyper, torch_kw,
+                                      draws, shape)}
+        if name == "adafactor":
+            case["xy_vector"] = _new_trajectory(surface, surf.p, list(surf.start), name, hyper,
+                                                torch_kw, draws, (2,))
+        out.append(case)
+    return out
+
+
 def _check_gradient(surface: str, surf) -> None:
     import torch
 
@@ -248,9 +332,17 @@ def main() -> None:
                     and (pts[:, 1] >= ylo).all() and (pts[:, 1] <= yhi).all()):
                 bad.append(f"{name} {hyper} leaves the map on {surface}")
             cases.append({"surface": surface, "surface_args": kwargs, **case})
+        for case in _new_cases(surface, kwargs, surf):
+            pts = np.array(case["xy"])
+            (xlo, xhi), (ylo, yhi) = surf.limit
+            if not (np.isfinite(pts).all() and (pts[:, 0] >= xlo).all()
+                    and (pts[:, 0] <= xhi).all() and (pts[:, 1] >= ylo).all()
+                    and (pts[:, 1] <= yhi).all()):
+                bad.append(f"{case['optimizer']} {case['hyper']} leaves the map on {surface}")
+            cases.append(case)
     if bad:
         raise SystemExit("pick other settings:\n" + "\n".join(bad))
-    meta = {"steps": STEPS, "torch": torch.__version__,
+    meta = {"steps": STEPS, "new_steps": NEW_STEPS, "torch": torch.__version__,
             "schedulefree": version("schedulefree"),
             "adabelief-pytorch": version("adabelief-pytorch")}
     OUT.parent.mkdir(exist_ok=True)

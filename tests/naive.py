@@ -8,6 +8,7 @@ of positions.
 from __future__ import annotations
 
 import math
+import struct
 
 
 def _run(grad, start, steps, lrs, step):
@@ -337,3 +338,94 @@ NAIVE.update({
     "sgd_schedulefree": schedulefree,
     "adamw_schedulefree": lambda *a, **k: schedulefree(*a, **{"betas": (0.9, 0.999), **k}),
 })
+
+
+# ---- Muon, Adafactor and SparseAdam (torch 2.13), each on the whole point (x, y).
+
+def _f32(v: float) -> float:
+    """v rounded to float32 (a float32 operation on float32 values, done in float64 and then
+    rounded, gives the correctly rounded float32 result)."""
+    return struct.unpack("<f", struct.pack("<f", v))[0]
+
+
+def _bf16(v: float) -> float:
+    """v rounded to float32, then to bfloat16 (to nearest, ties to even)."""
+    bits = struct.unpack("<I", struct.pack("<f", _f32(v)))[0]
+    bits = (bits + ((bits >> 16) & 1) + 0x7FFF) & 0xFFFF0000
+    return struct.unpack("<f", struct.pack("<I", bits))[0]
+
+
+def newton_schulz(u: float, v: float, steps: int = 5, eps: float = 1e-7,
+                  coefficients=(3.4445, -4.7750, 2.0315)) -> tuple[float, float]:
+    """NS_k of the 1×2 matrix [u v] in bfloat16: each operation in float32, rounded to bf16."""
+    a, b, c = (_f32(k) for k in coefficients)
+    p, q = _bf16(u), _bf16(v)
+    norm = max(_bf16(math.sqrt(_f32(p * p + q * q))), _bf16(eps))
+    p, q = _bf16(p / norm), _bf16(q / norm)
+    for _ in range(steps):
+        s = _bf16(p * p + q * q)
+        w = _bf16(_f32(b * s) + _f32(c * _f32(s * s)))
+        p, q = _bf16(_f32(a * p) + _f32(w * p)), _bf16(_f32(a * q) + _f32(w * q))
+    return p, q
+
+
+def _lerp(start, end, weight):
+    return start + weight * (end - start) if abs(weight) < 0.5 else end - (end - start) * (
+        1 - weight)
+
+
+def muon(grad, start, steps, lrs, weight_decay=0.1, momentum=0.95, nesterov=True, eps=1e-7,
+         ns_steps=5, adjust_lr_fn=None):
+    ratio = 0.2 * math.sqrt(2) if adjust_lr_fn in (True, "match_rms_adamw") else 1.0
+    theta, buf, out = list(start), [0.0, 0.0], [tuple(start)]
+    for k in range(steps):
+        g = grad(*theta)
+        buf = [_lerp(buf[i], g[i], 1 - momentum) for i in range(2)]
+        u = [_lerp(g[i], buf[i], momentum) for i in range(2)] if nesterov else buf
+        o = newton_schulz(u[0], u[1], int(ns_steps), eps)
+        theta = [theta[i] * (1 - lrs[k] * weight_decay) - lrs[k] * ratio * o[i]
+                 for i in range(2)]
+        out.append(tuple(theta))
+    return out
+
+
+def adafactor(grad, start, steps, lrs, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0,
+              weight_decay=0.0):
+    e1 = 2.0**-52 if eps[0] is None else eps[0]
+    e2 = eps[1]
+    theta, row, col, out = list(start), 0.0, [0.0, 0.0], [tuple(start)]
+    for k in range(steps):
+        t = k + 1
+        g = grad(*theta)
+        omega = t**beta2_decay
+        alpha = max(e2, math.hypot(*theta) / math.sqrt(2)) * min(lrs[k], 1 / math.sqrt(t))
+        theta = [p * (1 - lrs[k] * weight_decay) for p in theta]
+        row = _lerp(row, (g[0] ** 2 + g[1] ** 2) / 2, omega)
+        col = [_lerp(col[i], g[i] ** 2, omega) for i in range(2)]
+        v = [max(row * col[i] / max(row, e1), e1 * e1) for i in range(2)]
+        u = [g[i] / math.sqrt(v[i]) for i in range(2)]
+        denom = max(1.0, math.hypot(*u) / (math.sqrt(2) * d))
+        theta = [theta[i] - alpha / denom * u[i] for i in range(2)]
+        out.append(tuple(theta))
+    return out
+
+
+def sparse_adam(grad, start, steps, lrs, betas=(0.9, 0.999), eps=1e-8, drop=None):
+    """``drop[k][i]`` true: coordinate i is absent from update k+1's gradient."""
+    b1, b2 = betas
+    theta, m, v, out = list(start), [0.0, 0.0], [0.0, 0.0], [tuple(start)]
+    for k in range(steps):
+        t = k + 1
+        g = grad(*theta)
+        for i in range(2):
+            if drop is not None and drop[k][i]:
+                continue
+            m[i] = b1 * m[i] + (1 - b1) * g[i]
+            v[i] = b2 * v[i] + (1 - b2) * g[i] ** 2
+            theta[i] -= lrs[k] * math.sqrt(1 - b2**t) / (1 - b1**t) * m[i] / (
+                math.sqrt(v[i]) + eps)
+        out.append(tuple(theta))
+    return out
+
+
+NAIVE.update({"muon": muon, "adafactor": adafactor, "sparse_adam": sparse_adam})
