@@ -6,8 +6,8 @@ import streamlit as st
 
 from ui.callbacks import on_slide_step, restore_preset
 from ui.compute import cached_lessons
+from ui.keys import NO_LESSON
 from ui.plainmath import plain
-from ui.state import NO_LESSON
 from ui.tables import md_literal
 
 # The stage: the page's padding trimmed (below the band that holds the sidebar's open button

@@ -55,7 +55,9 @@ from pathlib import Path
 from figures.payload import loss_values
 from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict
 from scene.race import simulate
+from ui import guard
 from ui.cache import BoundedCache
+from ui.grid import route as grid_route
 from ui.packing import Packer, clean, read
 
 __all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
@@ -266,8 +268,6 @@ def routes() -> list:
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
-    from ui import guard
-
     version = asset_version()
     assets = {p.name: p for p in _FRONTEND.iterdir()
               if p.is_file() and p.suffix in (".js", ".css")}
@@ -357,8 +357,6 @@ def routes() -> list:
             packed[name] = await run_in_threadpool(gzip.compress, path.read_bytes(), 9, mtime=0)
         return Response(packed[name], media_type=kind,
                         headers={**headers, "Content-Encoding": "gzip"})
-
-    from ui.grid import route as grid_route
 
     return [Route("/live/race", race, methods=["POST"]), grid_route(),
             Route("/live/health", health, methods=["GET"]),

@@ -144,6 +144,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from ui.grid import split_surface
+from ui.guard import issue_token
 from ui.live import asset_version
 from ui.packing import Packer, clean
 
@@ -395,8 +396,6 @@ def race_player(payload: dict, *, key: str, height: int = 520,
     component = _declare()
     # The live route answers the app's own pages only: the page sends this token with each
     # request. It names the session (whose requests the route takes one at a time).
-    from ui.guard import issue_token
-
     token = issue_token(_session_id()) if payload.get("live") else None
     value = component(meta=meta, blob=blob, token=token, key=key, default=None)
     _repaint_on_reconnect()

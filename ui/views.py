@@ -16,11 +16,12 @@ from scene.race import DEFAULT_TOL, Race, metrics, steps_to_reach
 from scene.url import encode
 from ui import analysis, header, tab_keeper
 from ui.callbacks import on_inspect_step
+from ui.choices import lr_grid
 from ui.compute import cached_payload, cached_race, cached_recorded
 from ui.equations import update_rules
 from ui.grid import grid_query
+from ui.keys import FIRST_TAB, SHARE_TAB
 from ui.player import race_player
-from ui.state import FIRST_TAB, SHARE_TAB, lr_grid
 from ui.tables import markdown_table, md_literal, swatch
 
 
