@@ -82,6 +82,8 @@ def _nice_step(span: float, target: int) -> float:
     return 10 * mag
 
 
+# A process-wide cache shared by every session: bounded, thread-safe, and what it holds cannot
+# change (a frozen dataclass of read-only arrays).
 @lru_cache(maxsize=64)
 def surface_field(surface: Surface, n: int = GRID_N) -> SurfaceField:
     """Sample ``surface`` on an ``n`` × ``n`` grid over its bounds and choose the colour

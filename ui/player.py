@@ -138,6 +138,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -253,22 +254,29 @@ def _source_stamp() -> tuple:
 
 
 _SYNCED_STAMP = _source_stamp()
+# The served directory and the stamp of the sources it was built from are the process's, shared
+# by every session on purpose: the player's files are the same for all. Only a changed source
+# (a developer's edit) or a cleaned cache rewrites them; the lock keeps that check and rebuild
+# whole when two sessions draw the player at once.
+_FRONTEND_LOCK = threading.Lock()
 
 
 def _declare():
     global _FRONTEND_DIR, _SYNCED_STAMP
-    stamp = _source_stamp()
-    if (
-        stamp != _SYNCED_STAMP
-        or not (_FRONTEND_DIR / "index.html").is_file()
-        or not (_FRONTEND_DIR / "plotly-race.min.js").is_file()
-    ):
-        _FRONTEND_DIR = _sync_frontend()
-        _SYNCED_STAMP = stamp
+    with _FRONTEND_LOCK:
+        stamp = _source_stamp()
+        if (
+            stamp != _SYNCED_STAMP
+            or not (_FRONTEND_DIR / "index.html").is_file()
+            or not (_FRONTEND_DIR / "plotly-race.min.js").is_file()
+        ):
+            _FRONTEND_DIR = _sync_frontend()
+            _SYNCED_STAMP = stamp
+        path = _FRONTEND_DIR
     # Declaring again is cheap and registers the component with the runtime
     # that runs the current script (the module may have been imported
     # before that runtime existed).
-    return components.declare_component(_COMPONENT_NAME, path=str(_FRONTEND_DIR))
+    return components.declare_component(_COMPONENT_NAME, path=str(path))
 
 
 # --------------------------------------------------------------------------
