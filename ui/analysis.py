@@ -28,7 +28,7 @@ from scene.budget import view_problem, what_to_lower
 from ui import basins_view
 from ui.cache import BoundedCache
 from ui.guard import view_slot
-from ui.keys import TAB_LABELS, VIEW_OF_TAB, analysis_of, tab_of  # noqa: F401  (re-exported)
+from ui.keys import TAB_LABELS, VIEW_OF_TAB, analysis_of, csv_button_key, tab_of  # noqa: F401
 
 SHOW_PROGRESS_AFTER = 0.5  # seconds
 
@@ -131,7 +131,7 @@ def _csv_button(result, scene: Scene, analysis: str) -> None:
         return
     label = "Data (CSV)" if size < 2**20 else f"Data (CSV, about {_size_text(size)})"
     st.download_button(label, lambda: to_csv(result), file_name=name, mime="text/csv",
-                       key=f"{analysis}_csv")
+                       key=csv_button_key(analysis))
 
 
 def draw_basins(race_scene: Scene, race=None) -> None:

@@ -10,9 +10,10 @@ import streamlit as st
 
 from landscapes import FORMULA, SURFACES, get_surface
 from scene import MAX_OPTIMIZERS, STEPS_LIMIT, Entry
+from scene.link import default_formula_params
 from ui import history
 from ui.compute import cached_lessons, cached_presets
-from ui.formula_ui import RANGE_KEYS, default_params
+from ui.formula_ui import RANGE_KEYS
 from ui.keys import (
     CUSTOM,
     NO_LESSON,
@@ -112,7 +113,7 @@ def on_formula() -> None:
     the last good formula stays in the race."""
     ss = st.session_state
     params = {"f": ss.get("formula_text", ""),
-              **{k: ss.get(formula_range_key(k), default_params()[k]) for k in RANGE_KEYS}}
+              **{k: ss.get(formula_range_key(k), default_formula_params()[k]) for k in RANGE_KEYS}}
     try:
         surf = get_surface(FORMULA, **params)
     except ValueError as e:

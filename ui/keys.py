@@ -16,7 +16,8 @@ from scene.analysis import ANALYSES
 __all__ = ["CUSTOM", "NO_LESSON", "FIRST_TAB", "SHARE_TAB", "TAB_LABELS", "VIEW_OF_TAB",
            "analysis_of", "tab_of", "entry_prefix", "entry_key", "hyper_key", "open_key",
            "panel_key", "duplicate_key", "remove_key", "surface_param_key", "schedule_key",
-           "formula_range_key", "section_key", "section_open_key"]
+           "formula_range_key", "section_key", "section_open_key", "header_line_key",
+           "csv_button_key"]
 
 #: The Preset box's choice of no preset, and the Lesson box's choice of no lesson.
 CUSTOM = "— your own scene —"
@@ -107,3 +108,13 @@ def section_key(name: str) -> str:
 def section_open_key(name: str) -> str:
     """Whether the sidebar's section ``name`` is open."""
     return f"open_{name}"
+
+
+def header_line_key(name: str) -> str:
+    """A line of the header above the map that opens for its whole text (an expander)."""
+    return f"head_{name}"
+
+
+def csv_button_key(view: str) -> str:
+    """The download button of analysis view ``view``'s numbers."""
+    return f"{view}_csv"

@@ -260,7 +260,12 @@ def asset_version() -> str:
 
 
 def routes() -> list:
-    """The routes ``app.py`` adds beside the page."""
+    """The routes ``app.py`` adds beside the page.
+
+    Longer than most functions here for a reason: the handlers are closures over what is
+    worked out once when the server starts (the assets' version and files, their compressed
+    bytes) and over Starlette's classes, imported here so that importing this module (the
+    tests, the page's script) does not import the server's stack."""
     import asyncio
 
     from starlette.concurrency import run_in_threadpool
@@ -339,7 +344,9 @@ def routes() -> list:
         return Response(out, media_type="application/octet-stream",
                         headers={"Cache-Control": "no-store"})
 
-    packed: dict[str, bytes] = {}  # each file compressed once, at the strongest level
+    # Each file compressed once, at the strongest level: shared by every session on purpose,
+    # bounded by the player's files, and written only on the event loop (one thread).
+    packed: dict[str, bytes] = {}
 
     async def asset(request):
         name = request.path_params["name"]
