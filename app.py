@@ -11,7 +11,7 @@ in ``ui``.
 import streamlit as st
 
 if __name__ == "__main__":  # a run of the page
-    from ui import header, history, sidebar, state, views
+    from ui import callbacks, header, history, sidebar, state, views
 
     st.set_page_config(page_title="Optimizer Race", page_icon="🏁", layout="wide",
                        initial_sidebar_state="auto")
@@ -20,7 +20,7 @@ if __name__ == "__main__":  # a run of the page
     history.follow()              # Back or Forward: the scene the restored address names
     state.init_session()          # the first run reads the share link (or the default scene)
     state.keep_undrawn_widgets()
-    state.apply_player_event()    # a drag, a chip's learning rate, a pause in the player
+    state.apply_player_event(callbacks.load_slide)  # a drag, a chip's lr, a pause, a slide
 
     scene, race_scene, problems = state.current_scene()
     query = state.sync_link(scene)

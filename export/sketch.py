@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -77,6 +78,27 @@ def _star(cx: float, cy: float, outer: float) -> list[tuple[float, float]]:
     return pts
 
 
+@dataclass
+class _Canvas:
+    """What every part of the sketch draws with: the picture, the theme, ``s`` pixels per CSS
+    pixel, the plot area in pixels (left, top, right, bottom, width, height), the surface's
+    bounds and the text's font and colour."""
+
+    img: Image.Image
+    draw: ImageDraw.ImageDraw
+    t: object
+    s: float
+    pl: int
+    pt: int
+    pr: int
+    pb: int
+    pw: int
+    ph: int
+    bounds: tuple
+    font: object
+    text_rgb: str
+
+
 def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     """The background and marker overlay of the race's map, drawn with Pillow."""
     t = get_theme(theme)
@@ -86,21 +108,31 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     W, H = int(round(width * s)), int(round(height * s))
     left, top, right, bottom = plot_area(fig, s)
     pl, pt, pr, pb = (int(round(v)) for v in (left, top, right, bottom))
-    pw, ph = max(pr - pl, 1), max(pb - pt, 1)
     field = surface_field(race.surface)
     spec = map_spec(race.surface)  # the colours and markers every renderer of the map draws
     (x0, x1), (y0, y1) = race.surface.bounds
     img = Image.new("RGB", (W, H), t.background)
-    draw = ImageDraw.Draw(img)
-    text_rgb = t.text_color
-    font = _font(t.font_size * s, FONTS)
-    big = _font(t.title_size * s, FONTS)
-    axis_font = _font(t.axis_title_size * s, FONTS)
+    c = _Canvas(img, ImageDraw.Draw(img), t, s, pl, pt, pr, pb, max(pr - pl, 1),
+                max(pb - pt, 1), race.surface.bounds, _font(t.font_size * s, FONTS),
+                t.text_color)
+    _paint_bands(c, field, spec, race.surface.found)
+    _paint_axes(c)
+    _paint_colorbar(c, field, spec)
+    _paint_titles(c, fig)
+    _paint_legend(c, fig, spec)
+    overlay = _paint_marks(c, race, spec, (W, H))
+    if overlay is not None:
+        img.paste(overlay, (0, 0), overlay)
+    return Stage(img, overlay, (left, top, right, bottom), (x0, x1), (y0, y1), s)
 
-    # filled contours: the grid resampled to the plot area, coloured by band
+
+def _paint_bands(c: _Canvas, field, spec, formula: bool) -> None:
+    """Filled contours: the grid resampled to the plot area, coloured by band, the lines
+    between the bands, and for a typed formula (``formula``) the shade where f is not
+    defined."""
     z = np.nan_to_num(field.z, nan=field.zmax)
     zimg = Image.fromarray(z[::-1].astype(np.float32), mode="F").resize(
-        (pw, ph), Image.Resampling.BILINEAR)
+        (c.pw, c.ph), Image.Resampling.BILINEAR)
     zz = np.asarray(zimg, dtype=np.float64)
     start, _, size = field.levels
     band = np.floor((zz - start) / size)
@@ -112,32 +144,44 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     line_rgba = _rgba(spec.contour_line)
     alpha = line_rgba[3] / 255
     rgb[edge] = np.round(rgb[edge] * (1 - alpha) + np.array(line_rgba[:3]) * alpha)
-    if race.surface.found:  # a typed formula: shade where f is not defined
+    if formula:
         bad = Image.fromarray((~np.isfinite(field.z[::-1])).astype(np.float32), mode="F")
-        bad = np.asarray(bad.resize((pw, ph), Image.Resampling.NEAREST)) > 0.5
+        bad = np.asarray(bad.resize((c.pw, c.ph), Image.Resampling.NEAREST)) > 0.5
         shade = _rgba(UNDEFINED_COLOR)
         rgb[bad] = np.round(rgb[bad] * (1 - shade[3] / 255) + np.array(shade[:3]) * shade[3] / 255)
-    img.paste(Image.fromarray(rgb, "RGB"), (pl, pt))
+    c.img.paste(Image.fromarray(rgb, "RGB"), (c.pl, c.pt))
 
-    # axes: frame, ticks, labels, titles
+
+def _paint_axes(c: _Canvas) -> None:
+    """The plot's frame, its ticks and their labels, and the axes' titles."""
+    t, s, draw, font = c.t, c.s, c.draw, c.font
+    pl, pt, pr, pb, pw, ph = c.pl, c.pt, c.pr, c.pb, c.pw, c.ph
+    (x0, x1), (y0, y1) = c.bounds
+    axis_font = _font(t.axis_title_size * s, FONTS)
     lw = max(1, int(round(s)))
     draw.rectangle([pl, pt, pr, pb], outline=t.axis_color, width=lw)
     tick = 5 * s
     for v in _nice_ticks(x0, x1, max(3, int(pw / (t.font_size * s * 5)))):
         x = pl + (v - x0) / (x1 - x0) * pw
         draw.line([(x, pb), (x, pb + tick)], fill=t.axis_color, width=lw)
-        draw.text((x, pb + tick + 2 * s), _label(v), font=font, fill=text_rgb, anchor="mt")
+        draw.text((x, pb + tick + 2 * s), _label(v), font=font, fill=c.text_rgb, anchor="mt")
     for v in _nice_ticks(y0, y1, max(3, int(ph / (t.font_size * s * 3)))):
         y = pb - (v - y0) / (y1 - y0) * ph
         draw.line([(pl - tick, y), (pl, y)], fill=t.axis_color, width=lw)
-        draw.text((pl - tick - 3 * s, y), _label(v), font=font, fill=text_rgb, anchor="rm")
+        draw.text((pl - tick - 3 * s, y), _label(v), font=font, fill=c.text_rgb, anchor="rm")
     draw.text(((pl + pr) / 2, pb + tick + 2 * s + 1.4 * t.font_size * s), "x", font=axis_font,
-              fill=text_rgb, anchor="mt")
+              fill=c.text_rgb, anchor="mt")
     label_w = max(font.getlength(_label(v)) for v in _nice_ticks(y0, y1, 6))
     draw.text((pl - tick - 6 * s - label_w, (pt + pb) / 2), "y", font=axis_font,
-              fill=text_rgb, anchor="rm")
+              fill=c.text_rgb, anchor="rm")
 
-    # colour bar
+
+def _paint_colorbar(c: _Canvas, field, spec) -> None:
+    """The colour bar right of the plot, its ticks and its title."""
+    t, s, draw, font = c.t, c.s, c.draw, c.font
+    pt, pr, pb, ph = c.pt, c.pr, c.pb, c.ph
+    lw = max(1, int(round(s)))
+    start, _, size = field.levels
     bx0 = pr + 16 * s
     bx1 = bx0 + 14 * s
     levels = np.linspace(field.zmax, field.zmin, ph)
@@ -145,7 +189,7 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
                     field.zmax)
     bar = _scale_colors((bands - field.zmin) / (field.zmax - field.zmin), spec.colorscale)
     bar_img = Image.fromarray(np.repeat(bar[:, None, :], max(1, int(bx1 - bx0)), axis=1), "RGB")
-    img.paste(bar_img, (int(bx0), pt))
+    c.img.paste(bar_img, (int(bx0), pt))
     draw.rectangle([int(bx0), pt, int(bx0) + bar_img.width, pb], outline=t.axis_color,
                    width=lw)
     if field.tickvals:
@@ -157,21 +201,30 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
         y = pb - (v - field.zmin) / (field.zmax - field.zmin) * ph
         xr = int(bx0) + bar_img.width
         draw.line([(xr, y), (xr + 4 * s, y)], fill=t.axis_color, width=lw)
-        draw.text((xr + 6 * s, y), text, font=font, fill=text_rgb, anchor="lm")
+        draw.text((xr + 6 * s, y), text, font=font, fill=c.text_rgb, anchor="lm")
         widest = max(widest, font.getlength(text))
     bar_title = field.label + (" (log scale)" if field.log else "")
-    rot = _rotated_text(bar_title, font, text_rgb)
-    img.paste(rot, (int(bx1 + 10 * s + widest), int((pt + pb - rot.height) / 2)), rot)
+    rot = _rotated_text(bar_title, font, c.text_rgb)
+    c.img.paste(rot, (int(bx1 + 10 * s + widest), int((pt + pb - rot.height) / 2)), rot)
 
-    # title and subtitle
+
+def _paint_titles(c: _Canvas, fig) -> None:
+    """The figure's title and subtitle, where the figure puts them."""
+    t, s = c.t, c.s
+    big = _font(t.title_size * s, FONTS)
     for ann in fig.layout.annotations:
         if ann.name == "title":
-            draw.text((_INSET * s, 12 * s), html.unescape(ann.text), font=big, fill=text_rgb)
+            c.draw.text((_INSET * s, 12 * s), html.unescape(ann.text), font=big,
+                        fill=c.text_rgb)
         elif ann.name == "subtitle":
-            draw.text((_INSET * s, (12 + 1.3 * t.title_size + 2) * s), html.unescape(ann.text),
-                      font=font, fill=text_rgb)
+            c.draw.text((_INSET * s, (12 + 1.3 * t.title_size + 2) * s),
+                        html.unescape(ann.text), font=c.font, fill=c.text_rgb)
 
-    # legend
+
+def _paint_legend(c: _Canvas, fig, spec) -> None:
+    """The figure's legend, beside the colour bar or in columns below the plot as the figure
+    lays it out: each racer's line and marker, the marked points' symbols."""
+    t, s, draw = c.t, c.s, c.draw
     entries = [(tr.name, tr) for tr in fig.data
                if tr.type == "scatter" and tr.showlegend is not False and tr.name]
     if fig.layout.showlegend is False:
@@ -181,28 +234,26 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
     line_h = (leg.font.size or t.font_size) * 1.3 * s
     positions = []
     if leg.orientation == "v":
-        lx, ly = pr + (_colorbar_w(t) + 4) * s, pt + 6 * s
+        lx, ly = c.pr + (_colorbar_w(t) + 4) * s, c.pt + 6 * s
         for name, _ in entries:
             lines = name.split("<br>")
             positions.append((lx, ly, lines))
             ly += line_h * len(lines) + 3 * s
     elif entries:
         item_w = ((leg.entrywidth or 200) + 52) * s
-        cols = max(1, int((pr - _INSET * s + 4 * s) // item_w))
+        cols = max(1, int((c.pr - _INSET * s + 4 * s) // item_w))
         # the columns are laid out for Arial; the fallback font may be wider: shrink it to fit
         widest = max(lfont.getlength(html.unescape(line)) for name, _ in entries
                      for line in name.split("<br>"))
         room = item_w - 46 * s
         if cols > 1 and widest > room:
             lfont = _font((leg.font.size or t.font_size) * s * room / widest, FONTS)
-        ly = pb + (1.4 * t.font_size + 1.4 * t.axis_title_size + 16) * s
+        ly = c.pb + (1.4 * t.font_size + 1.4 * t.axis_title_size + 16) * s
         for k in range(0, len(entries), cols):
             row = [name.split("<br>") for name, _ in entries[k: k + cols]]
             for j, lines in enumerate(row):
                 positions.append((_INSET * s + j * item_w, ly, lines))
             ly += line_h * max(len(lines) for lines in row) + 6 * s
-    overlay = Image.new("RGBA", (W, H), (0, 0, 0, 0))
-    odraw = ImageDraw.Draw(overlay)
     for (x, y, lines), (_, tr) in zip(positions, entries, strict=True):
         cy = y + line_h / 2
         if tr.mode in ("lines", "lines+markers"):
@@ -222,24 +273,25 @@ def sketch_stage(race, theme, width: int, height: int, scale: float) -> Stage:
         for j, text in enumerate(lines):
             # Plotly's text: labels come with their <, >, & as character references
             draw.text((x + 40 * s, y + j * line_h), html.unescape(text), font=lfont,
-                      fill=text_rgb)
+                      fill=c.text_rgb)
 
-    # markers that stay above the paths: the surface's marked points and the scene's start,
-    # in the order the figure draws them
+
+def _paint_marks(c: _Canvas, race, spec, size: tuple[int, int]) -> Image.Image | None:
+    """The overlay of markers that stay above the paths: the surface's marked points and the
+    scene's start, in the order the figure draws them (None: none is on the map)."""
+    (x0, x1), (y0, y1) = c.bounds
+    overlay = Image.new("RGBA", size, (0, 0, 0, 0))
+    odraw = ImageDraw.Draw(overlay)
     start = race.scene.start_point()
     marks = [(m.kind, m.x, m.y) for kind in spec.kinds() for m in spec.markers
              if m.kind == kind] + [("start", start[0], start[1])]
     for kind, xv, yv in marks:
         if not (x0 <= xv <= x1 and y0 <= yv <= y1):
             continue
-        px = pl + (xv - x0) / (x1 - x0) * pw
-        py = pb - (yv - y0) / (y1 - y0) * ph
-        _marker(odraw, spec.styles[kind], px, py, s, t)
-    if overlay.getextrema()[3][1] == 0:
-        overlay = None
-    else:
-        img.paste(overlay, (0, 0), overlay)
-    return Stage(img, overlay, (left, top, right, bottom), (x0, x1), (y0, y1), s)
+        px = c.pl + (xv - x0) / (x1 - x0) * c.pw
+        py = c.pb - (yv - y0) / (y1 - y0) * c.ph
+        _marker(odraw, spec.styles[kind], px, py, c.s, c.t)
+    return None if overlay.getextrema()[3][1] == 0 else overlay
 
 
 def _marker(draw: ImageDraw.ImageDraw, style: MarkerStyle, x: float, y: float, s: float,

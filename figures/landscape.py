@@ -82,6 +82,8 @@ def _nice_step(span: float, target: int) -> float:
     return 10 * mag
 
 
+# A process-wide cache shared by every session: bounded, thread-safe, and what it holds cannot
+# change (a frozen dataclass of read-only arrays).
 @lru_cache(maxsize=64)
 def surface_field(surface: Surface, n: int = GRID_N) -> SurfaceField:
     """Sample ``surface`` on an ``n`` × ``n`` grid over its bounds and choose the colour
@@ -333,6 +335,36 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     labels = tall if box.multiline else wide
 
     fig = go.Figure()
+    spec = map_spec(surf)
+    _surface_traces(fig, surf, field, spec, t, n)
+    # Traces keep the racers' order (and the legend's); ``zorder`` sets the drawing order:
+    # paths, then minima, saddles and start, then the racers' end markers, so none hides
+    # under a star.
+    marks_z = len(race.racers) + 1
+    _racer_traces(fig, race, labels, t, step, paths, marks_z)
+    for m in markers:
+        m.showlegend = box.show_marks and _visible(surf, _pts(m))
+        m.zorder = marks_z
+        fig.add_trace(m)
+    start_style = spec.styles["start"]
+    fig.add_trace(go.Scatter(
+        x=[start[0]], y=[start[1]], mode="markers", name=start_style.label,
+        showlegend=box.show_marks, meta={"kind": "start"}, zorder=marks_z,
+        marker=plotly_marker(start_style, t.point_size),
+        hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
+
+    if trim:
+        box, width, height = _trim(box, width, height, t, (x1 - x0) / (y1 - y0),
+                                   labels + (extra_names if box.show_marks else []), title,
+                                   subtitle)
+    fig.update_layout(_map_layout(box, width, height, t, surf.bounds, step, title, subtitle))
+    return fig
+
+
+def _surface_traces(fig: go.Figure, surf: Surface, field: SurfaceField, spec, t: Theme,
+                    n: int) -> None:
+    """The map under the paths: the bands between the contour lines with their colour bar,
+    the lines, and for a typed formula the shade where it is not defined."""
     colorbar = {
         "title": {"text": field.label + (" (log scale)" if field.log else ""),
                   "side": "right", "font": t.font()},
@@ -344,7 +376,6 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         colorbar.update(tickmode="array", tickvals=list(field.tickvals),
                         ticktext=list(field.ticktext))
     start_l, end_l, size_l = field.levels
-    spec = map_spec(surf)
     # The bands between the contour lines are one picture (a heat map of each point's band,
     # on a grid finer than the lines'), the lines are paths above it: a vector export stays
     # small (filled contours were a path per band, 370–540 kB of SVG) and as crisp.
@@ -369,16 +400,21 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         shade = undefined_trace(field.xs, field.ys, mask)
         fig.add_trace(go.Heatmap({k: v for k, v in shade.items() if k != "type"}))
 
-    # Every path is drawn at the theme's width, and in its racer's dash pattern (from the map's
-    # specification), so a path under another shows through the gaps of the one above. The
-    # solid paths are drawn first, then the dashed ones, longest first. Traces keep the racers'
-    # order (and the legend's); ``zorder`` sets the drawing order: paths, then minima, saddles
-    # and start, then the racers' end markers, so none hides under a star. End markers at the
-    # same point grow by a ring for each drawn above them.
+
+def _racer_traces(fig: go.Figure, race, labels: list[str], t: Theme, step: int | None,
+                  paths: bool, marks_z: int) -> None:
+    """Each racer's legend entry, path and end marker.
+
+    Every path is drawn at the theme's width, and in its racer's dash pattern (from the map's
+    specification), so a path under another shows through the gaps of the one above. The
+    solid paths are drawn first, then the dashed ones, longest first; the end markers above
+    the map's marks (``marks_z``). End markers at the same point grow by a ring for each drawn
+    above them."""
+    surf = race.surface
+    (x0, x1), (y0, y1) = surf.bounds
     depth = draw_depths(race, step, surf.bounds)  # paths drawn above each racer's
     ring = end_rings(race, step, surf.bounds, depth)  # end markers drawn above, nearby
     n_racers = len(race.racers)
-    marks_z = n_racers + 1
     far = [x0 - 100.0 * (x1 - x0)], [y0 - 100.0 * (y1 - y0)]  # off the map, clipped
     for i, (racer, label) in enumerate(zip(race.racers, labels, strict=True)):
         traj = racer.traj
@@ -402,49 +438,46 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
             customdata=np.arange(len(xy)),
             hovertemplate=f"{plot_text(racer.label)}<br>step %{{customdata}}<br>"
                           "(%{x:.4g}, %{y:.4g})<extra></extra>"))
+        marker = racer_marker(style, racer.color, end_marker_size(t, ring[i], n_racers))
+        fig.add_trace(_end_trace(racer, i, last, step, surf.bounds, marker,
+                                 marks_z + 1 + n_racers - depth[i]))
+
+
+def _end_trace(racer, i: int, last: int, step: int | None, bounds, marker: dict,
+               zorder: int) -> go.Scatter:
+    """Where racer ``i``'s path ends at step ``last``: its marker at the point reached; a run
+    that diverged ends in a cross, one that left the map downhill in its own marker, where its
+    path was last on the map."""
+    traj = racer.traj
+    group = f"racer{i}"
+    stopped = traj.status != "completed" and (step is None or step >= traj.diverged_at)
+    if not stopped:
         px, py = traj.xy[last]
-        stopped = traj.status != "completed" and (step is None or step >= traj.diverged_at)
-        size = end_marker_size(t, ring[i], n_racers)
-        if stopped:
-            # A run that diverged ends in a cross, one that left the map downhill in its own
-            # marker, where its path was last on the map.
-            crossed = traj.status == "diverged"
-            (ex, ey), inside = end_mark(traj.xy[: last + 1], surf.bounds)
-            where = "last finite point" if inside else "where the path left the map"
-            marker = racer_marker(style, racer.color, size)
-            if crossed:
-                marker.update(symbol="x", size=size * 1.5)
-            fig.add_trace(go.Scatter(
-                x=[ex], y=[ey], mode="markers", legendgroup=group, showlegend=False,
-                name=f"{plot_text(racer.label)}: {'diverged' if crossed else 'left the map'}",
-                meta={"racer": i, "role": "end"},
-                cliponaxis=False, zorder=marks_z + 1 + n_racers - depth[i], marker=marker,
-                hovertemplate=f"{plot_text(racer.label)} {traj.stop_text}<br>"
-                              f"{where} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
-        else:
-            fig.add_trace(go.Scatter(
-                x=[px], y=[py], mode="markers", legendgroup=group, showlegend=False,
-                name=plot_text(racer.label), meta={"racer": i, "role": "end"},
-                zorder=marks_z + 1 + n_racers - depth[i],
-                marker=racer_marker(style, racer.color, size),
-                hovertemplate=f"{plot_text(racer.label)}<br>step {last}<br>"
-                              "(%{x:.4g}, %{y:.4g})<extra></extra>"))
+        return go.Scatter(
+            x=[px], y=[py], mode="markers", legendgroup=group, showlegend=False,
+            name=plot_text(racer.label), meta={"racer": i, "role": "end"},
+            zorder=zorder, marker=marker,
+            hovertemplate=f"{plot_text(racer.label)}<br>step {last}<br>"
+                          "(%{x:.4g}, %{y:.4g})<extra></extra>")
+    crossed = traj.status == "diverged"
+    (ex, ey), inside = end_mark(traj.xy[: last + 1], bounds)
+    where = "last finite point" if inside else "where the path left the map"
+    if crossed:
+        marker.update(symbol="x", size=marker["size"] * 1.5)
+    return go.Scatter(
+        x=[ex], y=[ey], mode="markers", legendgroup=group, showlegend=False,
+        name=f"{plot_text(racer.label)}: {'diverged' if crossed else 'left the map'}",
+        meta={"racer": i, "role": "end"},
+        cliponaxis=False, zorder=zorder, marker=marker,
+        hovertemplate=f"{plot_text(racer.label)} {traj.stop_text}<br>"
+                      f"{where} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>")
 
-    for m in markers:
-        m.showlegend = box.show_marks and _visible(surf, _pts(m))
-        m.zorder = marks_z
-        fig.add_trace(m)
-    start_style = spec.styles["start"]
-    fig.add_trace(go.Scatter(
-        x=[start[0]], y=[start[1]], mode="markers", name=start_style.label,
-        showlegend=box.show_marks, meta={"kind": "start"}, zorder=marks_z,
-        marker=plotly_marker(start_style, t.point_size),
-        hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
 
-    if trim:
-        box, width, height = _trim(box, width, height, t, (x1 - x0) / (y1 - y0),
-                                   labels + (extra_names if box.show_marks else []), title,
-                                   subtitle)
+def _map_layout(box: Box, width: int, height: int, t: Theme, bounds, step: int | None,
+                title: str, subtitle: str) -> dict:
+    """The map's layout: margins from ``box``, axes fixed to the surface's bounds, the legend
+    beside the colour bar or below the plot, the title, and the plot area in ``meta``."""
+    (x0, x1), (y0, y1) = bounds
     plot_w = width - box.left - box.right
     plot_h = height - box.top - box.bottom
     legend = {"font": t.font(round(box.legend_font)), "bgcolor": "rgba(0,0,0,0)",
@@ -473,8 +506,7 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         layout["annotations"] = title_annotations(
             title, subtitle, t, left=box.left, top=box.top - box.lift, plot_h=plot_h,
             x_px=TEXT_INSET)
-    fig.update_layout(layout)
-    return fig
+    return layout
 
 
 #: Room kept right of the title for an animation's step counter ("step 10000 / 10000").

@@ -226,6 +226,8 @@ def is_global(surface: Surface, f: float) -> bool:
     return f_min is not None and abs(f - f_min) <= 1e-9 * max(1.0, abs(f_min))
 
 
+# A process-wide cache shared by every session: bounded, thread-safe, and its values are
+# frozen dataclasses.
 @lru_cache(maxsize=64)
 def z_scale(surface: Surface) -> ZScale:
     """The colour (and 3-D height) scale of ``surface``: log10(f − f*) for surfaces that span

@@ -35,13 +35,27 @@ def surface3d_figure(race, *, theme: str | Theme = "article", step: int | None =
         lighting={"ambient": 0.75, "diffuse": 0.5, "specular": 0.05},
         hoverinfo="skip", name=surf.title))
     lift = 0.012 * (field.zmax - field.zmin)
-    (x0, x1), (y0, y1) = surf.bounds
 
     def on_surface(x, y, z):
         """Heights of points on the drawn surface: never below the sampled grid, which is
         coarser than the narrowest valleys."""
         return np.maximum(z, _bilinear(field, x, y)) + lift
 
+    labels = _paths3d(fig, race, field, t, step, on_surface)
+    labels += _marks3d(fig, spec, surf.bounds, t, on_surface)
+    layout = _layout3d(race, field, spec, t, width, height, labels)
+    layout["title"] = {"text": plot_text(title if title is not None
+                                         else (race.scene.title or surface_title(race))),
+                       "x": 0.015, "xanchor": "left", "font": t.font(t.title_size),
+                       "subtitle": {"text": scene_subtitle(race), "font": t.font()}}
+    fig.update_layout(layout)
+    return fig
+
+
+def _paths3d(fig: go.Figure, race, field, t: Theme, step: int | None, on_surface) -> list[str]:
+    """Each racer's path lying on the surface up to ``step`` (gaps where it leaves the map),
+    and its end marker while on the map. Returns the legend's labels."""
+    (x0, x1), (y0, y1) = race.surface.bounds
     labels = []
     for i, r in enumerate(race.racers):
         traj = r.traj
@@ -64,6 +78,14 @@ def surface3d_figure(race, *, theme: str | Theme = "article", step: int | None =
                         "symbol": "x" if traj.status == "diverged" and last == traj.n - 1
                         else style.symbol3d, "line": {"color": "#ffffff", "width": 1}},
                 hoverinfo="skip"))
+    return labels
+
+
+def _marks3d(fig: go.Figure, spec, bounds, t: Theme, on_surface) -> list[str]:
+    """The map's marks on the map (minima, saddles) on the surface, one trace per kind.
+    Returns their legend labels."""
+    (x0, x1), (y0, y1) = bounds
+    labels = []
     for kind in spec.kinds():
         pts = [m for m in spec.markers
                if m.kind == kind and x0 <= m.x <= x1 and y0 <= m.y <= y1]
@@ -79,6 +101,13 @@ def surface3d_figure(race, *, theme: str | Theme = "article", step: int | None =
                     "line": {"color": style.line, "width": 1}},
             hovertemplate=f"{style.label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
         labels.append(fig.data[-1].name)
+    return labels
+
+
+def _layout3d(race, field, spec, t: Theme, width: int, height: int, labels: list[str]) -> dict:
+    """The 3-D scene's layout (without its title): the axes and their ticks, the camera that
+    fits the box and its labels into the scene's rectangle, and the legend below it."""
+    (x0, x1), (y0, y1) = race.surface.bounds
     cols, rows, _ = legend_grid(labels, t.font_size, width - 30)
     legend_h = rows * (1.25 * t.font_size + 6) + 16
     aspect = (x1 - x0) / (y1 - y0)
@@ -130,13 +159,8 @@ def surface3d_figure(race, *, theme: str | Theme = "article", step: int | None =
         legend={"x": 0.01, "y": 0, "xanchor": "left", "yanchor": "bottom",
                 "orientation": "h", "font": t.font(), "bgcolor": "rgba(0,0,0,0)",
                 "entrywidthmode": "pixels", "entrywidth": (width - 30) / cols - 52},
-        title={"text": plot_text(title if title is not None
-                                 else (race.scene.title or surface_title(race))),
-               "x": 0.015, "xanchor": "left", "font": t.font(t.title_size),
-               "subtitle": {"text": scene_subtitle(race), "font": t.font()}},
     )
-    fig.update_layout(layout)
-    return fig
+    return layout
 
 
 #: The direction the 3-D view looks from (x, y, z of Plotly's camera eye, up to a scale).

@@ -104,7 +104,14 @@ def _lanes(plain, task, args):
 
     A template: each family's copy reads ``family`` as its module, and ``plain`` is a
     compile-time constant, so each (family, plain) pair is one compiled loop with one update
-    inside, which the compiler vectorizes over the lanes."""
+    inside, which the compiler vectorizes over the lanes.
+
+    Longer than most functions here for a reason: it is the sweep's one hot loop, and its
+    parts (set-up, update, book-keeping, the record of where each lane stopped) share about
+    thirty lane arrays and a double buffer that is swapped every step. Split into functions,
+    each would take and return those arrays, and whether the vectorized inner loops survive
+    would rest on the compiler inlining every call; kept whole, the loop is what is timed by
+    ``bench/bench_sweep.py``."""
     literally(plain)
     (hs, lr_rows, group_lr, state0, order, sid, sp, starts, noise, drop, limit, fmin, tol,
      ncoef, out_end, out_final, out_best, out_reach, out_ended, out_stop, out_exit,

@@ -320,7 +320,13 @@ def _two_loop(gx, gy, dirs, stps, ro, al, head, num_old, cap, h_diag):
 def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad,
          rec_update, rec_state):
     """The whole trajectory, one torch ``LBFGS.step(closure)`` per update; arguments and return
-    as :func:`optimizers._driver._loop`. ``state`` rows follow ``STATE``."""
+    as :func:`optimizers._driver._loop`. ``state`` rows follow ``STATE``.
+
+    Longer than most functions here for a reason: it follows torch's ``LBFGS.step`` in its
+    order (the history's ring buffer, the first step's scaling, the tolerance checks; the
+    two-loop recursion and the line search are functions of their own), so that it reads
+    beside torch's and is checked against it; one compiled loop, as the other optimizers'
+    trajectories are."""
     steps = lrs.shape[0]
     hs = int(h[HISTORY_SIZE])
     cap = max(1, min(hs, steps))  # the history never holds more pairs than updates

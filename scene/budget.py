@@ -30,7 +30,7 @@ import math
 
 from landscapes import FORMULA
 
-from . import BASIN_GRIDS, Scene
+from .model import BASIN_GRIDS, Scene
 
 #: CPU seconds a race may take: the page's race, one live request, an export's race.
 RACE_BUDGET = 1.0

@@ -17,7 +17,6 @@ import streamlit as st
 from figures.analysis import hyper_figure, sensitivity_figure
 from scene import BASIN_GRID, BASIN_GRIDS, Scene, to_json
 from scene.analysis import (
-    ANALYSES,
     basin_grid,
     compute,
     estimated_csv_bytes,
@@ -28,10 +27,9 @@ from scene.analysis import (
 from scene.budget import view_problem, what_to_lower
 from ui import basins_view
 from ui.cache import BoundedCache
+from ui.guard import view_slot
+from ui.keys import TAB_LABELS, VIEW_OF_TAB, analysis_of, csv_button_key, tab_of  # noqa: F401
 
-#: Tab label of each view, and back.
-TAB_LABELS = dict(ANALYSES)
-VIEW_OF_TAB = {label: key for key, label in TAB_LABELS.items()}
 SHOW_PROGRESS_AFTER = 0.5  # seconds
 
 
@@ -84,8 +82,6 @@ def cached_result(scene: Scene, analysis: str, meanwhile=None):
             bar.progress(min(1.0, fraction), text=f"Running the optimizers: {fraction:.0%}")
         return True
 
-    from ui.guard import view_slot
-
     note = st.empty()
     with view_slot(lambda: note.caption("Other views are being computed on this server: "
                                         "this one starts in turn.")):
@@ -135,7 +131,7 @@ def _csv_button(result, scene: Scene, analysis: str) -> None:
         return
     label = "Data (CSV)" if size < 2**20 else f"Data (CSV, about {_size_text(size)})"
     st.download_button(label, lambda: to_csv(result), file_name=name, mime="text/csv",
-                       key=f"{analysis}_csv")
+                       key=csv_button_key(analysis))
 
 
 def draw_basins(race_scene: Scene, race=None) -> None:
@@ -214,12 +210,4 @@ def draw_hyper(race_scene: Scene, race=None) -> None:
 
 DRAW = {"basins": draw_basins, "sensitivity": draw_sensitivity, "hyper": draw_hyper}
 
-
-def tab_of(view: dict) -> str | None:
-    """The tab label a scene's view opens (None: none of the analysis tabs)."""
-    return TAB_LABELS.get(view.get("analysis"))
-
-
-def analysis_of(tab) -> str | None:
-    return VIEW_OF_TAB.get(tab)
 

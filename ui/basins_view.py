@@ -18,6 +18,7 @@ import streamlit as st
 
 from figures.analysis import basins_view
 from ui.cache import BoundedCache
+from ui.state import set_start
 
 _HERE = Path(__file__).resolve().parent
 KEY = "basins_view"
@@ -31,8 +32,6 @@ _component = st.components.v2.component(
 
 def on_click() -> None:
     """A click on a cell: the race starts at the cell's start (as a click on the map does)."""
-    from ui.state import set_start
-
     try:
         point = st.session_state[KEY]["click"]
         x, y = float(point["x"]), float(point["y"])

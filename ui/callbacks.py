@@ -5,15 +5,25 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
 import streamlit as st
 
 from landscapes import FORMULA, SURFACES, get_surface
 from scene import MAX_OPTIMIZERS, STEPS_LIMIT, Entry
+from scene.link import default_formula_params
 from ui import history
 from ui.compute import cached_lessons, cached_presets
-from ui.state import (
+from ui.formula_ui import RANGE_KEYS
+from ui.keys import (
     CUSTOM,
     NO_LESSON,
+    entry_key,
+    formula_range_key,
+    hyper_key,
+    open_key,
+    surface_param_key,
+)
+from ui.state import (
     entry_keys,
     free_color,
     notify,
@@ -58,8 +68,6 @@ def on_split() -> None:
 def on_seeded_shift() -> None:
     """A test surface's shift drawn from the scene's seed: about a twentieth of the map in a
     random direction, the same for the same seed."""
-    import numpy as np
-
     ss = st.session_state
     surf = read_scene().surface_obj()
     (x0, x1), (y0, y1) = surf.bounds
@@ -87,7 +95,7 @@ def on_surface_param() -> None:
     ss = st.session_state
     name = ss["surface"]
     surf = SURFACES[name]
-    params = {k: ss[f"sp_{name}_{k}"] for k in surf.param_spec}
+    params = {k: ss[surface_param_key(name, k)] for k in surf.param_spec}
     new = get_surface(name, **params)
     old = ss.get("shown_surface")
     was_default = True
@@ -98,6 +106,30 @@ def on_surface_param() -> None:
     (lx0, lx1), (ly0, ly1) = new.limit
     if was_default or not (lx0 <= ss["x0"] <= lx1 and ly0 <= ss["y0"] <= ly1):
         ss["x0"], ss["y0"] = map(float, new.start)
+
+
+def on_formula() -> None:
+    """A changed formula or range: used when it can be, else its error is shown in place and
+    the last good formula stays in the race."""
+    ss = st.session_state
+    params = {"f": ss.get("formula_text", ""),
+              **{k: ss.get(formula_range_key(k), default_formula_params()[k]) for k in RANGE_KEYS}}
+    try:
+        surf = get_surface(FORMULA, **params)
+    except ValueError as e:
+        ss["formula_error"] = str(e)
+        return
+    old = ss.get("formula_ok")
+    ss["formula_ok"] = dict(surf.params)
+    ss["formula_error"] = ""
+    (x0, x1), (y0, y1) = surf.bounds
+    moved = old is None or old.get("f") != surf.params["f"]
+    if moved:  # another surface: a step of its own in the browser's history
+        history.navigation()
+    if moved or not (x0 <= ss.get("x0", 0.0) <= x1 and y0 <= ss.get("y0", 0.0) <= y1):
+        ss["x0"], ss["y0"] = map(float, surf.start)
+    ss["preset"] = CUSTOM
+    ss["scene_title"] = ss["scene_claim"] = ""
 
 
 def on_steps() -> None:
@@ -133,7 +165,7 @@ def on_reset_start() -> None:
         st.session_state["x0"], st.session_state["y0"] = map(float, surf.start)
         return
     surf = SURFACES[name]
-    params = {k: st.session_state.get(f"sp_{name}_{k}", s.default)
+    params = {k: st.session_state.get(surface_param_key(name, k), s.default)
               for k, s in surf.param_spec.items()}
     st.session_state["x0"], st.session_state["y0"] = map(float, get_surface(name, **params).start)
 
@@ -147,7 +179,7 @@ def on_add() -> None:
     color = free_color(ss["entry_ids"])
     ss["entry_ids"] = [*ss["entry_ids"], eid]
     write_entry(eid, Entry(ss["add_which"], color=color))
-    ss[f"open{eid}"] = True  # a new racer opens its panel, ready to be tuned
+    ss[open_key(eid)] = True  # a new racer opens its panel, ready to be tuned
 
 
 def on_duplicate(eid: int) -> None:
@@ -161,7 +193,7 @@ def on_duplicate(eid: int) -> None:
     ids.insert(ids.index(eid) + 1, new)
     ss["entry_ids"] = ids
     write_entry(new, replace(entry, label="", color=free_color(ids, skip=new)))
-    ss[f"open{new}"] = True
+    ss[open_key(new)] = True
 
 
 def on_remove(eid: int) -> None:
@@ -173,9 +205,9 @@ def on_remove(eid: int) -> None:
 
 def on_change_type(eid: int) -> None:
     ss = st.session_state
-    name = ss[f"e{eid}_opt"]
-    label, color = ss.get(f"e{eid}_label", ""), ss.get(f"e{eid}_color", "")
-    old_lr = ss.get(f"e{eid}_lr")
+    name = ss[entry_key(eid, "opt")]
+    label, color = ss.get(entry_key(eid, "label"), ""), ss.get(entry_key(eid, "color"), "")
+    old_lr = ss.get(hyper_key(eid, "lr"))
     own = read_own(eid)  # a racer's own schedule, noise and sparsity survive the change
     for k in entry_keys(eid):
         del ss[k]
@@ -186,13 +218,13 @@ def on_change_type(eid: int) -> None:
 def on_own(eid: int) -> None:
     """A racer given its own schedule, noise and sparsity starts from the scene's."""
     ss = st.session_state
-    if not ss[f"e{eid}_own"]:
+    if not ss[entry_key(eid, "own")]:
         return
     scene = read_scene()
     write_own(eid, {"schedule": scene.schedule, "noise": scene.noise,
                     "sparsity": max(scene.sparsity) if isinstance(scene.sparsity, tuple)
                     else scene.sparsity})
-    ss[f"e{eid}_own"] = True
+    ss[entry_key(eid, "own")] = True
 
 
 def slide_preset() -> str | None:

@@ -3,15 +3,17 @@
 The session keeps what is typed (``formula_text`` and the four range inputs) apart from the
 last formula that could be used (``formula_ok``, the surface's parameters): a formula that
 cannot be read shows its error under the field, with the column, and the race keeps the last
-good one until the text is fixed. Nothing typed is lost.
+good one until the text is fixed. Nothing typed is lost. What a change to the field does is
+the page's callback (:func:`ui.callbacks.on_formula`), passed in to
+:func:`draw_formula_controls`.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from landscapes import FORMULA, get_surface
 from scene.link import default_formula_params as default_params
+from ui.keys import formula_range_key
 from ui.tables import md_literal
 
 RANGE_KEYS = ("xmin", "xmax", "ymin", "ymax")
@@ -32,36 +34,8 @@ def write_formula(params: dict) -> None:
     ss["formula_ok"] = full
     ss["formula_text"] = full["f"]
     for k in RANGE_KEYS:
-        ss[f"formula_{k}"] = float(full[k])
+        ss[formula_range_key(k)] = float(full[k])
     ss["formula_error"] = ""
-
-
-def on_formula() -> None:
-    """A changed formula or range: used when it can be, else its error is shown in place and
-    the last good formula stays in the race."""
-    ss = st.session_state
-    params = {"f": ss.get("formula_text", ""),
-              **{k: ss.get(f"formula_{k}", default_params()[k]) for k in RANGE_KEYS}}
-    try:
-        surf = get_surface(FORMULA, **params)
-    except ValueError as e:
-        ss["formula_error"] = str(e)
-        return
-    old = ss.get("formula_ok")
-    ss["formula_ok"] = dict(surf.params)
-    ss["formula_error"] = ""
-    (x0, x1), (y0, y1) = surf.bounds
-    moved = old is None or old.get("f") != surf.params["f"]
-    if moved:  # another surface: a step of its own in the browser's history
-        from ui import history
-
-        history.navigation()
-    if moved or not (x0 <= ss.get("x0", 0.0) <= x1 and y0 <= ss.get("y0", 0.0) <= y1):
-        ss["x0"], ss["y0"] = map(float, surf.start)
-    from ui.state import CUSTOM
-
-    ss["preset"] = CUSTOM
-    ss["scene_title"] = ss["scene_claim"] = ""
 
 
 def draw_formula_controls(on_change) -> None:
@@ -77,4 +51,5 @@ def draw_formula_controls(on_change) -> None:
                  "that worked.", icon="✏️")
     c = st.columns(4)
     for col, k, label in zip(c, RANGE_KEYS, ("x from", "x to", "y from", "y to"), strict=True):
-        col.number_input(label, key=f"formula_{k}", format="%g", step=0.5, on_change=on_change)
+        col.number_input(label, key=formula_range_key(k), format="%g", step=0.5,
+                         on_change=on_change)

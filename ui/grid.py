@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 from figures.payload import surface_payload, test_grid
 from scene import from_dict, to_dict
+from ui import guard
 from ui.cache import BoundedCache
 from ui.packing import Packer
 
@@ -120,8 +121,6 @@ def route():
 
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
-
-    from ui import guard
 
     def refuse(e):
         headers = {"Cache-Control": "no-store"}

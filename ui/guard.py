@@ -256,6 +256,8 @@ class Gate:
                         self.cv.notify()
 
 
+# One gate for the process, shared by every session on purpose (it is what makes them take
+# turns); made once, under the lock.
 _gate: Gate | None = None
 _gate_lock = threading.Lock()
 

@@ -6,8 +6,8 @@ import streamlit as st
 
 from ui.callbacks import on_slide_step, restore_preset
 from ui.compute import cached_lessons
+from ui.keys import NO_LESSON, header_line_key
 from ui.plainmath import plain
-from ui.state import NO_LESSON
 from ui.tables import md_literal
 
 # The stage: the page's padding trimmed (below the band that holds the sidebar's open button
@@ -140,7 +140,7 @@ def draw_header(surface, bad: list[str]) -> None:
 def _opened(where, label: str, key: str):
     """A header line that opens for its whole text: the text is sent only while it is open
     (each rerun then carries a few elements fewer). Returns the open expander, or None."""
-    panel = where.expander(label, key=f"head_{key}", on_change="rerun")
+    panel = where.expander(label, key=header_line_key(key), on_change="rerun")
     return panel if panel.open else None
 
 

@@ -55,7 +55,9 @@ from pathlib import Path
 from figures.payload import loss_values
 from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict
 from scene.race import simulate
+from ui import guard
 from ui.cache import BoundedCache
+from ui.grid import route as grid_route
 from ui.packing import Packer, clean, read
 
 __all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
@@ -258,15 +260,18 @@ def asset_version() -> str:
 
 
 def routes() -> list:
-    """The routes ``app.py`` adds beside the page."""
+    """The routes ``app.py`` adds beside the page.
+
+    Longer than most functions here for a reason: the handlers are closures over what is
+    worked out once when the server starts (the assets' version and files, their compressed
+    bytes) and over Starlette's classes, imported here so that importing this module (the
+    tests, the page's script) does not import the server's stack."""
     import asyncio
 
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import ClientDisconnect
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
-
-    from ui import guard
 
     version = asset_version()
     assets = {p.name: p for p in _FRONTEND.iterdir()
@@ -339,7 +344,9 @@ def routes() -> list:
         return Response(out, media_type="application/octet-stream",
                         headers={"Cache-Control": "no-store"})
 
-    packed: dict[str, bytes] = {}  # each file compressed once, at the strongest level
+    # Each file compressed once, at the strongest level: shared by every session on purpose,
+    # bounded by the player's files, and written only on the event loop (one thread).
+    packed: dict[str, bytes] = {}
 
     async def asset(request):
         name = request.path_params["name"]
@@ -357,8 +364,6 @@ def routes() -> list:
             packed[name] = await run_in_threadpool(gzip.compress, path.read_bytes(), 9, mtime=0)
         return Response(packed[name], media_type=kind,
                         headers={**headers, "Content-Encoding": "gzip"})
-
-    from ui.grid import route as grid_route
 
     return [Route("/live/race", race, methods=["POST"]), grid_route(),
             Route("/live/health", health, methods=["GET"]),

@@ -138,12 +138,14 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import streamlit as st
 import streamlit.components.v1 as components
 
 from ui.grid import split_surface
+from ui.guard import issue_token
 from ui.live import asset_version
 from ui.packing import Packer, clean
 
@@ -252,22 +254,29 @@ def _source_stamp() -> tuple:
 
 
 _SYNCED_STAMP = _source_stamp()
+# The served directory and the stamp of the sources it was built from are the process's, shared
+# by every session on purpose: the player's files are the same for all. Only a changed source
+# (a developer's edit) or a cleaned cache rewrites them; the lock keeps that check and rebuild
+# whole when two sessions draw the player at once.
+_FRONTEND_LOCK = threading.Lock()
 
 
 def _declare():
     global _FRONTEND_DIR, _SYNCED_STAMP
-    stamp = _source_stamp()
-    if (
-        stamp != _SYNCED_STAMP
-        or not (_FRONTEND_DIR / "index.html").is_file()
-        or not (_FRONTEND_DIR / "plotly-race.min.js").is_file()
-    ):
-        _FRONTEND_DIR = _sync_frontend()
-        _SYNCED_STAMP = stamp
+    with _FRONTEND_LOCK:
+        stamp = _source_stamp()
+        if (
+            stamp != _SYNCED_STAMP
+            or not (_FRONTEND_DIR / "index.html").is_file()
+            or not (_FRONTEND_DIR / "plotly-race.min.js").is_file()
+        ):
+            _FRONTEND_DIR = _sync_frontend()
+            _SYNCED_STAMP = stamp
+        path = _FRONTEND_DIR
     # Declaring again is cheap and registers the component with the runtime
     # that runs the current script (the module may have been imported
     # before that runtime existed).
-    return components.declare_component(_COMPONENT_NAME, path=str(_FRONTEND_DIR))
+    return components.declare_component(_COMPONENT_NAME, path=str(path))
 
 
 # --------------------------------------------------------------------------
@@ -395,8 +404,6 @@ def race_player(payload: dict, *, key: str, height: int = 520,
     component = _declare()
     # The live route answers the app's own pages only: the page sends this token with each
     # request. It names the session (whose requests the route takes one at a time).
-    from ui.guard import issue_token
-
     token = issue_token(_session_id()) if payload.get("live") else None
     value = component(meta=meta, blob=blob, token=token, key=key, default=None)
     _repaint_on_reconnect()

@@ -18,6 +18,7 @@ from ui.callbacks import (
     on_add,
     on_change_type,
     on_duplicate,
+    on_formula,
     on_lesson,
     on_own,
     on_preset,
@@ -30,9 +31,24 @@ from ui.callbacks import (
     on_surface,
     on_surface_param,
 )
+from ui.choices import beta2_grid, eps_grid, lr_grid, round_step
+from ui.choices import with_value as _with
 from ui.compute import cached_lessons_and_problems, cached_presets, cached_presets_and_problems
-from ui.formula_ui import draw_formula_controls, on_formula
-from ui.state import CUSTOM, NO_LESSON, _with, beta2_grid, eps_grid, lr_grid, round_step
+from ui.formula_ui import draw_formula_controls
+from ui.keys import (
+    CUSTOM,
+    NO_LESSON,
+    duplicate_key,
+    entry_key,
+    hyper_key,
+    open_key,
+    panel_key,
+    remove_key,
+    schedule_key,
+    section_key,
+    section_open_key,
+    surface_param_key,
+)
 from ui.tables import md_literal
 
 
@@ -77,7 +93,7 @@ def _surface_controls() -> None:
         return
     base = SURFACES[ss["surface"]]
     for pname, spec in base.param_spec.items():
-        key = f"sp_{base.name}_{pname}"
+        key = surface_param_key(base.name, pname)
         ss.setdefault(key, float(spec.default))
         if spec.log:
             grid = sorted({float(f"{v:.3g}") for v in np.geomspace(spec.low, spec.high, 31)})
@@ -86,7 +102,8 @@ def _surface_controls() -> None:
         else:
             st.slider(spec.label, float(spec.low), float(spec.high), key=key, help=spec.help,
                       on_change=on_surface_param, step=round_step(spec.high - spec.low))
-    surface = get_surface(base.name, **{k: ss[f"sp_{base.name}_{k}"] for k in base.param_spec})
+    surface = get_surface(base.name, **{k: ss[surface_param_key(base.name, k)]
+                                        for k in base.param_spec})
     st.caption(surface.lesson)
 
 
@@ -120,51 +137,53 @@ def _racer_panel(pos: int, eid: int) -> None:
     optimizer's. A closed panel's label shows its learning rate. A new label is a new expander
     to Streamlit, so which panels are open is remembered here."""
     ss = st.session_state
-    info = OPTIMIZERS[ss[f"e{eid}_opt"]]
-    title = ss.get(f"e{eid}_label") or info.title
-    lr_now = ss.get(f"e{eid}_lr", info.spec["lr"].default)
+    info = OPTIMIZERS[ss[entry_key(eid, "opt")]]
+    title = ss.get(entry_key(eid, "label")) or info.title
+    lr_now = ss.get(hyper_key(eid, "lr"), info.spec["lr"].default)
     label = f"{pos + 1}. {md_literal(title)}"
-    panel = _folding(f"exp{eid}", f"open{eid}", label, f"{label} · lr {lr_now:g}")
+    panel = _folding(panel_key(eid), open_key(eid), label, f"{label} · lr {lr_now:g}")
     if panel is None:
         return
     with panel:
         c1, c2 = st.columns([3, 1])
-        c1.selectbox("optimizer", list(OPTIMIZERS), key=f"e{eid}_opt",
+        c1.selectbox("optimizer", list(OPTIMIZERS), key=entry_key(eid, "opt"),
                      format_func=lambda k: OPTIMIZERS[k].title, on_change=on_change_type,
                      args=(eid,))
-        c2.color_picker("colour", key=f"e{eid}_color")
-        st.text_input("label", key=f"e{eid}_label", max_chars=60,
+        c2.color_picker("colour", key=entry_key(eid, "color"))
+        st.text_input("label", key=entry_key(eid, "label"), max_chars=60,
                       placeholder=f"{info.title} (automatic)")
         st.caption(info.summary)
         for key, h in info.spec.items():
-            _hyper_widget(f"e{eid}_{key}", key, h)
+            _hyper_widget(eid, key, h)
         _own_settings(eid)
         b1, b2 = st.columns(2)
-        b1.button("Duplicate", key=f"dup{eid}", on_click=on_duplicate, args=(eid,),
+        b1.button("Duplicate", key=duplicate_key(eid), on_click=on_duplicate, args=(eid,),
                   disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
                   help="Race a copy of this optimizer with other settings.")
-        b2.button("Remove", key=f"rm{eid}", on_click=on_remove, args=(eid,))
+        b2.button("Remove", key=remove_key(eid), on_click=on_remove, args=(eid,))
 
 
-def _hyper_widget(wkey: str, key: str, h) -> None:
-    """The widget for one hyperparameter, its range from the spec validation uses (a value a
-    link brought from outside that range widens it rather than breaking the widget)."""
+def _hyper_widget(eid: int, key: str, h) -> None:
+    """The widget for racer ``eid``'s hyperparameter ``key``, its range from the spec
+    validation uses (a value a link brought from outside that range widens it rather than
+    breaking the widget)."""
     ss = st.session_state
+    wkey = hyper_key(eid, key)
     if h.kind == "bool":
         st.checkbox(h.label, key=wkey, help=h.help)
     elif h.kind == "pair" and h.name != "betas":  # Rprop's etas and step sizes: two numbers
         c1, c2 = st.columns(2)
         lo, hi = float(h.lower), float(h.upper)
-        c1.number_input(h.labels[0], lo, hi, key=f"{wkey}_0", format="%.4g", step=0.1,
+        c1.number_input(h.labels[0], lo, hi, key=hyper_key(eid, key, 0), format="%.4g", step=0.1,
                         help=h.help)
-        c2.number_input(h.labels[1], lo, hi, key=f"{wkey}_1", format="%.4g", step=0.1,
+        c2.number_input(h.labels[1], lo, hi, key=hyper_key(eid, key, 1), format="%.4g", step=0.1,
                         help=h.help)
     elif h.kind == "pair":
-        top = max(float(h.ui_high), float(ss[f"{wkey}_0"]))
-        st.slider(h.labels[0], float(h.ui_low), top, key=f"{wkey}_0", step=0.001,
+        top = max(float(h.ui_high), float(ss[hyper_key(eid, key, 0)]))
+        st.slider(h.labels[0], float(h.ui_low), top, key=hyper_key(eid, key, 0), step=0.001,
                   format="%.4g", help=h.help)
-        st.select_slider(h.labels[1], _with(beta2_grid(h), ss[f"{wkey}_1"]), key=f"{wkey}_1",
-                         format_func=lambda v: f"{v:g}")
+        st.select_slider(h.labels[1], _with(beta2_grid(h), ss[hyper_key(eid, key, 1)]),
+                         key=hyper_key(eid, key, 1), format_func=lambda v: f"{v:g}")
     elif key == "lr":
         st.select_slider("learning rate γ (log scale)", _with(lr_grid(h), ss[wkey]), key=wkey,
                          format_func=lambda v: f"{v:g}", help=h.help)
@@ -193,7 +212,7 @@ def _folding(key: str, open_key: str, label: str, closed_label: str):
 def _section(key: str, title: str, summary: str):
     """A part of the sidebar that folds away, its settings summed up in its title while it is
     closed."""
-    return _folding(f"sec_{key}", f"open_{key}", title, f"{title} · {summary}")
+    return _folding(section_key(key), section_open_key(key), title, f"{title} · {summary}")
 
 
 def _schedule_controls() -> None:
@@ -210,14 +229,14 @@ def _schedule_body() -> None:
     st.selectbox("schedule", list(SCHEDULES), key="sched",
                  format_func=lambda k: SCHEDULES[k].title, label_visibility="collapsed")
     sched_info = SCHEDULES[ss["sched"]]
-    _schedule_params(f"sched_{sched_info.name}", sched_info)
+    _schedule_params(sched_info)
     if sched_info.name == "constant":
         return
     st.latex(sched_info.latex)
     try:
         from figures import lr_preview_figure
 
-        params = {k: ss[f"sched_{sched_info.name}_{k}"] for k in sched_info.params}
+        params = {k: ss[schedule_key(sched_info.name, k)] for k in sched_info.params}
         lrs = learning_rates(1.0, int(ss["steps"]), {"name": sched_info.name, **params})
         st.plotly_chart(lr_preview_figure(lrs, ytitle="× each racer's lr"), width="stretch",
                         config={"displayModeBar": False})
@@ -225,12 +244,12 @@ def _schedule_body() -> None:
         st.warning(f"Schedule: {md_literal(e)}")
 
 
-def _schedule_params(prefix: str, sched_info) -> None:
-    """One schedule's settings, each under ``prefix_NAME`` in the session state."""
+def _schedule_params(sched_info, eid: int | None = None) -> None:
+    """One schedule's settings: the scene's, or with ``eid`` racer ``eid``'s own."""
     ss = st.session_state
     defaults = resolve(sched_info.name, int(ss["steps"]), {})
     for key, p in sched_info.params.items():
-        wkey = f"{prefix}_{key}"
+        wkey = schedule_key(sched_info.name, key, eid)
         ss.setdefault(wkey, defaults[key])
         if p.kind == "choice":
             st.selectbox(p.label, list(p.choices), key=wkey)
@@ -248,19 +267,19 @@ def _schedule_params(prefix: str, sched_info) -> None:
 def _own_settings(eid: int) -> None:
     """A racer's own schedule, noise and sparsity (off: it follows the scene's)."""
     ss = st.session_state
-    st.toggle("Own schedule, noise and sparsity", key=f"e{eid}_own", on_change=on_own,
+    st.toggle("Own schedule, noise and sparsity", key=entry_key(eid, "own"), on_change=on_own,
               args=(eid,), help="Race this optimizer with a schedule, gradient noise or "
                                 "sparsity of its own (Adam with warmup beside Adam without); "
                                 "off, it uses the scene's.")
-    if not ss.get(f"e{eid}_own"):
+    if not ss.get(entry_key(eid, "own")):
         return
-    st.selectbox("its schedule", list(SCHEDULES), key=f"e{eid}_sched",
+    st.selectbox("its schedule", list(SCHEDULES), key=entry_key(eid, "sched"),
                  format_func=lambda k: SCHEDULES[k].title)
-    sched_info = SCHEDULES[ss[f"e{eid}_sched"]]
-    _schedule_params(f"e{eid}_sched_{sched_info.name}", sched_info)
+    sched_info = SCHEDULES[ss[entry_key(eid, "sched")]]
+    _schedule_params(sched_info, eid)
     st.number_input("its gradient noise σ", min_value=0.0, max_value=100.0, step=0.1,
-                    key=f"e{eid}_noise")
-    st.slider("its sparsity", 0.0, 1.0, step=0.05, key=f"e{eid}_sparsity")
+                    key=entry_key(eid, "noise"))
+    st.slider("its sparsity", 0.0, 1.0, step=0.05, key=entry_key(eid, "sparsity"))
 
 
 def _noise_summary() -> str:

@@ -2,14 +2,15 @@
 
 Every widget has a key in ``st.session_state``; :func:`read_scene` turns them into a
 :class:`scene.Scene` and :func:`write_scene` puts a scene (a preset, a link) into them before
-the widgets are drawn. Widget ranges and grids are taken from the optimizers' own
-hyperparameter specs (:mod:`optimizers._spec`), the ones validation uses.
+the widgets are drawn. The keys are built by :mod:`ui.keys`; the values a widget offers come
+from :mod:`ui.choices`. Whatever must call back up into the page (going to a lesson's slide)
+is passed in by the caller, so this module imports no part of the page that imports it.
 """
 
 from __future__ import annotations
 
-import functools
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
@@ -18,66 +19,32 @@ from landscapes import FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
 from scene import BASIN_GRID, BASIN_GRIDS, PALETTE, Entry, Scene
+from scene.analysis import second_axis
+from scene.budget import fit_race
 from scene.link import LinkScene, race_key, read_link
 from scene.url import to_query
+from ui.choices import beta2_grid, eps_grid, lr_grid, snap
 from ui.compute import cached_lessons, cached_presets
-
-CUSTOM = "— your own scene —"
-NO_LESSON = "— no lesson —"
-FIRST_TAB, SHARE_TAB = "Step inspector", "Share & export"  # labels of tabs in ui.views
-
-
-ROUND_MANTISSAS = (1, 1.5, 2, 3, 5, 7)
-BETA2_VALUES = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999)
-
-
-def lr_grid(h) -> list[float]:
-    """Round learning rates (1, 1.5, 2, 3, 5, 7 per decade) from a tenth of the spec's lowest
-    offered value to ten times its highest: what a racer's learning-rate slider steps
-    through, in the sidebar and on its chip."""
-    return list(_round_grid(h.ui_low / 10, h.ui_high * 10))
-
-
-@functools.lru_cache(maxsize=64)
-def _round_grid(lo: float, hi: float) -> tuple[float, ...]:
-    grid = {round(m * 10.0**e, 12) for e in range(math.floor(math.log10(lo)),
-                                                     math.ceil(math.log10(hi)) + 1)
-            for m in ROUND_MANTISSAS}
-    return tuple(sorted(v for v in grid if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)))
-
-
-def eps_grid(h) -> list[float]:
-    """Powers of ten across the spec's offered range (ε, say)."""
-    return [10.0**e for e in range(round(math.log10(h.ui_low)), round(math.log10(h.ui_high)) + 1)]
-
-
-def beta2_grid(h) -> list[float]:
-    """Round second-coefficient values (β2) inside the spec's offered range."""
-    return [v for v in BETA2_VALUES if h.ui_low <= v <= h.ui_high]
-
-
-def round_step(span: float) -> float:
-    """A round slider step, about a hundredth to a thousandth of ``span``: 0.001 for μ in
-    [0, 0.999], 1 for an angle in [0, 180]."""
-    return 10.0 ** (math.floor(math.log10(span)) - 2)
-
-
-def _with(options: list[float], value: float) -> list[float]:
-    return options if any(math.isclose(o, value, rel_tol=1e-12) for o in options) else sorted(
-        [*options, value])
-
-
-def _snap(options: list[float], value: float) -> float:
-    for o in options:
-        if math.isclose(o, value, rel_tol=1e-12):
-            return o
-    return value
+from ui.formula_ui import formula_params, write_formula
+from ui.keys import (
+    CUSTOM,
+    FIRST_TAB,
+    NO_LESSON,
+    SHARE_TAB,
+    analysis_of,
+    entry_key,
+    entry_prefix,
+    hyper_key,
+    schedule_key,
+    surface_param_key,
+    tab_of,
+)
 
 
 def entry_keys(*eids: int) -> list[str]:
     """The session-state keys of these racers' settings (one pass over the state, which
     Streamlit rebuilds for every pass)."""
-    prefixes = tuple(f"e{eid}_" for eid in eids)
+    prefixes = tuple(entry_prefix(eid) for eid in eids)
     return [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes)]
 
 
@@ -85,49 +52,50 @@ def write_entry(eid: int, entry: Entry) -> None:
     info = OPTIMIZERS[entry.optimizer]
     hp = info.validate(entry.hyper)
     ss = st.session_state
-    ss[f"e{eid}_opt"] = entry.optimizer
-    ss[f"e{eid}_label"] = entry.label
-    ss[f"e{eid}_color"] = entry.color or PALETTE[len(ss.get("entry_ids", [])) % len(PALETTE)]
+    ss[entry_key(eid, "opt")] = entry.optimizer
+    ss[entry_key(eid, "label")] = entry.label
+    ss[entry_key(eid, "color")] = (entry.color
+                                   or PALETTE[len(ss.get("entry_ids", [])) % len(PALETTE)])
     for name, h in info.spec.items():
         v = hp[name]
         if h.kind == "pair":
-            ss[f"e{eid}_{name}_0"] = float(v[0])
-            ss[f"e{eid}_{name}_1"] = _snap(beta2_grid(h), float(v[1]))
+            ss[hyper_key(eid, name, 0)] = float(v[0])
+            ss[hyper_key(eid, name, 1)] = snap(beta2_grid(h), float(v[1]))
         elif name == "lr":
-            ss[f"e{eid}_lr"] = _snap(lr_grid(h), float(v))
+            ss[hyper_key(eid, "lr")] = snap(lr_grid(h), float(v))
         elif h.log:
-            ss[f"e{eid}_{name}"] = _snap(eps_grid(h), float(v))
+            ss[hyper_key(eid, name)] = snap(eps_grid(h), float(v))
         else:
-            ss[f"e{eid}_{name}"] = v
+            ss[hyper_key(eid, name)] = v
     write_own(eid, entry.own())
 
 
 def write_own(eid: int, own: dict, steps: int | None = None) -> None:
     """A racer's own schedule, noise and sparsity into its widgets (off when it has none)."""
     ss = st.session_state
-    ss[f"e{eid}_own"] = bool(own)
+    ss[entry_key(eid, "own")] = bool(own)
     sched = dict(own.get("schedule") or {"name": "constant"})
     name = sched.pop("name", "constant")
-    ss[f"e{eid}_sched"] = name
+    ss[entry_key(eid, "sched")] = name
     steps = steps or int(ss.get("steps", 500))
     for key, value in resolve(name, steps, sched).items():
-        ss[f"e{eid}_sched_{name}_{key}"] = value
-    ss[f"e{eid}_noise"] = float(own.get("noise") or 0.0)
-    ss[f"e{eid}_sparsity"] = float(own.get("sparsity") or 0.0)
+        ss[schedule_key(name, key, eid)] = value
+    ss[entry_key(eid, "noise")] = float(own.get("noise") or 0.0)
+    ss[entry_key(eid, "sparsity")] = float(own.get("sparsity") or 0.0)
 
 
 def read_own(eid: int) -> dict:
     """A racer's own schedule, noise and sparsity, as its widgets hold them."""
     ss = st.session_state
-    if not ss.get(f"e{eid}_own"):
+    if not ss.get(entry_key(eid, "own")):
         return {}
-    name = ss.get(f"e{eid}_sched", "constant")
+    name = ss.get(entry_key(eid, "sched"), "constant")
     sched = {"name": name}
     for key in SCHEDULES[name].params:
-        if f"e{eid}_sched_{name}_{key}" in ss:
-            sched[key] = ss[f"e{eid}_sched_{name}_{key}"]
-    return {"schedule": sched, "noise": float(ss.get(f"e{eid}_noise", 0.0)),
-            "sparsity": float(ss.get(f"e{eid}_sparsity", 0.0))}
+        if schedule_key(name, key, eid) in ss:
+            sched[key] = ss[schedule_key(name, key, eid)]
+    return {"schedule": sched, "noise": float(ss.get(entry_key(eid, "noise"), 0.0)),
+            "sparsity": float(ss.get(entry_key(eid, "sparsity"), 0.0))}
 
 
 def write_scene(scene: Scene) -> None:
@@ -138,11 +106,9 @@ def write_scene(scene: Scene) -> None:
     ss["surface"] = scene.surface
     surf = get_surface(scene.surface, **scene.surface_params)
     if scene.surface == FORMULA:
-        from ui.formula_ui import write_formula
-
         write_formula(surf.params)
     for name, spec in surf.param_spec.items():
-        ss[f"sp_{scene.surface}_{name}"] = float(surf.params.get(name, spec.default))
+        ss[surface_param_key(scene.surface, name)] = float(surf.params.get(name, spec.default))
     x0, y0 = scene.start_point()
     ss["x0"], ss["y0"] = float(x0), float(y0)
     ss["steps"] = int(scene.steps)
@@ -157,7 +123,7 @@ def write_scene(scene: Scene) -> None:
     name = sched.pop("name", "constant")
     ss["sched"] = name
     for key, value in resolve(name, scene.steps, sched).items():
-        ss[f"sched_{name}_{key}"] = value
+        ss[schedule_key(name, key)] = value
     split = isinstance(scene.sparsity, tuple | list)
     sx, sy = (scene.sparsity if split else (scene.sparsity, scene.sparsity))
     ss["sparsity_split"], ss["sparsity_x"], ss["sparsity_y"] = split, float(sx), float(sy)
@@ -168,8 +134,6 @@ def write_scene(scene: Scene) -> None:
     ss["test_dx"], ss["test_dy"] = map(float, scene.test_shift or (0.2, 0.1))
     ss["view_step"] = scene.view.get("step")  # None: the end of the run
     ss["view_tab"] = scene.view.get("tab", "map")
-    from ui.analysis import analysis_of, tab_of
-
     ss.pop("last_analysis", None)
     # the analysis views' own settings (kept while their tab is closed: keep_undrawn_widgets)
     ss["basins_grid"] = scene.view.get("grid", BASIN_GRID)
@@ -188,28 +152,26 @@ def write_scene(scene: Scene) -> None:
 
 def read_entry(eid: int) -> Entry:
     ss = st.session_state
-    name = ss[f"e{eid}_opt"]
+    name = ss[entry_key(eid, "opt")]
     info = OPTIMIZERS[name]
     hyper = {}
     for key, h in info.spec.items():
         if h.kind == "pair":
-            hyper[key] = (ss[f"e{eid}_{key}_0"], ss[f"e{eid}_{key}_1"])
+            hyper[key] = (ss[hyper_key(eid, key, 0)], ss[hyper_key(eid, key, 1)])
         else:
-            hyper[key] = ss[f"e{eid}_{key}"]
+            hyper[key] = ss[hyper_key(eid, key)]
     defaults = info.defaults()
     compact = {k: v for k, v in hyper.items() if v != defaults[k]}
-    color = ss.get(f"e{eid}_color", "")
+    color = ss.get(entry_key(eid, "color"), "")
     pos = ss["entry_ids"].index(eid)
     if color.upper() == PALETTE[pos % len(PALETTE)].upper():
         color = ""  # the palette's colour for this position: nothing to remember
-    return Entry(name, ss.get(f"e{eid}_label", "").strip(), color, compact, **read_own(eid))
+    return Entry(name, ss.get(entry_key(eid, "label"), "").strip(), color, compact, **read_own(eid))
 
 
 def _view_settings(view: dict, entries: list[Entry]) -> None:
     """Add the analysis views' own settings to ``view`` where they differ from the defaults:
     the basins grid (``grid``) and the hyperparameter map's racer (``racer``, 1 = the first)."""
-    from scene.analysis import second_axis
-
     ss = st.session_state
     grid = ss.get("basins_grid", BASIN_GRID)
     if grid in BASIN_GRIDS and grid != BASIN_GRID:
@@ -224,23 +186,19 @@ def read_scene() -> Scene:
     ss = st.session_state
     name = ss["surface"]
     surf = SURFACES.get(name)
-    params = {k: ss[f"sp_{name}_{k}"] for k, spec in surf.param_spec.items()
-              if f"sp_{name}_{k}" in ss and ss[f"sp_{name}_{k}"] != spec.default} if surf else {}
+    params = {k: ss[surface_param_key(name, k)] for k, spec in surf.param_spec.items()
+              if ss.get(surface_param_key(name, k), spec.default) != spec.default} if surf else {}
     if name == FORMULA:
-        from ui.formula_ui import formula_params
-
         params = formula_params()
     sname = ss.get("sched", "constant")
     sched = {"name": sname}
     for key in SCHEDULES[sname].params:
-        if f"sched_{sname}_{key}" in ss:
-            sched[key] = ss[f"sched_{sname}_{key}"]
+        if schedule_key(sname, key) in ss:
+            sched[key] = ss[schedule_key(sname, key)]
     steps = int(ss["steps"])
     step = ss.get("view_step")
     view = {"step": None if step is None else max(0, min(steps, int(step))),
             "arrows": bool(ss.get("arrows")), "tab": ss.get("view_tab", "map")}
-    from ui.analysis import analysis_of
-
     tab = ss.get("tab")
     if analysis_of(tab):  # an analysis tab is open: the link says which
         view["analysis"] = ss["last_analysis"] = analysis_of(tab)
@@ -289,7 +247,7 @@ def free_color(ids: list[int], skip: int | None = None) -> str:
     used = set()
     for pos, eid in enumerate(ids):
         if eid != skip:
-            used.add((ss.get(f"e{eid}_color") or PALETTE[pos % len(PALETTE)]).upper())
+            used.add((ss.get(entry_key(eid, "color")) or PALETTE[pos % len(PALETTE)]).upper())
     for c in PALETTE:
         if c.upper() not in used:
             return c
@@ -335,11 +293,12 @@ def set_start(x: float, y: float, exact: bool = False) -> None:
         ss["x0"], ss["y0"] = x, y
 
 
-def apply_player_event() -> None:
+def apply_player_event(on_slide: Callable[[int], None]) -> None:
     """Take the player's latest event into the scene, before anything is drawn: a start set by
     a click or a drag on the map, a learning rate set on a chip, the step the player stopped
     at. The player's value is in the session state when the script starts, so the page is
-    drawn once, already with the change."""
+    drawn once, already with the change. ``on_slide(index)`` goes to a slide of the lesson
+    (a key or a button of presentation mode's stage): the page's callback, passed in."""
     ss = st.session_state
     event = ss.get("player")
     if not isinstance(event, dict) or event.get("nonce") == ss.get("last_nonce"):
@@ -353,8 +312,8 @@ def apply_player_event() -> None:
             ids = racing_ids()
             racer, lr = int(event["racer"]), float(event["lr"])
             if 0 <= racer < len(ids) and math.isfinite(lr) and lr > 0:
-                spec = OPTIMIZERS[ss[f"e{ids[racer]}_opt"]].spec["lr"]
-                ss[f"e{ids[racer]}_lr"] = _snap(lr_grid(spec), lr)
+                spec = OPTIMIZERS[ss[entry_key(ids[racer], "opt")]].spec["lr"]
+                ss[hyper_key(ids[racer], "lr")] = snap(lr_grid(spec), lr)
         elif kind == "step":
             ss["view_step"] = max(0, int(event["step"]))
             ss["inspect_step"] = max(1, ss["view_step"])
@@ -363,9 +322,7 @@ def apply_player_event() -> None:
         elif kind == "present":
             ss["present"] = bool(event.get("on"))
         elif kind == "slide":  # a key or a button of presentation mode's stage
-            from ui.callbacks import load_slide
-
-            load_slide(int(event["slide"]))
+            on_slide(int(event["slide"]))
         if kind not in ("step", "slide") and isinstance(event.get("step"), int):
             # Every event carries the step shown: a step report the player folded into this
             # event is kept (a run shown to its end stays "the end").
@@ -433,8 +390,8 @@ def keep_undrawn_widgets() -> None:
     sched = ss.get("sched")
     if sched in SCHEDULES:  # the scene's schedule's settings, while their section is closed
         for key in SCHEDULES[sched].params:
-            if f"sched_{sched}_{key}" in ss:
-                ss[f"sched_{sched}_{key}"] = ss[f"sched_{sched}_{key}"]
+            if schedule_key(sched, key) in ss:
+                ss[schedule_key(sched, key)] = ss[schedule_key(sched, key)]
 
 
 def current_scene() -> tuple[Scene, Scene, list[str]]:
@@ -462,8 +419,6 @@ def current_scene() -> tuple[Scene, Scene, list[str]]:
     ss["claim_stale"] = bool(scene.claim) and race_key(scene) != ss.get("preset_key")
     if ss["claim_stale"]:
         scene = replace(scene, title="", claim="")
-    from scene.budget import fit_race
-
     racing, over = fit_race(replace(scene, optimizers=good))  # a race within its time
     if over is not None:
         bad.append(f"Steps: {over}.")

@@ -16,11 +16,12 @@ from scene.race import DEFAULT_TOL, Race, metrics, steps_to_reach
 from scene.url import encode
 from ui import analysis, header, tab_keeper
 from ui.callbacks import on_inspect_step
+from ui.choices import lr_grid
 from ui.compute import cached_payload, cached_race, cached_recorded
 from ui.equations import update_rules
 from ui.grid import grid_query
+from ui.keys import FIRST_TAB, SHARE_TAB
 from ui.player import race_player
-from ui.state import FIRST_TAB, SHARE_TAB, lr_grid
 from ui.tables import markdown_table, md_literal, swatch
 
 
@@ -36,15 +37,22 @@ def scene_json(scene: Scene) -> str:
 
 
 _LAST_JSON = threading.local()  # each script run's thread: the last scene and its JSON
-_COMPILED: set[str] = set()  # optimizers whose loops were seen compiled: they stay compiled
+# The optimizers whose loops were seen compiled: shared by every session on purpose, since the
+# compiled loops are the process's and stay compiled. It only grows, to at most the
+# registry's size; the lock keeps each look and addition whole.
+_COMPILED: set[str] = set()
+_COMPILED_LOCK = threading.Lock()
 
 
 def compute_race(race_scene: Scene) -> Race:
     """The race, from the cache; the first race after an install says it is compiling."""
     text = scene_json(race_scene)
     names = {e.optimizer for e in race_scene.optimizers}
-    if names <= _COMPILED or compiled(list(names)):
-        _COMPILED.update(names)
+    with _COMPILED_LOCK:
+        known = names <= _COMPILED
+    if known or compiled(list(names)):
+        with _COMPILED_LOCK:
+            _COMPILED.update(names)
         return cached_race(text)
     with st.spinner("Preparing these optimizers for their first race: compiling them takes a "
                     "few seconds, once per install."):
