@@ -1,8 +1,8 @@
 // The race player's entry point: optimizer paths animated on a loss surface. It takes each
 // render Streamlit sends (bridge.js), decodes it (decode.js, grids.js), hands the scene to the
 // store (store.js), builds the figures (specs.js) and wires the page's input; the rest is
-// drawn on animation frames (playback.js). Plotly (plotly-race.min.js) is a global loaded
-// before this module. See README.md for the modules and the debug view.
+// drawn on animation frames (playback.js). Plotly (plotly-race.min.js) is a global the page
+// loads beside the modules. See README.md for the modules and the debug view.
 import { state, store } from "./store.js";
 import { el } from "./dom.js";
 import { connect, showError, updateFrameHeight } from "./bridge.js";
@@ -157,4 +157,7 @@ wireStage();
 wireLayout();
 wirePlayback();
 watchSizes();
-connect(render);
+// Plotly is a classic script the page loads beside the modules: renders are taken once it is
+// there.
+if (window.Plotly) connect(render);
+else window.addEventListener("plotly-ready", function () { connect(render); }, { once: true });
