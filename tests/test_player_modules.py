@@ -65,3 +65,10 @@ def test_the_inliner_keeps_each_module_in_its_own_scope(tmp_path):
     script = inline_script(folder=folder)
     assert script.index("// ---- a.js") < script.index("// ---- main.js")
     assert "var double = __modules['a.js'].twice;" in script
+
+
+def test_the_debug_views_fields_are_the_documented_ones():
+    fields = set(re.findall(r"^    (\w+): \{ get:", (FRONTEND / "debug.js").read_text(), re.M))
+    readme = (FRONTEND / "README.md").read_text().split("## Debug view", 1)[1]
+    documented = set(re.findall(r"^\| `(\w+)` \|", readme, re.M))
+    assert fields and fields == documented
