@@ -1,6 +1,6 @@
 """How a surface's map looks, decided once for every renderer.
 
-Three renderers draw the map: the race player in the browser (``ui/player_frontend/player.js``,
+Three renderers draw the map: the race player in the browser (``ui/player_frontend/``,
 which receives this specification in its payload from :func:`figures.payload.surface_payload`),
 the static figures (:func:`figures.landscape_figure` and :func:`figures.surface3d_figure`,
 exported as PNG, SVG and PDF by Kaleido) and the Pillow fallback of the animations

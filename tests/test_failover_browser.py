@@ -25,10 +25,10 @@ from tests.browser import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(400)]
 
-#: The player's live client, which holds the token of the session that drew the page.
+#: The token of the session that drew the page, as the player's live client holds it.
 TOKEN = """() => {
     const f = document.querySelector("iframe[title*='player']");
-    return f && f.contentWindow.__raceLive ? f.contentWindow.__raceLive.token : null;
+    return f && f.contentWindow.__racePlayer ? f.contentWindow.__racePlayer.liveToken : null;
 }"""
 
 

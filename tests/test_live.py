@@ -131,13 +131,13 @@ def test_only_post(client):
 
 def test_player_files_are_served_under_their_hash_for_good(client):
     version = asset_version()
-    r = client.get(f"/live/player/{version}/player.js")
+    r = client.get(f"/live/player/{version}/main.js")
     assert r.status_code == 200
     assert "immutable" in r.headers["cache-control"] and "max-age=31536000" in r.headers[
         "cache-control"]
-    assert r.content == (ROOT / "ui" / "player_frontend" / "player.js").read_bytes()
+    assert r.content == (ROOT / "ui" / "player_frontend" / "main.js").read_bytes()
     assert client.get(f"/live/player/{version}/plotly-race.min.js").status_code == 200
-    assert client.get("/live/player/0123456789ab/player.js").status_code == 404  # old version
+    assert client.get("/live/player/0123456789ab/main.js").status_code == 404  # old version
     assert client.get(f"/live/player/{version}/index.html").status_code == 404
     assert client.get(f"/live/player/{version}/..%2F..%2Fapp.py").status_code == 404
 
@@ -152,9 +152,9 @@ def test_player_files_are_sent_compressed_once(client):
     again = client.get(f"/live/player/{version}/plotly-race.min.js",
                        headers={"Accept-Encoding": "gzip"})
     assert again.headers["content-length"] == r.headers["content-length"]
-    r = client.get(f"/live/player/{version}/player.js", headers={"Accept-Encoding": "identity"})
+    r = client.get(f"/live/player/{version}/main.js", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in r.headers
-    assert r.content == (ROOT / "ui" / "player_frontend" / "player.js").read_bytes()
+    assert r.content == (ROOT / "ui" / "player_frontend" / "main.js").read_bytes()
 
 
 def test_player_page_asks_for_the_hashed_files():
