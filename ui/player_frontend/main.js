@@ -20,6 +20,16 @@ import { drawAll, wirePlayback } from "./playback.js";
 import { draggingStart, listenOnPage, wireInput } from "./input.js";
 import { debugView } from "./debug.js";
 
+var lossWired = false;  // the loss plot's Plotly events are listened to
+
+// Resolves once the browser has painted the next frame (a task queued from the frame's
+// callback runs after its paint).
+function afterPaint() {
+  return new Promise(function (resolve) {
+    requestAnimationFrame(function () { setTimeout(resolve, 0); });
+  });
+}
+
 function render(args) {
   try {
     if (withGrids(args, render, showError)) onRender(args);
@@ -106,10 +116,20 @@ function onRender(args) {
     steps: state.steps, fontSize: state.fontSize,
     button: downloadButton("Download the loss plot as a PNG", "race-loss.png")
   });
-  // An explicit height: Plotly's responsive resize reads the div's height, which is 0 for
-  // a moment while the page around the player reflows (the sidebar closing, say).
-  el.loss.style.height = lossFig.layout.height + "px";
-  jobs.push(window.Plotly.react(el.loss, lossFig.data, lossFig.layout, lossFig.config));
+  // The loss plot goes through Plotly after the map's new paths are on screen: its work would
+  // otherwise hold back the frame that shows them. An explicit height: Plotly's responsive
+  // resize reads the div's height, which is 0 for a moment while the page around the player
+  // reflows (the sidebar closing, say).
+  jobs.push(afterPaint().then(function () {
+    el.loss.style.height = lossFig.layout.height + "px";
+    return window.Plotly.react(el.loss, lossFig.data, lossFig.layout, lossFig.config);
+  }).then(function () {
+    if (lossWired) return;
+    lossWired = true;  // Plotly's events exist once it has drawn the div
+    el.loss.on("plotly_afterplot", store.requestDraw);
+    el.loss.on("plotly_relayout", store.requestDraw);
+    el.loss.on("plotly_relayouting", store.requestDraw);
+  }));
   store.setBuilt("map");
   store.setBuilt("loss");
   store.setMapJustPainted(true);
@@ -124,9 +144,6 @@ function onRender(args) {
     el.map.on("plotly_afterplot", store.requestDraw);
     el.map.on("plotly_relayout", store.requestDraw);
     el.map.on("plotly_relayouting", store.requestDraw);
-    el.loss.on("plotly_afterplot", store.requestDraw);
-    el.loss.on("plotly_relayout", store.requestDraw);
-    el.loss.on("plotly_relayouting", store.requestDraw);
   }
   layoutViews();  // builds the 3-D view too when it is shown; the map does not wait for it
   Promise.all(jobs).then(function () {
