@@ -269,7 +269,12 @@ def _meets(lo, hi, c, period):
 def _box_op(op, al, ah, bl, bh, c):
     """``(lo, hi, bad)``: the interval of one operation's value over operand intervals
     [al, ah] and [bl, bh] (``c``: its constant); ``bad`` when the operation may be undefined
-    or infinite there (its interval is then the whole line)."""
+    or infinite there (its interval is then the whole line).
+
+    One branch per operation, as long as the list of operations: each branch is a few lines
+    of interval arithmetic, read beside the others, and the one branch on ``op`` is what the
+    compiled interval evaluation inlines (functions per operation would be called through it
+    all the same)."""
     inf = math.inf
     if op == OP_ADD:
         return al + bl, ah + bh, False

@@ -96,8 +96,6 @@ class Scene:
 
 
 DEFAULT_VIEW = {"step": None, "arrows": False, "tab": "map"}
-#: The analysis views a scene may open (``view["analysis"]``; absent: none): :mod:`scene.analysis`.
-ANALYSIS_VIEWS = ("basins", "sensitivity", "hyper")
 #: Starts per side of the basins grid: the choices (``view["grid"]``), and the default.
 BASIN_GRIDS = (50, 100, 200, 400, 700, 1000)
 BASIN_GRID = 200
@@ -451,7 +449,25 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
         except (ValueError, TypeError) as e:
             warn("test_shift", shift, f"is not a usable shift ({e})")
 
-    # noise, sparsity, seed
+    _read_numbers(data, scene, warn)
+    _read_view(data, scene, warn)
+
+    for key in ("title", "claim"):
+        if isinstance(data.get(key), str):
+            if len(data[key]) > 500:
+                warnings.append(f"{key}: longer than 500 characters; shortened")
+            setattr(scene, key, data[key][:500])
+    from .budget import fit_race  # a race within its time: fewer steps, said so
+
+    scene, over = fit_race(scene)
+    if over is not None:  # first: of all the warnings, the one that changes the race most
+        warnings.insert(0, f"steps: {over}")
+    return scene, capped(warnings)
+
+
+def _read_numbers(data: dict, scene: Scene, warn) -> None:
+    """The scene's noise, sparsity and seed, into ``scene``; each unusable one is warned
+    about (and left at its default)."""
     for key, lo, hi in (("noise", 0.0, 100.0), ("sparsity", 0.0, 1.0)):
         try:
             raw = data.get(key, 0.0)
@@ -480,7 +496,10 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
     except (ValueError, TypeError) as e:
         warn("seed", data.get("seed"), f"is not usable ({e})")
 
-    # view
+
+def _read_view(data: dict, scene: Scene, warn) -> None:
+    """How the scene is shown (``view``: the paused step, arrows, the tab, an analysis view
+    and its settings), into ``scene.view``."""
     view = data.get("view", {}) or {}
     if isinstance(view, dict):
         v = dict(DEFAULT_VIEW)
@@ -493,46 +512,31 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
                                                                     bool | int) else False
         if view.get("tab") in ("map", "3d"):
             v["tab"] = view["tab"]
-        if view.get("analysis") is not None:  # an analysis view open under the map
-            if view["analysis"] in ANALYSIS_VIEWS:
-                v["analysis"] = view["analysis"]
-            else:
-                warn("view", view["analysis"], "is not a view (choose one of: "
-                     f"{', '.join(ANALYSIS_VIEWS)})")
-        if view.get("grid") is not None:  # the basins grid's starts per side
-            try:
-                grid = _num(view["grid"], integer=True)
-                if grid not in BASIN_GRIDS:
-                    raise ValueError
-                if grid != BASIN_GRID:
-                    v["grid"] = grid
-            except (ValueError, TypeError):
-                warn("view.grid", view["grid"], "is not a basins grid (choose one of: "
-                     f"{', '.join(map(str, BASIN_GRIDS))})")
-        if view.get("racer") is not None:  # the hyperparameter map's racer, 1 = the first
-            try:
-                racer = _num(view["racer"], integer=True)
-                if not 1 <= racer <= len(scene.optimizers):
-                    raise ValueError
-                v["racer"] = racer
-            except (ValueError, TypeError):
-                warn("view.racer", view["racer"], "is not the number of a racer (1 to "
-                     f"{len(scene.optimizers)})")
+        _read_analysis(view, v, scene, warn)
         scene.view = v
     else:
         warn("view", view, "is not a mapping")
 
-    for key in ("title", "claim"):
-        if isinstance(data.get(key), str):
-            if len(data[key]) > 500:
-                warnings.append(f"{key}: longer than 500 characters; shortened")
-            setattr(scene, key, data[key][:500])
-    from .budget import fit_race  # a race within its time: fewer steps, said so
 
-    scene, over = fit_race(scene)
-    if over is not None:  # first: of all the warnings, the one that changes the race most
-        warnings.insert(0, f"steps: {over}")
-    return scene, capped(warnings)
+def _read_analysis(view: dict, v: dict, scene: Scene, warn) -> None:
+    """The analysis view a scene opens under the map (``view["analysis"]``) and every view's
+    own settings (:data:`scene.views.VIEWS`), into ``v``."""
+    from .views import VIEWS, settings
+
+    if view.get("analysis") is not None:
+        if view["analysis"] in VIEWS:
+            v["analysis"] = view["analysis"]
+        else:
+            warn("view", view["analysis"], f"is not a view (choose one of: {', '.join(VIEWS)})")
+    for setting in settings():
+        if view.get(setting.key) is not None:
+            try:
+                value = setting.read(view[setting.key], scene)
+            except (ValueError, TypeError):
+                warn(f"view.{setting.key}", view[setting.key], setting.why(scene))
+                continue
+            if value is not None:
+                v[setting.key] = value
 
 
 def _read_surface(data: dict, base: Scene, warn) -> tuple[str, dict]:
