@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 from numba.core.registry import CPUDispatcher
 
-from landscapes._jit import _PACKAGES, code_stamp, module_stamps, refresh_cache, stale_cache_files
+from landscapes._cache import (
+    _PACKAGES,
+    code_stamp,
+    module_stamps,
+    refresh_cache,
+    stale_cache_files,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,6 +69,9 @@ def test_text_that_does_not_compile_keeps_every_kernel(tree):
         _edit(tree / "landscapes" / "catalogue.py", "lesson=(\"", "lesson=(\"Edited. ")
         _edit(tree / "optimizers" / "_spec.py", "\"\"\"", "\"\"\"Edited. ")
         _edit(tree / "landscapes" / "typed.py", "A formula of your own.", "Your formula.")
+        # The cache's own book-keeping and the dispatch's generator hold no kernel either.
+        _edit(tree / "landscapes" / "_cache.py", "import ast", "import ast\nX = 1")
+        _edit(tree / "landscapes" / "_generate.py", "import sys", "import sys\nX = 1")
 
     before, files = code_stamp(tree)
     assert _stale(tree, edit) == set()
@@ -90,7 +99,7 @@ def test_an_edited_kernel_takes_what_depends_on_it_and_only_that(tree):
 
 @pytest.mark.parametrize("path, old", [("landscapes/_surfaces.py", "import math"),
                                        ("landscapes/_kernels.py", "import math"),
-                                       ("landscapes/_jit.py", "import ast")])
+                                       ("landscapes/_jit.py", "from numba import njit")])
 def test_an_edited_surface_takes_every_compiled_loop(tree, path, old):
     stale = _stale(tree, lambda: _edit(tree / path, old, old + "\nX = 1"))
     assert stale >= set(CACHED) - {"landscapes/_formula_kernels.guarded-221"}
