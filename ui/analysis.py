@@ -163,8 +163,8 @@ def draw_basins(race_scene: Scene, race=None) -> None:
     result = cached_result(race_scene, "basins", meanwhile=basins_view.prepare)
     if result is None:
         return
-    basins_view.draw(result, race_scene.start_point(), result_key(race_scene, "basins"),
-                     race if paths else None)
+    basins_view.draw(result, race_scene.start_point(),
+                     _key(race_scene, "basins", {"grid": grid}), race if paths else None)
     _csv_button(result, race_scene, "basins")
 
 
