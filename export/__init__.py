@@ -19,41 +19,50 @@ from __future__ import annotations
 import re
 
 from .errors import ExportError
+from .formats import FORMATS, Export, Format, format_for_path, of_kind
 
-IMAGE_FORMATS = ("png", "svg", "pdf")
-ANIMATION_FORMATS = ("gif", "mp4")
-DATA_FORMATS = ("csv", "json", "scene")
-FORMATS = IMAGE_FORMATS + ANIMATION_FORMATS + DATA_FORMATS
-FIGURES = ("landscape", "loss", "lr", "3d", "basins", "sensitivity", "hyper")
-#: The figures of the analysis views (:mod:`scene.analysis`): made from many runs, not the race;
-#: with ``.csv`` they give the view's numbers instead of the paths.
-ANALYSIS_FIGURES = ("basins", "sensitivity", "hyper")
+#: The figures of the race: what a figure export shows, and how the page names it.
+RACE_FIGURES = {"landscape": "map with paths", "loss": "loss curves", "lr": "learning rates",
+                "3d": "3-D surface"}
 THEMES = ("article", "screen")
-
-MIME_TYPES = {
-    "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
-    "gif": "image/gif", "mp4": "video/mp4", "csv": "text/csv",
-    "json": "application/json", "scene": "application/json",
-}
-EXTENSIONS = {fmt: "." + fmt for fmt in FORMATS} | {"scene": ".scene.json"}
-
 MAX_PIXELS = 40_000_000
 
+
+def figures() -> dict[str, str]:
+    """Every figure an export may show, by name: the race's, then each analysis view's
+    (:data:`scene.views.VIEWS`), with the words the page uses for it."""
+    from scene.views import VIEWS
+
+    return {**RACE_FIGURES, **{name: view.title for name, view in VIEWS.items()}}
+
+
+def __getattr__(name: str):
+    """The lists of formats and figures, as the tables have them now (``IMAGE_FORMATS``,
+    ``MIME_TYPES``, ``FIGURES``, ...)."""
+    lists = {
+        "IMAGE_FORMATS": lambda: tuple(of_kind("image")),
+        "ANIMATION_FORMATS": lambda: tuple(of_kind("animation")),
+        "DATA_FORMATS": lambda: tuple(of_kind("data")),
+        "MIME_TYPES": lambda: {k: f.mime for k, f in FORMATS.items()},
+        "EXTENSIONS": lambda: {k: f.extension for k, f in FORMATS.items()},
+        "FIGURES": lambda: tuple(figures()),
+        "ANALYSIS_FIGURES": lambda: tuple(_views()),
+    }
+    if name in lists:
+        return lists[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _views():
+    from scene.views import VIEWS
+
+    return VIEWS
+
+
 __all__ = ["ANALYSIS_FIGURES", "ANIMATION_FORMATS", "DATA_FORMATS", "EXTENSIONS", "ExportError",
-           "FIGURES",
-           "FORMATS", "IMAGE_FORMATS", "MIME_TYPES", "build_figure", "export_bytes",
-           "file_name", "format_for_path", "static_available", "warm_up"]
-
-
-def format_for_path(path: str) -> str | None:
-    """The export format a file name asks for (``race.scene.json`` → ``"scene"``), or None."""
-    name = str(path).lower()
-    if name.endswith(".scene.json"):
-        return "scene"
-    m = re.search(r"\.([a-z0-9]+)$", name)
-    if m and m.group(1) in FORMATS and m.group(1) != "scene":
-        return m.group(1)
-    return None
+           "FIGURES", "FORMATS", "IMAGE_FORMATS", "MIME_TYPES", "RACE_FIGURES", "Export",
+           "Format", "build_figure", "export_bytes", "figures", "file_name", "format_for_path",
+           "static_available", "warm_up"]
 
 
 def _slug(text: str) -> str:
@@ -67,21 +76,20 @@ def file_name(scene, fmt: str, figure: str = "landscape") -> str:
     """A descriptive file name, e.g. ``rosenbrock-race.gif`` or ``ravine-loss.pdf``."""
     base = _slug(scene.title or scene.surface)
     what = {"landscape": "race", "loss": "loss", "lr": "learning-rate", "3d": "3d"}
-    if fmt == "csv" and figure in ANALYSIS_FIGURES:
+    views = _views()
+    kind_of = FORMATS[fmt].kind if fmt in FORMATS else "data"
+    if figure in views and fmt in FORMATS and FORMATS[fmt].views:
+        view = views[figure]
         kind = figure
-    elif fmt in ("csv", "json"):
-        kind = "paths"
-    elif fmt == "scene":
-        kind = "scene"
+        tags = view.file_tag(scene) if view.file_tag is not None else ()
+        tag = next((_slug(t) for t in tags if _slug(t)), "")
+        if tag:  # whose map it is
+            kind += "-" + tag
+    elif kind_of == "data":
+        kind = "scene" if fmt == "scene" else "paths"
     else:
-        kind = what.get(figure, figure) if fmt in IMAGE_FORMATS else "race"
-    if figure == "hyper" and kind == "hyper" and scene.optimizers:  # whose map it is
-        from scene.analysis import view_racer
-
-        index = view_racer(scene)
-        if index is not None:
-            kind += "-" + (_slug(scene.labels()[index]) or str(index + 1))
-    ext = EXTENSIONS.get(fmt, "." + fmt)
+        kind = what.get(figure, figure) if kind_of == "image" else "race"
+    ext = FORMATS[fmt].extension if fmt in FORMATS else "." + fmt
     if fmt == "scene":
         return f"{base or 'race'}{ext}"
     return f"{base or 'race'}-{kind}{ext}"
@@ -100,24 +108,24 @@ def warm_up() -> bool:
     return static.warm_up()
 
 
+#: How each figure of the race is made: ``figures.<name>(race, theme=, width=, height=, step=)``.
+_RACE_BUILDERS = {"landscape": "landscape_figure", "loss": "loss_figure", "lr": "lr_figure",
+                  "3d": "surface3d_figure"}
+
+
 def build_figure(race, figure: str = "landscape", *, theme: str = "article",
                  width: int = 900, height: int = 700, step: int | None = None):
     """The Plotly figure an image export renders: the paths up to ``step`` (the scene's
     paused step by default; the whole run when it has none)."""
-    import figures
+    import figures as F
+
+    if figure not in _RACE_BUILDERS:
+        raise ExportError(f"unknown figure {figure!r}; choose one of: "
+                          f"{', '.join(figures())}", "input")
     if step is None:
         step = (getattr(race.scene, "view", None) or {}).get("step")
-    kw = {"theme": theme, "width": width, "height": height, "step": step}
-    if figure == "landscape":
-        return figures.landscape_figure(race, **kw)
-    if figure == "loss":
-        return figures.loss_figure(race, **kw)
-    if figure == "lr":
-        return figures.lr_figure(race, **kw)
-    if figure == "3d":
-        return figures.surface3d_figure(race, **kw)
-    raise ExportError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}",
-                      "input")
+    return getattr(F, _RACE_BUILDERS[figure])(race, theme=theme, width=width, height=height,
+                                              step=step)
 
 
 def _check(fmt, figure, width, height, scale, fps, frames, theme) -> str:
@@ -125,9 +133,10 @@ def _check(fmt, figure, width, height, scale, fps, frames, theme) -> str:
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}",
                           "input")
-    if figure not in FIGURES:
-        raise ExportError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}",
-                          "input")
+    f = FORMATS[fmt]
+    if figure not in figures():
+        raise ExportError(f"unknown figure {figure!r}; choose one of: "
+                          f"{', '.join(figures())}", "input")
     if theme not in THEMES:
         raise ExportError(f"unknown theme {theme!r}; choose one of: {', '.join(THEMES)}",
                           "input")
@@ -137,12 +146,12 @@ def _check(fmt, figure, width, height, scale, fps, frames, theme) -> str:
                               "input")
     if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0.25 <= scale <= 8:
         raise ExportError("scale must be a number from 0.25 to 8", "input")
-    if fmt in ("png", "gif", "mp4") and (width * scale) * (height * scale) > MAX_PIXELS:
+    if f.raster and (width * scale) * (height * scale) > MAX_PIXELS:
         raise ExportError(f"{width * scale:.0f} × {height * scale:.0f} pixels is too large "
                           f"(at most {MAX_PIXELS // 1_000_000} million): lower the scale",
                           "input")
-    if fmt in ANIMATION_FORMATS:
-        top = 50 if fmt == "gif" else 60
+    if f.kind == "animation":
+        top = f.max_fps
         if isinstance(fps, bool) or not isinstance(fps, int | float) or not 1 <= fps <= top:
             raise ExportError(f"fps must be from 1 to {top} for {fmt.upper()}", "input")
         if isinstance(frames, bool) or not isinstance(frames, int) or not 1 <= frames <= 2000:
@@ -177,48 +186,19 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
 
     Raises :class:`ExportError` (one-line message) when the export cannot be made.
     """
-    if figure in ANALYSIS_FIGURES and fmt in IMAGE_FORMATS + ("csv",):
+    f = FORMATS.get(str(fmt).lower().lstrip("."))
+    if figure in _views() and f is not None and f.views:
         # the basins are as tall as their panels need unless a height is asked for
         _check(fmt, figure, width, 700 if height is None else height, scale, fps, frames, theme)
-        return _analysis_bytes(scene, fmt, figure, theme, width, height, scale, result, race,
+        return _analysis_bytes(scene, f, figure, theme, width, height, scale, result, race,
                                notes)
     height = 700 if height is None else height
     fmt = _check(fmt, figure, width, height, scale, fps, frames, theme)
-    if fmt == "scene":
-        from .data import scene_bytes
-        return scene_bytes(scene)
-    if race is None:
-        from scene.race import simulate
-        try:
-            race = simulate(scene)
-        except ValueError as e:
-            raise ExportError(f"the scene cannot be run: {e}", "input") from None
-    if fmt == "csv":
-        from .data import csv_bytes
-        return csv_bytes(race)
-    if fmt == "json":
-        from .data import json_bytes
-        return json_bytes(scene, race)
-    if fmt in IMAGE_FORMATS:
-        from . import static
-        fig = build_figure(race, figure, theme=theme, width=width, height=height)
-        # the map is cut to what it draws, so it may be narrower or shorter than asked
-        return static.render(fig, fmt, width=int(fig.layout.width or width),
-                             height=int(fig.layout.height or height),
-                             scale=scale if fmt == "png" else 1, title=_pdf_title(fig))
-    from . import animate
-    stage, how = animate.make_stage(race, theme, width, height, scale)
-    if how != "chromium" and notes is not None:
-        notes.append("Chromium was not found, so the map under the animation was drawn "
-                      "with Pillow (install chromium for the full figure)")
-    animator = animate.Animator(race, stage, theme, pad_to_even=(fmt == "mp4"))
-    steps = animate.frame_steps(animator.total, frames)
-    if fmt == "gif":
-        return animate.encode_gif(animator, steps, fps)
-    return animate.encode_mp4(animator, steps, fps)
+    return FORMATS[fmt].encode(Export(scene, fmt, figure, width, height, scale, fps, frames,
+                                      theme, notes, race))
 
 
-def _pdf_title(fig) -> str | None:
+def pdf_title(fig) -> str | None:
     """The figure's title (the scene's, or what the figure shows), as a PDF's title."""
     import html
 
@@ -229,46 +209,40 @@ def _pdf_title(fig) -> str | None:
     return html.unescape(text) if text else None
 
 
-def _analysis_bytes(scene, fmt: str, figure: str, theme: str, width: int, height: int | None,
+def _analysis_bytes(scene, f: Format, figure: str, theme: str, width: int, height: int | None,
                     scale: float, result=None, race=None, notes=None) -> bytes:
-    """An analysis view of ``scene`` as a figure or as CSV, with the view's settings that the
-    scene holds (the basins grid, the map's racer); the basins with each racer's path in the
-    race, as the page draws them. A basins grid larger than the views' budget allows is
-    reduced, as on the page, and ``notes`` says so."""
-    from scene import BASIN_GRID
-    from scene.analysis import basin_grid, compute, to_csv
+    """An analysis view of ``scene`` as a figure or as its numbers (CSV), with the view's
+    settings that the scene holds (the basins grid, the map's racer); a view that draws the
+    race (the basins) with each racer's path in the race, as the page draws them. A view's
+    settings that the views' budget does not allow are reduced, as on the page, and ``notes``
+    says so."""
+    from scene.analysis import compute, to_csv
 
-    if figure == "basins" and result is None and notes is not None:
-        wanted, grid = scene.view.get("grid", BASIN_GRID), basin_grid(scene)
-        if grid < wanted:
-            from scene.budget import what_to_lower
+    from . import static
 
-            notes.append(f"{wanted} × {wanted} starts is more than a view may compute: the "
-                         f"basins have {grid} × {grid}; lower {what_to_lower(scene, figure)} "
-                         "for more")
-
+    view = _views()[figure]
+    if result is None and notes is not None and view.note is not None:
+        if (note := view.note(scene)) is not None:
+            notes.append(note)
     try:
         result = compute(scene, figure) if result is None else result
     except ValueError as e:
         raise ExportError(f"the {figure} view cannot be made for this scene: {e}",
                           "input") from None
-    if fmt == "csv":
+    if f.kind == "data":
         return to_csv(result)
-    from figures.analysis import analysis_figure
-
-    from . import static
     kw = {}
-    if figure == "basins":
+    if view.with_race:
         if race is None:
             from scene.race import simulate
             try:
                 race = simulate(scene)
             except ValueError:
-                race = None  # the basins without the race's paths
+                race = None  # the view without the race's paths
         kw = {"start": scene.start_point(),
               "paths": None if race is None else [r.traj.xy for r in race.racers]}
     elif height is None:
         height = 700
-    fig = analysis_figure(result, theme=theme, width=width, height=height, **kw)
-    return static.render(fig, fmt, width=width, height=int(fig.layout.height),
-                         scale=scale if fmt == "png" else 1, title=_pdf_title(fig))
+    fig = view.figure_function()(result, theme=theme, width=width, height=height, **kw)
+    return static.render(fig, f.name, width=width, height=int(fig.layout.height),
+                         scale=scale if f.raster else 1, title=pdf_title(fig))

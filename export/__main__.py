@@ -3,8 +3,8 @@
 SCENE is a scene JSON file (such as ``assets/scenes/<preset>.json``) or a share link copied
 from the app (``https://…?surface=…`` or just ``?surface=…``), read as the page reads it
 (``?preset=…`` and ``?lesson=…&slide=…`` too: :func:`scene.link.read_link`; ``present=`` is
-refused). The format comes from OUT's extension: .png .svg .pdf .gif .mp4 .csv .json, or
-.scene.json for the scene alone.
+refused). The format comes from OUT's extension (:data:`export.formats.FORMATS`: .png .svg .pdf
+.gif .mp4 .csv .json, or .scene.json for the scene alone).
 
 Exit status: 0 on success, 2 for bad input (unreadable or invalid scene, unknown extension,
 bad option), 3 when the export cannot be made here (for instance without Chromium).
@@ -23,7 +23,7 @@ import stat
 import sys
 import tempfile
 
-from . import ANIMATION_FORMATS, FIGURES, ExportError, export_bytes, format_for_path
+from . import FORMATS, ExportError, export_bytes, figures, format_for_path
 
 EXIT_INPUT = 2
 EXIT_UNAVAILABLE = 3
@@ -45,24 +45,41 @@ class _Parser(argparse.ArgumentParser):
         raise _Fail(f"{message} (see python -m export --help)", EXIT_INPUT)
 
 
+def _extensions(kind: str) -> str:
+    return " ".join(f.extension for f in FORMATS.values() if f.kind == kind)
+
+
+def _formats_text() -> str:
+    """The formats by extension, as the help ends: each kind's extensions and what they hold."""
+    kinds = {"image": "a figure", "animation": "the race animated"}
+    parts = [f"{_extensions(kind)} ({what})" for kind, what in kinds.items()]
+    parts += [f"{f.extension} ({f.description})" for f in FORMATS.values() if f.kind == "data"]
+    return "Formats by extension: " + ", ".join(parts) + "."
+
+
+def _figure_help() -> str:
+    """``--figure``'s help: the race's figures and every analysis view's."""
+    from scene.views import VIEWS
+
+    views = ", ".join(f"{name} ({view.title})" for name, view in VIEWS.items())
+    return ("what image formats show: the map (landscape), loss curves, learning rates (lr), "
+            f"the 3-D surface, or an analysis view: {views}; with .csv an analysis view gives "
+            "its numbers. The scene's view picks each view's own settings (the basins grid "
+            "and the map's racer: grid=400, racer=2 in a link) (default: landscape)")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python -m export",
         description="Export an optimizer race as an image, an animation or data.",
-        epilog="Formats by extension: .png .svg .pdf (a figure), .gif .mp4 (the race "
-               "animated), .csv .json (every path, point by point), .scene.json (the scene).")
+        epilog=_formats_text())
     p.add_argument("scene", metavar="SCENE",
                    help="scene JSON file, or a share link (https://...?surface=... or ?...; "
                         "?preset=NAME and ?lesson=NAME&slide=N too)")
     p.add_argument("-o", "--output", metavar="OUT", required=True,
                    help="file to write; its extension picks the format")
-    p.add_argument("--figure", choices=FIGURES, default="landscape",
-                   help="what PNG/SVG/PDF show: the map (landscape), loss curves, learning "
-                        "rates (lr), the 3-D surface, or an analysis view: basins, sensitivity "
-                        "(final loss against learning rate), hyper (learning rate x momentum "
-                        "or beta1); with .csv an analysis view gives its numbers. The scene's "
-                        "view picks the basins grid and the map's racer (grid=400, racer=2 in "
-                        "a link) (default: landscape)")
+    p.add_argument("--figure", choices=tuple(figures()), default="landscape",
+                   help=_figure_help())
     p.add_argument("--width", type=int, default=900, metavar="W",
                    help="width in CSS pixels (default 900)")
     p.add_argument("--height", type=int, default=None, metavar="H",
@@ -227,11 +244,13 @@ def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     fmt = format_for_path(args.output)
     if fmt is None:
-        raise _Fail(f"cannot tell the format from {args.output!r}: use .png, .svg, .pdf, "
-                    ".gif, .mp4, .csv, .json or .scene.json", EXIT_INPUT)
-    if fmt in ANIMATION_FORMATS and args.figure != "landscape":
-        raise _Fail("animations show the map: --figure applies to .png, .svg and .pdf",
-                    EXIT_INPUT)
+        names = [f.extension for f in FORMATS.values()]
+        raise _Fail(f"cannot tell the format from {args.output!r}: use "
+                    f"{', '.join(names[:-1])} or {names[-1]}", EXIT_INPUT)
+    if FORMATS[fmt].kind == "animation" and args.figure != "landscape":
+        images = _extensions("image").split()
+        raise _Fail("animations show the map: --figure applies to "
+                    f"{', '.join(images[:-1])} and {images[-1]}", EXIT_INPUT)
     scene, warnings = _read_scene(args.scene)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)

@@ -13,7 +13,7 @@ refused with the column where it happens, instead of being handed to sympy (whic
 compute the exact integer).
 
 The formula becomes a small program of float64 numbers (:func:`program`), the parameter vector
-``p`` of the ``FORMULA`` surface in :mod:`landscapes._kernels`: ``p[0]`` is the number of
+``p`` of the ``FORMULA`` surface in :mod:`landscapes._formula_kernels`: ``p[0]`` is the number of
 instructions and instruction ``k`` takes ``p[1 + 4k : 5 + 4k]`` = (opcode, operand a,
 operand b, constant). Its result goes to register ``k``; the last register is f. One compiled
 interpreter serves every formula; it carries the derivatives along with the values (forward
@@ -47,7 +47,7 @@ FUNCTIONS = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh"
 FUNCTIONS_N = ("min", "max")
 CONSTANTS = {"pi": math.pi, "e": math.e}
 
-# Opcodes of the compiled program (see landscapes._kernels._formula).
+# Opcodes of the compiled program (see landscapes._formula_kernels.formula).
 OPS = ("const", "x", "y", "add", "sub", "mul", "div", "neg", "sqr", "powc", "pow",
        *FUNCTIONS, *FUNCTIONS_N, "addc", "mulc", "rsubc", "divc", "rdivc")
 OPCODE = {name: i for i, name in enumerate(OPS)}
@@ -310,7 +310,7 @@ def _fold(node: Node, col: int) -> Node:
 
 
 def program(tree: Node) -> np.ndarray:
-    """The float64 program that :mod:`landscapes._kernels` interprets (see the module
+    """The float64 program that :mod:`landscapes._formula_kernels` interprets (see the module
     docstring); identical subtrees are computed once."""
     regs: dict[Node, int] = {}
     code: list[tuple[float, float, float, float]] = []

@@ -18,7 +18,8 @@ install, not once per process. Nothing here lists the families: a module in the 
 (:data:`optimizers.OPTIMIZERS`) without a ``loop`` of its own is a family.
 
 Numba's cache does not notice when a kernel in another module changes (a step function, a
-surface); :func:`landscapes._jit.refresh_cache` clears it whenever any kernel source changed.
+surface); :func:`landscapes._cache.refresh_cache` removes the cached copies that depend on a
+kernel whose code changed (an edited ``adam`` takes ``_loop_adam``, not ``_loop_sgd``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ import threading
 import types
 from collections.abc import Mapping
 
-from landscapes._jit import kernel, refresh_cache
+from landscapes._cache import refresh_cache
+from landscapes._jit import kernel
 from landscapes._kernels import step_crosses_undefined, undefined_somewhere, value_grad
 
 refresh_cache()  # before any kernel is first called: Numba reads its cache on first call

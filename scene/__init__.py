@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from .labels import SYMBOLS, entry_label
 from .model import (
-    ANALYSIS_VIEWS,
     BASIN_GRID,
     BASIN_GRIDS,
     DEFAULT_VIEW,
@@ -44,7 +43,7 @@ from .reader import (
     quote,
 )
 
-__all__ = ["ANALYSIS_VIEWS", "BASIN_GRID", "BASIN_GRIDS", "DEFAULT_VIEW", "ENTRY_KEYS",
+__all__ = ["BASIN_GRID", "BASIN_GRIDS", "DEFAULT_VIEW", "ENTRY_KEYS",
            "MAX_OPTIMIZERS", "MAX_WARNINGS", "PALETTE", "QUOTE_CHARS", "STEPS_LIMIT", "SYMBOLS",
            "Entry", "Scene", "capped", "check", "default_scene", "entry_label", "from_dict",
            "from_json", "loads", "normalized", "quote", "to_dict", "to_json"]

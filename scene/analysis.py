@@ -23,12 +23,8 @@ import numpy as np
 from optimizers import OPTIMIZERS, STATUS_NAMES, sweep
 from optimizers._sweep import MAX_WORK  # noqa: F401  (re-exported: the most run-steps at once)
 
-from . import BASIN_GRID, BASIN_GRIDS, Scene
+from .model import BASIN_GRID, BASIN_GRIDS, Scene
 from .race import DEFAULT_TOL
-
-#: The analysis views, by the name the share link and the command line use.
-ANALYSES = {"basins": "Basins", "sensitivity": "Learning-rate sensitivity",
-            "hyper": "Hyperparameter map"}
 
 LR_RANGE = (1e-5, 10.0)
 SENSITIVITY_POINTS = 240
@@ -325,12 +321,25 @@ def _hyper_rows(h: HyperMap):
                int(r.ended_at[k]))
 
 
+def basins_rows(b: Basins):
+    """The basins' CSV rows (:func:`_basins_rows`) and how many."""
+    return _basins_rows(b), 1 + len(b.racers) * len(b.xs) ** 2
+
+
+def sensitivity_rows(s: Sensitivity):
+    """The sensitivity's CSV rows (:func:`_sensitivity_rows`) and how many."""
+    return _sensitivity_rows(s), 1 + len(s.racers) * len(s.lrs)
+
+
+def hyper_rows(h: HyperMap):
+    """The map's CSV rows (:func:`_hyper_rows`) and how many."""
+    return _hyper_rows(h), 1 + len(h.outcome.status)
+
+
 def _rows(result):
-    if isinstance(result, Basins):
-        return _basins_rows(result), 1 + len(result.racers) * len(result.xs) ** 2
-    if isinstance(result, Sensitivity):
-        return _sensitivity_rows(result), 1 + len(result.racers) * len(result.lrs)
-    return _hyper_rows(result), 1 + len(result.outcome.status)
+    from .views import view_of
+
+    return view_of(result).rows(result)
 
 
 def _write(rows, limit: int | None = None) -> bytes:
@@ -380,28 +389,54 @@ def view_racer(scene: Scene) -> int | None:
     return hyper_racer(scene, None if wanted is None else int(wanted) - 1)
 
 
-def compute(scene: Scene, analysis: str, *, grid: int | None = None, racer: int | None = None,
-            progress=None):
-    """The result one view shows: ``basins`` (``grid`` starts per side, by default the
-    scene's), ``sensitivity`` or ``hyper`` (for the racer of index ``racer``, by default the
-    scene's). Raises ValueError for an unknown view or a scene it cannot be computed for,
-    naming why: one whose runs would take more than the views' budget
-    (:func:`scene.budget.view_problem`) names what to lower."""
-    from .budget import view_problem
+def compute_basins(scene: Scene, grid: int | None = None, progress=None) -> Basins:
+    """The basins with ``grid`` starts per side (by default the scene's, reduced to fit)."""
+    return basins(scene, basin_grid(scene, grid), progress)
 
-    if analysis in ANALYSES and (problem := view_problem(scene, analysis)) is not None:
+
+def compute_sensitivity(scene: Scene, progress=None) -> Sensitivity:
+    return sensitivity(scene, progress=progress)
+
+
+def compute_hyper(scene: Scene, racer: int | None = None, progress=None) -> HyperMap:
+    """The map of the racer of index ``racer`` (by default the scene's)."""
+    index = view_racer(scene) if racer is None else hyper_racer(scene, racer)
+    if index is None:
+        raise ValueError("the hyperparameter map needs a racer with momentum or β1 (every "
+                         "optimizer but Adagrad has one)")
+    return hyper_map(scene, index, progress=progress)
+
+
+def basins_note(scene: Scene) -> str | None:
+    """What an export of the basins says when the scene asks for a larger grid than the views'
+    budget allows (the basins are then made with the largest that fits, as on the page)."""
+    wanted, grid = scene.view.get("grid", BASIN_GRID), basin_grid(scene)
+    if grid >= wanted:
+        return None
+    from .budget import what_to_lower
+
+    return (f"{wanted} × {wanted} starts is more than a view may compute: the basins have "
+            f"{grid} × {grid}; lower {what_to_lower(scene, 'basins')} for more")
+
+
+def compute(scene: Scene, analysis: str, *, progress=None, **options):
+    """The result one view of :data:`scene.views.VIEWS` shows, with the view's own settings
+    (``grid`` for the basins, ``racer`` for the map; by default the scene's, as the view's
+    ``options`` read them). Raises ValueError
+    for an unknown view or a scene it cannot be computed for, naming why: one whose runs would
+    take more than the views' budget (:func:`scene.budget.view_problem`) names what to lower."""
+    from .budget import view_problem
+    from .views import VIEWS
+
+    view = VIEWS.get(analysis)
+    if view is None:
+        raise ValueError(f"unknown view {analysis!r}; choose one of: {', '.join(VIEWS)}")
+    if (problem := view_problem(scene, analysis)) is not None:
         raise ValueError(problem)
-    if analysis == "basins":
-        return basins(scene, basin_grid(scene, grid), progress)
-    if analysis == "sensitivity":
-        return sensitivity(scene, progress=progress)
-    if analysis == "hyper":
-        index = view_racer(scene) if racer is None else hyper_racer(scene, racer)
-        if index is None:
-            raise ValueError("the hyperparameter map needs a racer with momentum or β1 (every "
-                             "optimizer but Adagrad has one)")
-        return hyper_map(scene, index, progress=progress)
-    raise ValueError(f"unknown view {analysis!r}; choose one of: {', '.join(ANALYSES)}")
+    own = {**view.options(scene), **{s.key: options[s.key] for s in view.settings
+                                     if options.get(s.key) is not None}}
+    return view.compute(scene, progress=progress,
+                        **{k: v for k, v in own.items() if v is not None})
 
 
 def to_csv(result) -> bytes:

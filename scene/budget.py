@@ -27,6 +27,7 @@ naming what to lower (:func:`view_problem`).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from landscapes import FORMULA
 
@@ -138,18 +139,55 @@ def estimate_seconds(scene: Scene, steps: int | None = None) -> float:
                for e, hp in _racers(scene))
 
 
+@dataclass
+class Work:
+    """What an analysis view runs: each racer's ``runs`` runs (``(entry, hyperparameters)``),
+    made ``again`` times at most; ``blocks``: runs of the same settings share a sweep's blocks
+    of lanes (a grid of starts), rather than each run making a block of its own (a sweep over a
+    setting)."""
+
+    racers: list
+    runs: int
+    blocks: bool = False
+    again: float = 1.0
+
+
+def basins_work(scene: Scene, grid: int | None = None) -> Work:
+    """Every racer from each start of the grid (``grid`` per side, by default the scene's as
+    :func:`scene.analysis.basin_grid` reduces it); the runs that end at a local minimum are
+    swept once more for their arrival there."""
+    from .analysis import basin_grid
+
+    g = basin_grid(scene) if grid is None else grid
+    return Work(_racers(scene), g * g, True, 2.0 if _local_minima(scene.surface_obj()) else 1.0)
+
+
+def sensitivity_work(scene: Scene, grid: int | None = None) -> Work:
+    return Work(_racers(scene), SENSITIVITY_RUNS)
+
+
+def hyper_work(scene: Scene, grid: int | None = None) -> Work:
+    from .analysis import view_racer
+
+    index = view_racer(scene)
+    if index is None:
+        return Work([], 0)
+    e = scene.optimizers[index]
+    return Work([(e, e.full_hyper())], HYPER_RUNS)
+
+
+def _work(scene: Scene, view: str, grid: int | None) -> Work:
+    from .views import VIEWS
+
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}")
+    return VIEWS[view].work(scene, grid)
+
+
 def view_runs(scene: Scene, view: str, grid: int | None = None) -> int:
     """How many runs the view makes in all (every racer's)."""
-    from .analysis import basin_grid, view_racer
-
-    if view == "basins":
-        g = basin_grid(scene) if grid is None else grid
-        return g * g * len(_racers(scene))
-    if view == "sensitivity":
-        return SENSITIVITY_RUNS * len(_racers(scene))
-    if view == "hyper":
-        return HYPER_RUNS if view_racer(scene) is not None else 0
-    raise ValueError(f"unknown view {view!r}")
+    work = _work(scene, view, grid)
+    return work.runs * len(work.racers)
 
 
 def _local_minima(surface) -> bool:
@@ -167,35 +205,20 @@ def estimate_view_seconds(scene: Scene, view: str, grid: int | None = None) -> f
     from optimizers._driver import families
     from optimizers._sweep import BLOCK
 
-    from .analysis import basin_grid, view_racer
-
+    work = _work(scene, view, grid)
     surf = scene.surface_obj()
     steps = max(scene.steps, 1)
-    racers = _racers(scene)
-    if view == "hyper":
-        index = view_racer(scene)
-        if index is None:
-            return 0.0
-        e = scene.optimizers[index]
-        racers, runs = [(e, e.full_hyper())], HYPER_RUNS
-    elif view == "sensitivity":
-        runs = SENSITIVITY_RUNS
-    elif view == "basins":
-        g = basin_grid(scene) if grid is None else grid
-        runs = g * g
-    else:
-        raise ValueError(f"unknown view {view!r}")
-    again = 2.0 if view == "basins" and _local_minima(surf) else 1.0
+    runs = work.runs
     total = 0.0
-    for e, hp in racers:
+    for e, hp in work.racers:
         ns = step_ns(e.optimizer, hp, surf, steps, swept=True)
         if OPTIMIZERS[e.optimizer].family in families():
             # runs of the same settings share blocks of BLOCK lanes; a sweep over a setting
             # (the sensitivity, the map) makes a block of each run
-            blocks = -(-runs // BLOCK) if view == "basins" else runs
-            total += again * (runs + BLOCK_LANES * blocks) * steps * ns * 1e-9
+            blocks = -(-runs // BLOCK) if work.blocks else runs
+            total += work.again * (runs + BLOCK_LANES * blocks) * steps * ns * 1e-9
         else:  # swept run by run
-            total += again * runs * (CALL_SECONDS + steps * ns * 1e-9)
+            total += work.again * runs * (CALL_SECONDS + steps * ns * 1e-9)
     return total
 
 

@@ -94,8 +94,6 @@ class Scene:
 
 
 DEFAULT_VIEW = {"step": None, "arrows": False, "tab": "map"}
-#: The analysis views a scene may open (``view["analysis"]``; absent: none): :mod:`scene.analysis`.
-ANALYSIS_VIEWS = ("basins", "sensitivity", "hyper")
 #: Starts per side of the basins grid: the choices (``view["grid"]``), and the default.
 BASIN_GRIDS = (50, 100, 200, 400, 700, 1000)
 BASIN_GRID = 200

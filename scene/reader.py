@@ -20,9 +20,6 @@ from optimizers.schedules import SCHEDULES, resolve
 
 from .budget import fit_race
 from .model import (
-    ANALYSIS_VIEWS,
-    BASIN_GRID,
-    BASIN_GRIDS,
     DEFAULT_VIEW,
     MAX_OPTIMIZERS,
     STEPS_LIMIT,
@@ -302,31 +299,7 @@ def _read_view(view: dict, scene: Scene, warn) -> dict:
                                                                 bool | int) else False
     if view.get("tab") in ("map", "3d"):
         v["tab"] = view["tab"]
-    if view.get("analysis") is not None:  # an analysis view open under the map
-        if view["analysis"] in ANALYSIS_VIEWS:
-            v["analysis"] = view["analysis"]
-        else:
-            warn("view", view["analysis"], "is not a view (choose one of: "
-                 f"{', '.join(ANALYSIS_VIEWS)})")
-    if view.get("grid") is not None:  # the basins grid's starts per side
-        try:
-            grid = _num(view["grid"], integer=True)
-            if grid not in BASIN_GRIDS:
-                raise ValueError
-            if grid != BASIN_GRID:
-                v["grid"] = grid
-        except (ValueError, TypeError):
-            warn("view.grid", view["grid"], "is not a basins grid (choose one of: "
-                 f"{', '.join(map(str, BASIN_GRIDS))})")
-    if view.get("racer") is not None:  # the hyperparameter map's racer, 1 = the first
-        try:
-            racer = _num(view["racer"], integer=True)
-            if not 1 <= racer <= len(scene.optimizers):
-                raise ValueError
-            v["racer"] = racer
-        except (ValueError, TypeError):
-            warn("view.racer", view["racer"], "is not the number of a racer (1 to "
-                 f"{len(scene.optimizers)})")
+    _read_analysis(view, v, scene, warn)
     return v
 
 
@@ -506,3 +479,24 @@ def _entry(raw, i: int, warnings: list[str], steps: int = 500) -> Entry | None:
 def normalized(scene: Scene) -> Scene:
     """The scene as the forgiving reader would rebuild it (compact hyperparameters)."""
     return from_dict(to_dict(scene))[0]
+
+
+def _read_analysis(view: dict, v: dict, scene: Scene, warn) -> None:
+    """The analysis view a scene opens under the map (``view["analysis"]``) and every view's
+    own settings (:data:`scene.views.VIEWS`), into ``v``."""
+    from .views import VIEWS, settings  # the views read settings with this module's helpers
+
+    if view.get("analysis") is not None:
+        if view["analysis"] in VIEWS:
+            v["analysis"] = view["analysis"]
+        else:
+            warn("view", view["analysis"], f"is not a view (choose one of: {', '.join(VIEWS)})")
+    for setting in settings():
+        if view.get(setting.key) is not None:
+            try:
+                value = setting.read(view[setting.key], scene)
+            except (ValueError, TypeError):
+                warn(f"view.{setting.key}", view[setting.key], setting.why(scene))
+                continue
+            if value is not None:
+                v[setting.key] = value

@@ -92,7 +92,7 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
         q["tab"] = view["tab"]
     if view.get("analysis"):
         q["view"] = view["analysis"]
-    for key in ("grid", "racer"):  # the analysis views' own settings
+    for key in _view_keys():  # the analysis views' own settings
         if view.get(key) is not None:
             q[key] = str(view[key])
     return q
@@ -135,12 +135,19 @@ def from_query(params: Mapping) -> tuple[Scene, list[str]]:
                                  "showing the default scene"]
 
 
+def _view_keys() -> list[str]:
+    """The analysis views' own settings (``grid``, ``racer``): :data:`scene.views.VIEWS`."""
+    from .views import settings
+
+    return [s.key for s in settings()]
+
+
 def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     d: dict = {}
     warnings: list[str] = []
     known = {"surface", "f", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
-             "step", "arrows", "tab", "view", "grid", "racer", "preset", "present", "lesson",
-             "slide", "test"}
+             "step", "arrows", "tab", "view", "preset", "present", "lesson", "slide", "test",
+             *_view_keys()}
     for key in params:
         if key not in known:
             warnings.append(f"{quote(key)} is not a scene setting; ignored")
@@ -194,7 +201,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
         view["tab"] = tab
     if (analysis := _one(params.get("view"))) is not None:
         view["analysis"] = analysis
-    for key in ("grid", "racer"):
+    for key in _view_keys():
         if (value := _one(params.get(key))) is not None:
             view[key] = value
     d["view"] = view

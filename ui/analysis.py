@@ -14,7 +14,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from figures.analysis import hyper_figure, sensitivity_figure
+from figures.hyper import hyper_figure
+from figures.sensitivity import sensitivity_figure
 from scene import BASIN_GRID, BASIN_GRIDS, Scene, to_json
 from scene.analysis import (
     basin_grid,
@@ -25,6 +26,7 @@ from scene.analysis import (
     view_racer,
 )
 from scene.budget import view_problem, what_to_lower
+from scene.views import VIEWS
 from ui import basins_view
 from ui.cache import BoundedCache
 from ui.guard import view_slot
@@ -39,20 +41,19 @@ CACHE_BYTES = 192 * 2**20
 CACHE = BoundedCache(CACHE_BYTES, max_item=CACHE_BYTES)
 
 
-def _key(scene: Scene, analysis: str, grid: int, racer: int | None) -> tuple:
-    """What a result depends on: not the title, the claim or the view; for the basins not
-    the start either (a click on a cell moves the start and keeps the basins)."""
+def _key(scene: Scene, analysis: str, options: dict) -> tuple:
+    """What a result depends on: the view's own settings (``options``), not the title, the
+    claim or the view; for a view that does not use the start (the basins) not the start
+    either (a click on a cell moves the start and keeps the basins)."""
     plain = replace(scene, view={}, title="", claim="")
-    if analysis == "basins":
+    if not VIEWS[analysis].uses_start:
         plain = replace(plain, start=None)
-    return analysis, to_json(plain), grid if analysis == "basins" else 0, racer
+    return analysis, to_json(plain), tuple(sorted(options.items()))
 
 
 def result_key(scene: Scene, analysis: str) -> tuple:
     """The key of the view's result for the scene, with the view's own settings."""
-    grid = basin_grid(scene) if analysis == "basins" else 0
-    racer = view_racer(scene) if analysis == "hyper" else None
-    return _key(scene, analysis, grid, racer)
+    return _key(scene, analysis, VIEWS[analysis].options(scene))
 
 
 def cached_result(scene: Scene, analysis: str, meanwhile=None):
@@ -61,9 +62,8 @@ def cached_result(scene: Scene, analysis: str, meanwhile=None):
     progress bar. ``meanwhile()``, when given, draws something in the progress bar's place
     while the computation runs. None, with a message on the page naming what to lower, when
     the view's runs would take more than a view's budget (:mod:`scene.budget`)."""
-    grid = basin_grid(scene) if analysis == "basins" else 0
-    racer = view_racer(scene) if analysis == "hyper" else None
-    key = _key(scene, analysis, grid, racer)
+    options = VIEWS[analysis].options(scene)
+    key = _key(scene, analysis, options)
     hit = CACHE.get(key)
     if hit is not None:
         return hit
@@ -87,7 +87,7 @@ def cached_result(scene: Scene, analysis: str, meanwhile=None):
                                         "this one starts in turn.")):
         note.empty()
         began = time.monotonic()
-        result = compute(scene, analysis, grid=grid or None, racer=racer, progress=progress)
+        result = compute(scene, analysis, progress=progress, **options)
     bar.empty()
     CACHE.put(key, result, result.nbytes)
     return result
@@ -163,8 +163,8 @@ def draw_basins(race_scene: Scene, race=None) -> None:
     result = cached_result(race_scene, "basins", meanwhile=basins_view.prepare)
     if result is None:
         return
-    basins_view.draw(result, race_scene.start_point(), _key(race_scene, "basins", grid, None),
-                     race if paths else None)
+    basins_view.draw(result, race_scene.start_point(),
+                     _key(race_scene, "basins", {"grid": grid}), race if paths else None)
     _csv_button(result, race_scene, "basins")
 
 
@@ -208,6 +208,13 @@ def draw_hyper(race_scene: Scene, race=None) -> None:
     _csv_button(result, race_scene, "hyper")
 
 
-DRAW = {"basins": draw_basins, "sensitivity": draw_sensitivity, "hyper": draw_hyper}
+def draw(analysis: str, race_scene: Scene, race=None) -> None:
+    """The tab of the view ``analysis``: its page drawer (:data:`scene.views.VIEWS`)."""
+    VIEWS[analysis].draw_function()(race_scene, race)
+
+
+def tab_labels() -> dict[str, str]:
+    """The tab of each analysis view (:data:`scene.views.VIEWS`), by the view's name."""
+    return {name: view.label for name, view in VIEWS.items()}
 
 

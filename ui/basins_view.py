@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from figures.analysis import basins_view
+from figures.basins import basins_view
 from ui.cache import BoundedCache
 from ui.state import set_start
 

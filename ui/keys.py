@@ -11,7 +11,7 @@ A leaf: it imports nothing from ``ui``, so any part of the page can import it.
 
 from __future__ import annotations
 
-from scene.analysis import ANALYSES
+from scene.views import VIEWS
 
 __all__ = ["CUSTOM", "NO_LESSON", "FIRST_TAB", "SHARE_TAB", "TAB_LABELS", "VIEW_OF_TAB",
            "analysis_of", "tab_of", "entry_prefix", "entry_key", "hyper_key", "open_key",
@@ -27,7 +27,7 @@ NO_LESSON = "— no lesson —"
 FIRST_TAB, SHARE_TAB = "Step inspector", "Share & export"
 
 #: Tab label of each analysis view, and back.
-TAB_LABELS = dict(ANALYSES)
+TAB_LABELS = {name: view.label for name, view in VIEWS.items()}
 VIEW_OF_TAB = {label: key for key, label in TAB_LABELS.items()}
 
 

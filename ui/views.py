@@ -154,8 +154,8 @@ def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
     content, not four."""
     tabs = {FIRST_TAB: lambda: show_inspector(scene, cached_recorded(scene_json(race_scene))),
             "Update rules": lambda: show_rules(scene, race),
-            **{label: (lambda view=view: analysis.DRAW[view](race_scene, race))
-               for view, label in analysis.TAB_LABELS.items()},
+            **{label: (lambda view=view: analysis.draw(view, race_scene, race))
+               for view, label in analysis.tab_labels().items()},
             SHARE_TAB: lambda: show_share(scene, race_scene, race, query),
             "About this surface": lambda: show_about(race)}
     tab_keeper.draw()
@@ -255,33 +255,42 @@ def show_share(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None
     _figure_export(race_scene, race)
 
 
-EXPORT_KINDS = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)",
-                "gif": "GIF animation", "mp4": "MP4 video"}
-EXPORT_FIGURES = {"landscape": "map with paths", "loss": "loss curves", "lr": "learning rates",
-                  "3d": "3-D surface", "basins": "basins of attraction",
-                  "sensitivity": "learning-rate sensitivity", "hyper": "hyperparameter map"}
+def export_kinds() -> dict[str, str]:
+    """The formats the page offers for figures and animations, with their descriptions
+    (:data:`export.formats.FORMATS`)."""
+    from export import FORMATS
+
+    return {name: f.description for name, f in FORMATS.items()
+            if f.kind in ("image", "animation")}
+
+
+def export_figures() -> dict[str, str]:
+    """The figures the page offers: the race's and each analysis view's."""
+    from export import figures
+
+    return figures()
 
 
 def _figure_export(race_scene: Scene, race: Race) -> None:
     """Choices, a Create button, and the file once made. A file is offered only for the scene
     and the choices it was made for; a message says so only when the scene itself changed."""
-    from export import MIME_TYPES, ExportError, export_bytes, file_name
+    from export import FORMATS, ExportError, export_bytes, file_name
 
     ss = st.session_state
     st.markdown("**Figures and animations** for slides and articles: white background, "
                 "colour-blind-safe colours, hyperparameters in the legend.")
     c1, c2, c3, c4 = st.columns(4)
-    fmt = c1.selectbox("format", list(EXPORT_KINDS), format_func=EXPORT_KINDS.get,
-                       key="export_format")
-    animated = fmt in ("gif", "mp4")
-    figure = c2.selectbox("figure", list(EXPORT_FIGURES), format_func=EXPORT_FIGURES.get,
+    kinds, figures = export_kinds(), export_figures()
+    fmt = c1.selectbox("format", list(kinds), format_func=kinds.get, key="export_format")
+    animated = FORMATS[fmt].kind == "animation"
+    figure = c2.selectbox("figure", list(figures), format_func=figures.get,
                           disabled=animated, help="Animations always show the map.",
                           key="export_figure")
     theme = c3.selectbox("style", ["article", "screen"], key="export_theme",
                          format_func={"article": "article (print-sized text)",
                                       "screen": "slides (large text)"}.get)
     ss.setdefault("export_scale", 2)
-    scale = c4.select_slider("pixel scale", [1, 2, 3, 4], disabled=fmt in ("svg", "pdf"),
+    scale = c4.select_slider("pixel scale", [1, 2, 3, 4], disabled=not FORMATS[fmt].raster,
                              help="900 × 700 at scale 2 gives 1800 × 1400 pixels.",
                              key="export_scale")
     text = scene_json(race_scene)
@@ -291,7 +300,7 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
             notes: list[str] = []
             try:
                 kept = None  # an analysis view's result as the page shows it
-                if wanted[2] in analysis.TAB_LABELS and fmt in ("png", "svg", "pdf", "csv"):
+                if wanted[2] in analysis.tab_labels() and FORMATS[fmt].views:
                     kept = analysis.cached_result(race_scene, wanted[2])
                 data = export_bytes(race_scene, fmt, race=race, figure=wanted[2], scale=scale,
                                     theme=theme, notes=notes, result=kept)
@@ -306,7 +315,7 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
             st.info(note)
         name = file_name(race_scene, fmt, wanted[2])
         st.download_button(f"Download {name} ({len(data) / 1024:,.0f} KB)", data,
-                           file_name=name, mime=MIME_TYPES[fmt], type="primary")
+                           file_name=name, mime=FORMATS[fmt].mime, type="primary")
     elif made and made[0][0] != text:
         st.caption("The scene changed since the last file: create it again.")
 
