@@ -30,7 +30,7 @@ from scene.views import VIEWS
 from ui import basins_view
 from ui.cache import BoundedCache
 from ui.guard import view_slot
-from ui.keys import TAB_LABELS, VIEW_OF_TAB, analysis_of, csv_button_key, tab_of  # noqa: F401
+from ui.keys import analysis_of, csv_button_key, tab_labels, tab_of  # noqa: F401
 
 SHOW_PROGRESS_AFTER = 0.5  # seconds
 
@@ -211,10 +211,3 @@ def draw_hyper(race_scene: Scene, race=None) -> None:
 def draw(analysis: str, race_scene: Scene, race=None) -> None:
     """The tab of the view ``analysis``: its page drawer (:data:`scene.views.VIEWS`)."""
     VIEWS[analysis].draw_function()(race_scene, race)
-
-
-def tab_labels() -> dict[str, str]:
-    """The tab of each analysis view (:data:`scene.views.VIEWS`), by the view's name."""
-    return {name: view.label for name, view in VIEWS.items()}
-
-

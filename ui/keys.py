@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from scene.views import VIEWS
 
-__all__ = ["CUSTOM", "NO_LESSON", "FIRST_TAB", "SHARE_TAB", "TAB_LABELS", "VIEW_OF_TAB",
+__all__ = ["CUSTOM", "NO_LESSON", "FIRST_TAB", "SHARE_TAB", "tab_labels",
            "analysis_of", "tab_of", "entry_prefix", "entry_key", "hyper_key", "open_key",
            "panel_key", "duplicate_key", "remove_key", "surface_param_key", "schedule_key",
            "formula_range_key", "section_key", "section_open_key", "header_line_key",
@@ -27,18 +27,20 @@ NO_LESSON = "— no lesson —"
 FIRST_TAB, SHARE_TAB = "Step inspector", "Share & export"
 
 #: Tab label of each analysis view, and back.
-TAB_LABELS = {name: view.label for name, view in VIEWS.items()}
-VIEW_OF_TAB = {label: key for key, label in TAB_LABELS.items()}
+def tab_labels() -> dict[str, str]:
+    """The tab label of each analysis view, by the view's name (read from the views'
+    registry, :data:`scene.views.VIEWS`, each time: a view registered later is there too)."""
+    return {name: view.label for name, view in VIEWS.items()}
 
 
 def tab_of(view: dict) -> str | None:
     """The tab label a scene's view opens (None: none of the analysis tabs)."""
-    return TAB_LABELS.get(view.get("analysis"))
+    return tab_labels().get(view.get("analysis"))
 
 
 def analysis_of(tab) -> str | None:
     """The analysis view a tab shows (None: the tab is not an analysis view's)."""
-    return VIEW_OF_TAB.get(tab)
+    return next((name for name, label in tab_labels().items() if label == tab), None)
 
 
 # A racer's settings: every key of racer ``eid`` starts with its prefix, so that removing the
