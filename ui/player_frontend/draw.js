@@ -47,7 +47,7 @@ export function drawMap() {
       lastPx = px; lastPy = py;
     }
     if (!cur.end && cur.f > 0) pen.point(X.map(cur.x), Y.map(cur.y));
-    strokeCased(ctx, path.color, 3, pen);
+    strokeCased(ctx, path.color, 3, pen, path.dash);  // the racer's dash, as elsewhere
     markers.push({ path: path, cur: cur, px: X.map(cur.x), py: Y.map(cur.y) });
   }
 

@@ -147,10 +147,12 @@ export function fitMap() {
 }
 
 // The map's figure height in presentation mode; sets the grid and the map column's width.
-// Three layouts are measured and the one giving the largest map is kept: the text column
+// Four layouts are measured and the one giving the largest map is kept: the text column
 // beside the map with Play in it ("side"), beside the map with Play under the map
-// ("under"), or the text over the whole width with the map under it ("stack").
+// ("under"), the text over the whole width with the map under it ("stack"), or the map
+// over the whole width with the text in two columns under it ("below").
 var stageKey = null, stagePanel = 0;
+var NARROW_STAGE = 700;  // px: below this width the stage is one column that scrolls
 export function forgetStageLayout() { stageKey = null; }
 
 function layoutStage() {
@@ -172,7 +174,7 @@ function layoutStage() {
       el.stageText.scrollWidth <= el.stageText.clientWidth + 1;
   }
   function use(cls, font) {
-    pl.classList.remove("side", "under", "stack");
+    pl.classList.remove("side", "under", "stack", "below");
     pl.classList.add(cls);
     pl.style.setProperty("--stage-font", font + "px");
   }
@@ -202,6 +204,21 @@ function layoutStage() {
       }
       if (plot > best.plot + 2) best = { cls: cls, font: font, plot: plot, fig: figH, w: figW };
     });
+  });
+  // Below: the map over the whole width and the text in two columns under it (a wide map
+  // whose text beside it would leave it a strip); on a narrow screen, one column that scrolls
+  // under a map as wide as the screen.
+  var narrow = W < NARROW_STAGE;
+  fonts.forEach(function (font) {
+    use("below", font);
+    var textH = narrow ? 0 : Math.max(el.stageText.offsetHeight,
+      el.readouts.offsetHeight + toolbar.offsetHeight + nav.offsetHeight + 2 * ROW);
+    var figH = narrow ? Math.min(Math.round(H * 0.6), Math.round((W - 2 * PAD - mH) * r + mV))
+      : H - 2 * PAD - ROW - textH;
+    var plot = Math.min(figH - mV, (W - 2 * PAD - mH) * r);
+    if (figH > 0 && (narrow || plot > best.plot + 2)) {
+      best = { cls: "below", font: font, plot: plot, fig: figH, w: 0 };
+    }
   });
   use(best.cls, best.font);
   if (best.w) pl.style.setProperty("--map-w", best.w + "px");

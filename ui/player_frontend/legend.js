@@ -5,7 +5,7 @@ import { state, store } from "./store.js";
 import { el } from "./dom.js";
 import { escapeHtml, fmt, isNum } from "./util.js";
 import { statusOf } from "./paths.js";
-import { dashPattern, symbolShape } from "./symbols.js";
+import { svgSwatch } from "./symbols.js";
 import { markerKey, markerStyles } from "./specs.js";
 import { sendEvent } from "./bridge.js";
 import { request as liveRequest } from "./live.js";
@@ -24,24 +24,6 @@ function lrIndex(lr, g) {
 // The rate on a chip: "lr" is left out where chips are narrow (the slider's title says it).
 function lrHtml(lr) {
   return '<span class="lr-word">lr </span>' + escapeHtml(String(Number(lr.toPrecision(3))));
-}
-
-// A racer's sample for its chip: a stroke in its colour and dash ending in its marker, as
-// the loss plot and the map draw it.
-export function svgSwatch(p) {
-  var shape = symbolShape(p.symbol), r = 4.4, cx = 21, marker;
-  var dash = dashPattern(p.dash, 1.6).join(" ");
-  var fill = escapeHtml(p.color);
-  if (shape) {
-    marker = '<path d="M' + shape.map(function (v) {
-      return (cx + v[0] * r).toFixed(2) + "," + (7 + v[1] * r).toFixed(2);
-    }).join("L") + 'Z" fill="' + fill + '" stroke="#fff" stroke-width="1.2" stroke-linejoin="round"/>';
-  } else {
-    marker = '<circle cx="' + cx + '" cy="7" r="' + r + '" fill="' + fill + '" stroke="#fff" stroke-width="1.2"/>';
-  }
-  return '<svg class="sample" width="27" height="14" viewBox="0 0 27 14" aria-hidden="true">' +
-    '<path d="M1,7H' + (cx - 2) + '" stroke="' + fill + '" stroke-width="2.4"' +
-    (dash ? ' stroke-dasharray="' + dash + '"' : "") + "/>" + marker + "</svg>";
 }
 
 // A chip's name shows whole, or at least its first NAME_MIN characters and an ellipsis:

@@ -6,6 +6,7 @@ import { el } from "./dom.js";
 import { escapeHtml, fmt, isNum } from "./util.js";
 import { sendEvent, sendStep } from "./bridge.js";
 import { forgetStageLayout, setTab } from "./layout.js";
+import { svgSwatch } from "./symbols.js";
 
 var KEY_HINT_LESSON = "Keys: Space play · , . step · ← → PgUp PgDn slides · Home End · D 3-D · Esc leave";
 var KEY_HINT = "Keys: Space play · ← → or , . step · D 3-D · Esc leave";
@@ -41,8 +42,8 @@ export function buildStage() {
   // reaches the minimum, its loss on the test surface), as the race on the map is now.
   var rows = "";
   state.paths.forEach(function (p, i) {
-    rows += '<span class="name" data-i="' + i + '"><span class="swatch" style="background:' +
-      escapeHtml(p.color) + '"></span>' + escapeHtml(p.label) + '</span><span class="val"></span><span class="num"></span>';
+    rows += '<span class="name" data-i="' + i + '"><span class="swatch">' + svgSwatch(p) +
+      '</span>' + escapeHtml(p.label) + '</span><span class="val"></span><span class="num"></span>';
   });
   el.readouts.innerHTML = rows;
   readoutEls = Array.prototype.slice.call(el.readouts.querySelectorAll(".name")).map(function (n) {

@@ -2,6 +2,8 @@
 // them (figures/mapspec.py, as the exported figures draw them): the canvas painters and the
 // legend's samples draw from the same tables.
 
+import { escapeHtml } from "./util.js";
+
 // A polygon around a unit radius, or null for a circle. Shapes are sized to look as large as
 // a circle of the same radius.
 function regular(n, turn, r) {
@@ -59,4 +61,22 @@ export function dashPattern(dash, lw) {
     case "longdashdot": return [5 * d, 2 * d, d, 2 * d];
     default: return [];
   }
+}
+
+// A racer's sample for its chip and the stage's read-outs: a stroke in its colour and dash ending in its marker, as
+// the loss plot and the map draw it.
+export function svgSwatch(p) {
+  var shape = symbolShape(p.symbol), r = 4.4, cx = 21, marker;
+  var dash = dashPattern(p.dash, 1.6).join(" ");
+  var fill = escapeHtml(p.color);
+  if (shape) {
+    marker = '<path d="M' + shape.map(function (v) {
+      return (cx + v[0] * r).toFixed(2) + "," + (7 + v[1] * r).toFixed(2);
+    }).join("L") + 'Z" fill="' + fill + '" stroke="#fff" stroke-width="1.2" stroke-linejoin="round"/>';
+  } else {
+    marker = '<circle cx="' + cx + '" cy="7" r="' + r + '" fill="' + fill + '" stroke="#fff" stroke-width="1.2"/>';
+  }
+  return '<svg class="sample" width="27" height="14" viewBox="0 0 27 14" aria-hidden="true">' +
+    '<path d="M1,7H' + (cx - 2) + '" stroke="' + fill + '" stroke-width="2.4"' +
+    (dash ? ' stroke-dasharray="' + dash + '"' : "") + "/>" + marker + "</svg>";
 }
