@@ -358,6 +358,7 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
                                    labels + (extra_names if box.show_marks else []), title,
                                    subtitle)
     fig.update_layout(_map_layout(box, width, height, t, surf.bounds, step, title, subtitle))
+    _inset_edge_marks(fig, box, width, height, surf.bounds)
     return fig
 
 
@@ -460,14 +461,15 @@ def _end_trace(racer, i: int, last: int, step: int | None, bounds, marker: dict,
             hovertemplate=f"{plot_text(racer.label)}<br>step {last}<br>"
                           "(%{x:.4g}, %{y:.4g})<extra></extra>")
     crossed = traj.status == "diverged"
-    (ex, ey), inside = end_mark(traj.xy[: last + 1], bounds)
+    (ex, ey), back = end_mark_direction(traj.xy[: last + 1], bounds)
+    inside = back is None
     where = "last finite point" if inside else "where the path left the map"
     if crossed:
         marker.update(symbol="x", size=marker["size"] * 1.5)
     return go.Scatter(
         x=[ex], y=[ey], mode="markers", legendgroup=group, showlegend=False,
         name=f"{plot_text(racer.label)}: {'diverged' if crossed else 'left the map'}",
-        meta={"racer": i, "role": "end"},
+        meta={"racer": i, "role": "end", **({} if inside else {"edge_back": list(back)})},
         cliponaxis=False, zorder=zorder, marker=marker,
         hovertemplate=f"{plot_text(racer.label)} {traj.stop_text}<br>"
                       f"{where} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>")
@@ -631,10 +633,20 @@ def end_mark(xy: np.ndarray, bounds) -> tuple[tuple[float, float], bool]:
     else the point where the path as drawn last leaves them (the end of the part inside the
     box of the last segment that crosses the box; a diverging zig-zag crosses the map on
     segments whose both ends are far outside it). Returns ``((x, y), inside)``."""
+    point, _ = end_mark_direction(xy, bounds)
+    (x0, x1), (y0, y1) = bounds
+    inside = bool(len(xy)) and x0 <= xy[-1][0] <= x1 and y0 <= xy[-1][1] <= y1
+    return point, inside
+
+
+def end_mark_direction(xy: np.ndarray, bounds):
+    """:func:`end_mark`'s point and, where it is on the map's edge, the crossing segment's
+    part inside the map as ``(dx, dy)`` (from the point back to where the segment entered),
+    else None."""
     (x0, x1), (y0, y1) = bounds
     last = xy[-1]
     if x0 <= last[0] <= x1 and y0 <= last[1] <= y1:
-        return (float(last[0]), float(last[1])), True
+        return (float(last[0]), float(last[1])), None
     if len(xy) >= 2:
         p, q = np.asarray(xy[:-1], dtype=np.float64), np.asarray(xy[1:], dtype=np.float64)
         with np.errstate(all="ignore"):
@@ -654,8 +666,34 @@ def end_mark(xy: np.ndarray, bounds) -> tuple[tuple[float, float], bool]:
                 j = int(idx[-1])
                 x, y = p[j] + hi[j] * d[j]
                 if np.isfinite(x) and np.isfinite(y):
-                    return (float(np.clip(x, x0, x1)), float(np.clip(y, y0, y1))), False
-    return (float(np.clip(last[0], x0, x1)), float(np.clip(last[1], y0, y1))), False
+                    back = (lo[j] - hi[j]) * d[j]
+                    return ((float(np.clip(x, x0, x1)), float(np.clip(y, y0, y1))),
+                            (float(back[0]), float(back[1])))
+    return (float(np.clip(last[0], x0, x1)), float(np.clip(last[1], y0, y1))), None
+
+
+def _inset_edge_marks(fig: go.Figure, box, width: int, height: int, bounds) -> None:
+    """Move each end marker that sits on the map's edge back along its path's line until it
+    shows whole: Plotly clips a trace drawn in its own layer (``zorder``) at the plot area,
+    whatever ``cliponaxis`` says, which cut an edge ✕ in half."""
+    (x0, x1), (y0, y1) = bounds
+    plot_w = max(1.0, width - box.left - box.right)
+    plot_h = max(1.0, height - box.top - box.bottom)
+    sx, sy = plot_w / (x1 - x0), plot_h / (y1 - y0)  # pixels per unit
+    for tr in fig.data:
+        back = (tr.meta or {}).get("edge_back") if isinstance(tr.meta, dict) else None
+        if not back:
+            continue
+        x, y = tr.x[0], tr.y[0]
+        want = float(tr.marker.size or 10) / 2 + 1.0  # the marker's half width, and a pixel
+        f = 0.0  # how far back along the chord: away from each edge the point is on
+        for on_edge, normal_px in ((min(x - x0, x1 - x) <= 1e-9 * (x1 - x0), abs(back[0]) * sx),
+                                   (min(y - y0, y1 - y) <= 1e-9 * (y1 - y0), abs(back[1]) * sy)):
+            if on_edge and normal_px > 0:
+                f = max(f, want / normal_px)
+        f = min(0.5, f)  # at most to the chord's middle
+        tr.x = [x + f * back[0]]
+        tr.y = [y + f * back[1]]
 
 
 def _pts(trace: go.Scatter):
