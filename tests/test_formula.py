@@ -290,3 +290,29 @@ def test_a_gradient_too_long_to_read_is_not_shown(monkeypatch):
     monkeypatch.setattr(F, "LATEX_LIMIT", 40)
     long = F.parse("+".join(f"sin({k}*x*y)" for k in range(2, 9)))
     assert "too long to show" in F.gradient_latex(long)
+
+
+@pytest.mark.parametrize("text", ["1/(x-1)", "1/(x^2-1) + y^2", "x^1000000", "-1/(x^2+y^2)"])
+def test_a_pole_or_a_plateau_is_no_minimum(text):
+    """A grid point beside a pole (f falls without bound), or on a plateau where f is flat or
+    overflows, is lower than its neighbours on the grid but no minimum: the map marks none
+    there, and f* is not taken from it."""
+    surf = formula_surface(text)
+    assert all(math.isfinite(m.f) and m.f > -1e6 for m in surf.minima), surf.minima
+    assert not any(abs(m.x - 1) < 0.05 for m in surf.minima if text.startswith("1/"))
+    if text in ("1/(x-1)", "x^1000000", "-1/(x^2+y^2)"):
+        assert surf.minima == [] and surf.f_min is None
+
+
+@pytest.mark.parametrize(("text", "at"), [("abs(x-0.5)+abs(y)", (0.5, 0.0)),
+                                          ("abs(x-0.3)+abs(y+0.77)", (0.3, -0.77)),
+                                          ("max(abs(x-1.1),abs(y))", (1.1, 0.0))])
+def test_a_kink_minimum_is_found_where_it_is(text, at):
+    """Where f has no gradient at its minimum (a kink between grid points), the minimum is
+    searched on f itself: it is where it is, not at the nearest grid point, and f* is its
+    value."""
+    surf = formula_surface(text)
+    assert len(surf.minima) == 1
+    m = surf.minima[0]
+    assert abs(m.x - at[0]) < 1e-9 and abs(m.y - at[1]) < 1e-9
+    assert abs(surf.f_min) < 1e-9
