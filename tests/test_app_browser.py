@@ -10,10 +10,13 @@ import pytest
 from tests.browser import (
     PATHS_JS,
     chromium,
+    expect,
     open_lr_slider,
     player_frame,
     require_chromium,
     serve,
+    wait_settled,
+    wait_step_change,
 )
 
 pytestmark = pytest.mark.browser
@@ -37,20 +40,22 @@ def test_app_in_chromium_plays_redraws_and_moves_the_start():
         page.goto(url, wait_until="domcontentloaded")
         frame = player_frame(page)
         page.get_by_text("Results").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(800)
+        wait_settled(page)
         page.screenshot(path=str(ARTIFACTS / "app-first-load.png"), full_page=True)
         assert not page.get_by_text("Traceback").count()
 
         # Play: the step readout advances (Play at the end of a run starts it again from 0).
+        at_end = frame.locator("#readout").inner_text()
         frame.locator("#play").click()
-        page.wait_for_timeout(400)
+        wait_step_change(frame, at_end)  # it starts again from 0
         early = _readout_step(frame)
-        page.wait_for_timeout(1200)
+        wait_step_change(frame)
+        wait_step_change(frame)
         later = _readout_step(frame)
         assert later > early
         page.screenshot(path=str(ARTIFACTS / "app-playing.png"))
         frame.locator("#play").click()  # pause
-        page.wait_for_timeout(500)
+        expect(frame.locator("#play")).not_to_have_text(re.compile(r"^\s*Pause"))
 
         # A learning-rate change redraws the paths.
         before = page.evaluate(PATHS_JS)
@@ -76,7 +81,8 @@ def test_app_in_chromium_plays_redraws_and_moves_the_start():
             }""", arg=x_before, timeout=30_000)
         x_after = _start_x(page)
         assert x_after > x_before  # clicked right of the old start (x = -1.2)
-        page.wait_for_timeout(1000)
+        page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
+        wait_settled(page)
         page.screenshot(path=str(ARTIFACTS / "app-new-start.png"), full_page=True)
         start = re.search(r"start=([-\d.e]+)(?:,|%2C)([-\d.e]+)", page.url)
         assert start and float(start.group(1)) == pytest.approx(x_after, abs=1e-9)
@@ -100,7 +106,8 @@ def test_drag_on_the_map_and_on_a_chip_moves_every_path_live():
         page.goto(url, wait_until="domcontentloaded")
         frame = player_frame(page)
         page.get_by_text("Results").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
+        page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
+        wait_settled(page)
         start_before = _query_start(page)
         paths_before = page.evaluate(PATHS_JS)
         map_before = frame.locator("#map").screenshot()
@@ -113,7 +120,7 @@ def test_drag_on_the_map_and_on_a_chip_moves_every_path_live():
         page.mouse.down()
         for i in range(1, 21):
             page.mouse.move(x0 + box["width"] * 0.02 * i, y0 + box["height"] * 0.015 * i)
-            page.wait_for_timeout(30)
+            page.wait_for_timeout(30)  # a hand's pace: the player draws between the moves
         page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
                                "return now !== null && now !== b; }", arg=paths_before,
                                timeout=10_000)
@@ -138,7 +145,8 @@ def test_drag_on_the_map_and_on_a_chip_moves_every_path_live():
 
         # The learning rate on Adam's chip: arrow keys step it, the paths follow, and the
         # scene and the sidebar take the new rate.
-        page.wait_for_timeout(1500)
+        page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
+        wait_settled(page, "#legend .chip")
         before = page.evaluate(PATHS_JS)
         chip = frame.get_by_role("slider", name="learning rate of Adam")
         chip.focus()
@@ -153,7 +161,8 @@ def test_drag_on_the_map_and_on_a_chip_moves_every_path_live():
         page.get_by_text(re.compile(r"^4\. Adam · lr 0\.03")).wait_for(timeout=30_000)
         # The slider keeps the keyboard focus when the scene takes the new rate: the next
         # press goes on stepping it.
-        page.wait_for_timeout(1000)
+        page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
+        wait_settled(page, "#legend .chip")
         page.keyboard.press("ArrowLeft")
         page.wait_for_function("() => location.search.includes('opt=adam%3Blr%3D0.02')",
                                timeout=30_000)
