@@ -2,9 +2,10 @@
 worker processes (pytest-xdist; ``-n`` and ``--dist`` are set in pyproject.toml's addopts).
 
 Without this each worker would compile the kernels it needs by itself, the same work twice or
-more. ``python -m optimizers`` compiles all of them into the packages' ``__pycache__`` (seconds
-when they are current), in the controlling process before any worker starts, so every worker
-only loads them.
+more, while the other cores wait. Before any worker starts, the controlling process has them
+compiled into the packages' ``__pycache__`` by one process per worker, each with its share
+(``tests/precompile.py``), and checks with ``python -m optimizers``; every worker then only
+loads them. When they are current this takes seconds.
 
 The browser tests of one module share one app server and one Chromium: each module is an
 ``xdist_group`` (added below), so it runs whole on one worker, and its module-scoped fixtures
@@ -24,36 +25,57 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Modules that run whole on one worker, longest first (each starts servers or browsers of its
 #: own that its tests share, or holds an order that its tests rely on).
-GROUPED = ["test_stage_browser", "test_chips_browser", "test_app_browser",
-           "test_history_browser", "test_player_browser", "test_analysis_browser",
-           "test_failover_browser", "test_deploy", "test_formula_fuzz"]
+GROUPED = ["test_stage_browser", "test_stage_browser_presets", "test_chips_browser",
+           "test_app_browser", "test_history_browser", "test_player_browser",
+           "test_analysis_browser", "test_failover_browser", "test_deploy", "test_formula_fuzz"]
+
+
+#: Tests that run apart from the rest of their module, as a group of their own (with a server
+#: of their own), so that another worker can run them beside it.
+APART = {"test_every_presets_map_is_large_and_high_on_the_page": "test_stage_browser_presets"}
 
 
 def _is_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _python(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def _finish(proc: subprocess.Popen, what: str) -> str:
+    out, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise pytest.UsageError(f"compiling the kernels ({what}) failed:\n{out[-4000:]}")
+    return out.strip()
+
+
 def pytest_configure(config):
-    if _is_worker(config) or not getattr(config.option, "numprocesses", None):
+    workers = getattr(config.option, "numprocesses", None)
+    if _is_worker(config) or not workers or config.option.collectonly:
         return  # a worker (the controller compiled already), or a run without workers
-    if config.option.collectonly:
-        return
-    done = subprocess.run([sys.executable, "-m", "optimizers"], cwd=ROOT, capture_output=True,
-                          text=True)
-    if done.returncode != 0:
-        raise pytest.UsageError("compiling the kernels (python -m optimizers) failed:\n"
-                                + done.stderr[-4000:])
+    # One process checks the cache's stamp (and clears a stale cache), then one process per
+    # worker compiles its share of the families, then python -m optimizers loads them all
+    # and compiles whatever the shares missed.
+    _finish(_python("-c", "import optimizers"), "import optimizers")
+    parts = [_python("-m", "tests.precompile", str(i), str(workers)) for i in range(workers)]
+    for proc in parts:
+        _finish(proc, "python -m tests.precompile")
+    _finish(_python("-m", "optimizers"), "python -m optimizers")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist names each item's group from its marker
 def pytest_collection_modifyitems(config, items):
     order = {name: i for i, name in enumerate(GROUPED)}
 
-    def rank(item) -> int:
-        return order.get(item.module.__name__.rsplit(".", 1)[-1], len(order))
+    def group(item) -> str | None:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        apart = APART.get(getattr(item, "originalname", item.name))
+        return apart or (module if module in order else None)
 
     for item in items:
-        name = item.module.__name__.rsplit(".", 1)[-1]
-        if name in order:
+        if name := group(item):
             item.add_marker(pytest.mark.xdist_group(name))
-    items.sort(key=rank)  # stable: the order within a module is kept
+    # the groups first, in GROUPED's order: stable, so the order within a module is kept
+    items.sort(key=lambda item: order.get(group(item), len(order)))
