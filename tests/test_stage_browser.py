@@ -354,7 +354,7 @@ def test_a_clicker_pressed_fast_goes_as_many_slides_on(app):
     for presses, gap_ms, key, slide in ((6, 40, "PageDown", 7), (4, 120, "PageUp", 3)):
         for _ in range(presses):
             page.keyboard.press(key)
-            page.wait_for_timeout(gap_ms)
+            page.wait_for_timeout(gap_ms)  # a clicker's pace: faster than the page answers
         assert frame.locator("#slide-count").inner_text() == f"{slide} / 8"  # at once
         page.wait_for_function(f"() => ({SLIDE_SHOWN_JS})() === {slide}", timeout=60_000)
         page.wait_for_function(
