@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: own that its tests share, or holds an order that its tests rely on).
 GROUPED = ["test_stage_browser", "test_stage_browser_presets", "test_chips_browser",
            "test_app_browser", "test_history_browser", "test_player_browser",
-           "test_analysis_browser", "test_failover_browser", "test_deploy", "test_formula_fuzz"]
+           "test_player_modules_browser", "test_analysis_browser", "test_failover_browser",
+           "test_deploy", "test_formula_fuzz"]
 
 
 #: Tests that run apart from the rest of their module, as a group of their own (with a server
