@@ -158,15 +158,68 @@ def open_lr_slider(page, position: int, title: str):
     return slider
 
 
-def settled_box(page, locator, tries: int = 60) -> dict:
+def settled_box(page, locator, quiet_ms: int = 300, timeout: float = 18_000) -> dict:
     """``locator``'s box once it is on screen and has stopped moving (the race above an
-    analysis view may still be growing the page when the view first paints)."""
-    box = None
-    for _ in range(tries):
+    analysis view may still be growing the page when the view first paints): the same box for
+    ``quiet_ms``, polled every 100 ms; the last box seen when it never settles."""
+    deadline = time.monotonic() + timeout / 1000
+    box, since = None, time.monotonic()
+    while True:
         locator.scroll_into_view_if_needed()
-        page.wait_for_timeout(300)
         now = locator.bounding_box()
-        if now is not None and now == box:
-            return now
-        box = now
-    return box
+        if now is None or now != box:
+            box, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_ms / 1000:
+            return box
+        if time.monotonic() > deadline:
+            return box
+        time.sleep(0.1)
+
+
+#: True once the player's iframe (in the page) and the elements ``sel`` inside it have kept the
+#: same boxes for ``quiet`` ms; polled, it keeps what it saw on ``window``.
+SETTLED_JS = """([sel, quiet]) => {
+    const f = document.querySelector("iframe[title*='player']");
+    const doc = f && f.contentDocument;
+    if (!doc) return false;
+    const els = [f, ...doc.querySelectorAll(sel)];
+    if (els.length < 2) return false;
+    const key = JSON.stringify(els.map(e => {
+        const r = e.getBoundingClientRect();
+        return [r.x, r.y, r.width, r.height];
+    }));
+    const now = performance.now(), seen = window.__settled || (window.__settled = {});
+    if (!seen[sel] || seen[sel].key !== key) {
+        seen[sel] = {key, since: now};
+        return false;
+    }
+    return now - seen[sel].since >= quiet;
+}"""
+
+
+def wait_settled(page, selector: str = "#map .main-svg, #legend, #play", quiet_ms: int = 600,
+                 timeout: float = 30_000) -> None:
+    """Wait until the player's frame and ``selector`` in it have stopped moving: the map
+    settles to the window's height after the first paint and after each resize of the frame.
+    A condition, not a fixed wait: it returns once the boxes have kept still for
+    ``quiet_ms``."""
+    page.evaluate("() => { window.__settled = {}; }")
+    page.wait_for_function(SETTLED_JS, arg=[selector, quiet_ms], polling=100, timeout=timeout)
+
+
+def expect(target, *args, **kwargs):
+    """Playwright's ``expect`` (imported when first used, so that this module loads without
+    Playwright): an assertion that waits for its condition."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target, *args, **kwargs)
+
+
+def wait_step_change(frame, before: str | None = None, timeout: float = 30_000) -> str:
+    """Wait until the player's step read-out differs from ``before`` (its text now when None);
+    return the new text."""
+    readout = frame.locator("#readout")
+    if before is None:
+        before = readout.inner_text()
+    expect(readout).not_to_have_text(before, timeout=timeout)
+    return readout.inner_text()

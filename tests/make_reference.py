@@ -1,10 +1,12 @@
-"""Regenerate ``tests/data/reference.json``: the first 50 steps of the newer optimizers, computed
-by PyTorch and the authors' reference packages in float64.
+"""Regenerate ``tests/data/reference.json``: the first 50 steps (200 for the newest) of every
+optimizer of the registry, computed by PyTorch and the authors' reference packages in float64.
 
     python -m tests.make_reference
 
-Needs ``torch``, ``schedulefree`` and ``adabelief-pytorch``, which the app and its test suite do
-not need: the tests read the stored data. Each case starts at a surface's demonstration start
+Needs ``torch``, ``schedulefree`` and ``adabelief-pytorch`` (and checks Lion against
+``lion-pytorch`` when that is installed), which the app and its test suite do not need: the
+tests read the stored data (``tests/test_refs.py`` checks that every registered optimizer has
+cases on three surfaces). Each case starts at a surface's demonstration start
 (Rosenbrock, a rotated ravine, Himmelblau); the loss is written in torch with the same formula
 as :mod:`landscapes`, so autograd supplies the gradient, and the script first checks that this
 gradient equals the project's analytic one to 1e-12.
@@ -22,6 +24,11 @@ the same draws, as the app does (noise added, dropped coordinates zeroed). Adafa
 on the vector of two (torch's unfactored path), stored as ``xy_vector``: the 1×2 matrix and the
 vector take the same steps up to rounding.
 
+Lion's authors published their PyTorch code with the paper (github.com/google/automl, file
+``lion/lion_pytorch.py``) but not as a package; :class:`Lion` below transcribes its step
+(decoupled decay θ(1 − γλ), then θ − γ·sign(β1·m + (1 − β1)·g), then m ← β2·m + (1 − β2)·g),
+and the script checks it against ``lion-pytorch`` when that package is installed.
+
 SAM has no package on PyPI; :class:`SAM` below follows the widely used PyTorch implementation
 by D. Samuel (github.com/davda54/sam): the perturbation ρ·g/(‖g‖ + 1e-12), or for the adaptive
 variant ρ·w²·g/(‖|w|·g‖ + 1e-12), then the base optimizer steps from the restored weights with
@@ -33,7 +40,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +138,102 @@ class SAM:
         self.base.step()
 
 
+class Lion:
+    """Lion as in the paper's reference code (see the module docstring)."""
+
+    def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
+        import torch
+
+        self.params = list(params)
+        self.lr, self.betas, self.weight_decay = lr, betas, weight_decay
+        self.state = {}
+        self.torch = torch
+
+    def step(self):
+        torch = self.torch
+        beta1, beta2 = self.betas
+        with torch.no_grad():
+            for p in self.params:
+                if p.grad is None:
+                    continue
+                p.data.mul_(1 - self.lr * self.weight_decay)
+                state = self.state.setdefault(p, {"exp_avg": torch.zeros_like(p)})
+                exp_avg = state["exp_avg"]
+                update = exp_avg * beta1 + p.grad * (1 - beta1)
+                p.add_(torch.sign(update), alpha=-self.lr)
+                exp_avg.mul_(beta2).add_(p.grad, alpha=1 - beta2)
+
+
+#: The first nine optimizers of the registry, as torch builds them. "momentum" and "nesterov"
+#: are the app's names for torch's SGD with momentum 0.9 (and Nesterov's look-ahead).
+FIRST_NINE = [
+    ("sgd", {}),
+    ("sgd", {"lr": 2e-3, "momentum": 0.9, "dampening": 0.5, "weight_decay": 0.01}),
+    ("sgd", {"lr": 1e-3, "momentum": 0.8, "nesterov": True, "weight_decay": 0.05}),
+    ("momentum", {}),
+    ("momentum", {"lr": 2e-3, "momentum": 0.5, "weight_decay": 0.01}),
+    ("nesterov", {}),
+    ("nesterov", {"lr": 5e-4, "momentum": 0.95, "weight_decay": 0.01}),
+    ("rmsprop", {}),
+    ("rmsprop", {"lr": 1e-3}),
+    ("rmsprop", {"lr": 1e-3, "centered": True}),
+    ("rmsprop", {"lr": 1e-3, "momentum": 0.9, "weight_decay": 0.01}),
+    ("rmsprop", {"lr": 2e-3, "alpha": 0.9, "eps": 1e-6, "centered": True, "momentum": 0.5}),
+    ("adam", {}),
+    ("adam", {"lr": 0.05, "amsgrad": True}),
+    ("adam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.01}),
+    ("adamw", {}),
+    ("adamw", {"lr": 0.01, "betas": (0.85, 0.995), "weight_decay": 0.1, "amsgrad": True}),
+    ("adagrad", {}),
+    ("adagrad", {"lr": 0.05, "lr_decay": 0.01, "weight_decay": 0.01,
+                 "initial_accumulator_value": 0.1, "eps": 1e-8}),
+    ("nadam", {}),
+    ("nadam", {"lr": 0.01, "betas": (0.8, 0.99), "momentum_decay": 0.01, "weight_decay": 0.01}),
+    ("nadam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("lion", {}),
+    ("lion", {"lr": 1e-3, "betas": (0.95, 0.98), "weight_decay": 0.1}),
+]
+
+
+def _first_nine(o):
+    """(name, hyperparameters, how to build it) for the first nine optimizers."""
+    made = {
+        "sgd": lambda params, **kw: o.SGD(params, **kw),
+        "momentum": lambda params, **kw: o.SGD(params, **{"momentum": 0.9, **kw}),
+        "nesterov": lambda params, **kw: o.SGD(params, **{"momentum": 0.9, "nesterov": True,
+                                                          **kw}),
+        "rmsprop": lambda params, **kw: o.RMSprop(params, **kw),
+        "adam": lambda params, **kw: o.Adam(params, **kw),
+        "adamw": lambda params, **kw: o.AdamW(params, **kw),
+        "adagrad": lambda params, **kw: o.Adagrad(params, **kw),
+        "nadam": lambda params, **kw: o.NAdam(params, **kw),
+        "lion": lambda params, **kw: Lion(params, **kw),
+    }
+    return [(name, hyper, made[name]) for name, hyper in FIRST_NINE]
+
+
+def _check_lion() -> None:
+    """The transcription of Lion against ``lion-pytorch``, when installed, on a few steps."""
+    try:
+        from lion_pytorch import Lion as PackageLion
+    except ImportError:
+        print("lion-pytorch is not installed: Lion's transcription is not cross-checked")
+        return
+    import torch
+
+    for hyper in ({}, {"lr": 1e-3, "betas": (0.95, 0.98), "weight_decay": 0.1}):
+        ws = [torch.tensor([-1.2, 1.0], dtype=torch.float64, requires_grad=True)
+              for _ in range(2)]
+        ours, theirs = Lion([ws[0]], **hyper), PackageLion([ws[1]], **hyper)
+        for _ in range(STEPS):
+            for w, opt in ((ws[0], ours), (ws[1], theirs)):
+                w.grad = None
+                _loss("rosenbrock", [100.0], w).backward()
+                opt.step()
+        if not torch.equal(ws[0], ws[1]):
+            raise SystemExit(f"Lion's transcription and lion-pytorch disagree for {hyper}")
+
+
 def _cases():
     """(registry name, hyperparameters, how to build it) for every case."""
     import adabelief_pytorch
@@ -141,6 +244,7 @@ def _cases():
         return lambda params, **kw: cls(params, **kw)
 
     cases = [
+        *_first_nine(o),
         ("adadelta", {}, plain(o.Adadelta)),
         ("adadelta", {"lr": 0.5, "rho": 0.95, "eps": 1e-4, "weight_decay": 0.01},
          plain(o.Adadelta)),
@@ -318,6 +422,7 @@ def main() -> None:
     import torch
 
     torch.set_default_dtype(torch.float64)
+    _check_lion()
     cases, bad = [], []
     for surface, kwargs in SURFACES:
         surf = get_surface(surface, **kwargs)
@@ -345,6 +450,8 @@ def main() -> None:
     meta = {"steps": STEPS, "new_steps": NEW_STEPS, "torch": torch.__version__,
             "schedulefree": version("schedulefree"),
             "adabelief-pytorch": version("adabelief-pytorch")}
+    with contextlib.suppress(PackageNotFoundError):
+        meta["lion-pytorch (checked against)"] = version("lion-pytorch")
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps({"meta": meta, "cases": cases}, indent=None, separators=(",", ":"))
                    + "\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium, require_chromium, serve, settled_box
+from tests.browser import chromium, expect, require_chromium, serve, settled_box, wait_settled
 
 MAIN_SCROLL = "() => document.querySelector('[data-testid=stMain]').scrollTop"
 
@@ -27,7 +27,7 @@ def _selected_tab(page) -> str:
 def test_a_preset_that_opens_a_view_keeps_the_page_where_it_was(page):
     page.goto(page.base + "/")
     page.wait_for_selector('[data-testid="stTabs"] [role="tab"]', timeout=240_000)
-    page.wait_for_timeout(1500)
+    wait_settled(page)
     assert page.evaluate(MAIN_SCROLL) == 0
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Preset").first
     box.click()
@@ -36,7 +36,9 @@ def test_a_preset_that_opens_a_view_keeps_the_page_where_it_was(page):
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stTabs] "
                            "[role=tab][aria-selected=true]')].some(t => "
                            "t.textContent.includes('Basins'))", timeout=120_000)
-    page.wait_for_timeout(2500)  # longer than the smooth scroll Streamlit starts
+    # The point is that the page does not move: wait longer than the smooth scroll Streamlit
+    # starts would take.
+    page.wait_for_timeout(2500)
     assert page.evaluate(MAIN_SCROLL) == 0
     # a tab the reader picks is theirs: the page is not held
     page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 300)")
@@ -63,11 +65,10 @@ def test_the_basins_panels_draw_each_racer_s_path_and_follow_a_click(page):
     page.mouse.click(pic["x"] + 0.15 * pic["width"], pic["y"] + 0.85 * pic["height"])
     page.wait_for_function("() => new URLSearchParams(location.search).get('start')"
                            ".startsWith('-3.')", timeout=60_000)
-    for _ in range(120):  # the view is in a shadow root: read it through the locator
-        now = page.locator(".bv-path").first.get_attribute("points")
-        if now != before:
-            break
-        page.wait_for_timeout(250)
+    # the view is in a shadow root: read it through the locator
+    expect(page.locator(".bv-path").first).not_to_have_attribute("points", before,
+                                                                 timeout=30_000)
+    now = page.locator(".bv-path").first.get_attribute("points")
     assert now != before, "the path did not follow the click"
     first = now.split()[0]
     x, y = (float(v) for v in first.split(","))

@@ -9,15 +9,24 @@ import pytest
 
 from tests.browser import (
     PATHS_JS,
-    chromium,
+    app_in_chromium,
+    expect,
     open_lr_slider,
     player_frame,
-    require_chromium,
-    serve,
+    wait_settled,
+    wait_step_change,
 )
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def app():
+    """One app server and one Chromium for the module: each test opens a page (a session) of
+    its own."""
+    with app_in_chromium(ARTIFACTS) as served:
+        yield served
 
 
 def _readout_step(frame) -> int:
@@ -29,57 +38,59 @@ def _start_x(page) -> float:
     return float(page.get_by_label("start x").input_value())
 
 
-def test_app_in_chromium_plays_redraws_and_moves_the_start():
-    path = require_chromium()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with serve() as url, chromium(path) as browser:
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        page.goto(url, wait_until="domcontentloaded")
-        frame = player_frame(page)
-        page.get_by_text("Results").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(800)
-        page.screenshot(path=str(ARTIFACTS / "app-first-load.png"), full_page=True)
-        assert not page.get_by_text("Traceback").count()
+def test_app_in_chromium_plays_redraws_and_moves_the_start(app):
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(url, wait_until="domcontentloaded")
+    frame = player_frame(page)
+    page.get_by_text("Results").first.wait_for(timeout=60_000)
+    wait_settled(page)
+    page.screenshot(path=str(ARTIFACTS / "app-first-load.png"), full_page=True)
+    assert not page.get_by_text("Traceback").count()
 
-        # Play: the step readout advances (Play at the end of a run starts it again from 0).
-        frame.locator("#play").click()
-        page.wait_for_timeout(400)
-        early = _readout_step(frame)
-        page.wait_for_timeout(1200)
-        later = _readout_step(frame)
-        assert later > early
-        page.screenshot(path=str(ARTIFACTS / "app-playing.png"))
-        frame.locator("#play").click()  # pause
-        page.wait_for_timeout(500)
+    # Play: the step readout advances (Play at the end of a run starts it again from 0).
+    at_end = frame.locator("#readout").inner_text()
+    frame.locator("#play").click()
+    wait_step_change(frame, at_end)  # it starts again from 0
+    early = _readout_step(frame)
+    wait_step_change(frame)
+    wait_step_change(frame)
+    later = _readout_step(frame)
+    assert later > early
+    page.screenshot(path=str(ARTIFACTS / "app-playing.png"))
+    frame.locator("#play").click()  # pause
+    expect(frame.locator("#play")).not_to_have_text(re.compile(r"^\s*Pause"))
 
-        # A learning-rate change redraws the paths.
-        before = page.evaluate(PATHS_JS)
-        assert before is not None
-        slider = open_lr_slider(page, 4, "Adam")
-        slider.focus()
-        slider.press("ArrowRight")
-        page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
-                               "return now !== null && now !== b; }", arg=before,
-                               timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / "app-lr-changed.png"))
+    # A learning-rate change redraws the paths.
+    before = page.evaluate(PATHS_JS)
+    assert before is not None
+    slider = open_lr_slider(page, 4, "Adam")
+    slider.focus()
+    slider.press("ArrowRight")
+    page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
+                           "return now !== null && now !== b; }", arg=before,
+                           timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "app-lr-changed.png"))
 
-        # A click on the map moves the start point there.
-        x_before = _start_x(page)
-        drag = frame.locator("#map .nsewdrag").first
-        drag.wait_for(state="attached")
-        box = drag.bounding_box()
-        drag.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.25})
-        page.wait_for_function(
-            """(x0) => {
-                const el = document.querySelector('input[aria-label="start x"]');
-                return el && Math.abs(parseFloat(el.value) - x0) > 1e-6;
-            }""", arg=x_before, timeout=30_000)
-        x_after = _start_x(page)
-        assert x_after > x_before  # clicked right of the old start (x = -1.2)
-        page.wait_for_timeout(1000)
-        page.screenshot(path=str(ARTIFACTS / "app-new-start.png"), full_page=True)
-        start = re.search(r"start=([-\d.e]+)(?:,|%2C)([-\d.e]+)", page.url)
-        assert start and float(start.group(1)) == pytest.approx(x_after, abs=1e-9)
+    # A click on the map moves the start point there.
+    x_before = _start_x(page)
+    drag = frame.locator("#map .nsewdrag").first
+    drag.wait_for(state="attached")
+    box = drag.bounding_box()
+    drag.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.25})
+    page.wait_for_function(
+        """(x0) => {
+            const el = document.querySelector('input[aria-label="start x"]');
+            return el && Math.abs(parseFloat(el.value) - x0) > 1e-6;
+        }""", arg=x_before, timeout=30_000)
+    x_after = _start_x(page)
+    assert x_after > x_before  # clicked right of the old start (x = -1.2)
+    page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
+    wait_settled(page)
+    page.screenshot(path=str(ARTIFACTS / "app-new-start.png"), full_page=True)
+    start = re.search(r"start=([-\d.e]+)(?:,|%2C)([-\d.e]+)", page.url)
+    assert start and float(start.group(1)) == pytest.approx(x_after, abs=1e-9)
+    page.close()
 
 
 LIVE_JS = "() => { const f = document.querySelector(\"iframe[title*='player']\"); " \
@@ -92,74 +103,76 @@ def _query_start(page) -> tuple[float, float] | None:
     return (float(m.group(1)), float(m.group(2))) if m else None
 
 
-def test_drag_on_the_map_and_on_a_chip_moves_every_path_live():
-    path = require_chromium()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with serve() as url, chromium(path) as browser:
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        page.goto(url, wait_until="domcontentloaded")
-        frame = player_frame(page)
-        page.get_by_text("Results").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
-        start_before = _query_start(page)
-        paths_before = page.evaluate(PATHS_JS)
-        map_before = frame.locator("#map").screenshot()
+def test_drag_on_the_map_and_on_a_chip_moves_every_path_live(app):
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(url, wait_until="domcontentloaded")
+    frame = player_frame(page)
+    page.get_by_text("Results").first.wait_for(timeout=60_000)
+    page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
+    wait_settled(page)
+    start_before = _query_start(page)
+    paths_before = page.evaluate(PATHS_JS)
+    map_before = frame.locator("#map").screenshot()
 
-        # Press on the map and drag: the paths follow while the pointer is still down.
-        drag = frame.locator("#map .nsewdrag").first
-        box = drag.bounding_box()
-        x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3
-        page.mouse.move(x0, y0)
-        page.mouse.down()
-        for i in range(1, 21):
-            page.mouse.move(x0 + box["width"] * 0.02 * i, y0 + box["height"] * 0.015 * i)
-            page.wait_for_timeout(30)
-        page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
-                               "return now !== null && now !== b; }", arg=paths_before,
-                               timeout=10_000)
-        assert page.evaluate(LIVE_JS) > 0
-        assert frame.locator("#map").screenshot() != map_before  # pixels changed
-        assert _query_start(page) == start_before  # nothing committed while dragging
-        page.screenshot(path=str(ARTIFACTS / "app-dragging.png"))
-        dragged = frame.locator("body").evaluate("() => window.__racePlayer.start")
-        page.mouse.up()
+    # Press on the map and drag: the paths follow while the pointer is still down.
+    drag = frame.locator("#map .nsewdrag").first
+    box = drag.bounding_box()
+    x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 21):
+        page.mouse.move(x0 + box["width"] * 0.02 * i, y0 + box["height"] * 0.015 * i)
+        page.wait_for_timeout(30)  # a hand's pace: the player draws between the moves
+    page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
+                           "return now !== null && now !== b; }", arg=paths_before,
+                           timeout=10_000)
+    assert page.evaluate(LIVE_JS) > 0
+    assert frame.locator("#map").screenshot() != map_before  # pixels changed
+    assert _query_start(page) == start_before  # nothing committed while dragging
+    page.screenshot(path=str(ARTIFACTS / "app-dragging.png"))
+    dragged = frame.locator("body").evaluate("() => window.__racePlayer.start")
+    page.mouse.up()
 
-        # On release the start is committed to the scene and the share link.
-        page.wait_for_function(
-            """([x, y]) => {
-                const m = location.search.match(/start=([-\\d.e]+)(?:,|%2C)([-\\d.e]+)/);
-                return m && Math.abs(+m[1] - x) < 0.01 && Math.abs(+m[2] - y) < 0.01;
-            }""", arg=dragged, timeout=30_000)
-        page.wait_for_function(
-            """(x) => {
-                const el = document.querySelector('input[aria-label="start x"]');
-                return el && Math.abs(parseFloat(el.value) - x) < 0.01;
-            }""", arg=dragged[0], timeout=30_000)
+    # On release the start is committed to the scene and the share link.
+    page.wait_for_function(
+        """([x, y]) => {
+            const m = location.search.match(/start=([-\\d.e]+)(?:,|%2C)([-\\d.e]+)/);
+            return m && Math.abs(+m[1] - x) < 0.01 && Math.abs(+m[2] - y) < 0.01;
+        }""", arg=dragged, timeout=30_000)
+    page.wait_for_function(
+        """(x) => {
+            const el = document.querySelector('input[aria-label="start x"]');
+            return el && Math.abs(parseFloat(el.value) - x) < 0.01;
+        }""", arg=dragged[0], timeout=30_000)
 
-        # The learning rate on Adam's chip: arrow keys step it, the paths follow, and the
-        # scene and the sidebar take the new rate.
-        page.wait_for_timeout(1500)
-        before = page.evaluate(PATHS_JS)
-        chip = frame.get_by_role("slider", name="learning rate of Adam")
-        chip.focus()
-        chip.press("ArrowLeft")
-        page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
-                               "return now !== null && now !== b; }", arg=before,
-                               timeout=10_000)
-        assert frame.locator(".chip", has_text="Adam").locator(".lr-text").inner_text() == \
-            "lr 0.03"
-        page.wait_for_function("() => location.search.includes('opt=adam%3Blr%3D0.03')",
-                               timeout=30_000)
-        page.get_by_text(re.compile(r"^4\. Adam · lr 0\.03")).wait_for(timeout=30_000)
-        # The slider keeps the keyboard focus when the scene takes the new rate: the next
-        # press goes on stepping it.
-        page.wait_for_timeout(1000)
-        page.keyboard.press("ArrowLeft")
-        page.wait_for_function("() => location.search.includes('opt=adam%3Blr%3D0.02')",
-                               timeout=30_000)
-        # A flag that appears on a chip never moves its slider: it comes after it.
-        order = frame.locator(".chip").first.evaluate(
-            "c => Array.from(c.children).map(e => e.className)")
-        assert order.index("lr") < order.index("flag"), order
-        page.screenshot(path=str(ARTIFACTS / "app-chip-lr.png"))
-        assert not page.get_by_text("Traceback").count()
+    # The learning rate on Adam's chip: arrow keys step it, the paths follow, and the
+    # scene and the sidebar take the new rate.
+    page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
+    wait_settled(page, "#legend .chip")
+    before = page.evaluate(PATHS_JS)
+    chip = frame.get_by_role("slider", name="learning rate of Adam")
+    chip.focus()
+    chip.press("ArrowLeft")
+    page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
+                           "return now !== null && now !== b; }", arg=before,
+                           timeout=10_000)
+    assert frame.locator(".chip", has_text="Adam").locator(".lr-text").inner_text() == \
+        "lr 0.03"
+    page.wait_for_function("() => location.search.includes('opt=adam%3Blr%3D0.03')",
+                           timeout=30_000)
+    page.get_by_text(re.compile(r"^4\. Adam · lr 0\.03")).wait_for(timeout=30_000)
+    # The slider keeps the keyboard focus when the scene takes the new rate: the next
+    # press goes on stepping it.
+    page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
+    wait_settled(page, "#legend .chip")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => location.search.includes('opt=adam%3Blr%3D0.02')",
+                           timeout=30_000)
+    # A flag that appears on a chip never moves its slider: it comes after it.
+    order = frame.locator(".chip").first.evaluate(
+        "c => Array.from(c.children).map(e => e.className)")
+    assert order.index("lr") < order.index("flag"), order
+    page.screenshot(path=str(ARTIFACTS / "app-chip-lr.png"))
+    assert not page.get_by_text("Traceback").count()
+    page.close()

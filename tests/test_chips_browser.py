@@ -14,7 +14,7 @@ import pytest
 
 from figures.mapspec import RACER_DASHES, RACER_SYMBOLS
 from scene import MAX_OPTIMIZERS
-from tests.browser import PATHS_JS, app_in_chromium, player_frame
+from tests.browser import PATHS_JS, app_in_chromium, player_frame, wait_settled
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -41,7 +41,7 @@ def _open(browser, url: str, w: int = 1280, h: int = 720, touch: bool = False):
     frame = player_frame(page)
     frame.locator(".chip .value").first.wait_for()
     page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
-    page.wait_for_timeout(1500)  # the map settles to the window's height
+    wait_settled(page)  # the map settles to the window's height
     return context, page, frame
 
 
@@ -153,8 +153,9 @@ def test_chip_slider_moves_one_step_per_8_px_of_mouse_drag(app, crowded):
         "(lr) => decodeURIComponent(location.search).includes('lr=' + lr)", arg=want,
         timeout=30_000)
 
-    # The arrow keys still move it one step per press.
-    page.wait_for_timeout(800)
+    # The arrow keys still move it one step per press (once the scene's new race is drawn).
+    page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
+    wait_settled(page, "#legend .chip")
     slider = frame.locator('#legend .chip[data-i="0"] .lr-slider')
     slider.focus()
     before = _value(frame, 0)
@@ -197,7 +198,7 @@ def test_a_finger_drags_the_chip_slider_and_the_start(app):
         "(lr) => decodeURIComponent(location.search).includes('opt=momentum;lr=' + lr)",
         arg=want, timeout=30_000)
     page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)
-    page.wait_for_timeout(1500)
+    wait_settled(page)
 
     # The start: a finger pressed on the map and dragged moves it, the paths follow while the
     # finger is down, and the scene takes the new start when it lifts.
@@ -209,7 +210,7 @@ def test_a_finger_drags_the_chip_slider_and_the_start(app):
     _touch(cdp, "touchStart", x0, y0)
     for i in range(1, 16):
         _touch(cdp, "touchMove", x0 + box["width"] * 0.025 * i, y0 + box["height"] * 0.02 * i)
-        page.wait_for_timeout(40)
+        page.wait_for_timeout(40)  # a finger's pace: the player draws between the moves
     page.wait_for_function(
         "() => document.querySelector(\"iframe[title*='player']\").contentWindow"
         ".__racePlayer.liveDrawn > " + str(live0), timeout=10_000)

@@ -111,14 +111,27 @@ def test_payloads_never_run(sentinel, monkeypatch):
     assert not sentinel.exists()
 
 
-def test_hostile_numbers_and_nesting_end_quickly():
-    for text in ("2^2^2^2^2^2^2^2", "9**9**9**9", "(" * 40 + "x" + ")" * 40,
-                 "-" * 499 + "x", "x**" * 166 + "x", "1" * 500, "exp(exp(exp(exp(1000))))",
-                 "x^1e300", "10^308*10"):
-        try:
-            formula_surface(text)
-        except FormulaError:
-            pass
+# Each hostile text and what the reader makes of it: a surface, or a FormulaError whose message
+# names the problem at a column of the text.
+HOSTILE = [
+    ("2^2^2^2^2^2^2^2", "too large"), ("9**9**9**9", "too large"),
+    ("(" * 40 + "x" + ")" * 40, None),  # 40 levels: the deepest allowed, a surface
+    ("-" * 499 + "x", "nested more than 40 levels"), ("x**" * 166 + "x", "nested more than 40"),
+    ("1" * 500, "too large"), ("exp(exp(exp(exp(1000))))", "too large"),
+    ("x^1e300", None),  # a huge power is a valid formula (it overflows only where evaluated)
+    ("10^308*10", "too large"),
+]
+
+
+@pytest.mark.parametrize(("text", "error"), HOSTILE, ids=[t[:16] for t, _ in HOSTILE])
+def test_hostile_numbers_and_nesting_end_with_a_surface_or_a_named_error(text, error):
+    if error is None:
+        surf = formula_surface(text)
+        assert surf.sid is not None and len(surf.limit) == 2
+        return
+    with pytest.raises(FormulaError, match=error) as info:
+        formula_surface(text)
+    assert info.value.column is not None and 1 <= info.value.column <= len(text)
 
 
 def test_sentinel_still_missing_after_the_fuzz(sentinel):

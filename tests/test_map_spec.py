@@ -237,7 +237,8 @@ def test_no_import_cycle_between_animate_and_sketch():
 @pytest.mark.parametrize("first", ["export.sketch", "export.animate"])
 def test_sketch_and_animate_import_alone(first):
     code = f"import {first}, export.animate, export.sketch"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_each_racer_has_its_own_marker_shape_in_the_payload():

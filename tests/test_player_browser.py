@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, require_chromium, serve
+from tests.browser import chromium, require_chromium, serve, wait_settled
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tests" / "player_demo_app.py"
@@ -44,7 +44,7 @@ def artifacts() -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser(chromium_path):
     with chromium(chromium_path) as b:
         yield b
@@ -114,15 +114,19 @@ def test_player_draws_plays_and_reports_events(browser, demo_url, artifacts):
     box = frame_el.bounding_box()
     assert box["height"] > 700, "the frame height follows the content"
     assert _step(frame) == (10000, 10000)
-    page.wait_for_timeout(500)
+    wait_settled(page)
     page.screenshot(path=str(artifacts / "player-initial.png"), full_page=True)
 
     # Play restarts from the beginning at the end of the run and advances.
     frame.click("#play")
-    page.wait_for_timeout(1200)
+    frame.wait_for_function(  # started again from 0, and moved on
+        "() => { const k = +document.getElementById('readout').textContent.split(' ')[1];"
+        " return k > 0 && k < 10000; }", timeout=30_000)
     k1, n = _step(frame)
     assert n == 10000 and 0 < k1 < n
-    page.wait_for_timeout(800)
+    frame.wait_for_function(
+        "(k) => +document.getElementById('readout').textContent.split(' ')[1] !== k", arg=k1,
+        timeout=30_000)
     k2, _ = _step(frame)
     assert k2 > k1
     page.screenshot(path=str(artifacts / "player-playing.png"), full_page=True)
@@ -170,12 +174,12 @@ def test_player_draws_plays_and_reports_events(browser, demo_url, artifacts):
     assert abs(start[0] - want_x) < tol_x and abs(start[1] - want_y) < tol_y
     first_x = frame.evaluate("window.__racePlayer.paths[0].x[0]")
     assert abs(first_x - want_x) < tol_x
-    page.wait_for_timeout(500)
+    wait_settled(page)
     page.screenshot(path=str(artifacts / "player-after-click.png"), full_page=True)
 
     # Two clicks at the same spot are two distinct events.
     nonce1 = int(m.group(3))
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(400)  # apart by more than Plotly's double-click delay (300 ms)
     page.mouse.click(
         box["x"] + geo["left"] + geo["l"] + fx * geo["w"],
         box["y"] + geo["top"] + geo["t"] + fy * geo["h"],
@@ -186,7 +190,7 @@ def test_player_draws_plays_and_reports_events(browser, demo_url, artifacts):
     frame.click(".tab[data-view=surf]")
     frame.wait_for_function("window.__racePlayer.built.surf", timeout=30_000)
     frame.wait_for_selector("#surf .gl-container canvas", state="attached", timeout=30_000)
-    page.wait_for_timeout(2500)
+    wait_settled(page, "#surf .gl-container canvas")
     page.screenshot(path=str(artifacts / "player-3d.png"), full_page=True)
 
     assert not errors, errors
@@ -211,7 +215,7 @@ def test_player_side_by_side(browser, demo_url, artifacts):
     frame.wait_for_function(
         "document.getElementById('readout').textContent === 'step 1500 / 10000'", timeout=10_000
     )
-    page.wait_for_timeout(2500)
+    wait_settled(page)
     page.screenshot(path=str(artifacts / "player-wide.png"), full_page=True)
     assert not errors, errors
     page.close()

@@ -1,8 +1,10 @@
-"""L-BFGS, SAM and Schedule-Free against trajectories computed by PyTorch, a transcription of
-the SAM reference implementation and the ``schedulefree`` package (``tests/data/reference.json``,
-made by ``python -m tests.make_reference``): the first 50 steps on Rosenbrock, a rotated ravine
-and Himmelblau, to 1e-12. The per-coordinate optimizers' cases in the same file are checked in
-``tests/test_roster.py``."""
+"""Every optimizer of the registry against trajectories computed by PyTorch, transcriptions of
+the Lion and SAM reference implementations and the ``schedulefree`` package
+(``tests/data/reference.json``, made by ``python -m tests.make_reference``): the first 50 steps
+on Rosenbrock, a rotated ravine and Himmelblau, at the defaults and at other settings
+(momentum with dampening or Nesterov, weight decay, AMSGrad, centered RMSProp, ...), to 1e-12.
+The cases of the six per-coordinate optimizers added after the first nine are checked in
+``tests/test_roster.py``; this file checks all the others."""
 
 from __future__ import annotations
 
@@ -18,7 +20,10 @@ from optimizers import OPTIMIZERS, run
 
 DATA = json.loads((Path(__file__).with_name("data") / "reference.json").read_text())
 OWN_LOOP = ("lbfgs", "sam_sgd", "sam_adam", "sgd_schedulefree", "adamw_schedulefree")
-CASES = [c for c in DATA["cases"] if c["optimizer"] in OWN_LOOP]
+FIRST_NINE = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad", "nadam",
+              "lion")
+CASES = [c for c in DATA["cases"] if c["optimizer"] in OWN_LOOP + FIRST_NINE]
+SURFACES = {"rosenbrock", "ravine", "himmelblau"}
 
 
 def _id(case: dict) -> str:
@@ -28,8 +33,9 @@ def _id(case: dict) -> str:
 
 def _run(case: dict, **extra):
     surf = get_surface(case["surface"], **case["surface_args"])
+    hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in case["hyper"].items()}
     return run(surf, case["optimizer"], start=case["xy"][0], steps=DATA["meta"]["steps"],
-               **case["hyper"], **extra)
+               **hyper, **extra)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
@@ -65,3 +71,30 @@ def test_reference_covers_every_new_optimizer_on_three_surfaces():
                if c["optimizer"] == "radam")
     assert {c["hyper"].get("adaptive", False) for c in CASES
             if c["optimizer"].startswith("sam_")} == {True, False}
+
+
+def test_reference_covers_every_registered_optimizer_for_fifty_steps_on_three_surfaces():
+    assert DATA["meta"]["steps"] >= 50
+    for name in OPTIMIZERS:
+        cases = [c for c in DATA["cases"] if c["optimizer"] == name]
+        assert {c["surface"] for c in cases} == SURFACES, name
+        assert all(len(c["xy"]) >= DATA["meta"]["steps"] + 1 for c in cases), name
+        # the defaults and at least one other setting, each on every surface (L-BFGS's long
+        # default steps are compared on Rosenbrock at smaller rates: see make_reference)
+        assert len({json.dumps(c["hyper"], sort_keys=True) for c in cases}) >= 2, name
+
+
+def test_reference_holds_the_first_nines_other_settings():
+    hypers = {name: [c["hyper"] for c in DATA["cases"] if c["optimizer"] == name]
+              for name in FIRST_NINE}
+    assert any(h.get("nesterov") and h.get("weight_decay") for h in hypers["sgd"])
+    assert any(h.get("dampening") for h in hypers["sgd"])
+    assert any(h.get("centered") and h.get("momentum") for h in hypers["rmsprop"])
+    assert any(h.get("amsgrad") for h in hypers["adam"])
+    assert any(h.get("amsgrad") for h in hypers["adamw"])
+    assert any(h.get("lr_decay") and h.get("initial_accumulator_value")
+               for h in hypers["adagrad"])
+    assert any(h.get("decoupled_weight_decay") for h in hypers["nadam"])
+    assert any(h.get("weight_decay") for h in hypers["lion"])
+    for name in FIRST_NINE:
+        assert {} in hypers[name], name  # the app's defaults

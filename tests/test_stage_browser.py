@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
+    PATHS_JS,
     app_in_chromium,
+    expect,
     open_lr_slider,
     player_frame,
+    wait_settled,
+    wait_step_change,
 )
 
 pytestmark = pytest.mark.browser
@@ -38,7 +42,7 @@ def test_play_legend_and_the_whole_map_fit_the_screen(app, w, h):
     page.goto(url)
     frame = player_frame(page)
     frame.locator(".chip .value").first.wait_for()
-    page.wait_for_timeout(2500)  # the map settles to the window's height
+    wait_settled(page)  # the map settles to the window's height
     play = frame.locator("#play").bounding_box()
     legend = frame.locator("#legend").bounding_box()
     figure = frame.locator("#map .main-svg").first.bounding_box()
@@ -59,12 +63,17 @@ def test_closing_the_sidebar_keeps_the_loss_plot(app):
     frame = player_frame(page)
     slider = open_lr_slider(page, 4, "Adam")
     for _ in range(3):
+        before = page.evaluate(PATHS_JS)
         slider.focus()
         slider.press("ArrowRight")
-        page.wait_for_timeout(700)
-    page.wait_for_timeout(1500)
+        page.wait_for_function(f"(b) => {{ const now = ({PATHS_JS})(); "
+                               "return now !== null && now !== b; }", arg=before,
+                               timeout=30_000)  # the race ran again with the new rate
+    wait_settled(page, "#map .main-svg, #loss")
     page.locator("[data-testid='stSidebarHeader'] button").first.click()
-    page.wait_for_timeout(2500)
+    page.locator("[data-testid='stExpandSidebarButton'], "
+                 "[data-testid='stSidebarCollapsedControl'] button").first.wait_for()  # closed
+    wait_settled(page, "#map .main-svg, #loss")  # the player fits the wider column
     assert frame.locator("#loss").bounding_box()["height"] > 200
     page.close()
 
@@ -74,13 +83,14 @@ def test_presentation_mode_from_a_link(app):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(url + "/?present=1")
     frame = player_frame(page)
-    page.wait_for_timeout(2000)
+    wait_settled(page)
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     figure = frame.locator("#map .main-svg").first.bounding_box()
     page.screenshot(path=str(ARTIFACTS / "stage-present-1280x720.png"))
     assert _inside(figure, 1280, 720) and figure["height"] >= 0.55 * 720
     page.keyboard.press("Space")  # focus is on the page, not the player: still plays
-    page.wait_for_timeout(800)
+    expect(frame.locator("#play")).to_have_text(re.compile(r"^\s*Pause"))
+    expect(frame.locator("#readout")).to_have_text(re.compile(r"^step ([1-9]|[1-9]\d|[1-4]\d\d) /"))
     step = int(re.search(r"step (\d+)", frame.locator("#readout").inner_text()).group(1))
     assert 0 < step < 500
     page.keyboard.press("Escape")
@@ -97,7 +107,7 @@ def test_no_share_to_cloud_button_on_any_plot(app):
     frame.locator("#surf .main-svg").first.wait_for(timeout=60_000)
     for plot in ("#map", "#loss", "#surf"):
         frame.locator(plot).first.hover()
-        page.wait_for_timeout(300)
+        frame.locator(f"{plot} .modebar-btn").first.wait_for(state="attached")
         titles = frame.locator(f"{plot} .modebar-btn").evaluate_all(
             "els => els.map(e => e.getAttribute('data-title') || '')")
         assert titles, f"no modebar on {plot}"
@@ -119,7 +129,7 @@ def test_eleven_racers_leave_the_map_its_height(app):
     page.goto(url + ELEVEN)
     frame = player_frame(page)
     frame.locator(".chip .value").nth(10).wait_for()
-    page.wait_for_timeout(2500)
+    wait_settled(page, "#map .main-svg, #legend .chip")
     chips = frame.locator(".chip")
     assert chips.count() == 11
     tops = {round(chips.nth(i).bounding_box()["y"]) for i in range(11)}
@@ -143,7 +153,8 @@ def test_the_map_key_names_where_a_formula_is_not_defined(app):
     page.goto(url + "/?f=x%5E2%2By%5E2&opt=adam")  # defined everywhere: no such entry
     frame = player_frame(page)
     frame.locator(".chip .value").first.wait_for()
-    page.wait_for_timeout(1000)
+    page.wait_for_function(f"() => ({PATHS_JS})() !== null", timeout=60_000)  # drawn, key too
+    wait_settled(page)
     assert frame.get_by_text("f is not defined here").count() == 0
     page.close()
 
@@ -160,11 +171,11 @@ def test_space_after_next_plays_instead_of_pressing_next_again(app):
     page.wait_for_function("location.search.includes('slide=2')", timeout=30_000)
     frame = player_frame(page)
     frame.locator("#slide-count").filter(has_text="2 / 8").wait_for()
-    page.wait_for_timeout(1500)
+    wait_settled(page)
     page.keyboard.press("Space")
-    page.wait_for_timeout(1500)
+    expect(frame.locator("#play")).to_have_text(re.compile(r"^\s*Pause"))  # it plays
     assert "slide=2" in page.evaluate("location.search")  # not pressed again: still slide 2
-    assert frame.locator("#play").inner_text().strip().startswith("Pause")
+    assert frame.locator("#slide-count").inner_text() == "2 / 8"
     page.close()
 
 
@@ -178,7 +189,7 @@ def _stage(page, url: str, slide: int):
     frame = player_frame(page)
     frame.locator("#readouts .val").first.wait_for()
     page.wait_for_function(f"location.search.includes('slide={slide}')", timeout=30_000)
-    page.wait_for_timeout(2500)  # the stage settles to the window
+    wait_settled(page, "#map .nsewdrag, #stage-text, #readouts, #play")  # the stage fits
     return frame
 
 
@@ -234,6 +245,7 @@ def test_presentation_mode_is_a_stage(app, w, h):
         assert frame.locator("#slide-count").inner_text() == f"{slide} / 8"
         assert "PgDn" in frame.locator("#key-hint").inner_text()
         page.mouse.wheel(0, 300)
+        # The point is that nothing moves: give a scroll (and a smooth one) time to show.
         page.wait_for_timeout(800)
         assert _plot_area(frame) == plot, "the map moved or changed size on scroll"
     page.close()
@@ -247,7 +259,7 @@ def test_a_wide_map_spans_the_screen_in_presentation_mode(app):
     page.goto(url + "/?preset=17-rprop-sign-steps&present=1")
     frame = player_frame(page)
     frame.locator("#readouts .val").first.wait_for()
-    page.wait_for_timeout(2500)
+    wait_settled(page, "#map .nsewdrag, #stage-text")
     plot = _plot_area(frame)
     assert plot["width"] >= 0.8 * 1280 and _inside(plot, 1280, 720), plot
     claim = frame.locator("#stage-text .claim").bounding_box()
@@ -286,10 +298,12 @@ def test_read_outs_say_the_claims_numbers(app):
     # Live: at step 0 no run is at the minimum yet.
     frame = _stage(page, url, 1)
     page.keyboard.press("Space")
-    page.wait_for_timeout(300)
+    expect(frame.locator("#play")).to_have_text(re.compile(r"^\s*Pause"))
     page.keyboard.press("Space")
+    expect(frame.locator("#play")).not_to_have_text(re.compile(r"^\s*Pause"))
     frame.locator("#scrub").evaluate("e => { e.value = 0; e.dispatchEvent(new Event('input')); }")
-    page.wait_for_timeout(300)
+    expect(frame.locator("#readout")).to_have_text(re.compile(r"^step 0 /"))
+    expect(frame.locator("#readouts .num")).to_have_text(["not at the minimum"] * 2)
     assert all(t == "not at the minimum" for t in _readouts(frame)), _readouts(frame)
     page.close()
 
@@ -312,11 +326,10 @@ def test_presentation_keys_move_slides(app):
             f" return !!S && !!S.payload && S.payload.stage.lesson.slide === {slide - 1}; }}",
             timeout=30_000)
         assert frame.locator("#slide-count").inner_text() == f"{slide} / 8"
-    page.wait_for_timeout(1500)
+    wait_settled(page)
     before = frame.locator("#readout").inner_text()
     page.keyboard.press(",")
-    page.wait_for_timeout(300)
-    assert frame.locator("#readout").inner_text() != before
+    assert wait_step_change(frame, before) != before
     assert "slide=1" in page.evaluate("location.search")
     page.keyboard.press("d")
     frame.locator("#surf .main-svg").first.wait_for(timeout=60_000)
@@ -341,7 +354,7 @@ def test_a_clicker_pressed_fast_goes_as_many_slides_on(app):
     for presses, gap_ms, key, slide in ((6, 40, "PageDown", 7), (4, 120, "PageUp", 3)):
         for _ in range(presses):
             page.keyboard.press(key)
-            page.wait_for_timeout(gap_ms)
+            page.wait_for_timeout(gap_ms)  # a clicker's pace: faster than the page answers
         assert frame.locator("#slide-count").inner_text() == f"{slide} / 8"  # at once
         page.wait_for_function(f"() => ({SLIDE_SHOWN_JS})() === {slide}", timeout=60_000)
         page.wait_for_function(
@@ -368,7 +381,7 @@ def test_every_presets_map_is_large_and_high_on_the_page(app):
         page.goto(url + f"/?preset={name}")
         frame = player_frame(page)
         frame.locator(".chip .value").first.wait_for()
-        page.wait_for_timeout(2000)
+        wait_settled(page, "#map .main-svg, #pane-map, #legend, #play")
         figure = frame.locator("#map .main-svg").first.bounding_box()
         column = frame.locator("#pane-map").bounding_box()
         for part, box in (("Play", frame.locator("#play").bounding_box()),
@@ -396,7 +409,7 @@ def test_small_screens_watch_scrub_and_read(app, w, h):
     page.goto(url)
     frame = player_frame(page)
     frame.locator(".chip .value").first.wait_for()
-    page.wait_for_timeout(2000)
+    wait_settled(page)
     sidebar = page.locator("[data-testid='stSidebar']")
     if w < 500:  # a phone opens on the race, the sidebar closed
         assert not sidebar.locator("[data-testid='stSidebarUserContent']").is_visible() or \
@@ -404,7 +417,9 @@ def test_small_screens_watch_scrub_and_read(app, w, h):
     else:
         sidebar.hover()  # the close button shows while the pointer is over the sidebar
         page.locator("[data-testid='stSidebarHeader'] button").first.click()
-        page.wait_for_timeout(2000)
+        page.locator("[data-testid='stExpandSidebarButton'], "
+                     "[data-testid='stSidebarCollapsedControl'] button").first.wait_for()
+        wait_settled(page, "#map .main-svg, #readout, #legend")
     page.screenshot(path=str(ARTIFACTS / f"stage-small-{w}x{h}.png"))
     readout = frame.locator("#readout")
     assert _whole(readout) and _inside(readout.bounding_box(), w, h)
@@ -416,7 +431,7 @@ def test_small_screens_watch_scrub_and_read(app, w, h):
             assert _whole(loc) and _inside(loc.bounding_box(), w, 100_000), (i, part)
         assert chips.nth(i).locator(".value").inner_text().startswith("f = ")
     frame.locator("#scrub").evaluate("e => { e.value = 3; e.dispatchEvent(new Event('input')); }")
-    page.wait_for_timeout(300)
+    expect(frame.locator("#readout")).to_have_text(re.compile(r"^step 3 /"))
     assert frame.locator("#readout").inner_text().startswith("step 3 /")
     # The formula opens whole, within the screen's width.
     page.locator("[data-testid='stExpander'] summary").filter(has_text="Rosenbrock").first.click()

@@ -379,12 +379,14 @@ def test_a_click_on_a_basins_cell_starts_the_race_there():
         tip = page.locator(".bv-tip")
         box = settled_box(page, plot)
         x, y = box["x"] + 0.8 * box["width"], box["y"] + 0.8 * box["height"]  # (3, -3)
-        for k in range(20):
+        for k in range(60):  # a pointer that moves a pixel until the tip shows
             page.mouse.move(x + k % 2, y)
-            if tip.is_visible():
+            try:
+                tip.wait_for(state="visible", timeout=500)
                 break
-            page.wait_for_timeout(250)
-        tip.wait_for(state="visible", timeout=1_000)
+            except Exception:  # noqa: BLE001 - Playwright's timeout: move again
+                continue
+        tip.wait_for(state="visible", timeout=5_000)
         said = tip.inner_text()
         assert "Click to race from here" in said
         # the hovered start's outcome, in the legend's words: SGD from (3, -3) slides to the
