@@ -109,7 +109,11 @@ function onRender(args) {
       height: state.viewHeight, fontSize: state.fontSize,
       button: downloadButton("Download the map as a PNG", "race-map.png")
     });
-    jobs.push(window.Plotly.react(el.map, mapFig.data, mapFig.layout, mapFig.config));
+    var mapJob = window.Plotly.react(el.map, mapFig.data, mapFig.layout, mapFig.config);
+    // The paths over the new contours at once, in the task that drew them: not after the
+    // loss plot and the 3-D view, which come next.
+    mapJob.then(function () { drawMap(); });
+    jobs.push(mapJob);
     store.setFigureKeys(mapKey);
   }
   var lossFig = lossFigure(payload, state.paths, {
