@@ -157,6 +157,23 @@ def test_player_files_are_sent_compressed_once(client):
     assert r.content == (ROOT / "ui" / "player_frontend" / "main.js").read_bytes()
 
 
+def test_the_player_modules_are_served_as_one_script(client):
+    """The page loads the player's modules inlined into one script (one request, one
+    compressed text): the route serves exactly the inliner's output, as JavaScript, under the
+    files' hash, and the page asks for it."""
+    from ui.player_inline import inline_script
+
+    version = asset_version()
+    r = client.get(f"/live/player/{version}/player.bundle.js",
+                   headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and "javascript" in r.headers["content-type"]
+    assert r.content.decode() == inline_script()
+    assert "immutable" in r.headers["cache-control"]
+    assert client.get("/live/player/0123456789ab/player.bundle.js").status_code == 404
+    page = (ROOT / "ui" / "player_frontend" / "index.html").read_text()
+    assert '"player.bundle.js"' in page
+
+
 def test_player_page_asks_for_the_hashed_files():
     from ui.player import frontend_dir
 

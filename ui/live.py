@@ -59,6 +59,7 @@ from ui import guard
 from ui.cache import BoundedCache
 from ui.grid import route as grid_route
 from ui.packing import Packer, clean, read
+from ui.player_inline import inline_script
 
 __all__ = ["MAX_BODY", "LiveError", "answer", "routes", "asset_version", "ASSET_PREFIX"]
 
@@ -75,6 +76,9 @@ CACHE_BYTES = 48 * 1024 * 1024
 BODY_SECONDS = 10.0
 
 ASSET_PREFIX = "/live/player"
+#: The player's modules inlined into one classic script (:mod:`ui.player_inline`), served
+#: beside them under this name.
+BUNDLE = "player.bundle.js"
 _FRONTEND = Path(__file__).resolve().with_name("player_frontend")
 _SCENE_KEYS = {"surface", "formula", "surface_params", "start", "steps", "optimizers", "schedule",
                "noise", "sparsity", "seed", "view", "title", "claim", "test_shift"}
@@ -274,8 +278,11 @@ def routes() -> list:
     from starlette.routing import Route
 
     version = asset_version()
-    assets = {p.name: p for p in _FRONTEND.iterdir()
+    assets = {p.name: p.read_bytes for p in _FRONTEND.iterdir()
               if p.is_file() and p.suffix in (".js", ".css")}
+    # The player's modules as one script, as the page loads them: one request instead of
+    # twenty, and one compressed text (about 39 kB instead of 45 kB and twenty headers).
+    assets[BUNDLE] = lambda: inline_script().encode()
 
     def refuse(e: LiveError | guard.Refused):
         headers = {"Cache-Control": "no-store"}
@@ -350,18 +357,18 @@ def routes() -> list:
 
     async def asset(request):
         name = request.path_params["name"]
-        path = assets.get(name)
-        if request.path_params["version"] != version or path is None:
+        source = assets.get(name)
+        if request.path_params["version"] != version or source is None:
             return JSONResponse({"error": "no such file", "field": "path"}, status_code=404)
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         headers = {"Cache-Control": "public, max-age=31536000, immutable",
                    "Vary": "Accept-Encoding"}
         if "gzip" not in request.headers.get("accept-encoding", ""):
-            return Response(path.read_bytes(), media_type=kind, headers=headers)
+            return Response(source(), media_type=kind, headers=headers)
         # Compressed once, not on every first visit: Plotly alone took the server 40 ms a visit
         # to compress, on the thread that also serves every session's messages.
         if name not in packed:
-            packed[name] = await run_in_threadpool(gzip.compress, path.read_bytes(), 9, mtime=0)
+            packed[name] = await run_in_threadpool(gzip.compress, source(), 9, mtime=0)
         return Response(packed[name], media_type=kind,
                         headers={**headers, "Content-Encoding": "gzip"})
 
