@@ -594,8 +594,7 @@ def stationary_points(tree: Node, box, xs, ys, F, G2, limit: int = 12):
     tol = 1e-6 * max(x1 - x0, y1 - y0)
     step = max(abs(xs[1] - xs[0]), abs(ys[1] - ys[0]))
     cell = 2.0 * step
-    kinks = [k for k in (_kink_minimum(tree, kx, ky, step, box) for kx, ky, _ in kinks[:24])
-             if k is not None]
+    kinks = _kink_minima(tree, kinks[:24], step, box)
     kinds[0] += [k for k in kinks
                  if all(math.hypot(k[0] - m[0], k[1] - m[1]) > cell for m in kinds[0])]
     return [_distinct(k, tol, limit) for k in kinds]
@@ -609,45 +608,56 @@ def _f_at(tree: Node, x, y) -> np.ndarray:
 _RING = np.exp(2j * np.pi * (np.arange(16) + 0.5) / 16)
 
 
-def _kink_minimum(tree: Node, x: float, y: float, step: float, box):
-    """A minimum where f has no gradient (a kink, as abs(x) + abs(y) at the origin or a
-    cone's tip), from a grid point lower than its neighbours where Newton's method failed:
-    found by a compass search on f itself, and kept only if f is strictly higher all around
-    it (at 16 directions, at two small radii) and rising there in proportion to the distance.
-    A grid point beside a pole, or on a plateau (f flat, or overflowing), is no minimum and
-    gives None. Returns ``(x, y, f)``."""
+def _kink_minima(tree: Node, starts: list, step: float, box) -> list:
+    """Minima where f has no gradient (a kink, as abs(x) + abs(y) at the origin, or a cone's
+    tip), from grid points lower than their neighbours where Newton's method failed: found by
+    a compass search on f itself (all starts at once, at most 400 rounds), and kept only where
+    f is strictly higher all around (at 16 directions, at two small radii) and rises there in
+    proportion to the distance. A grid point beside a pole, or on a plateau (f flat, or
+    overflowing), is no minimum. Returns ``[(x, y, f)]``."""
+    if not starts:
+        return []
     (x0, x1), (y0, y1) = box
     moves = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)],
                      dtype=np.float64)
-    f = float(_f_at(tree, x, y))
-    h = step
+    x = np.array([p[0] for p in starts], dtype=np.float64)
+    y = np.array([p[1] for p in starts], dtype=np.float64)
+    with np.errstate(all="ignore"):
+        f = _f_at(tree, x, y)
+    h = np.full(len(x), float(step))
     for _ in range(400):
-        if h < 1e-13 * max(x1 - x0, y1 - y0) or not math.isfinite(f):
+        live = np.isfinite(f) & (h >= 1e-13 * max(x1 - x0, y1 - y0))
+        if not live.any():
             break
-        cx, cy = x + h * moves[:, 0], y + h * moves[:, 1]
+        cx = x[:, None] + h[:, None] * moves[:, 0]
+        cy = y[:, None] + h[:, None] * moves[:, 1]
         with np.errstate(all="ignore"):
             fs = _f_at(tree, cx, cy)
         inside = (cx >= x0) & (cx <= x1) & (cy >= y0) & (cy <= y1) & np.isfinite(fs)
         fs = np.where(inside, fs, np.inf)
-        k = int(np.argmin(fs))
-        if fs[k] < f:
-            x, y, f = float(cx[k]), float(cy[k]), float(fs[k])
-        else:
-            h /= 2
-    if not (math.isfinite(f) and x0 <= x <= x1 and y0 <= y <= y1):
-        return None
-    rises = []
-    for r in (step / 8, step / 64):
-        with np.errstate(all="ignore"):
-            around = _f_at(tree, x + r * _RING.real, y + r * _RING.imag)
-        if not (np.isfinite(around).all() and (around > f).all()):
-            return None
-        rises.append(float((around - f).min()))
-    # At a kink f rises in proportion to the distance (an eighth as much eight times closer);
-    # beside a pole it rises as much however close one looks: no minimum there.
-    if rises[1] > 0.5 * rises[0]:
-        return None
-    return (x, y, f)
+        k = np.argmin(fs, axis=1)
+        best = fs[np.arange(len(x)), k]
+        better = live & (best < f)
+        x = np.where(better, cx[np.arange(len(x)), k], x)
+        y = np.where(better, cy[np.arange(len(x)), k], y)
+        f = np.where(better, best, f)
+        h = np.where(live & ~better, h / 2, h)
+    out = []
+    for xi, yi, fi in zip(x, y, f, strict=True):
+        if not (math.isfinite(fi) and x0 <= xi <= x1 and y0 <= yi <= y1):
+            continue
+        rises = []
+        for r in (step / 8, step / 64):
+            with np.errstate(all="ignore"):
+                around = _f_at(tree, xi + r * _RING.real, yi + r * _RING.imag)
+            if not (np.isfinite(around).all() and (around > fi).all()):
+                break
+            rises.append(float((around - fi).min()))
+        # At a kink f rises in proportion to the distance (an eighth as much eight times
+        # closer); beside a pole it rises as much however close one looks: no minimum there.
+        if len(rises) == 2 and rises[1] <= 0.5 * rises[0]:
+            out.append((float(xi), float(yi), float(fi)))
+    return out
 
 
 def _distinct(points: list, tol: float, limit: int) -> list:
