@@ -85,7 +85,7 @@ def test_unreadable_files_and_a_missing_folder(tmp_path):
 def test_the_shipped_lesson_follows_the_argument():
     """Ravine → momentum → adaptive steps → rare features → warmup → noise → sharp and flat
     minima (and why flat ones matter), every slide a preset that loads and a text of one to
-    three sentences."""
+    three sentences, at most 200 characters."""
     presets = load_presets()
     lessons = load_lessons()
     assert lessons.problems == ()
@@ -98,6 +98,9 @@ def test_the_shipped_lesson_follows_the_argument():
         assert slide.preset in presets
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", slide.text) if s]
         assert 1 <= len(sentences) <= 3, slide.text
+        # Short enough to stand whole beside (or under) the map on a 1280 x 720 projector in
+        # 20 px type, with the preset's claim above it (the stage's browser test measures it).
+        assert len(slide.text) <= 200, (len(slide.text), slide.text)
 
 
 # --- in the app ---------------------------------------------------------------------------

@@ -159,7 +159,7 @@ function layoutStage() {
   var W = window.innerWidth, H = window.innerHeight;
   var key = [W, H, state.sig, state.tab].join(":");
   if (key === stageKey) return stagePanel;
-  var pl = el.player, PAD = 10, GAP = 18, ROW = 8;
+  var pl = el.player, PAD_X = 12, PAD_Y = 6, GAP = 18, ROW = 6;  // as #player.present's padding and gaps
   var R = mapRanges(state.payload.surface), ratio = (R.yr[1] - R.yr[0]) / (R.xr[1] - R.xr[0]);
   var r = R.equal ? ratio : (ratio < 1 ? 2 * ratio : 1);   // plot height / plot width at most
   var mH = PRESENT_MARGIN.l + PRESENT_MARGIN.r, mV = PRESENT_MARGIN.t + PRESENT_MARGIN.b;
@@ -169,7 +169,7 @@ function layoutStage() {
   function fits() {
     var n = nav.getBoundingClientRect();
     var above = Math.max(el.stageText.getBoundingClientRect().bottom, el.readouts.getBoundingClientRect().bottom);
-    return n.bottom <= H - PAD && above <= n.top + 1 &&
+    return n.bottom <= H - PAD_Y && above <= n.top + 1 &&
       el.readouts.scrollWidth <= el.readouts.clientWidth + 1 &&
       el.stageText.scrollWidth <= el.stageText.clientWidth + 1;
   }
@@ -183,8 +183,8 @@ function layoutStage() {
   var fonts = big > 24 ? [big, Math.round((big + 20) / 2), 20] : big > 20 ? [big, 20] : [20];
   // Stacked: the text over the whole width, the map under it.
   use("stack", big);
-  var fig = H - el.views.getBoundingClientRect().top - PAD;
-  var best = { cls: "stack", font: big, plot: Math.min(fig - mV, (W - 2 * PAD - mH) * r), fig: fig, w: 0 };
+  var fig = H - el.views.getBoundingClientRect().top - PAD_Y;
+  var best = { cls: "stack", font: big, plot: Math.min(fig - mV, (W - 2 * PAD_X - mH) * r), fig: fig, w: 0 };
   // Beside: the text column as narrow as its content allows; the map gets the rest, up to
   // what its aspect can use.
   fonts.forEach(function (font) {
@@ -192,15 +192,15 @@ function layoutStage() {
       use(cls, font);
       var plot = 0, figW = 0, figH = 0;
       for (var side = Math.max(240, Math.round(W * 0.16)); ; side += 12) {
-        figW = W - 2 * PAD - GAP - side;
+        figW = W - 2 * PAD_X - GAP - side;
         pl.style.setProperty("--map-w", figW + "px");
-        figH = H - 2 * PAD - (cls === "under" ? toolbar.offsetHeight + ROW : 0);
+        figH = H - 2 * PAD_Y - (cls === "under" ? toolbar.offsetHeight + ROW : 0);
         plot = Math.min(figH - mV, (figW - mH) * r);
         figW = Math.min(figW, Math.ceil(plot / r + mH));
         pl.style.setProperty("--map-w", figW + "px");
         if (fits()) break;
         if (side > W * 0.55) { plot = 0; break; }  // the text does not fit beside the map
-        side = Math.max(side, W - 2 * PAD - GAP - figW);
+        side = Math.max(side, W - 2 * PAD_X - GAP - figW);
       }
       if (plot > best.plot + 2) best = { cls: cls, font: font, plot: plot, fig: figH, w: figW };
     });
@@ -213,9 +213,9 @@ function layoutStage() {
     use("below", font);
     var textH = narrow ? 0 : Math.max(el.stageText.offsetHeight,
       el.readouts.offsetHeight + toolbar.offsetHeight + nav.offsetHeight + 2 * ROW);
-    var figH = narrow ? Math.min(Math.round(H * 0.6), Math.round((W - 2 * PAD - mH) * r + mV))
-      : H - 2 * PAD - ROW - textH;
-    var plot = Math.min(figH - mV, (W - 2 * PAD - mH) * r);
+    var figH = narrow ? Math.min(Math.round(H * 0.6), Math.round((W - 2 * PAD_X - mH) * r + mV))
+      : H - 2 * PAD_Y - ROW - textH;
+    var plot = Math.min(figH - mV, (W - 2 * PAD_X - mH) * r);
     if (figH > 0 && (narrow || plot > best.plot + 2)) {
       best = { cls: "below", font: font, plot: plot, fig: figH, w: 0 };
     }

@@ -14,7 +14,7 @@ export var COLORSCALE = [
   [0.6, "#d0e3ea"], [0.8, "#c0d0ea"], [1.0, "#b4bde3"]
 ];
 export var MAP_MARGIN = { l: 64, r: 16, t: 12, b: 56 };
-export var PRESENT_MARGIN = { l: 56, r: 8, t: 8, b: 62 };  // presentation mode: no colour bar
+export var PRESENT_MARGIN = { l: 56, r: 8, t: 4, b: 62 };  // presentation mode: no colour bar
 export var COLORBAR_ROOM = 110;
 export function mapMargin(payload) { return payload && payload.present ? PRESENT_MARGIN : MAP_MARGIN; }
 

@@ -8,8 +8,8 @@ import { sendEvent, sendStep } from "./bridge.js";
 import { forgetStageLayout, setTab } from "./layout.js";
 import { svgSwatch } from "./symbols.js";
 
-var KEY_HINT_LESSON = "Keys: Space play · , . step · ← → PgUp PgDn slides · Home End · D 3-D · Esc leave";
-var KEY_HINT = "Keys: Space play · ← → or , . step · D 3-D · Esc leave";
+var KEY_HINT_LESSON = "Keys: Space play · , . step · ← → PgUp PgDn Home End slides";  // D and Esc: on their buttons
+var KEY_HINT = "Keys: Space play · ← → or , . step";
 
 var readoutEls = null;   // per racer, its read-out's elements and the text they show
 
