@@ -176,3 +176,36 @@ def test_drag_on_the_map_and_on_a_chip_moves_every_path_live(app):
     page.screenshot(path=str(ARTIFACTS / "app-chip-lr.png"))
     assert not page.get_by_text("Traceback").count()
     page.close()
+
+
+SURFACE_SIG_JS = """() => {
+    const f = document.querySelector("iframe[title*='player']");
+    const S = f && f.contentWindow && f.contentWindow.__racePlayer;
+    const s = S && S.payload && S.payload.surface;
+    return s && s.z ? [s._sig, S.drawnSig === S.sig, s.z.length] : null;
+}"""
+
+
+def test_a_new_surface_is_drawn_without_a_request_for_its_grids(app):
+    """A surface's parameter changed in the sidebar: the render that brings the new race
+    brings the new surface's grids too, so the page draws it without asking for them."""
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/live/grid" in r.url else None)
+    page.goto(url, wait_until="domcontentloaded")
+    player_frame(page)
+    slider = page.get_by_role("slider", name=re.compile("valley steepness"))
+    slider.wait_for(timeout=60_000)
+    page.wait_for_function(f"() => !!({SURFACE_SIG_JS})()", timeout=60_000)
+    wait_settled(page)
+    first = page.evaluate(SURFACE_SIG_JS)
+    assert len(asked) == 1  # the first surface: by its address (the browser keeps it)
+    slider.focus()
+    slider.press("ArrowLeft")
+    page.wait_for_function(f"(s) => {{ const n = ({SURFACE_SIG_JS})(); "
+                           "return !!n && n[0] !== s && n[1]; }", arg=first[0], timeout=30_000)
+    now = page.evaluate(SURFACE_SIG_JS)
+    assert now[2] == first[2] > 0  # the new surface's grid, decoded
+    assert len(asked) == 1, asked
+    page.close()

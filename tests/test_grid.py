@@ -125,3 +125,31 @@ def test_a_bad_address_is_refused_by_name(client, s, status, field):
     r = client.get("/live/grid", params={"s": s} if s else {})
     assert r.status_code == status
     assert r.json()["field"] == field and r.json()["error"]
+
+
+def test_a_new_surface_under_a_drawn_page_travels_with_the_render(client, monkeypatch):
+    """The first render names the grids only (the browser may hold them); a rerun on the same
+    surface carries nothing more; a new surface under a page already drawn carries its grids,
+    the very bytes its address answers, so the page draws it without a request of its own."""
+    from ui import player
+
+    monkeypatch.setattr(player.st, "session_state", {})
+    scene = replace(default_scene(), steps=50)
+
+    def render(scene):
+        extras: dict = {}
+        meta, _ = _encode(_payload(scene), grid.grid_query(scene), extras)
+        return meta, player._grids_to_send("race", meta, extras)
+
+    meta, sent = render(scene)
+    assert sent is None                                    # first render: the address only
+    faster = replace(scene, optimizers=[replace(e, hyper={"lr": 2e-3})
+                                        for e in scene.optimizers])
+    assert render(faster)[1] is None                       # same surface: nothing more
+    other, _ = from_dict({"surface": "himmelblau", "steps": 50})
+    meta, sent = render(other)
+    assert sent is not None
+    answer = client.get("/" + meta["surface"]["grid"]["url"])
+    assert answer.status_code == 200 and answer.content == sent
+    assert render(other)[1] is None                        # drawn: not again
+    assert render(scene)[1] is not None                    # back to the first surface: sent

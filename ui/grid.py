@@ -62,9 +62,10 @@ def _pack(grids: dict) -> tuple[str, bytes]:
     return sig, struct.pack("<I", len(head)) + head + pad + blob
 
 
-def split_surface(surface: dict, query: str) -> tuple[dict, str]:
-    """The surface payload without its grids, and the grids' digest. ``query`` is
-    :func:`grid_query` of the scene: the rest of the grids' address, which names the grids
+def split_surface(surface: dict, query: str) -> tuple[dict, str, bytes]:
+    """The surface payload without its grids, the grids' digest, and the grids packed as
+    ``GET /live/grid`` answers them (for a page that is to get them without asking). ``query``
+    is :func:`grid_query` of the scene: the rest of the grids' address, which names the grids
     (they are a function of it), so they are packed once per address, not on every rerun."""
     data = _answers.get(query)
     if data is None:
@@ -74,7 +75,7 @@ def split_surface(surface: dict, query: str) -> tuple[dict, str]:
     sig = json.loads(data[4:4 + n])["sig"]
     rest = {k: v for k, v in surface.items() if k not in GRID_KEYS}
     rest["grid"] = {"url": "live/grid?" + urlencode({"s": query, "g": sig}), "sig": sig}
-    return rest, sig
+    return rest, sig, data
 
 
 def grid_query(scene) -> str:

@@ -17,7 +17,7 @@ __all__ = ["CUSTOM", "NO_LESSON", "FIRST_TAB", "SHARE_TAB", "tab_labels",
            "analysis_of", "tab_of", "entry_prefix", "entry_key", "hyper_key", "open_key",
            "panel_key", "duplicate_key", "remove_key", "surface_param_key", "schedule_key",
            "formula_range_key", "section_key", "section_open_key", "header_line_key",
-           "csv_button_key"]
+           "csv_button_key", "grids_sent_key"]
 
 #: The Preset box's choice of no preset, and the Lesson box's choice of no lesson.
 CUSTOM = "— your own scene —"
@@ -120,3 +120,9 @@ def header_line_key(name: str) -> str:
 def csv_button_key(view: str) -> str:
     """The download button of analysis view ``view``'s numbers."""
     return f"{view}_csv"
+
+
+def grids_sent_key(player: str) -> str:
+    """The digest of the last surface grids the race player ``player`` (its widget key) was
+    given or told of in this session."""
+    return f"_{player}_grid_sig"

@@ -146,6 +146,7 @@ import streamlit.components.v1 as components
 
 from ui.grid import split_surface
 from ui.guard import issue_token
+from ui.keys import grids_sent_key
 from ui.live import asset_version
 from ui.packing import Packer, clean
 
@@ -284,13 +285,16 @@ def _declare():
 # --------------------------------------------------------------------------
 
 
-def _encode_surface(surface: dict, packer: Packer, grid_query: str | None = None) -> dict:
+def _encode_surface(surface: dict, packer: Packer, grid_query: str | None = None,
+                    extras: dict | None = None) -> dict:
     for key in ("x", "y", "z"):
         if key not in surface:
             raise ValueError(f"payload['surface'] is missing {key!r}")
     if grid_query is not None:
         # The grids travel by address (``ui.grid``): fetched once per surface, not per rerun.
-        rest, sig = split_surface(surface, grid_query)
+        rest, sig, packed = split_surface(surface, grid_query)
+        if extras is not None:
+            extras["grids"] = packed
         out_surface = {k: clean(v) for k, v in rest.items()}
         surf_digest = hashlib.blake2b(sig.encode(), digest_size=10)
     else:
@@ -349,7 +353,11 @@ def _encode_path(path: dict, where: str, packer: Packer) -> dict:
     return out
 
 
-def _encode(payload: dict, grid_query: str | None = None) -> tuple[dict, bytes]:
+def _encode(payload: dict, grid_query: str | None = None,
+            extras: dict | None = None) -> tuple[dict, bytes]:
+    """The payload as the player's arguments: the JSON part (``meta``) and the arrays in one
+    buffer. With ``grid_query`` the surface's grids travel by address; ``extras``, when given,
+    receives them packed (``"grids"``) for a render that is to carry them itself."""
     if not isinstance(payload, dict):
         raise TypeError("payload must be a dict")
     for required in ("surface", "paths", "steps"):
@@ -360,7 +368,7 @@ def _encode(payload: dict, grid_query: str | None = None) -> tuple[dict, bytes]:
     meta = {k: clean(v) for k, v in payload.items() if k not in ("surface", "paths")}
     meta["steps"] = int(payload["steps"])
 
-    out_surface = _encode_surface(payload["surface"], packer, grid_query)
+    out_surface = _encode_surface(payload["surface"], packer, grid_query, extras)
     meta["surface"] = out_surface
 
     out_paths = [_encode_path(path, f"paths[{i}]", packer)
@@ -399,15 +407,36 @@ def race_player(payload: dict, *, key: str, height: int = 520,
         receiving them with every rerun. Without it (the player served on its own) they
         travel with the payload.
     """
-    meta, blob = _encode(payload, grid_query)
+    extras: dict = {}
+    meta, blob = _encode(payload, grid_query, extras)
     meta["panel_height"] = int(height)
     component = _declare()
     # The live route answers the app's own pages only: the page sends this token with each
     # request. It names the session (whose requests the route takes one at a time).
     token = issue_token(_session_id()) if payload.get("live") else None
-    value = component(meta=meta, blob=blob, token=token, key=key, default=None)
+    value = component(meta=meta, blob=blob, token=token, grids=_grids_to_send(key, meta, extras),
+                      key=key, default=None)
     _repaint_on_reconnect()
     return value if isinstance(value, dict) else None
+
+
+def _grids_to_send(key: str, meta: dict, extras: dict) -> bytes | None:
+    """The surface's grids, packed, when this render is to carry them itself; else None.
+
+    A page fetches a surface's grids by their address (``meta.surface.grid``), and its browser
+    keeps them there, so a reload or a second visit sends them no more. When the surface
+    changes under a page already drawn (a slider of the surface's parameters, say), the
+    page needs the new grids at once, and fetching them would wait for this same run to finish
+    on the server: such a render carries them (the same bytes, one round trip fewer). The
+    first render of a session names them only (its browser may hold them already)."""
+    grid = (meta.get("surface") or {}).get("grid")
+    packed = extras.get("grids")
+    if not grid or packed is None:
+        return None
+    seen = grids_sent_key(key)
+    last = st.session_state.get(seen)
+    st.session_state[seen] = grid["sig"]
+    return packed if last is not None and last != grid["sig"] else None
 
 
 @st.fragment(run_every=3600)

@@ -1,7 +1,8 @@
 // Grids by address: the app sends the surface's grids by address (meta.surface.grid); they are
 // fetched once per surface and kept here, so a rerun that only changes the paths carries the
-// paths alone.
-import { readFrame } from "./decode.js";
+// paths alone. When the surface changes under a page already drawn, the render carries the
+// new grids itself (args.grids, what the address would answer): no request to wait for.
+import { readFrame, toBuffer } from "./decode.js";
 
 var byKey = {}, order = [], waiting = null, loading = null;
 
@@ -11,6 +12,7 @@ function keyOf(g) { return g.sig + " " + g.url; }
 // and `render` is called again with the newest arguments once they arrive.
 export function withGrids(args, render, onError) {
   var g = args.meta && args.meta.surface && args.meta.surface.grid;
+  if (g && !byKey[keyOf(g)] && args.grids) keep(keyOf(g), readFrame(toBuffer(args.grids)));
   if (!g || byKey[keyOf(g)]) {
     waiting = null;   // older arguments still waiting for their grids are outdated
     return true;
@@ -26,9 +28,7 @@ export function withGrids(args, render, onError) {
       return r.arrayBuffer();
     })
     .then(function (buf) {
-      byKey[key] = readFrame(buf).grids;
-      order.push(key);
-      while (order.length > 4) delete byKey[order.shift()];
+      keep(key, readFrame(buf));
       loading = null;
       var next = waiting;
       waiting = null;
@@ -39,6 +39,14 @@ export function withGrids(args, render, onError) {
       onError(err);
     });
   return false;
+}
+
+// A surface's decoded grids, kept under their address (the last four surfaces).
+function keep(key, frame) {
+  if (byKey[key]) return;
+  byKey[key] = frame.grids;
+  order.push(key);
+  while (order.length > 4) delete byKey[order.shift()];
 }
 
 // The grids of a decoded surface that names them, put in place.
