@@ -51,7 +51,8 @@ def _extensions(kind: str) -> str:
 
 def _formats_text() -> str:
     """The formats by extension, as the help ends: each kind's extensions and what they hold."""
-    kinds = {"image": "a figure", "animation": "the race animated"}
+    kinds = {"image": "a figure", "animation": "the race animated",
+             "page": "the race as an interactive page, offline, in one file"}
     parts = [f"{_extensions(kind)} ({what})" for kind, what in kinds.items()]
     parts += [f"{f.extension} ({f.description})" for f in FORMATS.values() if f.kind == "data"]
     return "Formats by extension: " + ", ".join(parts) + "."
@@ -247,9 +248,9 @@ def run(argv: list[str] | None = None) -> int:
         names = [f.extension for f in FORMATS.values()]
         raise _Fail(f"cannot tell the format from {args.output!r}: use "
                     f"{', '.join(names[:-1])} or {names[-1]}", EXIT_INPUT)
-    if FORMATS[fmt].kind == "animation" and args.figure != "landscape":
+    if FORMATS[fmt].kind in ("animation", "page") and args.figure != "landscape":
         images = _extensions("image").split()
-        raise _Fail("animations show the map: --figure applies to "
+        raise _Fail("animations and interactive pages show the map: --figure applies to "
                     f"{', '.join(images[:-1])} and {images[-1]}", EXIT_INPUT)
     scene, warnings = _read_scene(args.scene)
     for w in warnings:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from .errors import ExportError
 
-#: What a format holds: a figure (``--figure``), the race as an animation, or data.
-KINDS = ("image", "animation", "data")
+#: What a format holds: a figure (``--figure``), the race as an animation, the race as an
+#: interactive page, or data.
+KINDS = ("image", "animation", "page", "data")
 
 
 @dataclass
@@ -118,6 +119,12 @@ def _scene(job: Export) -> bytes:
     return scene_bytes(job.scene)
 
 
+def _html(job: Export) -> bytes:
+    from .interactive import html_bytes
+
+    return html_bytes(job)
+
+
 def _format_of(job: Export) -> Format:
     return FORMATS[job.format]
 
@@ -130,6 +137,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            max_fps=50),
     Format("mp4", ".mp4", "video/mp4", "animation", _animation, "MP4 video", raster=True,
            max_fps=60),
+    Format("html", ".html", "text/html", "page", _html,
+           "interactive page: the player, offline, in one file"),
     Format("csv", ".csv", "text/csv", "data", _csv, "every path, point by point", views=True),
     Format("json", ".json", "application/json", "data", _json,
            "every path, point by point, with the scene"),

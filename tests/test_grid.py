@@ -18,7 +18,7 @@ from scene import default_scene, from_dict
 from scene.race import simulate
 from ui import grid
 from ui.live import unpack
-from ui.player import _encode
+from ui.wire import encode as _encode
 
 
 @pytest.fixture(scope="module")

@@ -228,7 +228,7 @@ def test_payload_encoding_round_trip():
     import numpy as np
 
     from ui.packing import read
-    from ui.player import _encode
+    from ui.wire import encode as _encode
 
     nan = float("nan")
     payload = {

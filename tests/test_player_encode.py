@@ -9,7 +9,7 @@ from figures.payload import race_payload, surface_payload
 from landscapes import get_surface
 from scene import default_scene
 from scene.race import simulate
-from ui.player import _encode
+from ui.wire import encode as _encode
 
 
 def _payload(scene, surface):

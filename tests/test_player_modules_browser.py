@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from tests.browser import chromium, require_chromium
-from ui.player import _encode
 from ui.player_inline import FRONTEND, inline_page
+from ui.wire import encode as _encode
 
 pytestmark = [pytest.mark.browser]
 

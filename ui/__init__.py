@@ -1,5 +1,3 @@
-"""Interactive widgets for the optimizer race app."""
-
-from ui.player import race_player
-
-__all__ = ["race_player"]
+"""The page: Streamlit's script (``app.py``) draws it from these modules. The race player is
+:func:`ui.player.race_player`; :mod:`ui.wire` and :mod:`ui.player_inline` need no Streamlit
+(the interactive export uses them)."""

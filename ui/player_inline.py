@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["InlineError", "FRONTEND", "ENTRY", "module_order", "inline_script", "inline_page"]
+__all__ = ["InlineError", "FRONTEND", "ENTRY", "module_order", "inline_script", "plotly_script",
+           "page_with", "inline_page"]
 
 FRONTEND = Path(__file__).resolve().with_name("player_frontend")
 ENTRY = "main.js"
@@ -127,17 +128,28 @@ def inline_script(entry: str = ENTRY, folder: Path = FRONTEND) -> str:
     return "".join(parts).replace("</script", "<\\/script")
 
 
-def inline_page(folder: Path = FRONTEND) -> str:
-    """The player's page with its styles, Plotly and the player written into it: one file
-    that works from ``file://``. It shows nothing until it is sent a render as Streamlit
-    would send it (``window.postMessage({type: "streamlit:render", args: {...}})``)."""
+def plotly_script(folder: Path = FRONTEND) -> str:
+    """The Plotly bundle the player draws with (a classic script)."""
+    return (folder / PLOTLY).read_text(encoding="utf-8")
+
+
+def page_with(scripts: str, folder: Path = FRONTEND) -> str:
+    """The player's page with its styles written into it and ``scripts`` (HTML) in place of
+    the script that loads the player from the app."""
     page = (folder / "index.html").read_text(encoding="utf-8")
     css = (folder / "player.css").read_text(encoding="utf-8")
-    plotly = (folder / PLOTLY).read_text(encoding="utf-8").replace("</script", "<\\/script")
     head = re.compile(r'<link rel="stylesheet" href="player\.css[^"]*">')
     loader = re.compile(r"<script>.*?</script>", re.S)
     if not head.search(page) or len(loader.findall(page)) != 1:
         raise InlineError("index.html no longer has one stylesheet link and one loader script")
     page = head.sub(lambda m: "<style>\n" + css + "</style>", page)
-    scripts = f"<script>\n{plotly}\n</script>\n<script>\n{inline_script(folder=folder)}</script>"
     return loader.sub(lambda m: scripts, page)
+
+
+def inline_page(folder: Path = FRONTEND) -> str:
+    """The player's page with its styles, Plotly and the player written into it: one file
+    that works from ``file://``. It shows nothing until it is sent a render as Streamlit
+    would send it (``window.postMessage({type: "streamlit:render", args: {...}})``)."""
+    plotly = plotly_script(folder).replace("</script", "<\\/script")
+    return page_with(f"<script>\n{plotly}\n</script>\n<script>\n{inline_script(folder=folder)}"
+                     "</script>", folder)

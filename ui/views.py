@@ -261,7 +261,7 @@ def export_kinds() -> dict[str, str]:
     from export import FORMATS
 
     return {name: f.description for name, f in FORMATS.items()
-            if f.kind in ("image", "animation")}
+            if f.kind in ("image", "animation", "page")}
 
 
 def export_figures() -> dict[str, str]:
@@ -282,9 +282,10 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
     c1, c2, c3, c4 = st.columns(4)
     kinds, figures = export_kinds(), export_figures()
     fmt = c1.selectbox("format", list(kinds), format_func=kinds.get, key="export_format")
-    animated = FORMATS[fmt].kind == "animation"
+    animated = FORMATS[fmt].kind in ("animation", "page")  # the race over the map
     figure = c2.selectbox("figure", list(figures), format_func=figures.get,
-                          disabled=animated, help="Animations always show the map.",
+                          disabled=animated,
+                          help="Animations and interactive pages always show the map.",
                           key="export_figure")
     theme = c3.selectbox("style", ["article", "screen"], key="export_theme",
                          format_func={"article": "article (print-sized text)",

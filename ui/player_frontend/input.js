@@ -123,6 +123,7 @@ export function wireInput() {
 
   el.map.addEventListener("pointerdown", function (ev) {
     if (ev.button !== 0 || (ev.target.closest && ev.target.closest(".modebar"))) return;
+    if (state.payload && state.payload.static) return;  // a file's race: no server to run another
     var pt = mapPoint(ev, false);
     if (!pt) return;
     if (pendingClick) {             // second click of a double-click: zoom reset

@@ -88,6 +88,7 @@ function onRender(args) {
   el.title.textContent = payload.show_title === false ? "" : (payload.surface && payload.surface.title) || "";
   buildLegend();
   el.player.classList.toggle("present", !!payload.present);
+  el.player.classList.toggle("static", !!payload.static);  // a race written into a file
   buildStage();
   sendSlideAsked();
 
