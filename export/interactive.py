@@ -17,8 +17,8 @@ the racers' names, a formula) travels inside the compressed arguments and is wri
 page as text by the player, never as markup; the page's title is escaped.
 
 What grows the file: Plotly (about 0.7 MB of it, fixed), then the grids (about 40 kB) and
-the paths, about 2.5 bytes per step and racer after compression (4 racers × 10,000 steps add
-about 0.1 MB).
+the paths, about 7 bytes per step and racer after compression (the default scene's 4 racers
+make a file of 0.93 MB at 1,000 steps and 1.18 MB at 10,000).
 """
 
 from __future__ import annotations
