@@ -30,15 +30,14 @@ import html
 import json
 import struct
 
-from .formats import Export
-
 __all__ = ["html_bytes", "LOADER"]
 
 #: Decompresses the code and the race, runs the code, then sends the player its render.
 LOADER = """(function () {
   "use strict";
   // Base 85 (RFC 1924's digits, "," in place of "<"): 5 characters for 4 bytes.
-  var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;,=>?@^_`{|}~";
+  var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" +
+    "!#$%&()*+-;,=>?@^_`{|}~";
   var VALUE = new Uint8Array(128);
   for (var d = 0; d < 85; d++) VALUE[DIGITS.charCodeAt(d)] = d;
   function bytes(id) {
@@ -50,7 +49,9 @@ LOADER = """(function () {
       if (!k) break;
       var v = 0;
       for (var j = 0; j < 5; j++) v = v * 85 + (j < k ? VALUE[text.charCodeAt(g * 5 + j)] : 84);
-      for (var b = 0; b < (k === 5 ? 4 : k - 1); b++) out[g * 4 + b] = (v / Math.pow(256, 3 - b)) & 255;
+      for (var b = 0; b < (k === 5 ? 4 : k - 1); b++) {
+        out[g * 4 + b] = (v / Math.pow(256, 3 - b)) & 255;
+      }
     }
     return out;
   }
@@ -97,7 +98,7 @@ def _packed(data: bytes) -> str:
     return text.replace("<", ",")
 
 
-def _arguments(job: Export) -> bytes:
+def _arguments(job) -> bytes:
     """The player's arguments for the race: its JSON part and its buffer, in one frame (a
     ``uint32`` length of the JSON, the JSON, the buffer)."""
     from figures.payload import race_payload, surface_payload
@@ -124,8 +125,9 @@ def _code() -> str:
     return _packed((plotly_script() + "\n;\n" + inline_script()).encode())
 
 
-def html_bytes(job: Export) -> bytes:
-    """The file's bytes."""
+def html_bytes(job) -> bytes:
+    """The file's bytes, for ``job``, an :class:`export.formats.Export` (not imported here: the
+    formats' table calls this module)."""
     from ui.player_inline import page_with
 
     data = _arguments(job)
