@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("ui", "scene", "figures", "export", "landscapes", "optimizers")
+PACKAGES = ("ui", "scene", "figures", "export", "landscapes", "optimizers", "optrace")
 
 
 def _modules() -> dict[str, Path]:

@@ -1,0 +1,140 @@
+"""A race as a notebook object: :func:`race` and :class:`Race` (see the package's docstring)."""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import numpy as np
+
+from export import ExportError, build_figure, export_bytes, format_for_path
+from scene import Scene, from_dict, from_json
+from scene.race import simulate
+
+__all__ = ["Race", "race"]
+
+#: The player's size in a notebook's output, in CSS pixels: the export's height (its map takes
+#: what the toolbar, the legend and the loss plot leave) and the frame that shows it whole.
+PLAYER_HEIGHT, FRAME_HEIGHT = 620, 850
+
+
+def _scene_of(source, changes: dict) -> tuple[Scene, list[str]]:
+    """(scene, warnings) from a scene, a link, a preset's name, a scene file or a dict."""
+    from dataclasses import replace
+
+    warnings: list[str] = []
+    if source is None:
+        scene, warnings = from_dict({})
+    elif isinstance(source, Scene):
+        scene = source
+    elif isinstance(source, dict):
+        scene, warnings = from_dict(source)
+    elif isinstance(source, str | os.PathLike):
+        text = str(source)
+        if text.startswith(("http://", "https://", "?")):
+            from scene.link import read_link
+            from scene.url import link_query
+
+            link = read_link(link_query(text))
+            scene, warnings = link.shown(), list(link.warnings)
+        elif Path(text).is_file():
+            scene, warnings = from_json(Path(text).read_text(encoding="utf-8"))
+        else:
+            from scene.presets import load_presets
+
+            presets = load_presets()
+            if text not in presets:
+                raise ValueError(f"{text!r} is neither a link, a scene file nor a preset "
+                                 f"(presets: {', '.join(presets)})")
+            scene = presets[text]
+    else:
+        raise TypeError("race() takes a Scene, a link, a preset's name, a scene file's path "
+                        f"or a dict, not {type(source).__name__}")
+    if changes:
+        scene = replace(scene, **changes)
+    return scene, list(warnings)
+
+
+def race(source=None, /, **changes) -> Race:
+    """Run a scene's race: ``source`` is a link (``"?preset=07-saddle"``, a page's address), a
+    preset's name, a scene file's path, a dict in the scene files' format, a
+    :class:`scene.Scene`, or nothing (the default scene); ``changes`` replace the scene's
+    fields (``steps=500``). Whatever the reader could not use is in ``.warnings``."""
+    scene, warnings = _scene_of(source, changes)
+    return Race(scene, warnings=warnings)
+
+
+class Race:
+    """A race that has been run: shown in a notebook as the app's player."""
+
+    def __init__(self, scene: Scene, *, warnings: list[str] | None = None) -> None:
+        self._scene = scene
+        self._race = simulate(scene)
+        self.warnings = list(warnings or [])
+        self._html: bytes | None = None
+
+    # --- what it is ------------------------------------------------------------------------
+
+    def to_scene(self) -> Scene:
+        """The scene (save it with ``.save("race.scene.json")``)."""
+        return self._scene
+
+    @property
+    def paths(self) -> dict[str, np.ndarray]:
+        """Each racer's positions, by its name: an array of shape (points, 2), the start first."""
+        return {r.label: np.array(r.traj.xy, copy=True) for r in self._race.racers}
+
+    @property
+    def losses(self) -> dict[str, np.ndarray]:
+        """Each racer's loss at each of its points, by its name."""
+        return {r.label: np.array(r.traj.loss, copy=True) for r in self._race.racers}
+
+    def figure(self, kind: str = "landscape", **options):
+        """The Plotly figure an image export draws: ``"landscape"`` (the map), ``"loss"``,
+        ``"lr"`` or ``"3d"``; ``options``: ``theme``, ``width``, ``height``, ``step``."""
+        return build_figure(self._race, kind, **options)
+
+    def save(self, path: str | os.PathLike, **options) -> Path:
+        """Write the race in the format its extension names (``.html``, ``.png``, ``.svg``,
+        ``.pdf``, ``.gif``, ``.mp4``, ``.csv``, ``.json``, ``.scene.json``), with the export's
+        options (``figure``, ``width``, ``height``, ``scale``, ``fps``, ``frames``,
+        ``theme``)."""
+        path = Path(path)
+        fmt = format_for_path(path.name)
+        if fmt is None:
+            raise ValueError(f"cannot tell the format from {path.name!r}")
+        path.write_bytes(export_bytes(self._scene, fmt, race=self._race, **options))
+        return path
+
+    # --- how a notebook shows it -----------------------------------------------------------
+
+    def to_html(self) -> str:
+        """The player as an ``<iframe>`` whose document is the interactive export."""
+        if self._html is None:
+            self._html = export_bytes(self._scene, "html", race=self._race,
+                                      height=PLAYER_HEIGHT)
+        doc = html.escape(self._html.decode("utf-8"), quote=True)
+        title = html.escape(self._scene.title or "Optimizer race", quote=True)
+        return (f'<iframe title="{title}" srcdoc="{doc}" style="width: 100%; max-width: 900px; '
+                f'height: {FRAME_HEIGHT}px; border: 0" loading="lazy"></iframe>')
+
+    def to_png(self) -> bytes | None:
+        """The still map (None where the image export cannot run here: no Chromium)."""
+        try:
+            return export_bytes(self._scene, "png", race=self._race, scale=1)
+        except ExportError:
+            return None
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = {"text/html": self.to_html(), "text/plain": repr(self)}
+        png = self.to_png()
+        if png is not None:
+            bundle["image/png"] = png
+        return bundle
+
+    def __repr__(self) -> str:
+        ends = ", ".join(f"{r.label}: f = {float(r.traj.loss[-1]):.4g}"
+                         for r in self._race.racers)
+        title = self._scene.title or self._scene.surface
+        return f"<race {title!r}, {self._scene.steps} steps — {ends}>"
