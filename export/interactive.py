@@ -105,13 +105,15 @@ def _arguments(job) -> bytes:
     from ui.wire import encode
 
     race = job.race()
-    font = 20 if job.theme == "screen" else 16  # slides: the app's larger type
+    font = 22 if job.theme == "screen" else 16  # slides: presentation mode's type
     payload = race_payload(race, surface_payload(race.surface), revision="export",
                            font_size=font)
-    payload = {**payload, "fit_viewport": False, "show_title": False, "present": False,
+    payload = {**payload, "fit_viewport": job.theme == "screen", "show_title": False,
+               "present": False,
                "static": True, "tab": "map", "theme": {"font_size": font}}
     meta, blob = encode(payload)
-    # The map's panel: what the asked height leaves after the toolbar, legend and loss plot.
+    # The map's panel: what the asked height leaves after the toolbar and the legend (the page
+    # scrolls on to the loss plot). A slide's map fills the window it is shown in instead.
     meta["panel_height"] = max(260, min(900, int(job.height) - 220))
     head = json.dumps(meta, separators=(",", ":"), allow_nan=False).encode()
     return struct.pack("<I", len(head)) + head + blob

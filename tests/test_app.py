@@ -324,6 +324,37 @@ def test_export_from_the_app_offers_the_file():
     assert next(s for s in at.selectbox if s.label == "format").value == "gif"
 
 
+def test_the_export_box_makes_a_16_9_slide_and_an_interactive_page():
+    """The size "slide 16:9" gives a 1920 × 1080 figure in large type; the interactive page
+    is offered as a format of its own; GIF and MP4 keep the article size."""
+    import io
+
+    from PIL import Image
+
+    from tests.browser import require_chromium
+
+    require_chromium()
+    at = _app()
+    _tab(at, "Share & export")
+    at.selectbox(key="export_format").set_value("png").run()
+    at.selectbox(key="export_figure").set_value("loss").run()
+    at.selectbox(key="export_size").set_value("slide").run()
+    at.select_slider(key="export_scale").set_value(1).run()
+    assert at.selectbox(key="export_theme").disabled  # a slide is in large type
+    next(b for b in at.button if b.label == "Create file").click().run()
+    assert not at.exception and not at.error
+    wanted, data, _ = at.session_state["export_file"]
+    assert wanted[3] == "screen" and Image.open(io.BytesIO(data)).size == (1920, 1080)
+    at.selectbox(key="export_format").set_value("html").run()
+    next(b for b in at.button if b.label == "Create file").click().run()
+    wanted, data, _ = at.session_state["export_file"]
+    assert data.lower().startswith(b"<!doctype html>") and wanted[5:] == (1920, 1080)
+    downloads = [d for d in at.get("download_button") if "Download" in d.proto.label]
+    assert downloads and "-race.html" in downloads[0].proto.label
+    at.selectbox(key="export_format").set_value("gif").run()
+    assert at.selectbox(key="export_size").disabled
+
+
 def test_label_colour_and_type_of_a_racer_are_editable():
     at = _app()
     first = _entry_ids(at)[0]

@@ -255,6 +255,11 @@ def show_share(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None
     _figure_export(race_scene, race)
 
 
+#: The export box's sizes: label, width and height in CSS pixels.
+EXPORT_SIZES = {"article": ("900 × 700", 900, 700),
+                "slide": ("slide 16:9 (1920 × 1080)", 1920, 1080)}
+
+
 def export_kinds() -> dict[str, str]:
     """The formats the page offers for figures and animations, with their descriptions
     (:data:`export.formats.FORMATS`)."""
@@ -279,7 +284,7 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
     ss = st.session_state
     st.markdown("**Figures and animations** for slides and articles: white background, "
                 "colour-blind-safe colours, hyperparameters in the legend.")
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4, c5 = st.columns(5)
     kinds, figures = export_kinds(), export_figures()
     fmt = c1.selectbox("format", list(kinds), format_func=kinds.get, key="export_format")
     animated = FORMATS[fmt].kind in ("animation", "page")  # the race over the map
@@ -287,15 +292,27 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
                           disabled=animated,
                           help="Animations and interactive pages always show the map.",
                           key="export_figure")
-    theme = c3.selectbox("style", ["article", "screen"], key="export_theme",
+    # A 16:9 slide: 1920 × 1080 in the large type of presentation mode (not for GIF and MP4,
+    # whose frames at that size would be four times the pixels).
+    slides_ok = FORMATS[fmt].kind in ("image", "page")
+    size = c3.selectbox("size", list(EXPORT_SIZES), key="export_size",
+                        format_func=lambda s: EXPORT_SIZES[s][0], disabled=not slides_ok,
+                        help="A slide is 1920 × 1080 (16:9) with large text.")
+    slide = slides_ok and size == "slide"
+    theme = c4.selectbox("style", ["article", "screen"], key="export_theme", disabled=slide,
                          format_func={"article": "article (print-sized text)",
                                       "screen": "slides (large text)"}.get)
+    theme = "screen" if slide else theme
+    width, height = EXPORT_SIZES["slide" if slide else "article"][1:]
     ss.setdefault("export_scale", 2)
-    scale = c4.select_slider("pixel scale", [1, 2, 3, 4], disabled=not FORMATS[fmt].raster,
-                             help="900 × 700 at scale 2 gives 1800 × 1400 pixels.",
+    scale = c5.select_slider("pixel scale", [1, 2, 3, 4], disabled=not FORMATS[fmt].raster,
+                             help=f"{width} × {height} at scale 2 gives {2 * width} × "
+                                  f"{2 * height} pixels.",
                              key="export_scale")
+    if not slide:
+        height = None  # the export's own: 700, or as tall as an analysis view's panels need
     text = scene_json(race_scene)
-    wanted = (text, fmt, "landscape" if animated else figure, theme, scale)
+    wanted = (text, fmt, "landscape" if animated else figure, theme, scale, width, height)
     if st.button("Create file", type="primary"):
         with st.spinner("Rendering…" if not animated else "Rendering the animation…"):
             notes: list[str] = []
@@ -304,7 +321,8 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
                 if wanted[2] in analysis.tab_labels() and FORMATS[fmt].views:
                     kept = analysis.cached_result(race_scene, wanted[2])
                 data = export_bytes(race_scene, fmt, race=race, figure=wanted[2], scale=scale,
-                                    theme=theme, notes=notes, result=kept)
+                                    theme=theme, width=width, height=height, notes=notes,
+                                    result=kept)
                 ss["export_file"] = (wanted, data, notes)
             except ExportError as e:
                 ss.pop("export_file", None)

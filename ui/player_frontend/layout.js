@@ -72,9 +72,10 @@ export function panelHeight() {
   if (p.present) return layoutStage();
   if (!p.fit_viewport) return asked;
   try {
-    var host = window.frameElement, top = window.parent;
-    if (!host || !top) return asked;
-    var frameTop = host.getBoundingClientRect().top + top.scrollY;
+    // In the app, the page around the player's frame; a page of its own (an exported file,
+    // or one in another site's frame) fits its own window.
+    var host = window.frameElement, top = host ? window.parent : window;
+    var frameTop = host ? host.getBoundingClientRect().top + top.scrollY : 0;
     var mapTop = el.panes.map.getBoundingClientRect().top + (el.panes.map.querySelector(".pane-head") || el.map).offsetHeight;
     if (!(mapTop > 0)) mapTop = 140;
     var h = top.innerHeight - frameTop - mapTop - 10;
