@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="number of frames of GIF and MP4 (default 120)")
     p.add_argument("--theme", choices=("article", "screen"), default="article",
                    help="article (print) or screen (large text for projectors)")
+    p.add_argument("--slide", action="store_true",
+                   help="a 16:9 slide: 1920 x 1080 in large type (--width 1920 --height 1080 "
+                        "--theme screen), for PNG, SVG, PDF and HTML")
     return p
 
 
@@ -252,6 +255,11 @@ def run(argv: list[str] | None = None) -> int:
         images = _extensions("image").split()
         raise _Fail("animations and interactive pages show the map: --figure applies to "
                     f"{', '.join(images[:-1])} and {images[-1]}", EXIT_INPUT)
+    if args.slide:
+        if FORMATS[fmt].kind == "animation":
+            raise _Fail("--slide is for figures and interactive pages, not animations",
+                        EXIT_INPUT)
+        args.width, args.height, args.theme = 1920, 1080, "screen"
     scene, warnings = _read_scene(args.scene)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)

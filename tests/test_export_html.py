@@ -151,3 +151,19 @@ def test_the_cli_writes_a_page_and_refuses_another_figure(tmp_path):
                           "-o", str(tmp_path / "x.html"), "--figure", "loss"],
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2 and "--figure" in bad.stderr
+
+
+def test_the_cli_makes_a_16_9_slide(tmp_path):
+    from PIL import Image
+
+    require_chromium()
+    png = tmp_path / "slide.png"
+    done = subprocess.run([sys.executable, "-m", "export", "?preset=07-saddle", "-o", str(png),
+                           "--slide", "--figure", "loss", "--scale", "1"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert Image.open(png).size == (1920, 1080)
+    gif = subprocess.run([sys.executable, "-m", "export", "?preset=07-saddle",
+                          "-o", str(tmp_path / "x.gif"), "--slide"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert gif.returncode == 2 and "--slide" in gif.stderr
