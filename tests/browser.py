@@ -223,3 +223,26 @@ def wait_step_change(frame, before: str | None = None, timeout: float = 30_000) 
         before = readout.inner_text()
     expect(readout).not_to_have_text(before, timeout=timeout)
     return readout.inner_text()
+
+
+#: The race player's paths, read in whichever frame of the page holds it (an embedded app is
+#: a frame in another page: the player is a frame within that one).
+FRAME_PATHS_JS = """() => {
+    const S = window.__racePlayer;
+    if (!S || !S.paths || !S.paths.length || S.drawnSig !== S.sig) return null;
+    return JSON.stringify(S.paths.map(p => [p.x.length, p.x[p.x.length - 1],
+                                            p.y[p.y.length - 1]]));
+}"""
+
+
+def player_in(page):
+    """The race player's frame, wherever it is nested."""
+    for _ in range(600):
+        for f in page.frames:
+            try:
+                if f.evaluate("() => !!(window.__racePlayer && window.__racePlayer.stats.renders)"):
+                    return f
+            except Exception:  # noqa: BLE001 - a frame still loading
+                pass
+        page.wait_for_timeout(100)
+    raise AssertionError("no race player in the page")

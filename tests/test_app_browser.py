@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
+    FRAME_PATHS_JS,
     PATHS_JS,
     app_in_chromium,
     expect,
     open_lr_slider,
     player_frame,
+    player_in,
     wait_settled,
     wait_step_change,
 )
@@ -208,4 +210,59 @@ def test_a_new_surface_is_drawn_without_a_request_for_its_grids(app):
     now = page.evaluate(SURFACE_SIG_JS)
     assert now[2] == first[2] > 0  # the new surface's grid, decoded
     assert len(asked) == 1, asked
+    page.close()
+
+
+@pytest.mark.parametrize(("w", "h"), [(640, 400), (960, 540)])
+def test_an_embedded_page_is_the_player_alone_and_still_live(app, w, h):
+    """Streamlit's embed=true, in another site's frame: the map, the player and the legend fill
+    the frame (no sidebar, no header, no tabs under the race), a link opens the same scene on
+    the full page, and a drag on the map and a chip's slider still redraw every path."""
+    url, browser = app
+    page = browser.new_page(viewport={"width": w + 40, "height": h + 60})
+    page.set_content(f'<iframe id="host" src="{url}/?embed=true&preset=01-momentum-ravine" '
+                     f'width="{w}" height="{h}" style="border:0"></iframe>')
+    app_frame = page.frame_locator("#host")
+    player = app_frame.frame_locator("iframe[title*='player']")
+    player.locator("#map .main-svg").first.wait_for(timeout=60_000)
+    frame = player_in(page)
+    frame.wait_for_function(f"() => ({FRAME_PATHS_JS})() !== null", timeout=60_000)
+    page.wait_for_timeout(800)  # the map settles to the frame's height
+    page.screenshot(path=str(ARTIFACTS / f"app-embedded-{w}x{h}.png"))
+    host = page.locator("#host").bounding_box()
+    plot = player.locator("#map .nsewdrag").first.bounding_box()
+    assert plot["y"] + plot["height"] <= host["y"] + host["height"] + 1, (plot, host)
+    for part in ("#play", "#legend .chip"):
+        box = player.locator(part).first.bounding_box()
+        assert box["y"] + box["height"] <= host["y"] + host["height"], part
+    assert not app_frame.locator("[data-testid='stSidebar']").is_visible()
+    assert not app_frame.locator("[data-testid='stHeader']").is_visible()
+    assert app_frame.get_by_text("Results").count() == 0
+    link = player.locator("#full-page")
+    assert link.is_visible()
+    href = link.get_attribute("href")
+    assert "embed" not in href and "preset=01-momentum-ravine" in href
+    assert not player.locator("#loss").is_visible()
+
+    # A drag on the map: every path follows, live.
+    before = frame.evaluate(FRAME_PATHS_JS)
+    x0, y0 = plot["x"] + plot["width"] * 0.3, plot["y"] + plot["height"] * 0.4
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x0 + plot["width"] * 0.03 * i, y0 + plot["height"] * 0.02 * i)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+    frame.wait_for_function(f"(b) => {{ const n = ({FRAME_PATHS_JS})(); "
+                            "return n !== null && n !== b; }", arg=before, timeout=30_000)
+    # A chip's learning-rate slider: one step, and the paths follow again.
+    page.wait_for_timeout(1500)  # the released drag's run is drawn
+    before = frame.evaluate(FRAME_PATHS_JS)
+    slider = player.locator(".chip .lr-slider").first
+    slider.focus()
+    slider.press("ArrowRight")
+    frame.wait_for_function(f"(b) => {{ const n = ({FRAME_PATHS_JS})(); "
+                            "return n !== null && n !== b; }", arg=before, timeout=30_000)
+    # The address keeps embed=true: the page stays embedded.
+    assert "embed=true" in app_frame.locator("body").evaluate("() => location.search")
     page.close()

@@ -191,6 +191,27 @@ def _wait_restarted(replica: str, old_pids: set[int], timeout: float) -> set[int
 
 @pytest.mark.timeout(420)
 @pytest.mark.skipif(NGINX is None and not os.environ.get("CI"), reason="nginx is not installed")
+def _embedded_page_is_live(url: str) -> None:
+    """The page embedded in another site's frame (embed=true) through the proxy: the player
+    alone, and a chip's slider still redraws the paths by the live route."""
+    from tests.browser import FRAME_PATHS_JS, chromium, player_in, require_chromium
+
+    require_chromium()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1000, "height": 600})
+        page.set_content(f'<iframe id="host" src="{url}/?embed=true&preset=01-momentum-ravine" '
+                         'width="960" height="540"></iframe>')
+        frame = player_in(page)
+        frame.wait_for_function(f"() => ({FRAME_PATHS_JS})() !== null", timeout=60_000)
+        assert not page.frame_locator("#host").locator("[data-testid='stSidebar']").is_visible()
+        before = frame.evaluate(FRAME_PATHS_JS)
+        slider = frame.locator(".chip .lr-slider").first
+        slider.focus()
+        slider.press("ArrowRight")
+        frame.wait_for_function(f"(b) => {{ const n = ({FRAME_PATHS_JS})(); "
+                                "return n !== null && n !== b; }", arg=before, timeout=30_000)
+
+
 def test_two_replicas_behind_nginx_serve_sessions_with_sticky_routing():
     proc, url, replicas, logs = _start_local(bench_load.free_port())
     try:
@@ -224,6 +245,7 @@ def test_two_replicas_behind_nginx_serve_sessions_with_sticky_routing():
             assert not result.errors, result.errors
         routes = _routes(logs / "access.log")
         assert len(set().union(*routes.values())) == 2        # both replicas had traffic
+        _embedded_page_is_live(url)
         assert all(len(ups) == 1 for ups in routes.values())  # a browser stays on one
         cookies = [r for r in routes if re.fullmatch(r"[0-9a-f]{32}", r)]
         assert len(cookies) >= 4

@@ -48,6 +48,29 @@ html,body,[data-testid="stMain"]{overflow:hidden!important}
 """
 
 
+# Embedded in another site's frame (Streamlit's own ``embed=true``): the race player alone,
+# filling the frame; the sidebar, Streamlit's header and the tabs under the race are left out
+# (the player links back to the full page).
+EMBED_CSS = """
+[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stHeader"],
+[data-testid="stToolbar"],[data-testid="stExpandSidebarButton"]{display:none!important}
+.block-container{padding:0!important}
+iframe[title*="player"]{position:fixed!important;left:0;top:0;width:100vw!important;
+  height:100vh!important;z-index:999;background:#fff}
+html,body,[data-testid="stMain"]{overflow:hidden!important}
+"""
+
+
+def embedded() -> bool:
+    """Whether the page is embedded (``embed=true`` in its address) and not presenting."""
+    if st.session_state.get("present"):
+        return False
+    try:
+        return bool(st.context.is_embedded)
+    except (AttributeError, RuntimeError):  # no browser session (a test's run)
+        return False
+
+
 def draw_presentation_header(bad: list[str]) -> None:
     """The page around the stage: the player draws the claim, the lesson and the way out;
     what a link could not use is said in notices over it."""
@@ -220,5 +243,9 @@ def draw(surface, problems: list[str]) -> None:
         st.toast(md_literal(note), icon="ℹ️", duration="long")
     if st.session_state.get("present"):
         draw_presentation_header(problems)
+    elif embedded():
+        st.html(f"<style>{EMBED_CSS}</style>")
+        for msg in problems[:MAX_WARNINGS_SHOWN]:
+            st.toast(md_literal(msg), icon="⚠️", duration="long")
     else:
         draw_header(surface, problems)

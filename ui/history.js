@@ -32,8 +32,21 @@ function withKind(state, kind) {
   return out;
 }
 
+// Streamlit's own parameters of an embedded page (embed=true, embed_options=…): they stay in
+// every address the page writes, so that it stays embedded after a change and a reload.
+function embedParams() {
+  return location.search.slice(1).split("&").filter((p) => /^embed(_options)?=/.test(p));
+}
+
+function withEmbed(query) {
+  const keep = embedParams().filter((p) => !query.split("&").includes(p));
+  const all = [query, ...keep].filter(Boolean).join("&");
+  return all ? "?" + all : "";
+}
+
 function sameQuery(a, b) {
-  const pairs = (q) => JSON.stringify([...new URLSearchParams(q)].sort());
+  const pairs = (q) => JSON.stringify([...new URLSearchParams(q)]
+    .filter(([k]) => k !== "embed" && k !== "embed_options").sort());
   return typeof a === "string" && pairs(a) === pairs(b);
 }
 
@@ -84,7 +97,7 @@ function render(S, data) {
     S.awaiting = false;
     S.nav = undefined;  // the restored scene is the entry's: written in place
   }
-  const target = location.pathname + (data.query ? "?" + data.query : "");
+  const target = location.pathname + withEmbed(data.query);
   const first = S.nav === undefined;
   const step = !first && data.nav !== S.nav;
   S.nav = data.nav;

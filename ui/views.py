@@ -74,6 +74,7 @@ def draw_player(scene: Scene, race_scene: Scene, race: Race) -> None:
         payload = {**payload, "stage": header.stage_text(),
                    "paths": stage_readouts(race, payload["paths"])}
     payload = {**payload, "fit_viewport": True, "show_title": False, "present": present,
+               "embed": header.embedded(),
                "step": scene.view["step"], "tab": scene.view["tab"],
                "theme": {"font_size": 22 if present else 16},
                "live": {"scene": live_scene,

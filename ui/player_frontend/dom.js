@@ -11,6 +11,7 @@ export var el = {
   readout: byId("readout"),
   legend: byId("legend"),
   views: byId("views"),
+  fullPage: byId("full-page"),
   title: byId("title"),
   map: byId("map"),
   mapHint: document.querySelector("#pane-map .hint"),

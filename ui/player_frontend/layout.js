@@ -79,7 +79,8 @@ export function panelHeight() {
     var mapTop = el.panes.map.getBoundingClientRect().top + (el.panes.map.querySelector(".pane-head") || el.map).offsetHeight;
     if (!(mapTop > 0)) mapTop = 140;
     var h = top.innerHeight - frameTop - mapTop - 10;
-    return Math.round(Math.max(300, Math.min(1400, h)));
+    // Embedded in a small frame, the map takes what is left rather than run off its foot.
+    return Math.round(Math.max(p.embed ? 160 : 300, Math.min(1400, h)));
   } catch (e) {
     return asked;
   }

@@ -30,6 +30,24 @@ function afterPaint() {
   });
 }
 
+// Embedded in another site's frame: a link to the same scene on the app's full page (the
+// page's address without Streamlit's embed parameters), read when it is followed.
+function fullPageAddress() {
+  var url = new URL(window.parent.location.href);
+  url.searchParams.delete("embed");
+  url.searchParams.delete("embed_options");
+  return url.href;
+}
+
+function showFullPageLink(on) {
+  el.fullPage.hidden = !on;
+  if (!on || el.fullPage.dataset.wired) return;
+  el.fullPage.dataset.wired = "1";
+  el.fullPage.href = fullPageAddress();
+  el.fullPage.addEventListener("pointerdown", function () { el.fullPage.href = fullPageAddress(); });
+  el.fullPage.addEventListener("focus", function () { el.fullPage.href = fullPageAddress(); });
+}
+
 function render(args) {
   try {
     if (withGrids(args, render, showError)) onRender(args);
@@ -89,6 +107,8 @@ function onRender(args) {
   buildLegend();
   el.player.classList.toggle("present", !!payload.present);
   el.player.classList.toggle("static", !!payload.static);  // a race written into a file
+  el.player.classList.toggle("embed", !!payload.embed);  // in another site's frame
+  showFullPageLink(!!payload.embed);
   buildStage();
   sendSlideAsked();
 
