@@ -30,8 +30,9 @@ from optimizers.schedules import resolve
 from . import Scene, default_scene, normalized, quote, to_dict
 from .url import from_query
 
-#: A link's keys that say which preset, lesson, slide and mode, not what the scene is.
-LESSON_LINK_KEYS = frozenset({"lesson", "slide", "preset", "present"})
+#: A link's keys that say which preset, lesson, slide and mode, not what the scene is
+#: (``embed`` and ``embed_options`` are Streamlit's own: the page in another site's frame).
+LESSON_LINK_KEYS = frozenset({"lesson", "slide", "preset", "present", "embed", "embed_options"})
 #: The formula offered when "Your own formula" is first chosen, and the one a link's unusable
 #: formula falls back to: two wells and a saddle.
 DEFAULT_FORMULA = "x^4 - 2*x^2 + y^2 + x*y/2"

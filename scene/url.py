@@ -147,7 +147,10 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     warnings: list[str] = []
     known = {"surface", "f", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
              "step", "arrows", "tab", "view", "preset", "present", "lesson", "slide", "test",
-             *_view_keys()}
+             *_view_keys(),
+             # Streamlit's own: the page embedded in another site's frame (a display option,
+             # as present= is; a file has no page to embed, so it changes nothing there)
+             "embed", "embed_options"}
     for key in params:
         if key not in known:
             warnings.append(f"{quote(key)} is not a scene setting; ignored")
