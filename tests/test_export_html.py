@@ -125,7 +125,10 @@ def simulate_labels(scene):
 
 def test_every_string_of_the_scene_is_text_not_markup(tmp_path):
     require_chromium()
-    scene = replace(default_scene(), title=HOSTILE, steps=60)
+    scene = default_scene()
+    racers = [replace(scene.optimizers[0], label="<img src=x onerror='window.__owned=2'>"),
+              *scene.optimizers[1:]]
+    scene = replace(scene, title=HOSTILE, steps=60, optimizers=racers)
     data = export_bytes(scene, "html")
     assert b"<script>window.__owned" not in data
     out = tmp_path / "hostile.html"
@@ -137,7 +140,8 @@ def test_every_string_of_the_scene_is_text_not_markup(tmp_path):
         page.wait_for_function(PLAYER_JS, timeout=20_000)
         assert page.evaluate("() => window.__owned") is None
         assert page.title() == HOSTILE
-        assert page.locator("b").count() == 0
+        assert page.locator("b").count() == 0 and page.locator("img").count() == 0
+        assert "<img src=x" in page.locator(".chip .name").first.inner_text()
         ctx.close()
 
 
