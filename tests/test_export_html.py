@@ -96,10 +96,18 @@ def test_the_file_plays_offline_and_in_an_iframe(tmp_path):
         at = page.evaluate("() => Math.floor(__racePlayer.pos)")
         page.keyboard.press("ArrowLeft")
         page.wait_for_function(f"() => Math.floor(__racePlayer.pos) === {at - 1}", timeout=5_000)
-        # Hover reads out a point of the map.
+        # The scrubber moves the dots: step 50 of 200, the racers' markers where their paths
+        # were at step 50, and the step read-out says so.
+        page.locator("#scrub").fill("50")
+        page.wait_for_function("() => Math.floor(__racePlayer.pos) === 50", timeout=5_000)
+        assert "50" in page.locator("#readout").inner_text()
+        # Hover reads out a point of the map: its x, y and loss.
         box = page.locator("#map .nsewdrag").first.bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.locator(".hoverlayer .hovertext").first.wait_for(timeout=5_000)
+        page.mouse.move(box["x"] + box["width"] * 0.85, box["y"] + box["height"] * 0.85)
+        tip = page.locator(".hoverlayer .hovertext").first
+        tip.wait_for(timeout=5_000)
+        text = tip.text_content()
+        assert "x =" in text and "y =" in text, text
         # The 3-D view is a tab away.
         page.locator(".tab[data-view='surf']").click()
         page.wait_for_function("() => __racePlayer.built.surf", timeout=20_000)
