@@ -235,7 +235,8 @@ export function lossFigure(payload, paths, o) {
   var showLr = !!p.show_lr;
   var fs = o.fontSize;
   var layout = baseLayout(p, showLr ? 440 : 290, fs);
-  layout.margin = { l: 84, r: 16, t: 10, b: 52 };
+  // Room for the tick labels and the axis title at any type size (22 px on a slide).
+  layout.margin = { l: Math.round(84 * Math.max(1, fs / 16)), r: 16, t: 10, b: 52 };
   layout.hovermode = false;
   layout.dragmode = "zoom";
   var axisStyle = {
