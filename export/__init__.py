@@ -162,7 +162,7 @@ def _check(fmt, figure, width, height, scale, fps, frames, theme) -> str:
 def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width: int = 900,
                  height: int | None = None, scale: float = 2, fps: float = 20, frames: int = 120,
                  theme: str = "article", notes: list[str] | None = None,
-                 result=None) -> bytes:
+                 result=None, fill: bool = False) -> bytes:
     """Export a scene's race as ``fmt``.
 
     Parameters
@@ -183,6 +183,8 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
         drawn without Chromium)
     result : for an analysis figure, its result (``scene.analysis.compute(scene, figure)``)
         when the caller has it already
+    fill : the figure keeps the whole size asked for (a slide), its map centred in it, rather
+        than being cut to what the map draws
 
     Raises :class:`ExportError` (one-line message) when the export cannot be made.
     """
@@ -195,7 +197,7 @@ def export_bytes(scene, fmt: str, *, race=None, figure: str = "landscape", width
     height = 700 if height is None else height
     fmt = _check(fmt, figure, width, height, scale, fps, frames, theme)
     return FORMATS[fmt].encode(Export(scene, fmt, figure, width, height, scale, fps, frames,
-                                      theme, notes, race))
+                                      theme, notes, race, fill))
 
 
 def pdf_title(fig) -> str | None:

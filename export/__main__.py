@@ -268,7 +268,7 @@ def run(argv: list[str] | None = None) -> int:
         data = export_bytes(scene, fmt, figure=args.figure, width=args.width,
                             height=args.height,
                             scale=args.scale, fps=args.fps, frames=args.frames,
-                            theme=args.theme, notes=notes)
+                            theme=args.theme, notes=notes, fill=args.slide)
     except ExportError as e:
         raise _Fail(str(e), EXIT_INPUT if e.kind == "input" else EXIT_UNAVAILABLE) from None
     for n in notes:

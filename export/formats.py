@@ -35,6 +35,7 @@ class Export:
     theme: str = "article"
     notes: list[str] | None = None
     given_race: object = field(default=None, repr=False)
+    fill: bool = False  # keep the whole size asked for (a slide), the map centred in it
 
     def race(self):
         """The scene's race: the one given, or simulated now (once)."""
@@ -79,10 +80,24 @@ def _image(job: Export) -> bytes:
     fmt = _format_of(job)
     fig = build_figure(job.race(), job.figure, theme=job.theme, width=job.width,
                        height=job.height)
-    # the map is cut to what it draws, so it may be narrower or shorter than asked
+    # the map is cut to what it draws, so it may be narrower or shorter than asked; a slide
+    # keeps its size, the figure centred in it
+    if job.fill:
+        _centre(fig, job.width, job.height)
     return static.render(fig, fmt.name, width=int(fig.layout.width or job.width),
                          height=int(fig.layout.height or job.height),
                          scale=job.scale if fmt.raster else 1, title=pdf_title(fig))
+
+
+def _centre(fig, width: int, height: int) -> None:
+    """The figure on a canvas of ``width`` × ``height``: what it draws keeps its size and
+    aspect, in the middle, the margins taking the rest."""
+    w0, h0 = int(fig.layout.width or width), int(fig.layout.height or height)
+    dx, dy = max(0, width - w0), max(0, height - h0)
+    m = fig.layout.margin
+    fig.update_layout(width=max(width, w0), height=max(height, h0), margin={
+        "l": (m.l or 0) + dx // 2, "r": (m.r or 0) + dx - dx // 2,
+        "t": (m.t or 0) + dy // 2, "b": (m.b or 0) + dy - dy // 2})
 
 
 def _animation(job: Export) -> bytes:

@@ -85,6 +85,7 @@ LOADER = """(function () {
 #: The file's own look: the player as wide as the column it is put in, up to ``--width``.
 _STYLE = """<style>
   html, body { margin: 0; background: #fff; }
+  body { overflow: auto !important; }  /* a frame or a window smaller than the race scrolls */
   #player { max-width: %dpx; margin: 0 auto; }
 </style>
 """
@@ -108,8 +109,12 @@ def _arguments(job) -> bytes:
     font = 22 if job.theme == "screen" else 16  # slides: presentation mode's type
     payload = race_payload(race, surface_payload(race.surface), revision="export",
                            font_size=font)
-    payload = {**payload, "fit_viewport": job.theme == "screen", "show_title": False,
-               "present": False,
+    slide = job.theme == "screen"
+    # A slide's map fills the window with the loss plot (and the rates', for a schedule)
+    # under it, all on the screen: the plots' heights as the player draws them.
+    below = 460 if payload.get("show_lr") else 310
+    payload = {**payload, "fit_viewport": slide, "fit_below": below * slide,
+               "show_title": False, "present": False,
                "static": True, "tab": "map", "theme": {"font_size": font}}
     meta, blob = encode(payload)
     # The map's panel: what the asked height leaves after the toolbar and the legend (the page

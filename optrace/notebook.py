@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ __all__ = ["Race", "race"]
 
 #: The player's size in a notebook's output, in CSS pixels: the export's height (its map takes
 #: what the toolbar, the legend and the loss plot leave) and the frame that shows it whole.
-PLAYER_HEIGHT, FRAME_HEIGHT = 620, 850
+PLAYER_HEIGHT, FRAME_HEIGHT = 620, 900
 
 
 def _scene_of(source, changes: dict) -> tuple[Scene, list[str]]:
@@ -60,9 +61,12 @@ def race(source=None, /, **changes) -> Race:
     """Run a scene's race: ``source`` is a link (``"?preset=07-saddle"``, a page's address), a
     preset's name, a scene file's path, a dict in the scene files' format, a
     :class:`scene.Scene`, or nothing (the default scene); ``changes`` replace the scene's
-    fields (``steps=500``). Whatever the reader could not use is in ``.warnings``."""
-    scene, warnings = _scene_of(source, changes)
-    return Race(scene, warnings=warnings)
+    fields (``steps=500``). Whatever the reader could not use is warned about (a
+    ``UserWarning`` each, as the command line prints them) and kept in ``.warnings``."""
+    scene, problems = _scene_of(source, changes)
+    for problem in problems:  # what the reader could not use: said, as the command line does
+        warnings.warn(problem, UserWarning, stacklevel=2)
+    return Race(scene, warnings=problems)
 
 
 class Race:

@@ -325,8 +325,9 @@ def test_export_from_the_app_offers_the_file():
 
 
 def test_the_export_box_makes_a_16_9_slide_and_an_interactive_page():
-    """The size "slide 16:9" gives a 1920 × 1080 figure in large type; the interactive page
-    is offered as a format of its own; GIF and MP4 keep the article size."""
+    """The size "slide 16:9" gives a 1920 × 1080 figure in large type (the map centred on it,
+    not cut to what it draws); the interactive page is offered as a format of its own; GIF
+    and MP4 keep the article size."""
     import io
 
     from PIL import Image
@@ -337,7 +338,6 @@ def test_the_export_box_makes_a_16_9_slide_and_an_interactive_page():
     at = _app()
     _tab(at, "Share & export")
     at.selectbox(key="export_format").set_value("png").run()
-    at.selectbox(key="export_figure").set_value("loss").run()
     at.selectbox(key="export_size").set_value("slide").run()
     at.select_slider(key="export_scale").set_value(1).run()
     assert at.selectbox(key="export_theme").disabled  # a slide is in large type

@@ -170,11 +170,12 @@ def test_the_cli_makes_a_16_9_slide(tmp_path):
 
     require_chromium()
     png = tmp_path / "slide.png"
-    done = subprocess.run([sys.executable, "-m", "export", "?preset=07-saddle", "-o", str(png),
-                           "--slide", "--figure", "loss", "--scale", "1"],
-                          cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert Image.open(png).size == (1920, 1080)
+    for figure in ("landscape", "loss"):  # a square map: centred on the 16:9 canvas
+        done = subprocess.run([sys.executable, "-m", "export", "?preset=07-saddle", "-o",
+                               str(png), "--slide", "--figure", figure, "--scale", "1"],
+                              cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert Image.open(png).size == (1920, 1080), figure
     gif = subprocess.run([sys.executable, "-m", "export", "?preset=07-saddle",
                           "-o", str(tmp_path / "x.gif"), "--slide"],
                          cwd=ROOT, capture_output=True, text=True)

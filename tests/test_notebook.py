@@ -39,6 +39,12 @@ def test_a_race_from_a_link_a_preset_a_file_or_a_dict():
     assert len(fig.data) >= 2
     with pytest.raises(ValueError, match="neither a link"):
         optrace.race("no-such-preset")
+    with pytest.raises(TypeError, match="takes a Scene"):
+        optrace.race(42)
+    # What a link cannot use is said, not silently replaced.
+    with pytest.warns(UserWarning, match="steps") as said:
+        r = optrace.race("?surface=booth&steps=-5")
+    assert r.warnings and len(said) == len(r.warnings)
 
 
 def test_save_writes_the_format_its_name_asks_for(tmp_path):

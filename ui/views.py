@@ -323,7 +323,7 @@ def _figure_export(race_scene: Scene, race: Race) -> None:
                     kept = analysis.cached_result(race_scene, wanted[2])
                 data = export_bytes(race_scene, fmt, race=race, figure=wanted[2], scale=scale,
                                     theme=theme, width=width, height=height, notes=notes,
-                                    result=kept)
+                                    result=kept, fill=slide)
                 ss["export_file"] = (wanted, data, notes)
             except ExportError as e:
                 ss.pop("export_file", None)

@@ -78,7 +78,8 @@ export function panelHeight() {
     var frameTop = host ? host.getBoundingClientRect().top + top.scrollY : 0;
     var mapTop = el.panes.map.getBoundingClientRect().top + (el.panes.map.querySelector(".pane-head") || el.map).offsetHeight;
     if (!(mapTop > 0)) mapTop = 140;
-    var h = top.innerHeight - frameTop - mapTop - 10;
+    // fit_below: room kept under the map (a slide shows the loss plot too).
+    var h = top.innerHeight - frameTop - mapTop - 10 - Math.max(0, p.fit_below | 0);
     // Embedded in a small frame, the map takes what is left rather than run off its foot.
     return Math.round(Math.max(p.embed ? 160 : 300, Math.min(1400, h)));
   } catch (e) {

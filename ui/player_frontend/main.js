@@ -41,11 +41,13 @@ function fullPageAddress() {
 
 function showFullPageLink(on) {
   el.fullPage.hidden = !on;
+  if (on) setTimeout(function () { el.fullPage.href = fullPageAddress(); }, 1500);  // written by then
   if (!on || el.fullPage.dataset.wired) return;
   el.fullPage.dataset.wired = "1";
   el.fullPage.href = fullPageAddress();
-  el.fullPage.addEventListener("pointerdown", function () { el.fullPage.href = fullPageAddress(); });
-  el.fullPage.addEventListener("focus", function () { el.fullPage.href = fullPageAddress(); });
+  ["pointerenter", "pointerdown", "focus", "contextmenu"].forEach(function (type) {
+    el.fullPage.addEventListener(type, function () { el.fullPage.href = fullPageAddress(); });
+  });
 }
 
 function render(args) {
