@@ -177,3 +177,39 @@ def test_the_inlined_player_draws_a_scene_from_a_file(browser, tmp_path):
     page.wait_for_function("window.__racePlayer.pos < 59 || !window.__racePlayer.playing")
     assert not errors, errors
     page.close()
+
+
+RENDER_JS = """(args) => window.postMessage({type: "streamlit:render", args: {
+    meta: args.meta, blob: new Uint8Array(args.blob)}}, "*")"""
+
+
+def test_the_echo_of_a_reported_step_does_not_move_the_scrubber(browser, tmp_path):
+    """The reader pauses at a step (the player reports it), then scrubs back to 0 before the
+    app's next run arrives; that run carries the reported step: the scrubber stays where the
+    reader put it. A step the page did not report (a link's, say) still moves it."""
+    html = tmp_path / "player.html"
+    html.write_text(inline_page(), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1100, "height": 1000})
+    sent: list[dict] = []
+    page.expose_function("__sent", lambda v: sent.append(v))
+    page.add_init_script("""window.addEventListener('message', (e) => {
+        if (e.data && e.data.type === 'streamlit:setComponentValue') window.__sent(e.data.value);
+    });""")
+    page.goto(html.as_uri())
+    payload = _payload()
+    page.evaluate(RENDER_JS, _args({**payload, "step": None}))
+    page.wait_for_function("window.__racePlayer.drawnSig === window.__racePlayer.sig")
+    page.locator("#scrub").fill("40")           # the reader picks step 40 (reported)
+    page.wait_for_function("() => Math.floor(window.__racePlayer.pos) === 40")
+    page.wait_for_timeout(600)                  # the report goes out (debounced)
+    assert any(v.get("step") == 40 for v in sent), sent
+    page.locator("#scrub").fill("0")            # ... and scrubs back before the app answers
+    page.wait_for_timeout(600)                  # (that report goes out too)
+    page.evaluate(RENDER_JS, _args({**payload, "step": 40, "revision": 2}))  # the echo
+    page.wait_for_function("window.__racePlayer.sig !== null && "
+                           "window.__racePlayer.payload.revision === 2")
+    assert page.evaluate("Math.floor(window.__racePlayer.pos)") == 0
+    page.evaluate(RENDER_JS, _args({**payload, "step": 25, "revision": 3}))  # not an echo
+    page.wait_for_function("window.__racePlayer.payload.revision === 3")
+    assert page.evaluate("Math.floor(window.__racePlayer.pos)") == 25
+    page.close()

@@ -17,6 +17,7 @@ export function sendEvent(ev) {
   clearTimeout(stepTimer);
   ev.nonce = store.nextNonce();
   if (ev.step === undefined && state.paths.length) ev.step = Math.floor(state.pos);
+  if (ev.step !== undefined) store.addSentStep(ev.step);
   post("streamlit:setComponentValue", { value: ev, dataType: "json" });
 }
 

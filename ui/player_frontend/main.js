@@ -74,7 +74,10 @@ function takeScene(args) {
   var stepArg = isNum(payload.step) ? Math.max(0, Math.min(steps, Math.round(payload.step))) : null;
   var pos;
   if (first || steps !== state.steps) pos = stepArg === null ? steps : stepArg;
-  else if (stepArg !== null && stepArg !== state.stepArg) pos = stepArg;
+  // A new step asked for moves the scrubber, unless it is the echo of the step this page
+  // reported itself: the reader may have moved on since (paused, then scrubbed back).
+  else if (stepArg !== null && stepArg !== state.stepArg &&
+           state.sentSteps.indexOf(stepArg) < 0) pos = stepArg;
   else pos = Math.max(0, Math.min(steps, state.pos));
   store.setScene({
     sig: meta._sig, payload: payload, steps: steps, stepArg: stepArg, pos: pos,

@@ -10,6 +10,7 @@ export var state = Object.seal({
   paths: [],            // the racers' paths, prepared (paths.js); live answers replace them
   steps: 0,             // updates in the run: the scrubber's end
   stepArg: null,        // the step the payload asked for (a new value moves the scrubber)
+  sentSteps: [],        // the steps last reported to the app (their echoes move nothing)
   tabArg: null,         // the tab the payload asked for (likewise)
   start: null,          // the start ring: the scene's start, or where the pointer drags it
   lrGrids: [],          // per racer, the learning rates its chip's slider steps through
@@ -94,6 +95,9 @@ export var store = {
   slideSent: function (to) {
     state.slideAsked.sent = to;
     state.slideAsked.at = Date.now();
+  },
+  addSentStep: function (step) {
+    state.sentSteps = state.sentSteps.concat([step]).slice(-4);
   },
   nextNonce: function () {
     state.nonce = Math.max(state.nonce + 1, Date.now());
