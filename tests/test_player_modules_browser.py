@@ -213,3 +213,30 @@ def test_the_echo_of_a_reported_step_does_not_move_the_scrubber(browser, tmp_pat
     page.wait_for_function("window.__racePlayer.payload.revision === 3")
     assert page.evaluate("Math.floor(window.__racePlayer.pos)") == 25
     page.close()
+
+
+def test_a_minimum_shows_over_a_path_that_runs_through_it(browser, tmp_path):
+    """A path straight through the minimum: the minimum's star is painted over it (gold at
+    the star's centre, not the path's blue)."""
+    html = tmp_path / "player.html"
+    html.write_text(inline_page(), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1100, "height": 1000})
+    page.goto(html.as_uri())
+    n = 40
+    through = np.linspace(-1.5, 1.5, n)
+    payload = _payload()
+    path = {**payload["paths"][0], "x": through, "y": np.zeros(n), "loss": through ** 2,
+            "lr": np.full(n - 1, 0.1)}
+    page.evaluate(RENDER_JS, _args({**payload, "paths": [path], "steps": n - 1}))
+    page.wait_for_function("window.__racePlayer.drawnSig === window.__racePlayer.sig")
+    page.wait_for_timeout(300)
+    rgba = page.evaluate("""() => {
+        const gd = document.getElementById('map'), fl = gd._fullLayout;
+        const c = gd.querySelector('canvas.overlay'), k = c.width / c.clientWidth;
+        const x = fl.xaxis._offset + fl.xaxis.l2p(0), y = fl.yaxis._offset + fl.yaxis.l2p(0);
+        return Array.from(c.getContext('2d').getImageData(Math.round(x * k),
+                                                          Math.round(y * k), 1, 1).data);
+    }""")
+    r, g, b, a = rgba
+    assert a > 200 and r > 200 and g > 150 and b < 120, rgba  # the star's gold
+    page.close()

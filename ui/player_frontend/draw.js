@@ -6,8 +6,31 @@ import { el } from "./dom.js";
 import { pointAt, valueAt } from "./paths.js";
 import {
   Pen, axisMap, drawArrow, drawCross, drawMarker, drawSeries, ensureOverlay, markerPoint,
-  strokeCased
+  strokeCased, traceSymbol
 } from "./paint.js";
+import { POINT, mapMarkers, markerStyles } from "./specs.js";
+import { symbolShape } from "./symbols.js";
+
+// The minima (stars) again over the paths: a path that runs through one never hides it. The
+// map's own markers stay under the canvas for their hover read-outs.
+function drawMinima(ctx, X, Y) {
+  var s = state.payload && state.payload.surface;
+  if (!s) return;
+  var styles = markerStyles(s), star = symbolShape("star");
+  mapMarkers(s).forEach(function (m) {
+    var st = styles[m.kind];
+    if (!st || st.symbol !== "star" || !star) return;
+    // Plotly's star of size d reaches about d / 2 from its centre; the shape's tips sit at
+    // 1.35 of its radius.
+    traceSymbol(ctx, star, X.map(m.x), Y.map(m.y), st.size * POINT / 2 / 1.35);
+    ctx.lineJoin = "round";
+    ctx.lineWidth = st.line_width || 1;
+    ctx.strokeStyle = st.line || "#1a1a1a";
+    ctx.fillStyle = st.fill || "#F5C518";
+    ctx.fill();
+    ctx.stroke();
+  });
+}
 
 export function drawMap() {
   var gd = el.map;
@@ -50,6 +73,8 @@ export function drawMap() {
     strokeCased(ctx, path.color, 3, pen, path.dash);  // the racer's dash, as elsewhere
     markers.push({ path: path, cur: cur, px: X.map(cur.x), py: Y.map(cur.y) });
   }
+
+  drawMinima(ctx, X, Y);
 
   // Arrows for the next update while paused.
   var showArrows = false;

@@ -51,7 +51,7 @@ export function mapRanges(s) {
 // The surface's marked points, their kinds and styles: the payload's specification
 // (surface.markers, surface.marker_styles, surface.map_key), or for payloads without one
 // the minima and saddles as the player drew them before.
-var POINT = 18;  // px: a style's size is a multiple of it
+export var POINT = 18;  // px: a style's size is a multiple of it
 var LEGACY_STYLES = {
   minimum: { label: "minimum", symbol: "star", symbol3d: "diamond", size: 24 / 18, fill: "#f5c518", line: "#6b5200", line_width: 1.5 },
   saddle: { label: "saddle point", symbol: "x-thin", symbol3d: "cross", size: 16 / 18, fill: null, line: "#2b2f38", line_width: 4 }
