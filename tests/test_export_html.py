@@ -87,7 +87,7 @@ def test_the_file_plays_offline_and_in_an_iframe(tmp_path):
         assert player["n"] == 2 and player["pos"] == player["steps"] == scene.steps
         names = page.locator(".chip .name").all_inner_texts()
         assert names == [e.label for e in simulate_labels(scene)]
-        # The keys work: Space replays from the start, Space pauses, ← steps back one.
+        # The keys work: Space replays from the start, Space pauses, ← and . step back and on.
         page.keyboard.press("Space")
         page.wait_for_function("() => __racePlayer.playing && __racePlayer.pos > 5",
                                timeout=10_000)
@@ -96,6 +96,8 @@ def test_the_file_plays_offline_and_in_an_iframe(tmp_path):
         at = page.evaluate("() => Math.floor(__racePlayer.pos)")
         page.keyboard.press("ArrowLeft")
         page.wait_for_function(f"() => Math.floor(__racePlayer.pos) === {at - 1}", timeout=5_000)
+        page.keyboard.press(".")  # as the key hint says: , and . step too
+        page.wait_for_function(f"() => Math.floor(__racePlayer.pos) === {at}", timeout=5_000)
         # The scrubber moves the dots: step 50 of 200, the racers' markers where their paths
         # were at step 50, and the step read-out says so.
         page.locator("#scrub").fill("50")

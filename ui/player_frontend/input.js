@@ -31,9 +31,12 @@ function onKey(ev) {
     if (tag === "BUTTON" || tag === "SELECT") return;  // native activation
     ev.preventDefault();
     togglePlay();
-  } else if ((ev.key === "ArrowRight" || ev.key === "ArrowLeft") && tag !== "INPUT" && tag !== "SELECT") {
+  } else if ((ev.key === "ArrowRight" || ev.key === "ArrowLeft" || ev.key === "," || ev.key === ".") &&
+             tag !== "INPUT" && tag !== "SELECT") {
+    // ← → (and , . as the key hint says): one step; with Shift a hundredth of the run.
     ev.preventDefault();
-    var delta = (ev.key === "ArrowRight" ? 1 : -1) * (ev.shiftKey ? Math.max(1, Math.round(state.steps / 100)) : 1);
+    var forward = ev.key === "ArrowRight" || ev.key === ".";
+    var delta = (forward ? 1 : -1) * (ev.shiftKey ? Math.max(1, Math.round(state.steps / 100)) : 1);
     if (state.playing) store.setPlaying(false);
     store.setPos(Math.max(0, Math.min(state.steps, Math.floor(state.pos) + delta)));
     store.requestDraw();
