@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import chromium  # noqa: E402
+from tests.browser import chromium, offline_context  # noqa: E402
 
 SCENES = [
     "assets/scenes/01-momentum-ravine.json", "assets/scenes/04-sgd-diverges.json",
@@ -62,18 +62,8 @@ def _scene(source: str):
 def open_times(browser, path: Path, runs: int, width: int) -> tuple[list[float], int]:
     times, asked = [], 0
     for _ in range(runs):
-        ctx = browser.new_context(viewport={"width": width, "height": 900})
+        ctx, refused = offline_context(browser, width, 900)
         ctx.add_init_script(INK_JS)
-        refused: list[str] = []
-
-        def route(r, refused=refused):
-            if r.request.url.startswith("file:"):
-                r.continue_()
-            else:
-                refused.append(r.request.url)
-                r.abort()
-
-        ctx.route("**/*", route)
         page = ctx.new_page()
         page.goto(path.as_uri())
         page.wait_for_function("() => window.__inked !== null", timeout=60_000, polling=20)

@@ -246,3 +246,37 @@ def player_in(page):
                 pass
         page.wait_for_timeout(100)
     raise AssertionError("no race player in the page")
+
+
+def wait_paths_change(frame, before: str | None, timeout: float = 30_000) -> None:
+    """Wait until the player in ``frame`` has drawn paths other than ``before``
+    (:data:`FRAME_PATHS_JS`)."""
+    frame.wait_for_function(f"(b) => {{ const n = ({FRAME_PATHS_JS})(); "
+                            "return n !== null && n !== b; }", arg=before, timeout=timeout)
+
+
+def step_chip_slider(frame, locator_root) -> None:
+    """Press ArrowRight on the first chip's learning-rate slider (in ``locator_root``, a frame
+    or a frame locator) and wait until the player in ``frame`` has drawn the new paths."""
+    before = frame.evaluate(FRAME_PATHS_JS)
+    slider = locator_root.locator(".chip .lr-slider").first
+    slider.focus()
+    slider.press("ArrowRight")
+    wait_paths_change(frame, before)
+
+
+def offline_context(browser, width: int = 900, height: int = 900):
+    """A browser context in which every request but for ``file:`` addresses is refused; the
+    refused addresses are collected in the list returned beside it."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    refused: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    return ctx, refused

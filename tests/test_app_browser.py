@@ -15,6 +15,8 @@ from tests.browser import (
     open_lr_slider,
     player_frame,
     player_in,
+    step_chip_slider,
+    wait_paths_change,
     wait_settled,
     wait_step_change,
 )
@@ -253,16 +255,10 @@ def test_an_embedded_page_is_the_player_alone_and_still_live(app, w, h):
         page.mouse.move(x0 + plot["width"] * 0.03 * i, y0 + plot["height"] * 0.02 * i)
         page.wait_for_timeout(30)
     page.mouse.up()
-    frame.wait_for_function(f"(b) => {{ const n = ({FRAME_PATHS_JS})(); "
-                            "return n !== null && n !== b; }", arg=before, timeout=30_000)
+    wait_paths_change(frame, before)
     # A chip's learning-rate slider: one step, and the paths follow again.
     page.wait_for_timeout(1500)  # the released drag's run is drawn
-    before = frame.evaluate(FRAME_PATHS_JS)
-    slider = player.locator(".chip .lr-slider").first
-    slider.focus()
-    slider.press("ArrowRight")
-    frame.wait_for_function(f"(b) => {{ const n = ({FRAME_PATHS_JS})(); "
-                            "return n !== null && n !== b; }", arg=before, timeout=30_000)
+    step_chip_slider(frame, player)
     # The address keeps embed=true: the page stays embedded.
     assert "embed=true" in app_frame.locator("body").evaluate("() => location.search")
     page.close()

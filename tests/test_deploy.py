@@ -194,7 +194,13 @@ def _wait_restarted(replica: str, old_pids: set[int], timeout: float) -> set[int
 def _embedded_page_is_live(url: str) -> None:
     """The page embedded in another site's frame (embed=true) through the proxy: the player
     alone, and a chip's slider still redraws the paths by the live route."""
-    from tests.browser import FRAME_PATHS_JS, chromium, player_in, require_chromium
+    from tests.browser import (
+        FRAME_PATHS_JS,
+        chromium,
+        player_in,
+        require_chromium,
+        step_chip_slider,
+    )
 
     require_chromium()
     with chromium() as browser:
@@ -204,12 +210,7 @@ def _embedded_page_is_live(url: str) -> None:
         frame = player_in(page)
         frame.wait_for_function(f"() => ({FRAME_PATHS_JS})() !== null", timeout=60_000)
         assert not page.frame_locator("#host").locator("[data-testid='stSidebar']").is_visible()
-        before = frame.evaluate(FRAME_PATHS_JS)
-        slider = frame.locator(".chip .lr-slider").first
-        slider.focus()
-        slider.press("ArrowRight")
-        frame.wait_for_function(f"(b) => {{ const n = ({FRAME_PATHS_JS})(); "
-                                "return n !== null && n !== b; }", arg=before, timeout=30_000)
+        step_chip_slider(frame, frame)
 
 
 def test_two_replicas_behind_nginx_serve_sessions_with_sticky_routing():

@@ -16,7 +16,7 @@ from export import export_bytes, file_name, format_for_path
 from export.formats import FORMATS
 from scene import default_scene, from_dict
 from scene.presets import load_presets
-from tests.browser import chromium, require_chromium
+from tests.browser import chromium, offline_context, require_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENES = sorted((ROOT / "assets" / "scenes").glob("*.json"))
@@ -47,22 +47,6 @@ def test_every_presets_page_is_under_a_megabyte(preset):
         assert ref not in text, ref
 
 
-def _blocked_context(browser, width=900, height=900):
-    """A browser context in which every request but the file's own is refused and noted."""
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    asked: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            asked.append(r.request.url)
-            r.abort()
-
-    ctx.route("**/*", route)
-    return ctx, asked
-
-
 def test_the_file_plays_offline_and_in_an_iframe(tmp_path):
     require_chromium()
     scene = load_presets()["01-momentum-ravine"]
@@ -72,7 +56,7 @@ def test_the_file_plays_offline_and_in_an_iframe(tmp_path):
     host.write_text('<!doctype html><p>An article.</p>'
                     '<iframe src="race.html" width="640" height="720"></iframe>')
     with chromium() as browser:
-        ctx, asked = _blocked_context(browser)
+        ctx, asked = offline_context(browser)
         page = ctx.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -144,7 +128,7 @@ def test_every_string_of_the_scene_is_text_not_markup(tmp_path):
     out = tmp_path / "hostile.html"
     out.write_bytes(data)
     with chromium() as browser:
-        ctx, asked = _blocked_context(browser)
+        ctx, asked = offline_context(browser)
         page = ctx.new_page()
         page.goto(out.as_uri())
         page.wait_for_function(PLAYER_JS, timeout=20_000)
