@@ -54,9 +54,9 @@ INK_JS = r"""
 
 
 def _scene(source: str):
-    from export.__main__ import _read_scene
+    from export.source import read_scene
 
-    return _read_scene(source if source.startswith("?") else str(ROOT / source))[0]
+    return read_scene(source if source.startswith("?") else str(ROOT / source))[0]
 
 
 def open_times(browser, path: Path, runs: int, width: int) -> tuple[list[float], int]:

@@ -19,19 +19,17 @@ import io
 import json
 import os
 import re
-import stat
 import sys
 import tempfile
 
 from . import FORMATS, ExportError, export_bytes, figures, format_for_path
+from .source import read_scene
 
 EXIT_INPUT = 2
 EXIT_UNAVAILABLE = 3
 
 #: Largest scene file or share link read (a scene is a few kB; the presets are under 2 kB).
-MAX_INPUT = 4 * 1024 * 1024
 #: A link's keys that say how the page shows a scene, not what to export, and what they do.
-FILE_LESS_KEYS = {"present": "asks for presentation mode"}
 
 
 class _Fail(Exception):
@@ -98,84 +96,6 @@ def _parser() -> argparse.ArgumentParser:
                    help="a 16:9 slide: 1920 x 1080 in large type (--width 1920 --height 1080 "
                         "--theme screen), for PNG, SVG, PDF and HTML")
     return p
-
-
-def _read_scene(source: str):
-    """(scene, warnings) from a file or a share link; raises _Fail for unusable input."""
-    from scene import from_dict, loads
-
-    if source.startswith(("http://", "https://", "?")):
-        if len(source) > MAX_INPUT:
-            raise _Fail(f"the link is too large (over {MAX_INPUT // 2**20} MB)", EXIT_INPUT)
-        return _read_link(source)
-    text = _read_text(source)
-    try:
-        data = loads(text)
-    except json.JSONDecodeError as e:
-        raise _Fail(f"{source} is not valid JSON (line {e.lineno}, column {e.colno}: "
-                    f"{e.msg})", EXIT_INPUT) from None
-    except RecursionError:
-        raise _Fail(f"{source} is nested too deeply to be a scene", EXIT_INPUT) from None
-    except ValueError as e:
-        raise _Fail(f"{source} is not a usable JSON file ({str(e)[:80]})", EXIT_INPUT) from None
-    if not isinstance(data, dict):
-        raise _Fail(f"{source} is not a scene (expected a JSON object)", EXIT_INPUT)
-    return from_dict(data)
-
-
-def _read_link(source: str):
-    """(scene, warnings) from a share link, read as the page reads it: a preset's name alone
-    opens the preset, a lesson's link its slide's preset, with their title and claim. Keys
-    that mean nothing in a file (presentation mode) raise _Fail."""
-    from scene.link import read_link
-    from scene.url import link_query
-
-    params = link_query(source)
-    for key, why in FILE_LESS_KEYS.items():
-        if key in params:
-            raise _Fail(f"the link's {key}= {why}, which means nothing in a file: remove "
-                        f"{key}= from the link", EXIT_INPUT)
-    link = read_link(params)
-    return link.shown(), link.warnings
-
-
-def _read_text(source: str) -> str:
-    """The text of a scene file: a regular file (never a FIFO or a device, which could block
-    or never end) of at most MAX_INPUT bytes, in UTF-8. Raises _Fail otherwise."""
-    def fail(why: str):
-        return _Fail(f"cannot read {source}: {why}", EXIT_INPUT)
-
-    try:
-        before = os.stat(source)
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except OSError as e:
-        raise fail(e.strerror or str(e)) from None
-    if stat.S_ISDIR(before.st_mode):
-        raise fail("it is a directory")
-    if not stat.S_ISREG(before.st_mode):
-        raise fail("not a regular file (a pipe or a device?)")
-    if before.st_size > MAX_INPUT:
-        raise fail(f"too large ({before.st_size:,} bytes; a scene is at most "
-                   f"{MAX_INPUT // 2**20} MB)")
-    try:
-        # O_NONBLOCK: should the path become a FIFO after the check, opening it cannot hang
-        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as e:
-        raise fail(e.strerror or str(e)) from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise fail("not a regular file (a pipe or a device?)")
-        try:
-            raw = f.read(MAX_INPUT + 1)
-        except OSError as e:
-            raise fail(e.strerror or str(e)) from None
-    if len(raw) > MAX_INPUT:
-        raise fail(f"too large (a scene is at most {MAX_INPUT // 2**20} MB)")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise fail("not a UTF-8 text file") from None
 
 
 def _write_atomically(path: str, data: bytes) -> None:
@@ -260,7 +180,10 @@ def run(argv: list[str] | None = None) -> int:
             raise _Fail("--slide is for figures and interactive pages, not animations",
                         EXIT_INPUT)
         args.width, args.height, args.theme = 1920, 1080, "screen"
-    scene, warnings = _read_scene(args.scene)
+    try:
+        scene, warnings = read_scene(args.scene)
+    except ExportError as e:
+        raise _Fail(str(e), EXIT_INPUT) from None
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     notes: list[str] = []

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from export import ExportError, build_figure, export_bytes, format_for_path
-from scene import Scene, from_dict, from_json
+from export.source import read_scene
+from scene import Scene, from_dict
 from scene.race import simulate
 
 __all__ = ["Race", "race"]
@@ -33,14 +34,11 @@ def _scene_of(source, changes: dict) -> tuple[Scene, list[str]]:
         scene, warnings = from_dict(source)
     elif isinstance(source, str | os.PathLike):
         text = str(source)
-        if text.startswith(("http://", "https://", "?")):
-            from scene.link import read_link
-            from scene.url import link_query
-
-            link = read_link(link_query(text))
-            scene, warnings = link.shown(), list(link.warnings)
-        elif Path(text).is_file():
-            scene, warnings = from_json(Path(text).read_text(encoding="utf-8"))
+        if text.startswith(("http://", "https://", "?")) or Path(text).is_file():
+            try:  # read as the command line reads it, with the same bounds
+                scene, warnings = read_scene(text)
+            except ExportError as e:
+                raise ValueError(str(e)) from None
         else:
             from scene.presets import load_presets
 
@@ -77,6 +75,7 @@ class Race:
         self._race = simulate(scene)
         self.warnings = list(warnings or [])
         self._html: bytes | None = None
+        self._png: bytes | None = None  # made once: each showing of the output reuses it
 
     # --- what it is ------------------------------------------------------------------------
 
@@ -125,10 +124,12 @@ class Race:
 
     def to_png(self) -> bytes | None:
         """The still map (None where the image export cannot run here: no Chromium)."""
-        try:
-            return export_bytes(self._scene, "png", race=self._race, scale=1)
-        except ExportError:
-            return None
+        if self._png is None:
+            try:
+                self._png = export_bytes(self._scene, "png", race=self._race, scale=1)
+            except ExportError:
+                return None
+        return self._png
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         bundle = {"text/html": self.to_html(), "text/plain": repr(self)}

@@ -19,6 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from export import __main__ as cli
+from export.source import MAX_INPUT
 from figures import landscape_figure, loss_figure, lr_figure, surface3d_figure
 from scene import MAX_WARNINGS, QUOTE_CHARS, Entry, from_dict, from_json, quote
 from scene.race import simulate
@@ -294,7 +295,7 @@ def test_cli_refuses_dev_zero(tmp_path, capsys):
 def test_cli_refuses_a_file_over_the_size_limit(tmp_path, capsys):
     big = tmp_path / "big.json"
     with open(big, "wb") as f:
-        f.truncate(cli.MAX_INPUT + 1)  # sparse: nothing is written
+        f.truncate(MAX_INPUT + 1)  # sparse: nothing is written
     assert cli.main([str(big), "-o", str(tmp_path / "x.csv")]) == 2
     assert "too large" in _one_error_line(capsys.readouterr().err)
 
