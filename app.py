@@ -21,6 +21,7 @@ if __name__ == "__main__":  # a run of the page
     state.init_session()          # the first run reads the share link (or the default scene)
     state.keep_undrawn_widgets()
     state.apply_player_event(callbacks.load_slide)  # a drag, a chip's lr, a pause, a slide
+    state.keep_fair()             # the fair race: every racer tuned to what just changed
 
     scene, race_scene, problems = state.current_scene()
     query = state.sync_link(scene)
@@ -32,6 +33,7 @@ if __name__ == "__main__":  # a run of the page
     sidebar.draw_sidebar()        # after the player, so a change reaches the map first
     if not st.session_state.get("present") and not header.embedded():
         views.draw_results(race)
+        views.draw_tuning(race_scene)
         views.draw_tabs(scene, race_scene, race, query)
     state.write_link(query)       # the address bar, once the history script has the link
 else:  # imported by `streamlit run` (or an ASGI server) to start the server

@@ -44,6 +44,9 @@ class Entry:
     schedule: dict | None = None
     noise: float | None = None
     sparsity: float | None = None
+    # How its rate was set by tuning (scene.tune.record): the criterion, what was tuned and a
+    # key over what the search depended on; None: set by hand. See scene.tune.mark.
+    tuned: dict | None = None
 
     def own(self) -> dict:
         """The settings this racer has of its own (empty: it follows the scene)."""
@@ -72,6 +75,9 @@ class Scene:
     view: dict = field(default_factory=dict)  # {"step": int|None, "arrows": bool, "tab": str}
     title: str = ""
     claim: str = ""  # for presets: the one claim the scene lets people see
+    # How racers are tuned (scene.tune): {"criterion": str, "second": bool, "fair": bool}, each
+    # left out at its default ("final", False, False). "fair": every racer kept tuned.
+    tuning: dict = field(default_factory=dict)
 
     def surface_obj(self):
         return get_surface(self.surface, **self.surface_params)
@@ -162,7 +168,8 @@ def to_dict(scene: Scene) -> dict:
         "steps": scene.steps,
         "optimizers": [{"optimizer": e.optimizer, "label": e.label, "color": e.color,
                         "hyper": _non_default(e), **{k: dict(v) if isinstance(v, dict) else v
-                                                     for k, v in e.own().items()}}
+                                                     for k, v in e.own().items()},
+                        **({"tuned": _tuned(scene, e)} if e.tuned else {})}
                        for e in scene.optimizers],
         "schedule": dict(scene.schedule),
         "noise": scene.noise,
@@ -172,11 +179,23 @@ def to_dict(scene: Scene) -> dict:
         **({"test_shift": list(scene.test_shift)} if scene.test_shift is not None else {}),
         "view": dict(scene.view),
     }
+    if scene.tuning:
+        d["tuning"] = dict(scene.tuning)
     if scene.title:
         d["title"] = scene.title
     if scene.claim:
         d["claim"] = scene.claim
     return d
+
+
+def _tuned(scene: Scene, entry: Entry) -> dict:
+    """A racer's tuning record as a file keeps it: with its budget in words."""
+    from .tune import DEFAULT, budget_text
+
+    rec = dict(entry.tuned)
+    if rec.get("criterion") != DEFAULT and isinstance(scene.steps, int):
+        rec["budget"] = budget_text(rec.get("criterion"), rec.get("what", "lr"), scene.steps)
+    return rec
 
 
 def _non_default(entry: Entry) -> dict:

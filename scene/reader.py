@@ -176,6 +176,7 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
         scene.view = _read_view(view, scene, warn)
     else:
         warn("view", view, "is not a mapping")
+    scene.tuning = _read_tuning(data.get("tuning"), warn)
     for key in ("title", "claim"):
         if isinstance(data.get(key), str):
             if len(data[key]) > 500:
@@ -185,6 +186,48 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
     if over is not None:  # first: of all the warnings, the one that changes the race most
         warnings.insert(0, f"steps: {over}")
     return scene, capped(warnings)
+
+
+def _read_tuning(raw, warn) -> dict:
+    """How racers are tuned: the criterion, and whether the second hyperparameter is tuned
+    too and the race kept fair; the defaults left out."""
+    from .tune import CRITERIA, DEFAULT_CRITERION
+
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        warn("tuning", raw, "is not a mapping")
+        return {}
+    out: dict = {}
+    criterion = raw.get("criterion", DEFAULT_CRITERION)
+    if criterion in CRITERIA:
+        if criterion != DEFAULT_CRITERION:
+            out["criterion"] = criterion
+    else:
+        warn("tuning.criterion", criterion, f"is not a criterion ({', '.join(CRITERIA)})")
+    for key in ("second", "fair"):
+        value = raw.get(key, False)
+        if isinstance(value, str):
+            value = value.strip().lower() in ("1", "true", "on", "yes")
+        if not isinstance(value, bool):
+            warn(f"tuning.{key}", value, "is not true or false")
+        elif value:
+            out[key] = True
+    return out
+
+
+def _read_tuned(raw) -> dict | None:
+    """A racer's tuning record, kept when it has the record's form (whether it still holds is
+    :func:`scene.tune.mark`'s to say, against the scene it is in)."""
+    from .tune import CRITERIA, DEFAULT
+
+    if not isinstance(raw, dict):
+        return None
+    criterion, what, key = raw.get("criterion"), raw.get("what", "lr"), raw.get("key")
+    if (criterion in CRITERIA or criterion == DEFAULT) and what in (
+            "lr", "lr+momentum", "lr+β1") and isinstance(key, str) and len(key) <= 40:
+        return {"criterion": criterion, "what": what, "key": key}
+    return None
 
 
 def _read_start(start, scene: Scene, warn) -> tuple[float, float] | None:
@@ -404,7 +447,8 @@ def _own_settings(raw: dict, where: str, steps: int, warnings: list[str]) -> dic
 
 
 #: What a racer in a scene file may hold.
-ENTRY_KEYS = frozenset({"optimizer", "label", "color", "hyper", "schedule", "noise", "sparsity"})
+ENTRY_KEYS = frozenset({"optimizer", "label", "color", "hyper", "schedule", "noise", "sparsity",
+                        "tuned"})
 
 
 def _entry(raw, i: int, warnings: list[str], steps: int = 500) -> Entry | None:
@@ -473,7 +517,8 @@ def _entry(raw, i: int, warnings: list[str], steps: int = 500) -> Entry | None:
         color = ""
     return Entry(name, label, color, {k: tuple(v) if isinstance(v, list) else v
                                       for k, v in hyper.items()},
-                 **_own_settings(raw, where, steps, warnings))
+                 **_own_settings(raw, where, steps, warnings),
+                 tuned=_read_tuned(raw.get("tuned")))
 
 
 def normalized(scene: Scene) -> Scene:

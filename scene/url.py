@@ -70,6 +70,9 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
         for key in ("noise", "sparsity"):
             if e.get(key) is not None:
                 parts[key] = e[key]
+        if e.get("tuned"):  # tuned=final/lr-momentum/3f2a…: criterion, what, key
+            t = e["tuned"]
+            parts["tuned"] = "/".join((t["criterion"], _what_link(t["what"]), t["key"]))
         opts.append(e["optimizer"] + (";" + _kv(parts) if parts else ""))
     q["opt"] = opts if opts else ["none"]
     sched = dict(d["schedule"])
@@ -81,6 +84,10 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
             q[key] = _fmt(d[key])
     if d["seed"]:
         q["seed"] = str(d["seed"])
+    if d.get("tuning"):  # tune=worst/second/fair
+        t = d["tuning"]
+        q["tune"] = "/".join([t.get("criterion", "final"),
+                              *(k for k in ("second", "fair") if t.get(k))])
     if d.get("test_shift") is not None:
         q["test"] = _fmt(d["test_shift"])
     view = d["view"]
@@ -96,6 +103,15 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
         if view.get(key) is not None:
             q[key] = str(view[key])
     return q
+
+
+def _what_link(what: str) -> str:
+    """What a tuning set, in a link's words ("lr-beta1": no "+", which reads as a space)."""
+    return what.replace("+", "-").replace("β1", "beta1")
+
+
+def _what_read(text: str) -> str:
+    return text.replace("-", "+").replace("beta1", "β1")
 
 
 def encode(query: dict) -> str:
@@ -147,6 +163,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     warnings: list[str] = []
     known = {"surface", "f", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
              "step", "arrows", "tab", "view", "preset", "present", "lesson", "slide", "test",
+             "tune",
              *_view_keys(),
              # Streamlit's own: the page embedded in another site's frame (a display option,
              # as present= is; a file has no page to embed, so it changes nothing there)
@@ -184,6 +201,10 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
             for key in ("noise", "sparsity"):
                 if key in kv:
                     entry[key] = kv.pop(key)
+            if "tuned" in kv:
+                criterion, _, rest = kv.pop("tuned").partition("/")
+                what, _, key = rest.partition("/")
+                entry["tuned"] = {"criterion": criterion, "what": _what_read(what), "key": key}
             entry["hyper"] = kv
             entries.append(entry)
         d["optimizers"] = entries
@@ -195,6 +216,10 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
             d[key] = v
     if (test := _one(params.get("test"))) is not None:
         d["test_shift"] = test
+    if (tune := _one(params.get("tune"))) is not None:
+        criterion, *flags = tune.split("/")
+        d["tuning"] = {"criterion": criterion, **{f: True for f in flags if f in
+                                                  ("second", "fair")}}
     view = {}
     if (step := _one(params.get("step"))) is not None:
         view["step"] = step

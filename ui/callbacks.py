@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from landscapes import FORMULA, SURFACES, get_surface
-from scene import MAX_OPTIMIZERS, STEPS_LIMIT, Entry
+from scene import MAX_OPTIMIZERS, STEPS_LIMIT, Entry, tune
 from scene.link import default_formula_params
 from ui import history
 from ui.compute import cached_lessons, cached_presets
@@ -180,6 +180,70 @@ def on_add() -> None:
     ss["entry_ids"] = [*ss["entry_ids"], eid]
     write_entry(eid, Entry(ss["add_which"], color=color))
     ss[open_key(eid)] = True  # a new racer opens its panel, ready to be tuned
+    # It starts tuned to the surface under the page's budget (or at its optimizer's default,
+    # marked untuned, where it cannot be): a Lion added beside a tuned Adam does not sit still.
+    scene = read_scene()
+    index = len(scene.optimizers) - 1
+    started = tune.start_new(scene, index, ss.get("tune_criterion", tune.DEFAULT_CRITERION))
+    write_entry(eid, started.optimizers[index])
+    label = started.labels()[index]
+    if tune.mark(started, index) == "tuned":
+        notify(f"{label} starts tuned to this surface at lr "
+               f"{started.optimizers[index].hyper['lr']:g}. {tune.mark_title(started, index)}")
+    else:
+        notify(f"{label} starts at PyTorch's default rate, untuned: "
+               f"{tune.why_not(scene, index) or 'every rate tried stopped'}.")
+
+
+def _tuned_into_state(scene, results) -> None:
+    """Write the racers a tuning set into their widgets, and say what it chose."""
+    ss = st.session_state
+    said = []
+    for eid, entry, got in zip(ss["entry_ids"], scene.optimizers, results, strict=True):
+        if got is None:
+            continue
+        if isinstance(got, str):
+            said.append(f"{entry.label or entry.optimizer}: not tuned, {got}.")
+            continue
+        write_entry(eid, entry)
+        said.append(got.summary())
+    if said:
+        notify(" · ".join(said))
+    ss["tuning_shown"] = True
+
+
+def on_tune(eid: int) -> None:
+    """Tune one racer by the page's criterion."""
+    ss = st.session_state
+    scene = read_scene()
+    index = ss["entry_ids"].index(eid)
+    try:
+        t = tune.tune(scene, index, ss.get("tune_criterion", tune.DEFAULT_CRITERION),
+                      bool(ss.get("tune_second")))
+    except ValueError as e:
+        notify(f"{scene.labels()[index]} cannot be tuned here: {e}.")
+        return
+    new = tune.applied(scene, index, t)
+    _tuned_into_state(new, [t if i == index else None for i in range(len(scene.optimizers))])
+
+
+def on_tune_all() -> None:
+    """Tune every racer by the page's criterion, under the same budget each."""
+    ss = st.session_state
+    new, results = tune.tune_all(read_scene(), ss.get("tune_criterion", tune.DEFAULT_CRITERION),
+                                 bool(ss.get("tune_second")))
+    _tuned_into_state(new, results)
+
+
+def on_fair() -> None:
+    """The fair race turned on: every racer not tuned by this criterion is tuned now."""
+    ss = st.session_state
+    if not ss.get("fair"):
+        return
+    new, results = tune.tune_all(read_scene(), ss.get("tune_criterion", tune.DEFAULT_CRITERION),
+                                 bool(ss.get("tune_second")), only_stale=True)
+    _tuned_into_state(new, results)
+    ss["fair_context"] = tune.context(new)
 
 
 def on_duplicate(eid: int) -> None:

@@ -23,6 +23,25 @@ def cached_race(scene_json: str):
     return simulate(scene)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_tunings(scene_json: str):
+    """The search behind each racer marked tuned (None for the others): the same search again,
+    which chooses the same rate. Each is a few kilobytes."""
+    from scene import tune
+
+    scene, _ = from_json(scene_json)
+    out = []
+    for i, e in enumerate(scene.optimizers):
+        if e.tuned and tune.mark(scene, i) == "tuned":
+            try:
+                out.append(tune.tune(scene, i, e.tuned["criterion"], "+" in e.tuned["what"]))
+            except ValueError:
+                out.append(None)
+        else:
+            out.append(None)
+    return out
+
+
 @st.cache_data(max_entries=2, show_spinner=False)
 def cached_recorded(scene_json: str):
     """The race with every step's gradient, update and state: for the step inspector and the

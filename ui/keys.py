@@ -15,7 +15,8 @@ from scene.views import VIEWS
 
 __all__ = ["CUSTOM", "NO_LESSON", "FIRST_TAB", "SHARE_TAB", "tab_labels",
            "analysis_of", "tab_of", "entry_prefix", "entry_key", "hyper_key", "open_key",
-           "panel_key", "duplicate_key", "remove_key", "surface_param_key", "schedule_key",
+           "panel_key", "duplicate_key", "remove_key", "tune_key", "surface_param_key",
+           "schedule_key",
            "formula_range_key", "section_key", "section_open_key", "header_line_key",
            "csv_button_key", "grids_sent_key"]
 
@@ -78,6 +79,11 @@ def panel_key(eid: int) -> str:
 def duplicate_key(eid: int) -> str:
     """Racer ``eid``'s Duplicate button."""
     return f"dup{eid}"
+
+
+def tune_key(eid: int) -> str:
+    """Racer ``eid``'s Tune button."""
+    return f"tune{eid}"
 
 
 def remove_key(eid: int) -> str:

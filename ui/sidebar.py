@@ -13,11 +13,12 @@ from landscapes import FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS, learning_rates
 from optimizers.schedules import MOST as SCHEDULE_MOST
 from optimizers.schedules import SCHEDULES, resolve
-from scene import MAX_OPTIMIZERS, STEPS_LIMIT
+from scene import MAX_OPTIMIZERS, STEPS_LIMIT, tune
 from ui.callbacks import (
     on_add,
     on_change_type,
     on_duplicate,
+    on_fair,
     on_formula,
     on_lesson,
     on_own,
@@ -30,6 +31,8 @@ from ui.callbacks import (
     on_steps,
     on_surface,
     on_surface_param,
+    on_tune,
+    on_tune_all,
 )
 from ui.choices import beta2_grid, eps_grid, lr_grid, round_step
 from ui.choices import with_value as _with
@@ -48,7 +51,9 @@ from ui.keys import (
     section_key,
     section_open_key,
     surface_param_key,
+    tune_key,
 )
+from ui.state import read_scene
 from ui.tables import md_literal
 
 
@@ -121,17 +126,45 @@ def _start_controls() -> None:
 def _racers() -> None:
     ss = st.session_state
     st.subheader("Optimizers")
+    scene = read_scene()
     for pos, eid in enumerate(list(ss["entry_ids"])):
-        _racer_panel(pos, eid)
+        _racer_panel(pos, eid, scene)
     c1, c2 = st.columns([3, 2])
     ss.setdefault("add_which", "adam")
     c1.selectbox("add", list(OPTIMIZERS), key="add_which", label_visibility="collapsed",
                  format_func=lambda k: OPTIMIZERS[k].title)
     c2.button("Add", on_click=on_add, disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,
-              width="stretch")
+              width="stretch", help="A new racer starts tuned to the surface (see Tuning).")
+    _tuning(scene)
 
 
-def _racer_panel(pos: int, eid: int) -> None:
+def _tuning(scene) -> None:
+    """Tune every racer the same way: the criterion, the budget in words, Tune all and the
+    fair race that keeps them tuned."""
+    ss = st.session_state
+    offered = tune.criteria(scene)
+    st.markdown("**Tuning**")
+    if not offered:
+        st.caption("No tuning on this surface: it has no lowest point, so a run that heads "
+                   "downhill fastest would win any criterion. Racers keep the rates they have.")
+        return
+    ss.setdefault("tune_criterion", tune.DEFAULT_CRITERION)
+    st.selectbox("tune by", list(offered), key="tune_criterion", format_func=offered.get,
+                 help="What makes a rate best. Runs that diverge or leave the map never win.")
+    st.checkbox("also tune momentum or β1", key="tune_second",
+                help="The same number of runs, spread over fewer rates and three values of "
+                     "the second setting.")
+    what = "lr+momentum" if ss.get("tune_second") else "lr"
+    st.caption("Each racer gets the same search: "
+               f"{tune.budget_text(ss['tune_criterion'], what, scene.steps)}, from this start.")
+    c1, c2 = st.columns([2, 3])
+    c1.button("Tune all", on_click=on_tune_all, width="stretch",
+              disabled=not scene.optimizers, help="Tune every racer's rate now.")
+    c2.toggle("Fair race", key="fair", on_change=on_fair,
+              help="Keep every racer tuned as the surface, the start or the steps change.")
+
+
+def _racer_panel(pos: int, eid: int, scene) -> None:
     """One racer's panel. Only an open panel draws its widgets (their values are kept in the
     session state either way): a rerun then rebuilds a handful of widgets, not every
     optimizer's. A closed panel's label shows its learning rate. A new label is a new expander
@@ -141,7 +174,9 @@ def _racer_panel(pos: int, eid: int) -> None:
     title = ss.get(entry_key(eid, "label")) or info.title
     lr_now = ss.get(hyper_key(eid, "lr"), info.spec["lr"].default)
     label = f"{pos + 1}. {md_literal(title)}"
-    panel = _folding(panel_key(eid), open_key(eid), label, f"{label} · lr {lr_now:g}")
+    marked = tune.mark(scene, pos) if ss.get(entry_key(eid, "tuned")) else None
+    closed = f"{label} · lr {lr_now:g}" + (f" · {tune.MARK_TEXT[marked]}" if marked else "")
+    panel = _folding(panel_key(eid), open_key(eid), label, closed)
     if panel is None:
         return
     with panel:
@@ -156,6 +191,11 @@ def _racer_panel(pos: int, eid: int) -> None:
         for key, h in info.spec.items():
             _hyper_widget(eid, key, h)
         _own_settings(eid)
+        if marked:
+            st.caption(tune.mark_title(scene, pos))
+        st.button("Tune this racer", key=tune_key(eid), on_click=on_tune, args=(eid,),
+                  disabled=not tune.criteria(scene), width="stretch",
+                  help="Set this racer's rate to the best of the tuning search (see Tuning).")
         b1, b2 = st.columns(2)
         b1.button("Duplicate", key=duplicate_key(eid), on_click=on_duplicate, args=(eid,),
                   disabled=len(ss["entry_ids"]) >= MAX_OPTIMIZERS,

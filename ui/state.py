@@ -18,10 +18,11 @@ import streamlit as st
 from landscapes import FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
-from scene import BASIN_GRID, BASIN_GRIDS, PALETTE, Entry, Scene
+from scene import BASIN_GRID, BASIN_GRIDS, PALETTE, Entry, Scene, tune
 from scene.analysis import second_axis
 from scene.budget import fit_race
 from scene.link import LinkScene, race_key, read_link
+from scene.tune import DEFAULT_CRITERION
 from scene.url import to_query
 from ui.choices import beta2_grid, eps_grid, lr_grid, snap
 from ui.compute import cached_lessons, cached_presets
@@ -54,7 +55,7 @@ def write_entry(eid: int, entry: Entry) -> None:
     ss = st.session_state
     ss[entry_key(eid, "opt")] = entry.optimizer
     ss[entry_key(eid, "label")] = entry.label
-    ss[entry_key(eid, "color")] = (entry.color
+    ss[entry_key(eid, "color")] = (entry.color or ss.get(entry_key(eid, "color"))
                                    or PALETTE[len(ss.get("entry_ids", [])) % len(PALETTE)])
     for name, h in info.spec.items():
         v = hp[name]
@@ -68,6 +69,7 @@ def write_entry(eid: int, entry: Entry) -> None:
         else:
             ss[hyper_key(eid, name)] = v
     write_own(eid, entry.own())
+    ss[entry_key(eid, "tuned")] = dict(entry.tuned) if entry.tuned else None
 
 
 def write_own(eid: int, own: dict, steps: int | None = None) -> None:
@@ -148,6 +150,9 @@ def write_scene(scene: Scene) -> None:
     elif analysis_of(ss.get("tab")):  # a scene without one closes the open one
         ss["tab"] = FIRST_TAB
     ss["scene_title"], ss["scene_claim"] = scene.title, scene.claim
+    ss["tune_criterion"] = scene.tuning.get("criterion", DEFAULT_CRITERION)
+    ss["tune_second"] = bool(scene.tuning.get("second"))
+    ss["fair"] = bool(scene.tuning.get("fair"))
 
 
 def read_entry(eid: int) -> Entry:
@@ -166,7 +171,8 @@ def read_entry(eid: int) -> Entry:
     pos = ss["entry_ids"].index(eid)
     if color.upper() == PALETTE[pos % len(PALETTE)].upper():
         color = ""  # the palette's colour for this position: nothing to remember
-    return Entry(name, ss.get(entry_key(eid, "label"), "").strip(), color, compact, **read_own(eid))
+    return Entry(name, ss.get(entry_key(eid, "label"), "").strip(), color, compact, **read_own(eid),
+                 tuned=ss.get(entry_key(eid, "tuned")))
 
 
 def _view_settings(view: dict, entries: list[Entry]) -> None:
@@ -217,7 +223,20 @@ def read_scene() -> Scene:
                  seed=int(ss["seed"]), view=view,
                  test_shift=(float(ss["test_dx"]), float(ss["test_dy"]))
                  if ss.get("test_on") else None,
-                 title=ss.get("scene_title", ""), claim=ss.get("scene_claim", ""))
+                 title=ss.get("scene_title", ""), claim=ss.get("scene_claim", ""),
+                 tuning=read_tuning())
+
+
+def read_tuning() -> dict:
+    """How the page tunes racers (the Tuning controls), the defaults left out."""
+    ss = st.session_state
+    out: dict = {}
+    if ss.get("tune_criterion", DEFAULT_CRITERION) != DEFAULT_CRITERION:
+        out["criterion"] = ss["tune_criterion"]
+    for key, name in (("tune_second", "second"), ("fair", "fair")):
+        if ss.get(key):
+            out[name] = True
+    return out
 
 
 def read_sparsity() -> float | tuple[float, float]:
@@ -384,7 +403,8 @@ def keep_undrawn_widgets() -> None:
         ss[key] = ss[key]
     for key in ("export_format", "export_figure", "export_theme", "export_scale", "sparsity",
                 "sparsity_x", "sparsity_y", "test_dx", "test_dy", "sched", "noise", "seed",
-                "sparsity_split", "test_on", "basins_grid", "basins_paths", "hyper_racer"):
+                "sparsity_split", "test_on", "basins_grid", "basins_paths", "hyper_racer",
+                "tune_criterion", "tune_second", "fair"):
         if key in ss:
             ss[key] = ss[key]
     sched = ss.get("sched")
@@ -392,6 +412,42 @@ def keep_undrawn_widgets() -> None:
         for key in SCHEDULES[sched].params:
             if schedule_key(sched, key) in ss:
                 ss[schedule_key(sched, key)] = ss[schedule_key(sched, key)]
+
+
+def keep_fair() -> None:
+    """With the fair race on, every racer stays tuned: when the surface, the start, the steps
+    or the race's settings change, the racers are tuned again; a racer whose rate was set by
+    hand meanwhile turns the fair race off (said so), since it no longer is one."""
+    ss = st.session_state
+    if not ss.get("fair"):
+        return
+    scene = read_scene()
+    now = tune.context(scene)
+    stale = [i for i in range(len(scene.optimizers)) if tune.mark(scene, i) != "tuned"]
+    if not stale:
+        ss["fair_context"] = now
+        return
+    by_hand = [i for i in stale if scene.optimizers[i].tuned
+               and tune.mark(scene, i) is None and ss.get("fair_context") == now]
+    if by_hand:
+        ss["fair"] = False
+        names = ", ".join(scene.labels()[i] for i in by_hand)
+        notify(f"Fair race off: {names} now races with settings set by hand. Turn it on again "
+               "to tune every racer.")
+        return
+    criterion = ss.get("tune_criterion", DEFAULT_CRITERION)
+    new, results = tune.tune_all(scene, criterion, bool(ss.get("tune_second")), only_stale=True)
+    untuned = []
+    for eid, entry, got, label in zip(ss["entry_ids"], new.optimizers, results, new.labels(),
+                                      strict=True):
+        if isinstance(got, str):  # not tunable here: keeps its rate, without a stale record
+            write_entry(eid, replace(entry, tuned=None))
+            untuned.append(f"{label} ({got})")
+        elif got is not None:
+            write_entry(eid, entry)
+    if untuned:
+        notify("Fair race: these racers keep their rates, untuned: " + "; ".join(untuned) + ".")
+    ss["fair_context"] = now
 
 
 def current_scene() -> tuple[Scene, Scene, list[str]]:

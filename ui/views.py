@@ -11,13 +11,13 @@ import streamlit as st
 
 from landscapes import FORMULA
 from optimizers import OPTIMIZERS, compiled
-from scene import Scene, to_dict, to_json
+from scene import Scene, to_dict, to_json, tune
 from scene.race import DEFAULT_TOL, Race, metrics, steps_to_reach
 from scene.url import encode
 from ui import analysis, header, tab_keeper
 from ui.callbacks import on_inspect_step
 from ui.choices import lr_grid
-from ui.compute import cached_payload, cached_race, cached_recorded
+from ui.compute import cached_payload, cached_race, cached_recorded, cached_tunings
 from ui.equations import update_rules
 from ui.grid import grid_query
 from ui.keys import FIRST_TAB, SHARE_TAB
@@ -80,8 +80,19 @@ def draw_player(scene: Scene, race_scene: Scene, race: Race) -> None:
                "live": {"scene": live_scene,
                         "lr_grids": [lr_grid(OPTIMIZERS[r.optimizer].spec["lr"])
                                      for r in race.racers],
-                        "lrs": [float(r.hyper["lr"]) for r in race.racers]}}
+                        "lrs": [float(r.hyper["lr"]) for r in race.racers],
+                        "marks": tune_marks(race_scene)}}
     race_player(payload, key="player", height=520, grid_query=grid_query(race_scene))
+
+
+def tune_marks(scene: Scene) -> list[dict | None]:
+    """Each racer's tuning mark for its chip: ``{"kind": "tuned" | "default", "title": …}``,
+    or None for a rate set by hand (or a tuning that no longer holds)."""
+    out = []
+    for i, e in enumerate(scene.optimizers):
+        kind = tune.mark(scene, i) if e.tuned else None
+        out.append({"kind": kind, "title": tune.mark_title(scene, i)} if kind else None)
+    return out
 
 
 def stage_readouts(race: Race, paths: list[dict]) -> list[dict]:
@@ -102,6 +113,31 @@ def stage_readouts(race: Race, paths: list[dict]) -> list[dict]:
                 extra["test_loss"] = race.surface.value(xy[:, 0] - dx, xy[:, 1] - dy)
         out.append({**path, **extra})
     return out
+
+
+def draw_tuning(race_scene: Scene) -> None:
+    """How the tuned racers were tuned: the search, each run's score at its rate, the chosen
+    rate starred, the budget in words; shown while any racer's mark holds."""
+    if not any(e.tuned for e in race_scene.optimizers):
+        return
+    found = [t for t in cached_tunings(scene_json(race_scene)) if t is not None]
+    if not found:
+        return
+    from figures.tuning import tuning_figure
+
+    ss = st.session_state
+    shown = bool(ss.pop("tuning_shown", False))  # just tuned: open
+    with st.expander(f"How the racers were tuned ({len(found)} of "
+                     f"{len(race_scene.optimizers)})", expanded=shown):
+        for criterion in dict.fromkeys(t.criterion for t in found):
+            group = [t for t in found if t.criterion == criterion]
+            st.markdown(f"**By {tune.CRITERIA[criterion]}.** Every racer gets the same budget, "
+                        f"{tune.budget_text(criterion, group[0].what, race_scene.steps)}; a run "
+                        "that diverges or leaves the map never wins (✕ along the top).")
+            st.plotly_chart(tuning_figure(group, race_scene.surface_obj().f_min),
+                            config={"displayModeBar": False}, key=f"tuning_{criterion}")
+            for t in group:
+                st.caption(t.summary())
 
 
 def draw_results(race: Race) -> None:

@@ -49,6 +49,16 @@ function fitNames() {
   });
 }
 
+// A racer's tuning mark: "tuned", or "PyTorch default, untuned" (the first word left out
+// where chips are narrow); its title says how it was tuned or why it was not.
+function markHtml(mark) {
+  if (!mark) return "";
+  var words = mark.kind === "tuned" ? "tuned"
+    : '<span class="mark-long">PyTorch </span>default, untuned';
+  return '<span class="mark ' + (mark.kind === "tuned" ? "tuned" : "untuned") + '" title="' +
+    escapeHtml(mark.title || "") + '">' + words + "</span>";
+}
+
 export function buildLegend() {
   var html = "";
   var payload = state.payload, live = payload.live || {};
@@ -68,6 +78,7 @@ export function buildLegend() {
         '" step="1" value="' + lrIndex(lr, grid) + '" aria-label="learning rate of ' + escapeHtml(p.label) + '">' +
         '<span class="lr-text">' + lrHtml(lr) + "</span></label>";
     }
+    html += markHtml((live.marks || [])[i]);
     html += '<span class="value" title="loss f at this step"><span class="value-word">f = </span>' +
       '<span class="value-num"></span></span>' +
       '<span class="flag" hidden><span class="flag-icon"></span><span class="flag-words"></span>' +
