@@ -67,6 +67,40 @@ def _figure_help() -> str:
             "and the map's racer: grid=400, racer=2 in a link) (default: landscape)")
 
 
+def _criteria() -> tuple[str, ...]:
+    from scene.tune import CRITERIA
+
+    return tuple(CRITERIA)
+
+
+def _default_criterion() -> str:
+    from scene.tune import DEFAULT_CRITERION
+
+    return DEFAULT_CRITERION
+
+
+def _tuned(scene, args):
+    """The scene with every racer tuned as ``--tune`` asks, each outcome said on stderr."""
+    from dataclasses import replace
+
+    from scene.tune import DEFAULT_CRITERION, criteria, tune_all
+
+    if not criteria(scene):
+        raise _Fail("--tune: this surface has no lowest point, so a run that heads downhill "
+                    "fastest would win any criterion; nothing to tune by", EXIT_INPUT)
+    criterion = (scene.tuning.get("criterion", DEFAULT_CRITERION) if args.tune == "scene"
+                 else args.tune)
+    second = bool(args.tune_second or scene.tuning.get("second"))
+    tuning = {k: v for k, v in (("criterion", criterion), ("second", second))
+              if v and v != DEFAULT_CRITERION}
+    scene, results = tune_all(replace(scene, tuning={**scene.tuning, **tuning}), criterion,
+                              second)
+    for label, got in zip(scene.labels(), results, strict=True):
+        print(f"tuned: {got.summary()}" if not isinstance(got, str) else
+              f"not tuned: {label}: {got}", file=sys.stderr)
+    return scene
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python -m export",
@@ -92,6 +126,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="number of frames of GIF and MP4 (default 120)")
     p.add_argument("--theme", choices=("article", "screen"), default="article",
                    help="article (print) or screen (large text for projectors)")
+    p.add_argument("--tune", nargs="?", const="scene", default=None, metavar="CRITERION",
+                   choices=("scene", *_criteria()),
+                   help="tune every racer's learning rate on the scene's surface first, each "
+                        "with the same budget (36 runs of the scene's steps), by CRITERION: "
+                        f"{', '.join(_criteria())} (default: the scene's, else "
+                        f"{_default_criterion()}); the written scene records how")
+    p.add_argument("--tune-second", action="store_true",
+                   help="with --tune: tune momentum or β1 too, within the same budget")
     p.add_argument("--slide", action="store_true",
                    help="a 16:9 slide: 1920 x 1080 in large type (--width 1920 --height 1080 "
                         "--theme screen), for PNG, SVG, PDF and HTML")
@@ -186,6 +228,10 @@ def run(argv: list[str] | None = None) -> int:
         raise _Fail(str(e), EXIT_INPUT) from None
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
+    if args.tune is not None:
+        scene = _tuned(scene, args)
+    elif args.tune_second:
+        raise _Fail("--tune-second needs --tune", EXIT_INPUT)
     notes: list[str] = []
     try:
         data = export_bytes(scene, fmt, figure=args.figure, width=args.width,

@@ -62,8 +62,10 @@ SECONDS = (0.5, 0.9, 0.99)
 #: Starts of :data:`WORST`: the scene's, and one step of this fraction of the map's width
 #: (or height) to each side.
 NEARBY = 0.02
-#: The most seconds of computing one tuning of one racer may take (estimated before it runs).
-TUNE_BUDGET = 2.0
+#: The most seconds of computing one tuning of one racer may take, and tuning every racer at
+#: once (estimated before it runs, from :mod:`scene.budget`'s costs at worst).
+TUNE_BUDGET = 0.5
+TUNE_ALL_BUDGET = 3.0
 #: Bumped when the search changes, so that an old record no longer reads as tuned.
 VERSION = 1
 
@@ -104,9 +106,16 @@ def criteria(scene: Scene) -> dict[str, str]:
     return {} if scene.surface_obj().f_min is None else dict(CRITERIA)
 
 
+def cost_seconds(scene: Scene, index: int, criterion: str = DEFAULT_CRITERION) -> float:
+    """Seconds of computing racer ``index``'s tuning takes at most."""
+    from .budget import estimate_seconds
+
+    return estimate_seconds(replace(scene, optimizers=[scene.optimizers[index]])) * runs_of(
+        criterion)
+
+
 def why_not(scene: Scene, index: int, criterion: str = DEFAULT_CRITERION) -> str | None:
     """Why racer ``index`` cannot be tuned on this scene (None: it can)."""
-    from .budget import estimate_seconds
 
     if scene.surface_obj().f_min is None:
         return ("this surface has no lowest point, so a run that heads downhill fastest would "
@@ -116,8 +125,7 @@ def why_not(scene: Scene, index: int, criterion: str = DEFAULT_CRITERION) -> str
         entry.full_hyper()
     except ValueError as e:
         return f"its settings cannot race ({e})"
-    one = replace(scene, optimizers=[entry])
-    cost = estimate_seconds(one) * runs_of(criterion)
+    cost = cost_seconds(scene, index, criterion)
     if cost > TUNE_BUDGET:
         return (f"its {runs_of(criterion)} runs of {scene.steps:,} steps would take about "
                 f"{cost:,.1f} s of computing, more than the {TUNE_BUDGET:g} s a tuning may "
@@ -354,10 +362,25 @@ def tune_all(scene: Scene, criterion: str = DEFAULT_CRITERION, second: bool = Fa
     returns the new scene and, per racer, its :class:`Tuning` or why it was not tuned (None
     for a racer skipped as still tuned)."""
     out: list = []
+    todo = []
     for i in range(len(scene.optimizers)):
         rec = scene.optimizers[i].tuned or {}
-        if (only_stale and mark(scene, i) == "tuned" and rec.get("criterion") == criterion
-                and rec.get("what") == what_of(scene.optimizers[i].optimizer, second)):
+        todo.append(not (only_stale and mark(scene, i) == "tuned"
+                         and rec.get("criterion") == criterion
+                         and rec.get("what") == what_of(scene.optimizers[i].optimizer, second)))
+    total = 0.0
+    for i in range(len(scene.optimizers)):
+        try:
+            total += cost_seconds(scene, i, criterion) if todo[i] else 0.0
+        except ValueError:
+            continue
+    if total > TUNE_ALL_BUDGET:
+        why = (f"tuning these racers at once would take about {total:,.1f} s of computing, more "
+               f"than the {TUNE_ALL_BUDGET:g} s it may take; shorten the race or tune one racer "
+               "at a time")
+        return scene, [why if t else None for t in todo]
+    for i in range(len(scene.optimizers)):
+        if not todo[i]:
             out.append(None)
             continue
         try:

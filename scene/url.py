@@ -86,7 +86,7 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
         q["seed"] = str(d["seed"])
     if d.get("tuning"):  # tune=worst/second/fair
         t = d["tuning"]
-        q["tune"] = "/".join([t.get("criterion", "final"),
+        q["tune"] = "/".join([t.get("criterion", DEFAULT_CRITERION),
                               *(k for k in ("second", "fair") if t.get(k))])
     if d.get("test_shift") is not None:
         q["test"] = _fmt(d["test_shift"])
@@ -103,6 +103,9 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
         if view.get(key) is not None:
             q[key] = str(view[key])
     return q
+
+
+DEFAULT_CRITERION = "mean"  # scene.tune's (that module imports this one's package)
 
 
 def _what_link(what: str) -> str:
