@@ -295,3 +295,38 @@ def test_a_diverged_runs_cross_sits_where_its_path_left_the_map(app):
     assert any(max(abs(a - b) for a, b in zip(c, want, strict=True)) < 40 for c in rgb), rgb
     frame.locator("#map").screenshot(path=str(ARTIFACTS / "chips-diverged-cross.png"))
     context.close()
+
+
+def test_tuned_and_untuned_racers_say_so_on_their_chips_until_a_rate_is_set_by_hand(app):
+    """A link with one racer tuned, one at PyTorch's default marked untuned and one set by
+    hand: the chips show "tuned", "PyTorch default, untuned" and nothing; moving the tuned
+    chip's rate takes its mark away."""
+    from dataclasses import replace
+
+    from scene import Entry, Scene, tune
+    from scene.url import to_query_string
+
+    scene = Scene(surface="rosenbrock", start=(-1.2, 1.0), steps=300,
+                  optimizers=[Entry("adam"), Entry("lion"), Entry("sgd", hyper={"lr": 1e-3})])
+    scene = tune.applied(scene, 0, tune.tune(scene, 0))
+    scene = tune.left_default(scene, 1)
+    scene = replace(scene, view={"step": None, "arrows": False, "tab": "map"})
+    url, browser = app
+    context, page, frame = _open(browser, url + "/?" + to_query_string(scene), 1600, 1000)
+    marks = frame.locator("body").evaluate("""() => Array.from(
+        document.querySelectorAll('#legend .chip')).map(c => {
+            const m = c.querySelector('.mark');
+            return m ? [m.textContent, m.title] : null; })""")
+    assert marks[0][0] == "tuned" and "36 runs of 300 steps" in marks[0][1]
+    assert marks[1][0] == "PyTorch default, untuned"
+    assert marks[2] is None
+    frame.locator(".chip .mark").first.screenshot(path=str(ARTIFACTS / "chip-tuned.png"))
+    slider = frame.locator('.chip[data-i="0"] .lr-slider')
+    slider.focus()
+    slider.press("ArrowLeft")
+    page.wait_for_function("""() => {
+        const f = document.querySelector("iframe[title*='player']");
+        const c = f && f.contentDocument.querySelector('#legend .chip[data-i="0"]');
+        return c && !c.querySelector('.mark');
+    }""", timeout=30_000)
+    context.close()
