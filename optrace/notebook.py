@@ -55,13 +55,26 @@ def _scene_of(source, changes: dict) -> tuple[Scene, list[str]]:
     return scene, list(warnings)
 
 
-def race(source=None, /, **changes) -> Race:
+def race(source=None, /, *, tune: bool | str = False, tune_second: bool = False,
+         **changes) -> Race:
     """Run a scene's race: ``source`` is a link (``"?preset=07-saddle"``, a page's address), a
     preset's name, a scene file's path, a dict in the scene files' format, a
     :class:`scene.Scene`, or nothing (the default scene); ``changes`` replace the scene's
-    fields (``steps=500``). Whatever the reader could not use is warned about (a
-    ``UserWarning`` each, as the command line prints them) and kept in ``.warnings``."""
+    fields (``steps=500``). ``tune``: first tune every racer's rate on the surface, the same
+    search for each (True: by the default criterion, or name one: ``"mean"``, ``"final"``,
+    ``"reach"``, ``"worst"``; ``tune_second``: momentum or β1 too). Whatever the reader could
+    not use, and any racer that could not be tuned, is warned about (a ``UserWarning`` each,
+    as the command line prints them) and kept in ``.warnings``."""
+    from scene import tune as tuning
+
     scene, problems = _scene_of(source, changes)
+    if tune:
+        criterion = tuning.DEFAULT_CRITERION if tune is True else str(tune)
+        if criterion not in tuning.CRITERIA:
+            raise ValueError(f"tune={tune!r}: choose True or one of {', '.join(tuning.CRITERIA)}")
+        scene, results = tuning.tune_all(scene, criterion, tune_second)
+        problems += [f"{label}: not tuned, {got}" for label, got in
+                     zip(scene.labels(), results, strict=True) if isinstance(got, str)]
     for problem in problems:  # what the reader could not use: said, as the command line does
         warnings.warn(problem, UserWarning, stacklevel=2)
     return Race(scene, warnings=problems)

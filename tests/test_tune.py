@@ -255,3 +255,16 @@ def test_the_command_line_tunes_and_records_how(tmp_path):
                          text=True)
     assert bad.returncode != 0 and "no lowest point" in bad.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+def test_the_notebook_api_tunes_too():
+    import optrace
+
+    r = optrace.race("?surface=rosenbrock&opt=lion&opt=adam", tune=True)
+    scene = r.to_scene()
+    assert [tune.mark(scene, i) for i in range(2)] == ["tuned", "tuned"]
+    assert scene.optimizers[0].hyper["lr"] == tune.tune(scene, 0).lr
+    with pytest.warns(UserWarning, match="no lowest point"):
+        optrace.race("?surface=saddle&opt=lion", tune="worst")
+    with pytest.raises(ValueError, match="tune="):
+        optrace.race(tune="fastest")
