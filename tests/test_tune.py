@@ -268,3 +268,27 @@ def test_the_notebook_api_tunes_too():
         optrace.race("?surface=saddle&opt=lion", tune="worst")
     with pytest.raises(ValueError, match="tune="):
         optrace.race(tune="fastest")
+
+
+def test_a_fair_race_s_drag_answer_is_tuned_to_the_dragged_start():
+    from ui.live import answer, unpack
+
+    scene, _ = tune.tune_all(replace(default_scene(), tuning={"fair": True}))
+    live = {k: v for k, v in to_dict(scene).items() if k not in ("title", "claim", "view")}
+    status, body = answer(json.dumps({"scene": live, "start": [0.5, 2.0]}).encode())
+    assert status == 200
+    moved = replace(scene, start=(0.5, 2.0))
+    assert [tune.mark(moved, i) for i in range(4)] == [None] * 4  # the old rates are stale
+    want = simulate(tune.tune_all(moved, only_stale=True)[0])
+    got = unpack(body)["paths"]
+    for path, racer in zip(got, want.racers, strict=True):
+        assert np.array_equal(path["x"], racer.traj.xy[:, 0].astype(np.float32))
+    untuned = simulate(moved)
+    assert any(not np.array_equal(p["x"], r.traj.xy[:, 0].astype(np.float32))
+               for p, r in zip(got, untuned.racers, strict=True))
+    # a chip's rate moved by hand is answered as asked, not tuned away
+    status, body = answer(json.dumps({"scene": live, "racer": 0, "lr": 0.5}).encode())
+    assert status == 200
+    by_hand = simulate(replace(scene, optimizers=[
+        replace(scene.optimizers[0], hyper={"lr": 0.5}), *scene.optimizers[1:]])).racers[0]
+    assert np.array_equal(unpack(body)["paths"][0]["x"], by_hand.traj.xy[:, 0].astype(np.float32))

@@ -53,7 +53,7 @@ import struct
 from pathlib import Path
 
 from figures.payload import loss_values
-from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict
+from scene import MAX_OPTIMIZERS, Scene, from_dict, to_dict, tune
 from scene.race import simulate
 from ui import guard
 from ui.cache import BoundedCache
@@ -81,7 +81,12 @@ ASSET_PREFIX = "/live/player"
 BUNDLE = "player.bundle.js"
 _FRONTEND = Path(__file__).resolve().with_name("player_frontend")
 _SCENE_KEYS = {"surface", "formula", "surface_params", "start", "steps", "optimizers", "schedule",
-               "noise", "sparsity", "seed", "view", "title", "claim", "test_shift"}
+               "noise", "sparsity", "seed", "view", "title", "claim", "test_shift", "tuning"}
+
+#: The most seconds of computing a drag's answer may spend tuning the racers of a fair race
+#: (estimated before it runs); beyond it the paths keep the racers' rates until the release,
+#: when the page tunes them.
+LIVE_TUNE_BUDGET = 0.15
 
 
 class LiveError(ValueError):
@@ -177,6 +182,22 @@ def read_request(data) -> Scene:
 # Computing and packing an answer
 
 
+def fair(scene: Scene) -> Scene:
+    """A fair race's scene with its racers tuned to the dragged start, as the page will tune
+    them on release (the same search), when that fits :data:`LIVE_TUNE_BUDGET`."""
+    criterion = scene.tuning.get("criterion", tune.DEFAULT_CRITERION)
+    second = bool(scene.tuning.get("second"))
+    if not tune.criteria(scene):
+        return scene
+    cost = 0.0
+    for i in range(len(scene.optimizers)):
+        if tune.mark(scene, i) != "tuned":
+            cost += tune.cost_seconds(scene, i, criterion)
+    if cost > LIVE_TUNE_BUDGET:
+        return scene
+    return tune.tune_all(scene, criterion, second, only_stale=True)[0]
+
+
 def pack(scene: Scene) -> bytes:
     """Every racer's path, loss and status for ``scene``, in the answer's binary form."""
     race = simulate(scene)
@@ -237,6 +258,8 @@ def answer(body: bytes) -> tuple[int, bytes | dict]:
         return e.status, e.body()
     except (RecursionError, ValueError, TypeError, OverflowError) as e:
         return 400, LiveError("scene", f"the scene could not be read ({type(e).__name__})").body()
+    if scene.tuning.get("fair") and "racer" not in data:
+        scene = fair(scene)
     key = json.dumps(to_dict(scene), sort_keys=True)
     data = _cache.get(key)
     if data is None:
