@@ -636,11 +636,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sizes", default="1600x1000,1280x800", help="window sizes, WxH,WxH")
     ap.add_argument("--only", default="first,drag,lr,surface,preset,bytes",
                     help="measurements to run: first,drag,lr,surface,preset,bytes")
+    ap.add_argument("--fair", action="store_true",
+                    help="drag with the fair race on: every answer tunes the racers to the "
+                         "dragged start")
     args = ap.parse_args(argv)
     root = args.root.resolve()
     sizes = [tuple(int(v) for v in re.split("[x×]", s.strip())) for s in args.sizes.split(",")]
     only = {s.strip() for s in args.only.split(",")}
     queries = {n: scene_query(root, n) for n in (1000, 10_000)} if "drag" in only else {}
+    if args.fair:
+        queries = {n: q + "&tune=mean/fair" for n, q in queries.items()}
     print(f"serving {root.name} at commit {_head(root)}", flush=True)
     t0 = time.monotonic()
     with serve(root / "app.py", cwd=root) as url, chromium() as browser:
