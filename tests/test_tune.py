@@ -13,16 +13,15 @@ from urllib.parse import parse_qs
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from optimizers import OPTIMIZERS, run
 from scene import Entry, Scene, default_scene, from_dict, to_dict, tune
 from scene.presets import load_presets
 from scene.race import path_length, simulate
 from scene.url import from_query, to_query_string
+from tests.test_app import _app
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 
 
 def _mean_losses(scene: Scene, index: int) -> np.ndarray:
@@ -176,15 +175,6 @@ def test_an_edge_choice_is_flagged():
     t = tune.tune(scene, 0, tune.FINAL)
     assert t.lr == tune.RATES[-1] and t.edge == "largest"
     assert "largest rate tried" in t.summary()
-
-
-def _app(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _ids(at):
