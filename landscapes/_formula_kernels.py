@@ -358,6 +358,10 @@ def formula_hess(p, x, y):
             elif op == OP_POWC:
                 u = v[a]
                 g, d1, d2 = u ** c, c * u ** (c - 1.0), c * (c - 1.0) * u ** (c - 2.0)
+            elif op == OP_RDIVC:  # c / u
+                r = 1.0 / v[a]
+                g = c * r
+                g, d1, d2 = g, -g * r, 2.0 * g * r * r
             else:
                 g, d1, d2 = _unary2(op, v[a])
             ax = gx[a]

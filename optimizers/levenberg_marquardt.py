@@ -41,8 +41,7 @@ from __future__ import annotations
 
 from ._latex import num
 from ._spec import Hyper, lr_hyper, packed
-from .newton import COEFFS, D, DAMPING, EIG, FIELDS, FLAG, HDIAG, HXY, SADDLE_FREE, T  # noqa: F401
-from .newton import loop, step_size  # noqa: F401  (one compiled loop serves both)
+from .newton import COEFFS, FIELDS, loop, step_size  # noqa: F401  (one compiled loop for both)
 
 #: The smallest and largest damping: |H| + λI stays invertible, and a larger λ is gradient
 #: descent with a step too small to see.

@@ -95,6 +95,8 @@ def latex(hp: dict, gamma: str) -> list[str]:
 def eigen(hxx, hxy, hyy):
     """Eigenvalues (λ₁ ≥ λ₂) of the symmetric matrix [[hxx, hxy], [hxy, hyy]] and the unit
     eigenvector (c, s) of λ₁ (the other is (-s, c))."""
+    if hxy == 0.0:  # diagonal: the axes, exactly
+        return (hxx, hyy, 1.0, 0.0) if hxx >= hyy else (hyy, hxx, 0.0, 1.0)
     m = 0.5 * (hxx + hyy)
     h = 0.5 * (hxx - hyy)
     r = math.hypot(h, hxy)
