@@ -43,6 +43,9 @@ from ._latex import num
 from ._spec import Hyper, lr_hyper, packed
 from .newton import COEFFS, FIELDS, loop, step_size  # noqa: F401  (one compiled loop for both)
 
+#: Not a torch.optim optimizer (see :data:`optimizers.newton.IN_TORCH`).
+IN_TORCH = False
+
 #: The smallest and largest damping: |H| + λI stays invertible, and a larger λ is gradient
 #: descent with a step too small to see.
 MIN_DAMPING = 1e-8

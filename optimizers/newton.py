@@ -44,6 +44,10 @@ from landscapes._kernels import hessian
 from . import _ownloop as own
 from ._spec import lr_hyper, packed
 
+#: Not a torch.optim optimizer: no torch reference to compare with (tests/test_refs.py), and the
+#: page says so beside its rule.
+IN_TORCH = False
+
 SPEC = {"lr": lr_hyper(1.0, ui_high=2.0)}
 
 STATE = ("d", "t", "eigenvalues", "hessian_diag", "hessian_xy", "singular")

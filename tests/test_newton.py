@@ -272,6 +272,9 @@ def test_both_say_they_are_not_in_torch():
         assert any("Not in torch.optim" in line for line in info.latex(info.defaults(),
                                                                         r"\gamma_t = 1"))
     assert OPTIMIZERS["levenberg_marquardt"].title == "Newton (LM)"
+    from tests.test_refs import NOT_IN_TORCH
+
+    assert NOT_IN_TORCH == ("newton", "levenberg_marquardt")  # every other one has a reference
 
 
 def test_lm_damping_is_bounded():

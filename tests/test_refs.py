@@ -24,9 +24,10 @@ FIRST_NINE = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagra
               "lion")
 CASES = [c for c in DATA["cases"] if c["optimizer"] in OWN_LOOP + FIRST_NINE]
 SURFACES = {"rosenbrock", "ravine", "himmelblau"}
-#: No reference implementation to compare with: these are checked against NumPy transcriptions
-#: with sympy's Hessians in tests/test_newton.py.
-NOT_IN_TORCH = ("newton", "levenberg_marquardt")
+#: No reference implementation to compare with (a module with ``IN_TORCH = False``): Newton and
+#: Newton (LM) are checked against NumPy transcriptions with sympy's Hessians in
+#: tests/test_newton.py.
+NOT_IN_TORCH = tuple(n for n, i in OPTIMIZERS.items() if not getattr(i.module, "IN_TORCH", True))
 
 
 def _id(case: dict) -> str:
