@@ -23,7 +23,8 @@ The damping is at least 10⁻⁸, so |H| + λI is never singular.
 
 Noise and sparsity apply to the gradient only; the Hessian is the surface's, at the point.
 Stopping (a step leaving the limit box, a non-finite value, a typed formula undefined) is that
-of every other optimizer (:func:`optimizers._ownloop.finish`).
+of every other optimizer (:func:`optimizers._ownloop.finish`); where the Hessian is not finite
+the run stops, as Newton's does (:mod:`optimizers.newton`).
 
 State shown: ``d`` (the direction, before γ), ``t`` (γ, the step length along it),
 ``eigenvalues`` (H's, larger first), ``hessian_diag`` (∂²f/∂x², ∂²f/∂y²), ``hessian_xy``

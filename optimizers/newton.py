@@ -22,7 +22,10 @@ division by zero happens.
 
 Noise and sparsity apply to the gradient only; the Hessian is the surface's, at the point.
 Stopping (a step leaving the limit box, a non-finite value, a typed formula undefined) is
-that of every other optimizer (:func:`optimizers._ownloop.finish`).
+that of every other optimizer (:func:`optimizers._ownloop.finish`). Where the Hessian is not
+finite (a typed formula whose second derivative is infinite or undefined at the point, as
+x^1.5 at x = 0) the step is not finite either, and the run stops there as at any other
+non-finite value ("left the domain" for a typed formula).
 
 State shown: ``d`` (the direction -H⁻¹ g, before γ), ``t`` (γ, the step length along it),
 ``eigenvalues`` (H's, larger first), ``hessian_diag`` (∂²f/∂x², ∂²f/∂y²), ``hessian_xy``
@@ -156,6 +159,9 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
         gx, gy = own.received(fx, fy, nx, ny, kx, ky)
         hxx, hxy, hyy = hessian(sid, sp, x, y)
         dx, dy, flag, l1, l2 = direction(gx, gy, hxx, hxy, hyy, h[SADDLE_FREE], h[DAMPING])
+        if not (math.isfinite(hxx) and math.isfinite(hxy) and math.isfinite(hyy)):
+            dx = math.nan  # no curvature to step by: the run stops here (own.finish)
+            dy = math.nan
         lr = lrs[t - 1]
         px = x
         py = y

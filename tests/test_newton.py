@@ -282,3 +282,14 @@ def test_lm_damping_is_bounded():
         run("booth", "levenberg_marquardt", steps=1, damping=0.0)
     with pytest.raises(ValueError, match="damping"):
         run("booth", "levenberg_marquardt", steps=1, damping=1e7)
+
+
+@pytest.mark.parametrize("name", ["newton", "levenberg_marquardt"])
+def test_an_infinite_curvature_stops_the_run_as_an_undefined_formula_does(name):
+    # x^1.5 at x = 0: f and its gradient are finite, its second derivative is not
+    surf = formula_surface("x^1.5 + y^2")
+    traj = run(surf, name, start=(0.0, 1.0), steps=10)
+    assert traj.status == "domain" and traj.diverged_at == 1 and len(traj.xy) == 1
+    assert traj.stop_text == "left the domain at step 1"
+    # a first-order method goes on: its gradient is finite there
+    assert run(surf, "sgd", start=(0.0, 1.0), steps=10, lr=0.1).status == "completed"
