@@ -5,7 +5,8 @@ A formula typed by the user is compiled by :mod:`landscapes.formula` into a floa
 ``p`` (the ``p`` of its surface): :func:`formula` runs it at one point, carrying each
 register's gradient along with its value (forward mode), so every formula is served by one
 compiled function and there is no compile wait. The dispatch of :mod:`landscapes._kernels`
-calls it for the surface ``formula``.
+calls it for the surface ``formula``; :func:`formula_hess` runs the same program for the
+exact Hessian.
 """
 
 from __future__ import annotations
@@ -180,6 +181,200 @@ def formula(p, x, y):
     if n < 1:
         return math.nan, math.nan, math.nan
     return v[n - 1], dx[n - 1], dy[n - 1]
+
+
+@kernel(inline=True)
+def _unary2(op, u):
+    """g(u), g'(u) and g''(u) for the one-argument operations (as ``formula.py``'s NumPy
+    Hessian takes them)."""
+    if op == OP_NEG:
+        return -u, -1.0, 0.0
+    elif op == OP_SIN:
+        s = math.sin(u)
+        c = math.cos(u)
+        return s, c, -s
+    elif op == OP_COS:
+        s = math.sin(u)
+        c = math.cos(u)
+        return c, -s, -c
+    elif op == OP_EXP:
+        e = math.exp(u)
+        return e, e, e
+    elif op == OP_LOG or op == OP_LOG10:
+        k = 1.0 if op == OP_LOG else 1.0 / _LN10
+        v = (math.log(u) if op == OP_LOG else math.log10(u)) if u >= 0.0 else math.nan
+        return v, k / u, -k / (u * u)
+    elif op == OP_SQRT:
+        s = math.sqrt(u) if u >= 0.0 else math.nan
+        return s, 0.5 / s, -0.25 / (s * s * s)
+    elif op == OP_TAN:
+        t = math.tan(u)
+        d = 1.0 + t * t
+        return t, d, 2.0 * t * d
+    elif op == OP_TANH:
+        t = math.tanh(u)
+        d = 1.0 - t * t
+        return t, d, -2.0 * t * d
+    elif op == OP_ABS:
+        return abs(u), (1.0 if u > 0.0 else -1.0 if u < 0.0 else 0.0), 0.0
+    elif op == OP_ASIN or op == OP_ACOS:
+        if not (u >= -1.0 and u <= 1.0):
+            return math.nan, math.nan, math.nan
+        w = 1.0 - u * u
+        sw = math.sqrt(w)
+        sign = 1.0 if op == OP_ASIN else -1.0
+        v = math.asin(u) if op == OP_ASIN else math.acos(u)
+        return v, sign / sw, sign * u / (w * sw)
+    elif op == OP_ATAN:
+        w = 1.0 + u * u
+        return math.atan(u), 1.0 / w, -2.0 * u / (w * w)
+    elif op == OP_SINH:
+        s = math.sinh(u)
+        return s, math.cosh(u), s
+    elif op == OP_COSH:
+        c = math.cosh(u)
+        return c, math.sinh(u), c
+    return math.nan, math.nan, math.nan
+
+
+@kernel
+def formula_hess(p, x, y):
+    """The exact Hessian ``(d²f/dx², d²f/dxdy, d²f/dy²)`` of the formula program ``p``.
+
+    The same program and the same route as :func:`formula` (one compiled interpreter for every
+    formula, so a typed formula costs no compile wait), each register carrying its gradient
+    and its Hessian along with its value: second-order forward mode, the rules of
+    :func:`landscapes.formula.hessian` (NumPy), which the tests compare it with. Where f is
+    not twice differentiable (abs at 0, min and max where they switch) it takes the one-sided
+    value those rules give."""
+    v = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
+    gx = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
+    gy = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
+    hxx = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
+    hxy = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
+    hyy = carray(_stack_buffer(MAX_REGISTERS), MAX_REGISTERS)
+    n = min(int(p[0]), MAX_REGISTERS)
+    for k in range(n):
+        j = 1 + 4 * k
+        op = int(p[j])
+        c = p[j + 3]
+        hxx[k] = 0.0
+        hxy[k] = 0.0
+        hyy[k] = 0.0
+        if op == OP_X:
+            v[k], gx[k], gy[k] = x, 1.0, 0.0
+        elif op == OP_Y:
+            v[k], gx[k], gy[k] = y, 0.0, 1.0
+        elif op == OP_CONST:
+            v[k], gx[k], gy[k] = c, 0.0, 0.0
+        elif op == OP_ADD or op == OP_SUB:
+            a = int(p[j + 1])
+            b = int(p[j + 2])
+            sg = 1.0 if op == OP_ADD else -1.0
+            v[k] = v[a] + v[b] if op == OP_ADD else v[a] - v[b]
+            gx[k] = gx[a] + sg * gx[b]
+            gy[k] = gy[a] + sg * gy[b]
+            hxx[k] = hxx[a] + sg * hxx[b]
+            hxy[k] = hxy[a] + sg * hxy[b]
+            hyy[k] = hyy[a] + sg * hyy[b]
+        elif op == OP_ADDC or op == OP_RSUBC or op == OP_MULC or op == OP_DIVC:
+            a = int(p[j + 1])
+            if op == OP_ADDC:
+                m, v[k] = 1.0, v[a] + c
+            elif op == OP_RSUBC:
+                m, v[k] = -1.0, c - v[a]
+            elif op == OP_MULC:
+                m, v[k] = c, v[a] * c
+            else:
+                m, v[k] = 1.0 / c, v[a] / c
+            gx[k] = m * gx[a]
+            gy[k] = m * gy[a]
+            hxx[k] = m * hxx[a]
+            hxy[k] = m * hxy[a]
+            hyy[k] = m * hyy[a]
+        elif op == OP_MUL or op == OP_DIV:
+            a = int(p[j + 1])
+            b = int(p[j + 2])
+            u = v[b]
+            bx = gx[b]
+            by = gy[b]
+            bxx = hxx[b]
+            bxy = hxy[b]
+            byy = hyy[b]
+            if op == OP_DIV:  # a · (1/b)
+                r = 1.0 / u
+                d1 = -r * r
+                d2 = 2.0 * r * r * r
+                bxx, bxy, byy = (d2 * bx * bx + d1 * bxx, d2 * bx * by + d1 * bxy,
+                                 d2 * by * by + d1 * byy)
+                bx = d1 * bx
+                by = d1 * by
+                u = r
+            w = v[a]
+            v[k] = w * u
+            gx[k] = gx[a] * u + w * bx
+            gy[k] = gy[a] * u + w * by
+            hxx[k] = hxx[a] * u + 2.0 * gx[a] * bx + w * bxx
+            hxy[k] = hxy[a] * u + gx[a] * by + gy[a] * bx + w * bxy
+            hyy[k] = hyy[a] * u + 2.0 * gy[a] * by + w * byy
+        elif op == OP_POW:  # a^b = exp(b log a)
+            a = int(p[j + 1])
+            b = int(p[j + 2])
+            la = math.log(v[a]) if v[a] >= 0.0 else math.nan
+            ra = 1.0 / v[a]
+            # log a: first and second derivatives
+            lx = ra * gx[a]
+            ly = ra * gy[a]
+            lxx = ra * hxx[a] - lx * lx
+            lxy = ra * hxy[a] - lx * ly
+            lyy = ra * hyy[a] - ly * ly
+            # w = b log a
+            wx = gx[b] * la + v[b] * lx
+            wy = gy[b] * la + v[b] * ly
+            wxx = hxx[b] * la + 2.0 * gx[b] * lx + v[b] * lxx
+            wxy = hxy[b] * la + gx[b] * ly + gy[b] * lx + v[b] * lxy
+            wyy = hyy[b] * la + 2.0 * gy[b] * ly + v[b] * lyy
+            e = v[a] ** v[b]
+            v[k] = e
+            gx[k] = e * wx
+            gy[k] = e * wy
+            hxx[k] = e * (wxx + wx * wx)
+            hxy[k] = e * (wxy + wx * wy)
+            hyy[k] = e * (wyy + wy * wy)
+        elif op == OP_MIN or op == OP_MAX:
+            a = int(p[j + 1])
+            b = int(p[j + 2])
+            if v[a] != v[a] or v[b] != v[b]:
+                v[k] = gx[k] = gy[k] = hxx[k] = hxy[k] = hyy[k] = math.nan
+            else:
+                q = a if (v[a] <= v[b]) == (op == OP_MIN) else b  # as formula() picks
+                v[k], gx[k], gy[k] = v[q], gx[q], gy[q]
+                hxx[k], hxy[k], hyy[k] = hxx[q], hxy[q], hyy[q]
+        else:
+            a = int(p[j + 1])
+            if op == OP_SQR:
+                u = v[a]
+                g, d1, d2 = u * u, 2.0 * u, 2.0
+            elif op == OP_POWC:
+                u = v[a]
+                g, d1, d2 = u ** c, c * u ** (c - 1.0), c * (c - 1.0) * u ** (c - 2.0)
+            elif op == OP_RDIVC:  # c / u
+                r = 1.0 / v[a]
+                g = c * r
+                g, d1, d2 = g, -g * r, 2.0 * g * r * r
+            else:
+                g, d1, d2 = _unary2(op, v[a])
+            ax = gx[a]
+            ay = gy[a]
+            v[k] = g
+            gx[k] = d1 * ax
+            gy[k] = d1 * ay
+            hxx[k] = d2 * ax * ax + d1 * hxx[a]
+            hxy[k] = d2 * ax * ay + d1 * hxy[a]
+            hyy[k] = d2 * ay * ay + d1 * hyy[a]
+    if n < 1:
+        return math.nan, math.nan, math.nan
+    return hxx[n - 1], hxy[n - 1], hyy[n - 1]
 
 
 # -- where a typed formula is undefined, between two points --------------------------------------

@@ -9,6 +9,10 @@ evaluates a surface, so the value alone lets the compiler drop the gradient work
 All gradients are analytic (no finite differences) and computed together with the value so
 that subexpressions are shared. No ``fastmath``: results agree with plain float64 arithmetic.
 
+Beside each surface, ``name_hess(p, x, y) -> (d²f/dx², d²f/dxdy, d²f/dy²)`` is its exact
+Hessian, derived by hand and checked against sympy's (``tests/test_newton.py``); the Newton
+optimizers read it through :func:`landscapes._kernels.hessian`.
+
 A surface may also have ``name_grid(p, xs, ys, out)``, filling ``out[j, i] = f(xs[i], ys[j])``
 faster than point by point (the catalogue names it as the surface's ``grid_kernel``): for
 Rastrigin, Ackley and Lévi N.13 the sines and cosines depend on x or on y alone, so they are
@@ -233,6 +237,206 @@ def sharp_flat(p, x, y):
     w1 = 2.0 * s1 * e1 * F2
     w2 = 2.0 * s2 * e2 * F1
     return F1 * F2, w1 * dx1 + w2 * dx2, w1 * dy1 + w2 * dy2
+
+
+# -- exact Hessians: name_hess(p, x, y) -> (d²f/dx², d²f/dxdy, d²f/dy²) ------------------------
+
+
+@kernel(inline=True)
+def rosenbrock_hess(p, x, y):
+    """Rosenbrock's Hessian, p = [b]."""
+    b = p[0]
+    return 2.0 - 4.0 * b * (y - x * x) + 8.0 * b * x * x, -4.0 * b * x, 2.0 * b
+
+
+@kernel(inline=True)
+def ravine_hess(p, x, y):
+    """The ravine's Hessian: constant, eigenvalues 1 and k, p = [k, cos θ, sin θ]."""
+    k = p[0]
+    c = p[1]
+    s = p[2]
+    return c * c + k * s * s, c * s * (1.0 - k), s * s + k * c * c
+
+
+@kernel(inline=True)
+def saddle_hess(p, x, y):
+    """x² - y²: diag(2, -2)."""
+    return 2.0, 0.0, -2.0
+
+
+@kernel(inline=True)
+def monkey_saddle_hess(p, x, y):
+    """x³ - 3xy²."""
+    return 6.0 * x, -6.0 * y, -6.0 * x
+
+
+@kernel(inline=True)
+def beale_hess(p, x, y):
+    """Beale: each of the three squared terms t is linear in x."""
+    y2 = y * y
+    y3 = y2 * y
+    t1 = 1.5 - x + x * y
+    t2 = 2.25 - x + x * y2
+    t3 = 2.625 - x + x * y3
+    a1 = y - 1.0  # dt/dx
+    a2 = y2 - 1.0
+    a3 = y3 - 1.0
+    b1 = x  # dt/dy
+    b2 = 2.0 * x * y
+    b3 = 3.0 * x * y2
+    hxx = 2.0 * (a1 * a1 + a2 * a2 + a3 * a3)
+    hxy = 2.0 * (a1 * b1 + t1 + a2 * b2 + t2 * 2.0 * y + a3 * b3 + t3 * 3.0 * y2)
+    hyy = 2.0 * (b1 * b1 + b2 * b2 + t2 * 2.0 * x + b3 * b3 + t3 * 6.0 * x * y)
+    return hxx, hxy, hyy
+
+
+@kernel(inline=True)
+def himmelblau_hess(p, x, y):
+    """Himmelblau."""
+    return 12.0 * x * x + 4.0 * y - 42.0, 4.0 * (x + y), 12.0 * y * y + 4.0 * x - 26.0
+
+
+@kernel(inline=True)
+def booth_hess(p, x, y):
+    """Booth: constant."""
+    return 10.0, 8.0, 10.0
+
+
+@kernel(inline=True)
+def matyas_hess(p, x, y):
+    """Matyas: constant."""
+    return 0.52, -0.48, 0.52
+
+
+@kernel(inline=True)
+def rastrigin_hess(p, x, y):
+    """Rastrigin: 2 + 40π² cos 2πx on the diagonal."""
+    sx = math.sin(_PI * x)
+    cx = math.cos(_PI * x)
+    sy = math.sin(_PI * y)
+    cy = math.cos(_PI * y)
+    k = 40.0 * _PI * _PI
+    return 2.0 + k * (cx * cx - sx * sx), 0.0, 2.0 + k * (cy * cy - sy * sy)
+
+
+@kernel(inline=True)
+def ackley_hess(p, x, y):
+    """Ackley. At exactly (0, 0), the tip of the cone, the cone's term is left out (its
+    curvature is infinite there), as its gradient is: only the cosines' term remains."""
+    r = math.sqrt(0.5 * (x * x + y * y))
+    ea = math.exp(-0.2 * r)
+    sx = math.sin(_TWO_PI * x)
+    sy = math.sin(_TWO_PI * y)
+    eb = math.exp(0.5 * (math.cos(_TWO_PI * x) + math.cos(_TWO_PI * y)))
+    pi2 = _PI * _PI
+    hxx = eb * (2.0 * pi2 * math.cos(_TWO_PI * x) - pi2 * sx * sx)
+    hyy = eb * (2.0 * pi2 * math.cos(_TWO_PI * y) - pi2 * sy * sy)
+    hxy = -pi2 * sx * sy * eb
+    if r > 0.0:
+        w = 2.0 * ea / r
+        q = -ea * (0.2 * r + 1.0) / (r * r * r)
+        hxx += w + q * x * x
+        hxy += q * x * y
+        hyy += w + q * y * y
+    return hxx, hxy, hyy
+
+
+@kernel(inline=True)
+def goldstein_price_hess(p, x, y):
+    """Goldstein-Price, f = A·B: A's second derivatives are all equal, B's scale as 1, -1.5,
+    2.25."""
+    s = x + y + 1.0
+    a = 19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y
+    ax = 6.0 * x + 6.0 * y - 14.0  # da/dx = da/dy
+    d = 2.0 * x - 3.0 * y
+    bq = 18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y
+    bqx = 24.0 * x - 36.0 * y - 32.0
+    A = 1.0 + s * s * a
+    B = 30.0 + d * d * bq
+    Ax = 2.0 * s * a + s * s * ax  # = dA/dy
+    Bx = 4.0 * d * bq + d * d * bqx  # dB/dy = -1.5 Bx
+    Axx = 2.0 * a + 4.0 * s * ax + 6.0 * s * s  # = A_xy = A_yy
+    Bxx = 8.0 * bq + 8.0 * d * bqx + 24.0 * d * d  # B_xy = -1.5 Bxx, B_yy = 2.25 Bxx
+    AxxB = Axx * B
+    AxBx = Ax * Bx
+    ABxx = A * Bxx
+    return (AxxB + 2.0 * AxBx + ABxx, AxxB - 0.5 * AxBx - 1.5 * ABxx,
+            AxxB - 3.0 * AxBx + 2.25 * ABxx)
+
+
+@kernel(inline=True)
+def six_hump_camel_hess(p, x, y):
+    """Six-hump camel."""
+    x2 = x * x
+    return 8.0 - 25.2 * x2 + 10.0 * x2 * x2, 1.0, 48.0 * y * y - 8.0
+
+
+@kernel(inline=True)
+def three_hump_camel_hess(p, x, y):
+    """Three-hump camel."""
+    x2 = x * x
+    return 4.0 - 12.6 * x2 + 5.0 * x2 * x2, 1.0, 2.0
+
+
+@kernel(inline=True)
+def styblinski_tang_hess(p, x, y):
+    """Styblinski-Tang."""
+    return 6.0 * x * x - 16.0, 0.0, 6.0 * y * y - 16.0
+
+
+@kernel(inline=True)
+def mccormick_hess(p, x, y):
+    """McCormick."""
+    s = math.sin(x + y)
+    return 2.0 - s, -2.0 - s, 2.0 - s
+
+
+@kernel(inline=True)
+def levi13_hess(p, x, y):
+    """Lévi N.13."""
+    s3x = math.sin(_THREE_PI * x)
+    c3x = math.cos(_THREE_PI * x)
+    s3y = math.sin(_THREE_PI * y)
+    c3y = math.cos(_THREE_PI * y)
+    s2y = math.sin(_TWO_PI * y)
+    c2y = math.cos(_TWO_PI * y)
+    xm = x - 1.0
+    ym = y - 1.0
+    pi2 = _PI * _PI
+    wy3 = 1.0 + s3y * s3y
+    wy2 = 1.0 + s2y * s2y
+    hxx = 18.0 * pi2 * (c3x * c3x - s3x * s3x) + 2.0 * wy3
+    hxy = 12.0 * _PI * xm * s3y * c3y
+    hyy = (18.0 * pi2 * xm * xm * (c3y * c3y - s3y * s3y) + 2.0 * wy2
+           + 16.0 * _PI * ym * s2y * c2y + 8.0 * pi2 * ym * ym * (c2y * c2y - s2y * s2y))
+    return hxx, hxy, hyy
+
+
+@kernel(inline=True)
+def sharp_flat_hess(p, x, y):
+    """The sharp and the flat well, f = F1·F2 with F = 1 - exp(-s‖r - c‖²):
+    ∇F = 2s e d and ∇²F = 2s e (I - 2s d dᵀ), d = r - c."""
+    s1 = p[0]
+    dx1 = x - p[1]
+    dy1 = y - p[2]
+    s2 = p[3]
+    dx2 = x - p[4]
+    dy2 = y - p[5]
+    q1 = -s1 * (dx1 * dx1 + dy1 * dy1)
+    q2 = -s2 * (dx2 * dx2 + dy2 * dy2)
+    a1 = 2.0 * s1 * math.exp(q1)
+    a2 = 2.0 * s2 * math.exp(q2)
+    F1 = -math.expm1(q1)
+    F2 = -math.expm1(q2)
+    c1 = 2.0 * s1
+    c2 = 2.0 * s2
+    hxx = (a1 * (1.0 - c1 * dx1 * dx1) * F2 + 2.0 * a1 * a2 * dx1 * dx2
+           + a2 * (1.0 - c2 * dx2 * dx2) * F1)
+    hxy = (-a1 * c1 * dx1 * dy1 * F2 + a1 * a2 * (dx1 * dy2 + dy1 * dx2)
+           - a2 * c2 * dx2 * dy2 * F1)
+    hyy = (a1 * (1.0 - c1 * dy1 * dy1) * F2 + 2.0 * a1 * a2 * dy1 * dy2
+           + a2 * (1.0 - c2 * dy2 * dy2) * F1)
+    return hxx, hxy, hyy
 
 
 # -- grids of the separable surfaces -----------------------------------------------------------

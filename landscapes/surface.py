@@ -154,6 +154,17 @@ class Surface:
         _, gx, gy = self.value_grad(x, y)
         return gx, gy
 
+    def hessian(self, x, y):
+        """The exact Hessian ``(d²f/dx², d²f/dxdy, d²f/dy²)`` at (x, y); floats or arrays as
+        for :meth:`value`."""
+        if np.ndim(x) == 0 and np.ndim(y) == 0:
+            hxx, hxy, hyy = _k.hessian(self.sid, self.p, float(x), float(y))
+            return float(hxx), float(hxy), float(hyy)
+        xb, yb = _flat_pair(x, y)
+        hxx, hxy, hyy = np.empty(xb.size), np.empty(xb.size), np.empty(xb.size)
+        _k._hessians(self.sid, self.p, xb.ravel(), yb.ravel(), hxx, hxy, hyy)
+        return hxx.reshape(xb.shape), hxy.reshape(xb.shape), hyy.reshape(xb.shape)
+
     def nearest_minimum(self, x: float, y: float, tol: float | None = None) -> int | None:
         """Index in ``minima`` of the listed minimum closest to (x, y) if within ``tol``.
 

@@ -1,4 +1,6 @@
-"""Optimizers that follow ``torch.optim`` exactly, run on the 2-D surfaces of :mod:`landscapes`.
+"""Optimizers that follow ``torch.optim`` exactly, run on the 2-D surfaces of :mod:`landscapes`
+(and two that torch does not have: Newton's method and its damped, saddle-free variant, with
+the surfaces' exact Hessians).
 
     >>> from optimizers import run
     >>> traj = run("rosenbrock", "adam", start=(-1.2, 1.0), steps=500, lr=1e-3, betas=(0.9, 0.999))
@@ -30,9 +32,11 @@ from . import (
     adamax,
     asgd,
     lbfgs,
+    levenberg_marquardt,
     lion,
     muon,
     nadam,
+    newton,
     radam,
     rmsprop,
     rprop,
@@ -215,6 +219,15 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
     "sparse_adam": OptimizerInfo("sparse_adam", "SparseAdam", sparse_adam, sparse_adam.SPEC,
                                  key=("betas",), summary="Lazy Adam: a coordinate missing "
                                  "from a sparse gradient keeps its moments and does not move."),
+    "newton": OptimizerInfo("newton", "Newton", newton, newton.SPEC,
+                            summary="Not in torch.optim. Steps by the exact inverse Hessian "
+                            "times the gradient: drawn to saddles and maxima as to minima."),
+    "levenberg_marquardt": OptimizerInfo("levenberg_marquardt", "Newton (LM)",
+                                         levenberg_marquardt, levenberg_marquardt.SPEC,
+                                         key=("damping",),
+                                         summary="Not in torch.optim. Newton damped by λ, each "
+                                         "negative curvature's sign dropped: always downhill, "
+                                         "repelled by saddles."),
 }
 
 

@@ -54,7 +54,7 @@ RUN_NS = {"sgd": 20.0, "momentum": 27.0, "nesterov": 22.0, "rmsprop": 31.0, "ada
           "adamw": 32.0, "adagrad": 30.0, "nadam": 45.0, "lion": 18.0, "adadelta": 48.0,
           "adamax": 26.0, "radam": 46.0, "rprop": 28.0, "asgd": 32.0, "adabelief": 52.0,
           "lbfgs": 60.0, "sam_sgd": 100.0, "sam_adam": 120.0, "sgd_schedulefree": 120.0,
-          "adamw_schedulefree": 135.0}
+          "adamw_schedulefree": 135.0, "newton": 120.0, "levenberg_marquardt": 125.0}
 RUN_NS_OTHER = 150.0  # an optimizer registered from outside
 #: ns per run-step of ``optimizers.sweep`` on one core (CPU time, 4,096 starts × 500 steps on
 #: Rosenbrock, measured likewise); the optimizers with loops of their own are swept run by
@@ -96,8 +96,8 @@ def evaluations_per_step(optimizer: str, hp: dict) -> float:
     """The most surface evaluations one step can make."""
     if optimizer == "lbfgs":
         return 1.0 + ((float(hp["max_eval"]) - 1.0) if hp["line_search_fn"] else 0.0)
-    if optimizer.startswith("sam_"):
-        return 2.0
+    if optimizer.startswith("sam_") or optimizer in ("newton", "levenberg_marquardt"):
+        return 2.0  # SAM's second gradient; the Newton methods' Hessian, a second pass
     return 1.0
 
 

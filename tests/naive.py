@@ -429,3 +429,53 @@ def sparse_adam(grad, start, steps, lrs, betas=(0.9, 0.999), eps=1e-8, drop=None
 
 
 NAIVE.update({"muon": muon, "adafactor": adafactor, "sparse_adam": sparse_adam})
+
+
+# ---- Second-order methods (not in torch.optim): Newton and the saddle-free
+# ---- Levenberg-Marquardt step, with NumPy's linear algebra in place of the closed forms.
+
+def _hessian_of(grad, hess):
+    """``hess(x, y) -> (hxx, hxy, hyy)``; by default the Hessian of the surface whose method
+    ``grad`` is (tests/test_newton.py passes sympy's instead)."""
+    return hess if hess is not None else grad.__self__.hessian
+
+
+def newton(grad, start, steps, lrs, hess=None):
+    """d = -H⁻¹ g; when |det H| ≤ 1e-12 ‖H‖²_F, d = -H⁺ g keeping only the eigenvalue of larger
+    magnitude (none when H = 0)."""
+    import numpy as np
+
+    hess = _hessian_of(grad, hess)
+    theta, out = np.array(start, dtype=float), [tuple(start)]
+    for k in range(steps):
+        g = np.array(grad(*theta), dtype=float)
+        hxx, hxy, hyy = hess(*theta)
+        H = np.array([[hxx, hxy], [hxy, hyy]], dtype=float)
+        if abs(np.linalg.det(H)) > 1e-12 * np.sum(H * H):
+            d = -np.linalg.solve(H, g)
+        else:
+            w, V = np.linalg.eigh(H)
+            i = int(np.argmax(np.abs(w)))
+            d = np.zeros(2) if w[i] == 0 else -V[:, i] * (V[:, i] @ g) / w[i]
+        theta = theta + lrs[k] * d
+        out.append(tuple(theta))
+    return out
+
+
+def levenberg_marquardt(grad, start, steps, lrs, damping=1e-2, hess=None):
+    """d = -(|H| + λI)⁻¹ g, |H| = V |Λ| Vᵀ."""
+    import numpy as np
+
+    hess = _hessian_of(grad, hess)
+    theta, out = np.array(start, dtype=float), [tuple(start)]
+    for k in range(steps):
+        g = np.array(grad(*theta), dtype=float)
+        hxx, hxy, hyy = hess(*theta)
+        w, V = np.linalg.eigh(np.array([[hxx, hxy], [hxy, hyy]], dtype=float))
+        d = -V @ ((V.T @ g) / (np.abs(w) + damping))
+        theta = theta + lrs[k] * d
+        out.append(tuple(theta))
+    return out
+
+
+NAIVE.update({"newton": newton, "levenberg_marquardt": levenberg_marquardt})

@@ -627,3 +627,23 @@ def test_results_say_which_runs_left_or_are_off_the_drawn_map():
     assert any(v.startswith("**Momentum** left the map at step "
                             f"{mom.off_map_at}, still going downhill") for v in infos), infos
     assert any(v.startswith("**SGD** is off the map from step ") for v in infos), infos
+
+
+def test_newton_preset_reads_out_its_hessian_and_says_it_is_not_pytorch():
+    at = _app()
+    at.selectbox(key="preset").set_value("20-newton-saddle").run()
+    assert not at.exception
+    at.number_input(key="inspect_step").set_value(2).run()
+    table = _table(at, "quantity")
+    assert {"eigenvalues", "hessian_diag", "singular", "flipped"} <= set(table.index)
+    assert table.loc["singular", "Newton"] == "0"  # one number, not a pair
+    assert table.loc["flipped", "Newton (LM)"] in ("0", "1")
+    assert table.loc["eigenvalues", "Newton"].startswith("(")
+    caption = next(c.value for c in at.caption if c.value.startswith("Update 2 moves"))
+    from optimizers import newton
+
+    assert f"**hessian_diag** {newton.STATE_TEXT['hessian_diag']}" in caption
+    _tab(at, "Update rules")
+    assert any("H_t^{-1}" in e.value for e in at.latex)
+    assert any("|H_t| + 0.01" in e.value for e in at.latex)
+    assert any("Newton and Newton (LM) are not in PyTorch" in c.value for c in at.caption)

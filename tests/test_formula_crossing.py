@@ -286,8 +286,13 @@ def test_a_chord_of_a_disk_where_f_is_defined_never_crosses(centre, r, p, q):
 
 @pytest.mark.parametrize("optimizer", [n for n in OPTIMIZERS if OPTIMIZERS[n].family is None])
 def test_the_optimizers_with_loops_of_their_own_stop_at_the_crossing_too(optimizer):
-    surf = formula_surface("1/x + y^2")
-    lr = {"lbfgs": 0.5, "sam_sgd": 0.1, "sam_adam": 0.3}.get(optimizer, 0.1)
+    # Plain Newton climbs 1/x away from its pole (the curvature there is negative): with 4x
+    # added, its first full step jumps from x = -1 to 0.5, across the pole. Newton (LM)'s
+    # step towards the pole is |x|/2 times lr (it slows as the curvature grows): at lr 3 its
+    # first step jumps from -1 to 0.5.
+    surf = formula_surface("1/x + 4*x + y^2" if optimizer == "newton" else "1/x + y^2")
+    lr = {"lbfgs": 0.5, "sam_sgd": 0.1, "sam_adam": 0.3, "newton": 1.0,
+          "levenberg_marquardt": 3.0}.get(optimizer, 0.1)
     traj = run(surf, optimizer, start=(-1.0, 1.0), steps=500, lr=lr)
     assert traj.status == "domain", traj.status
     assert (traj.xy[:, 0] < 0).all()

@@ -62,9 +62,10 @@ CASES = [
 
 
 @pytest.mark.parametrize("optimizer", ["lbfgs", "sam_sgd", "sam_adam", "sgd_schedulefree",
-                                       "adamw_schedulefree"])
+                                       "adamw_schedulefree", "newton", "levenberg_marquardt"])
 def test_optimizers_with_their_own_loop_are_swept_run_by_run(optimizer):
-    lr = {"lbfgs": 0.1, "sam_sgd": 0.01, "sam_adam": 0.05}.get(optimizer, 0.01)
+    lr = {"lbfgs": 0.1, "sam_sgd": 0.01, "sam_adam": 0.05, "newton": 0.5,
+          "levenberg_marquardt": 0.5}.get(optimizer, 0.01)
     starts = _grid_starts("himmelblau", 5)
     res = sweep("himmelblau", optimizer, starts, steps=60, lr=np.full(len(starts), lr))
     for i in range(0, len(starts), 3):

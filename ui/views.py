@@ -263,10 +263,15 @@ def show_rules(scene: Scene, race: Race) -> None:
                     unsafe_allow_html=True)
         for line in update_rules(r.optimizer, r.hyper, lr_text):
             st.latex(line)
+    others = list(dict.fromkeys(OPTIMIZERS[r.optimizer].title for r in race.racers
+                                if not getattr(OPTIMIZERS[r.optimizer].module, "IN_TORCH",
+                                               True)))
     st.caption("g_t is the gradient the optimizer receives at update t (with noise and "
                "sparsity when they are on); γ_t is the learning rate after the schedule. These "
                "are PyTorch's rules: ε is added after the square root, and the first momentum "
-               "step uses the gradient itself.")
+               "step uses the gradient itself."
+               + (f" {' and '.join(others)} {'is' if len(others) == 1 else 'are'} not in "
+                  "PyTorch: H_t is the surface's exact Hessian at the point." if others else ""))
 
 
 def show_share(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:
