@@ -108,7 +108,7 @@ def test_schedule_sends_learning_rates_and_divergence_is_reported(client):
     ({"scene": {"optimizers": ["sgd"]}, "racer": 0, "lr": -1}, 400, "optimizer 1 (SGD)"),
     ({"scene": {"optimizers": ["sgd"] * 13}}, 400, "optimizers"),
     ({"scene": {"optimizers": [{"optimizer": "sgd", "label": "x" * 61}]}}, 400, "optimizer 1"),
-    ({"scene": {"optimizers": ["newton"]}}, 400, "optimizer 1"),
+    ({"scene": {"optimizers": ["gradient_flow"]}}, 400, "optimizer 1"),
     ({"scene": {"noise": -1}}, 400, "noise"),
     ({"scene": {"schedule": {"name": "step", "step_size": "inf"}}}, 400, "schedule.step_size"),
     ({"scene": {"colour": "red"}}, 400, "scene.colour"),
