@@ -169,8 +169,8 @@ def to_dict(scene: Scene) -> dict:
         "optimizers": [{"optimizer": e.optimizer, "label": e.label, "color": e.color,
                         "hyper": _non_default(e), **{k: dict(v) if isinstance(v, dict) else v
                                                      for k, v in e.own().items()},
-                        **({"tuned": _tuned(scene, e)} if e.tuned else {})}
-                       for e in scene.optimizers],
+                        **({"tuned": rec} if (rec := _tuned(scene, i)) else {})}
+                       for i, e in enumerate(scene.optimizers)],
         "schedule": dict(scene.schedule),
         "noise": scene.noise,
         "sparsity": list(scene.sparsity) if isinstance(scene.sparsity, tuple | list)
@@ -188,10 +188,14 @@ def to_dict(scene: Scene) -> dict:
     return d
 
 
-def _tuned(scene: Scene, entry: Entry) -> dict:
-    """A racer's tuning record as a file keeps it: with its budget in words."""
-    from .tune import DEFAULT, budget_text
+def _tuned(scene: Scene, index: int) -> dict | None:
+    """Racer ``index``'s tuning record as a file keeps it, with its budget in words; None when
+    it has none or it no longer holds (a setting changed since: it says nothing then)."""
+    from .tune import DEFAULT, budget_text, mark
 
+    entry = scene.optimizers[index]
+    if not entry.tuned or mark(scene, index) is None:
+        return None
     rec = dict(entry.tuned)
     if rec.get("criterion") != DEFAULT and isinstance(scene.steps, int):
         rec["budget"] = budget_text(rec.get("criterion"), rec.get("what", "lr"), scene.steps)

@@ -216,17 +216,26 @@ def _read_tuning(raw, warn) -> dict:
     return out
 
 
-def _read_tuned(raw) -> dict | None:
+def _read_tuned(raw, where: str, warnings: list[str]) -> dict | None:
     """A racer's tuning record, kept when it has the record's form (whether it still holds is
-    :func:`scene.tune.mark`'s to say, against the scene it is in)."""
+    :func:`scene.tune.mark`'s to say, against the scene it is in); another value is named in
+    the warnings and left out (the racer keeps its settings, unmarked)."""
     from .tune import CRITERIA, DEFAULT
 
-    if not isinstance(raw, dict):
+    if raw is None:
         return None
-    criterion, what, key = raw.get("criterion"), raw.get("what", "lr"), raw.get("key")
-    if (criterion in CRITERIA or criterion == DEFAULT) and what in (
-            "lr", "lr+momentum", "lr+β1") and isinstance(key, str) and len(key) <= 40:
-        return {"criterion": criterion, "what": what, "key": key}
+    if isinstance(raw, dict):
+        criterion, what, key = raw.get("criterion"), raw.get("what", "lr"), raw.get("key")
+        if (criterion in CRITERIA or criterion == DEFAULT) and what in (
+                "lr", "lr+momentum", "lr+β1") and isinstance(key, str) and len(key) == 10 and all(
+                c in "0123456789abcdef" for c in key):
+            rec = {"criterion": criterion, "what": what, "key": key}
+            if raw.get("edge") in ("smallest", "largest"):
+                rec["edge"] = raw["edge"]
+            return rec
+    shown = raw if not isinstance(raw, dict) else "/".join(str(v) for v in raw.values())
+    warnings.append(f"{where}: tuned {quote(shown)} is not a tuning record (criterion/what/key); "
+                    "ignored, the racer keeps its settings unmarked")
     return None
 
 
@@ -518,7 +527,7 @@ def _entry(raw, i: int, warnings: list[str], steps: int = 500) -> Entry | None:
     return Entry(name, label, color, {k: tuple(v) if isinstance(v, list) else v
                                       for k, v in hyper.items()},
                  **_own_settings(raw, where, steps, warnings),
-                 tuned=_read_tuned(raw.get("tuned")))
+                 tuned=_read_tuned(raw.get("tuned"), where, warnings))
 
 
 def normalized(scene: Scene) -> Scene:

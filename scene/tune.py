@@ -12,8 +12,11 @@ rate sliders offer (1, 1.5, 2, 3, 5, 7 per decade); tuning a second hyperparamet
 (momentum, or Adam's β1) spends the same 36 runs on :data:`PAIR_RATES` × :data:`SECONDS`
 (12 rates, two per decade, times 0.5, 0.9 and 0.99).
 
-A run that diverges, leaves the map's limits or steps where a typed formula is undefined
-scores worst under every criterion, so no criterion can be won by running away. On a surface
+A run that diverges, leaves the map (once, anywhere: a run that thrashes across it and comes
+back does not win either) or steps where a typed formula is undefined scores worst under every
+criterion, so no criterion can be won by running away. "Steps to the minimum" counts the steps
+until the run settles within the tolerance of the minimum and stays there to its end: a run
+that only passes through does not count as arriving. On a surface
 without a lowest point (the saddles) even a run that stays inside would win by heading
 downhill fastest, so such a surface cannot be tuned on (:func:`why_not`).
 
@@ -36,13 +39,13 @@ import numpy as np
 from optimizers import OPTIMIZERS, run
 
 from .model import Entry, Scene
-from .race import DEFAULT_TOL, steps_to_reach
+from .race import DEFAULT_TOL
 
 FINAL, REACH, MEAN, WORST = "final", "reach", "mean", "worst"
 #: The criteria, in the order a page offers them, with how each reads.
 CRITERIA = {
     FINAL: "lowest final loss",
-    REACH: "fewest steps to the minimum (within 0.001 of f*)",
+    REACH: "fewest steps to settle within 0.001 of the minimum",
     MEAN: "lowest mean loss over the run",
     WORST: "lowest worst final loss over five nearby starts",
 }
@@ -73,12 +76,13 @@ assert len(RATES) == RUNS and len(PAIR_RATES) * len(SECONDS) == RUNS
 
 
 def second_of(optimizer: str) -> str | None:
-    """The second hyperparameter a racer can be tuned in: ``"momentum"`` (SGD's family,
-    RMSProp), ``"β1"`` (Adam's family, Lion), or None."""
+    """The second hyperparameter a racer can be tuned in: ``"momentum"`` (Momentum, Nesterov,
+    RMSProp), ``"β1"`` (Adam's family, Lion), or None. Plain SGD has none: with momentum it
+    would be the Momentum racer under SGD's name."""
     spec = OPTIMIZERS[optimizer].spec
     if "betas" in spec:
         return "β1"
-    return "momentum" if "momentum" in spec else None
+    return "momentum" if "momentum" in spec and optimizer != "sgd" else None
 
 
 def what_of(optimizer: str, second: bool) -> str:
@@ -177,6 +181,9 @@ class Tuning:
             chosen += f", {self.what.split('+')[1]} {self.second:g}"
         flag = (f" — best at the {self.edge} rate tried: the best may lie beyond the grid"
                 if self.edge else "")
+        if self.criterion == REACH and self.scores[self.best] > self.steps:
+            flag += (" — no run settled at the minimum within the race's steps, so the rate "
+                     "with the lowest final loss was chosen")
         return f"{self.label}: {chosen}, {how}{flag}"
 
 
@@ -208,17 +215,37 @@ def _candidates(entry: Entry, what: str) -> list[tuple[float, float, dict]]:
     return out
 
 
-def _score(traj, criterion: str, f_min: float | None) -> tuple[float, float]:
-    """(primary, final loss) of one run; primary inf when the run stopped."""
+def _left(xy: np.ndarray, bounds) -> bool:
+    """Whether a run that started on the map left it at some step."""
+    (x0, x1), (y0, y1) = bounds
+    x, y = xy[:, 0], xy[:, 1]
+    if not (x0 <= x[0] <= x1 and y0 <= y[0] <= y1):
+        return False  # started off the map: only the limits stop it
+    return bool(np.any((x < x0) | (x > x1) | (y < y0) | (y > y1)))
+
+
+def settled_at(loss: np.ndarray, f_min: float, tol: float = DEFAULT_TOL) -> int | None:
+    """The step from which the loss stays within ``tol`` of ``f_min`` to the end (None: it
+    does not end there)."""
+    near = np.abs(loss - f_min) <= tol
+    if not near[-1]:
+        return None
+    away = np.flatnonzero(~near)
+    return int(away[-1]) + 1 if away.size else 0
+
+
+def _score(traj, criterion: str, surf) -> tuple[float, float]:
+    """(primary, final loss) of one run; primary inf when the run stopped or left the map."""
     final = float(traj.loss[-1])
-    if traj.status != "completed" or not math.isfinite(final):
+    if (traj.status != "completed" or not math.isfinite(final)
+            or _left(np.asarray(traj.xy), surf.bounds)):
         return math.inf, math.inf
     if criterion == MEAN:
         return float(np.mean(traj.loss)), final
     if criterion == REACH:
-        hit = steps_to_reach(traj.loss, f_min, DEFAULT_TOL)
-        # never reached: after every run that did, ranked among themselves by final loss
-        return (float(hit) if hit is not None else len(traj.loss) + final - (f_min or 0.0)), final
+        hit = settled_at(traj.loss, surf.f_min)
+        # never settled: after every run that did, ranked among themselves by final loss
+        return (float(hit) if hit is not None else len(traj.loss) + final - surf.f_min), final
     return final, final
 
 
@@ -247,7 +274,7 @@ def tune(scene: Scene, index: int, criterion: str = DEFAULT_CRITERION,
                 traj = run(surf, entry.optimizer, start=start, steps=scene.steps,
                            schedule=sched, noise=settings["noise"],
                            sparsity=settings["sparsity"], seed=scene.seed, **hp)
-                got = _score(traj, criterion, surf.f_min)
+                got = _score(traj, criterion, surf)
             except ValueError:  # a combination the optimizer refuses
                 got = (math.inf, math.inf)
             worst = max(worst, got)
@@ -292,10 +319,15 @@ def _key(scene: Scene, entry: Entry, criterion: str, what: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
-def record(scene: Scene, entry: Entry, criterion: str, what: str = "lr") -> dict:
+def record(scene: Scene, entry: Entry, criterion: str, what: str = "lr",
+           edge: str | None = None) -> dict:
     """The record ``entry`` carries once tuned (or, with :data:`DEFAULT`, once left at its
-    default) on ``scene``."""
-    return {"criterion": criterion, "what": what, "key": _key(scene, entry, criterion, what)}
+    default) on ``scene``; ``edge``: "smallest" or "largest" when the chosen rate is at the
+    grid's edge."""
+    rec = {"criterion": criterion, "what": what, "key": _key(scene, entry, criterion, what)}
+    if edge in ("smallest", "largest"):
+        rec["edge"] = edge
+    return rec
 
 
 def mark(scene: Scene, index: int) -> str | None:
@@ -320,8 +352,10 @@ def mark_title(scene: Scene, index: int) -> str | None:
     if m == "default":
         reason = why_not(scene, index) or "every rate tried stopped"
         return f"PyTorch's default rate, untuned: {reason}."
+    edge = (f" Best at the {rec['edge']} rate tried: the best may lie beyond the grid."
+            if rec.get("edge") else "")
     return (f"Tuned by {CRITERIA[rec['criterion']]}, "
-            f"{budget_text(rec['criterion'], rec['what'], scene.steps)}.")
+            f"{budget_text(rec['criterion'], rec['what'], scene.steps)}.{edge}")
 
 
 def applied(scene: Scene, index: int, t: Tuning) -> Scene:
@@ -337,7 +371,7 @@ def applied(scene: Scene, index: int, t: Tuning) -> Scene:
         else:
             hyper["momentum"] = t.second
     new = replace(entry, hyper=hyper)
-    new = replace(new, tuned=record(scene, new, t.criterion, t.what))
+    new = replace(new, tuned=record(scene, new, t.criterion, t.what, t.edge))
     return _with_entry(scene, index, new)
 
 

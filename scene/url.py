@@ -72,7 +72,8 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
                 parts[key] = e[key]
         if e.get("tuned"):  # tuned=final/lr-momentum/3f2a…: criterion, what, key
             t = e["tuned"]
-            parts["tuned"] = "/".join((t["criterion"], _what_link(t["what"]), t["key"]))
+            parts["tuned"] = "/".join((t["criterion"], _what_link(t["what"]), t["key"],
+                                       *([t["edge"]] if t.get("edge") else [])))
         opts.append(e["optimizer"] + (";" + _kv(parts) if parts else ""))
     q["opt"] = opts if opts else ["none"]
     sched = dict(d["schedule"])
@@ -206,8 +207,10 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
                     entry[key] = kv.pop(key)
             if "tuned" in kv:
                 criterion, _, rest = kv.pop("tuned").partition("/")
-                what, _, key = rest.partition("/")
-                entry["tuned"] = {"criterion": criterion, "what": _what_read(what), "key": key}
+                what, _, rest = rest.partition("/")
+                key, _, edge = rest.partition("/")
+                entry["tuned"] = {"criterion": criterion, "what": _what_read(what), "key": key,
+                                  **({"edge": edge} if edge else {})}
             entry["hyper"] = kv
             entries.append(entry)
         d["optimizers"] = entries
@@ -223,6 +226,10 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
         criterion, *flags = tune.split("/")
         d["tuning"] = {"criterion": criterion, **{f: True for f in flags if f in
                                                   ("second", "fair")}}
+        for flag in flags:
+            if flag not in ("second", "fair"):
+                warnings.append(f"tune: {quote(flag)} is not a tuning option (second, fair); "
+                                "ignored")
     view = {}
     if (step := _one(params.get("step"))) is not None:
         view["step"] = step

@@ -196,20 +196,35 @@ def on_add() -> None:
 
 
 def _tuned_into_state(scene, results) -> None:
-    """Write the racers a tuning set into their widgets, and say what it chose."""
+    """Write the racers a tuning set into their widgets, and say in one short notice what it
+    chose (the search and the reasons once each; the details are under the results)."""
     ss = st.session_state
-    said = []
-    for eid, entry, got in zip(ss["entry_ids"], scene.optimizers, results, strict=True):
+    chosen, why_not = [], {}
+    for eid, entry, got, label in zip(ss["entry_ids"], scene.optimizers, results,
+                                      scene.labels(), strict=True):
         if got is None:
             continue
         if isinstance(got, str):
-            said.append(f"{entry.label or entry.optimizer}: not tuned, {got}.")
+            why_not.setdefault(got, []).append(label)
             continue
         write_entry(eid, entry)
-        said.append(got.summary())
+        if got.best >= 0:
+            second = (f", {got.what.split('+')[1]} {got.second:g}" if got.second is not None
+                      else "")
+            edge = f" (at the {got.edge} rate tried)" if got.edge else ""
+            chosen.append(f"{label} lr {got.lr:g}{second}{edge}")
+        else:
+            why_not.setdefault("every rate tried stopped", []).append(label)
+    said = []
+    first = next((g for g in results if g is not None and not isinstance(g, str)), None)
+    if chosen and first is not None:
+        said.append(f"Tuned by {tune.CRITERIA[first.criterion]} "
+                    f"({tune.budget_text(first.criterion, first.what, first.steps)} each): "
+                    + "; ".join(chosen) + ".")
+    said += [f"Not tuned ({reason}): {', '.join(names)}." for reason, names in why_not.items()]
     if said:
-        notify(" · ".join(said))
-    ss["tuning_shown"] = True
+        notify(" ".join(said))
+    ss["tuning_shown"] = bool(chosen)
 
 
 def on_tune(eid: int) -> None:

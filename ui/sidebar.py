@@ -155,8 +155,9 @@ def _tuning(scene) -> None:
                 help="The same number of runs, spread over fewer rates and three values of "
                      "the second setting.")
     what = "lr+momentum" if ss.get("tune_second") else "lr"
+    start = "" if ss["tune_criterion"] == tune.WORST else ", from this start"
     st.caption("Each racer gets the same search: "
-               f"{tune.budget_text(ss['tune_criterion'], what, scene.steps)}, from this start.")
+               f"{tune.budget_text(ss['tune_criterion'], what, scene.steps)}{start}.")
     c1, c2 = st.columns([2, 3])
     c1.button("Tune all", on_click=on_tune_all, width="stretch",
               disabled=not scene.optimizers, help="Tune every racer's rate now.")

@@ -423,7 +423,11 @@ def keep_fair() -> None:
         return
     scene = read_scene()
     now = tune.context(scene)
-    stale = [i for i in range(len(scene.optimizers)) if tune.mark(scene, i) != "tuned"]
+    criterion = ss.get("tune_criterion", DEFAULT_CRITERION)
+    second = bool(ss.get("tune_second"))
+    stale = [i for i, e in enumerate(scene.optimizers)
+             if tune.mark(scene, i) != "tuned" or e.tuned.get("criterion") != criterion
+             or e.tuned.get("what") != tune.what_of(e.optimizer, second)]
     if not stale:
         ss["fair_context"] = now
         return
@@ -435,18 +439,18 @@ def keep_fair() -> None:
         notify(f"Fair race off: {names} now races with settings set by hand. Turn it on again "
                "to tune every racer.")
         return
-    criterion = ss.get("tune_criterion", DEFAULT_CRITERION)
-    new, results = tune.tune_all(scene, criterion, bool(ss.get("tune_second")), only_stale=True)
-    untuned = []
+    new, results = tune.tune_all(scene, criterion, second, only_stale=True)
+    untuned: dict[str, list[str]] = {}
     for eid, entry, got, label in zip(ss["entry_ids"], new.optimizers, results, new.labels(),
                                       strict=True):
         if isinstance(got, str):  # not tunable here: keeps its rate, without a stale record
             write_entry(eid, replace(entry, tuned=None))
-            untuned.append(f"{label} ({got})")
+            untuned.setdefault(got, []).append(label)
         elif got is not None:
             write_entry(eid, entry)
-    if untuned:
-        notify("Fair race: these racers keep their rates, untuned: " + "; ".join(untuned) + ".")
+    if ss.get("fair_context") != now:  # said once for each new surface, start or length
+        for reason, names in untuned.items():
+            notify(f"Fair race: {', '.join(names)} keep their rates, untuned: {reason}.")
     ss["fair_context"] = now
 
 

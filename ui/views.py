@@ -117,27 +117,35 @@ def stage_readouts(race: Race, paths: list[dict]) -> list[dict]:
 
 def draw_tuning(race_scene: Scene) -> None:
     """How the tuned racers were tuned: the search, each run's score at its rate, the chosen
-    rate starred, the budget in words; shown while any racer's mark holds."""
-    if not any(e.tuned for e in race_scene.optimizers):
+    rate starred, the budget in words; offered while any racer's mark holds. Its content is
+    computed and drawn only while it is open (it opens itself after a tuning)."""
+    marked = [i for i, e in enumerate(race_scene.optimizers)
+              if e.tuned and tune.mark(race_scene, i) == "tuned"]
+    if not marked:
         return
-    found = [t for t in cached_tunings(scene_json(race_scene)) if t is not None]
-    if not found:
+    ss = st.session_state
+    if ss.pop("tuning_shown", False):
+        ss["tuning_open"] = True
+    panel = st.expander(f"How the racers were tuned ({len(marked)} of "
+                        f"{len(race_scene.optimizers)})", key="tuning_panel",
+                        expanded=bool(ss.get("tuning_open")), on_change="rerun")
+    ss["tuning_open"] = bool(panel.open)
+    if not panel.open:
         return
     from figures.tuning import tuning_figure
 
-    ss = st.session_state
-    shown = bool(ss.pop("tuning_shown", False))  # just tuned: open
-    with st.expander(f"How the racers were tuned ({len(found)} of "
-                     f"{len(race_scene.optimizers)})", expanded=shown):
+    found = [t for t in cached_tunings(scene_json(race_scene)) if t is not None]
+    with panel:
         for criterion in dict.fromkeys(t.criterion for t in found):
             group = [t for t in found if t.criterion == criterion]
             st.markdown(f"**By {tune.CRITERIA[criterion]}.** Every racer gets the same budget, "
                         f"{tune.budget_text(criterion, group[0].what, race_scene.steps)}; a run "
-                        "that diverges or leaves the map never wins (✕ along the top).")
+                        "that diverges or leaves the map never wins (✕ on its racer's row "
+                        "along the top), and the chosen rate is starred.")
             st.plotly_chart(tuning_figure(group, race_scene.surface_obj().f_min),
                             config={"displayModeBar": False}, key=f"tuning_{criterion}")
             for t in group:
-                st.caption(t.summary())
+                st.caption(md_literal(t.summary()))
 
 
 def draw_results(race: Race) -> None:

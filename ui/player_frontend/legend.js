@@ -3,7 +3,7 @@
 // dragged (the paths follow from the live route) and committed on release.
 import { state, store } from "./store.js";
 import { el } from "./dom.js";
-import { escapeHtml, fmt, isNum } from "./util.js";
+import { escapeHtml, fmt, isNum, markHtml } from "./util.js";
 import { statusOf } from "./paths.js";
 import { svgSwatch } from "./symbols.js";
 import { markerKey, markerStyles } from "./specs.js";
@@ -47,16 +47,6 @@ function fitNames() {
       : measureCtx.measureText(text.slice(0, NAME_MIN) + "\u2026").width;
     c.toggle.style.minWidth = Math.ceil(before + Math.min(whole, part) + 2) + "px";
   });
-}
-
-// A racer's tuning mark: "tuned", or "PyTorch default, untuned" (the first word left out
-// where chips are narrow); its title says how it was tuned or why it was not.
-function markHtml(mark) {
-  if (!mark) return "";
-  var words = mark.kind === "tuned" ? "tuned"
-    : '<span class="mark-long">PyTorch </span>default, untuned';
-  return '<span class="mark ' + (mark.kind === "tuned" ? "tuned" : "untuned") + '" title="' +
-    escapeHtml(mark.title || "") + '">' + words + "</span>";
 }
 
 export function buildLegend() {

@@ -3,7 +3,7 @@
 // slide controls and the stage's keys.
 import { state, store } from "./store.js";
 import { el } from "./dom.js";
-import { escapeHtml, fmt, isNum } from "./util.js";
+import { escapeHtml, fmt, isNum, markHtml } from "./util.js";
 import { sendEvent, sendStep } from "./bridge.js";
 import { forgetStageLayout, setTab } from "./layout.js";
 import { svgSwatch } from "./symbols.js";
@@ -40,10 +40,11 @@ export function buildStage() {
   el.stageText.innerHTML = html;
   // One row per racer: its name, its loss now, and what the claim counts (the step it
   // reaches the minimum, its loss on the test surface), as the race on the map is now.
-  var rows = "";
+  var rows = "", marks = ((state.payload.live || {}).marks) || [];
   state.paths.forEach(function (p, i) {
     rows += '<span class="name" data-i="' + i + '"><span class="swatch">' + svgSwatch(p) +
-      '</span>' + escapeHtml(p.label) + '</span><span class="val"></span><span class="num"></span>';
+      '</span>' + escapeHtml(p.label) + markHtml(marks[i]) +
+      '</span><span class="val"></span><span class="num"></span>';
   });
   el.readouts.innerHTML = rows;
   readoutEls = Array.prototype.slice.call(el.readouts.querySelectorAll(".name")).map(function (n) {

@@ -58,3 +58,13 @@ export function gridRange(rows) {
   }
   return [lo, hi];
 }
+
+// A racer's tuning mark: "tuned", or "PyTorch default, untuned" (the first word left out
+// where chips are narrow); its title says how it was tuned or why it was not.
+export function markHtml(mark) {
+  if (!mark) return "";
+  var words = mark.kind === "tuned" ? "tuned"
+    : '<span class="mark-long">PyTorch </span>default, untuned';
+  return '<span class="mark ' + (mark.kind === "tuned" ? "tuned" : "untuned") + '" title="' +
+    escapeHtml(mark.title || "") + '">' + words + "</span>";
+}
