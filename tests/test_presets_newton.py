@@ -103,3 +103,35 @@ def test_the_caption_says_the_same():
     assert preset_captions()[NEWTON] == ("Newton settles on the saddle by step 5; Newton (LM) "
                                          "and SGD leave it and reach the minimum at steps 6 "
                                          "and 21.")
+
+
+ONE_STEP = "21-newton-one-step"
+
+
+def test_newton_is_at_the_ravines_minimum_after_one_step_with_loss_exactly_0():
+    _says(ONE_STEP, "On the ravine (condition number 50) blue Newton is at the minimum after "
+                    "1 step, with the loss exactly 0")
+    scene = _load(ONE_STEP)
+    assert scene.surface == "ravine" and scene.surface_params["condition"] == 50.0
+    race = simulate(scene)
+    newton = race.racers[0]
+    assert newton.optimizer == "newton" and newton.hyper["lr"] == 1.0
+    assert newton.traj.loss[0] > 1.0
+    assert np.all(newton.traj.loss[1:] == 0.0)
+    assert np.all(newton.traj.xy[1:] == 0.0)
+
+
+def test_tuned_momentum_and_sgd_settle_at_steps_103_and_152():
+    from scene import tune
+
+    _says(ONE_STEP, "each at the rate the app's tuning picks for it (fewest steps to settle "
+                    "within 0.001 of the minimum)", "settle there at steps 103 and 152")
+    scene = _load(ONE_STEP)
+    for i in (1, 2):  # the rates are the search's choice, and the file says so
+        assert tune.mark(scene, i) == "tuned"
+        assert scene.optimizers[i].tuned["criterion"] == tune.REACH
+        assert scene.optimizers[i].full_hyper()["lr"] == tune.tune(scene, i, tune.REACH).lr
+    race = simulate(scene)
+    _, momentum, sgd = race.racers
+    assert (momentum.optimizer, sgd.optimizer) == ("momentum", "sgd")
+    assert [tune.settled_at(r.traj.loss, 0.0) for r in (momentum, sgd)] == [103, 152]
