@@ -33,7 +33,8 @@ def _mean_losses(scene: Scene, index: int) -> np.ndarray:
     for lr in tune.RATES:
         t = run(scene.surface_obj(), e.optimizer, start=scene.start_point(), steps=scene.steps,
                 seed=scene.seed, **{**e.full_hyper(), "lr": lr})
-        on_map = all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in t.xy)
+        off = [not (x0 <= x <= x1 and y0 <= y <= y1) for x, y in t.xy]
+        on_map = not off[-1] and sum(off) <= 0.05 * scene.steps
         out.append(np.mean(t.loss) if t.status == "completed" and on_map else math.inf)
     return np.array(out)
 
@@ -65,7 +66,7 @@ def test_a_run_that_passes_through_the_minimum_has_not_arrived():
     assert tune.settled_at(np.array([5.0, 1e-4, 2.0]), 0.0) is None
 
 
-def test_a_run_that_leaves_the_map_never_wins():
+def test_a_run_that_ends_off_the_map_or_thrashes_across_it_never_wins():
     # Lion tuned with β1 on Rosenbrock: its fast rates thrash across the map and back.
     scene = default_scene()
     scene = replace(scene, optimizers=[Entry("lion")])
@@ -73,7 +74,22 @@ def test_a_run_that_leaves_the_map_never_wins():
     for criterion in tune.CRITERIA:
         t = tune.tune(scene, 0, criterion, second=True)
         traj = simulate(tune.applied(scene, 0, t)).racers[0].traj
-        assert all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in traj.xy), criterion
+        off = [not (x0 <= x <= x1 and y0 <= y <= y1) for x, y in traj.xy]
+        assert not off[-1] and sum(off) <= 0.05 * scene.steps, criterion
+        stopped = t.lrs[~np.isfinite(t.scores)]
+        assert stopped.size  # some rates did thrash, and lost
+
+
+def test_newtons_brief_excursion_off_the_map_does_not_rule_out_its_rate():
+    # At lr 1 Newton leaves Rosenbrock's map for one step and is at the minimum in five.
+    scene = replace(default_scene(), optimizers=[Entry("newton")])
+    (x0, x1), (y0, y1) = scene.surface_obj().bounds
+    traj = simulate(scene).racers[0].traj
+    off = [not (x0 <= x <= x1 and y0 <= y <= y1) for x, y in traj.xy]
+    assert sum(off) == 1 and not off[-1]
+    t = tune.tune(scene, 0, tune.REACH)
+    assert np.isfinite(t.scores[list(tune.RATES).index(1.0)])
+    assert t.lr == 1.0 and t.scores[t.best] <= 6
 
 
 def test_plain_sgd_is_not_turned_into_momentum():

@@ -188,8 +188,10 @@ def on_add() -> None:
     write_entry(eid, started.optimizers[index])
     label = started.labels()[index]
     if tune.mark(started, index) == "tuned":
-        notify(f"{label} starts tuned to this surface at lr "
-               f"{started.optimizers[index].hyper['lr']:g}. {tune.mark_title(started, index)}")
+        runs = tune.runs_of(ss.get("tune_criterion", tune.DEFAULT_CRITERION))
+        notify(f"{label} starts tuned to this surface: lr "
+               f"{started.optimizers[index].hyper['lr']:g}, the best of {runs} runs (its "
+               "chip's mark tells how).")
     else:
         notify(f"{label} starts at PyTorch's default rate, untuned: "
                f"{tune.why_not(scene, index) or 'every rate tried stopped'}.")
@@ -218,9 +220,9 @@ def _tuned_into_state(scene, results) -> None:
     said = []
     first = next((g for g in results if g is not None and not isinstance(g, str)), None)
     if chosen and first is not None:
-        said.append(f"Tuned by {tune.CRITERIA[first.criterion]} "
-                    f"({tune.budget_text(first.criterion, first.what, first.steps)} each): "
-                    + "; ".join(chosen) + ".")
+        said.append(f"Tuned by {tune.CRITERIA[first.criterion]}, "
+                    f"{tune.runs_of(first.criterion)} runs each: " + "; ".join(chosen)
+                    + ". The search is under the results.")
     said += [f"Not tuned ({reason}): {', '.join(names)}." for reason, names in why_not.items()]
     if said:
         notify(" ".join(said))

@@ -448,9 +448,11 @@ def keep_fair() -> None:
             untuned.setdefault(got, []).append(label)
         elif got is not None:
             write_entry(eid, entry)
-    if ss.get("fair_context") != now:  # said once for each new surface, start or length
+    said = (scene.surface, tuple(sorted(scene.surface_params.items())), tuple(untuned))
+    if untuned and ss.get("fair_untuned_said") != said:  # once for each surface and reason
         for reason, names in untuned.items():
             notify(f"Fair race: {', '.join(names)} keep their rates, untuned: {reason}.")
+    ss["fair_untuned_said"] = said
     ss["fair_context"] = now
 
 

@@ -255,10 +255,12 @@ def show_inspector(scene: Scene, race: Race) -> None:
         shown = [q for q in quantities if texts.get(q)]
         st.caption(
             f"Update {k} moves each optimizer from its position after {k - 1} updates. State "
-            "values are after the update, under PyTorch's names: "
+            "values are after the update, under PyTorch's names (the Newton methods, not in "
+            "torch.optim, under their own): "
             + "; ".join(f"**{q}** {texts[q]}" for q in shown)
             + ". The step size per coordinate is what multiplies the (averaged) gradient in "
-            "that coordinate.")
+            "that coordinate; for L-BFGS and the Newton methods it is the step length t of "
+            "the step t·d along their own direction d.")
 
 
 def show_rules(scene: Scene, race: Race) -> None:
