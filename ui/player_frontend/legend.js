@@ -57,7 +57,9 @@ export function buildLegend() {
     var lr = (live.lrs || [])[i], grid = state.lrGrids[i];
     // Name, then the learning rate, then the live value and any flag: a flag that appears
     // while the slider is dragged never moves the slider from under the pointer.
-    html += '<div class="chip' + (store.isVisible(p) ? "" : " off") + '" data-i="' + i + '">' +
+    var mark = (live.marks || [])[i];
+    html += '<div class="chip' + (store.isVisible(p) ? "" : " off") + (mark ? " marked" : "") +
+      '" data-i="' + i + '">' +
       '<button type="button" class="toggle" title="Show or hide this path">' +
       '<span class="swatch">' + svgSwatch(p) + "</span>" +
       '<span class="name" title="' + escapeHtml(p.label) + '">' + escapeHtml(p.label) + "</span></button>";
@@ -68,7 +70,7 @@ export function buildLegend() {
         '" step="1" value="' + lrIndex(lr, grid) + '" aria-label="learning rate of ' + escapeHtml(p.label) + '">' +
         '<span class="lr-text">' + lrHtml(lr) + "</span></label>";
     }
-    html += markHtml((live.marks || [])[i]);
+    html += markHtml(mark);
     html += '<span class="value" title="loss f at this step"><span class="value-word">f = </span>' +
       '<span class="value-num"></span></span>' +
       '<span class="flag" hidden><span class="flag-icon"></span><span class="flag-words"></span>' +
