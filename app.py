@@ -30,7 +30,7 @@ if __name__ == "__main__":  # a run of the page
 
     race = views.compute_race(race_scene)
     views.draw_player(scene, race_scene, race)
-    sidebar.draw_sidebar()        # after the player, so a change reaches the map first
+    sidebar.draw_sidebar(scene)   # after the player, so a change reaches the map first
     if not st.session_state.get("present") and not header.embedded():
         views.draw_results(race)
         views.draw_tuning(race_scene)

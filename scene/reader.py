@@ -220,15 +220,14 @@ def _read_tuned(raw, where: str, warnings: list[str]) -> dict | None:
     """A racer's tuning record, kept when it has the record's form (whether it still holds is
     :func:`scene.tune.mark`'s to say, against the scene it is in); another value is named in
     the warnings and left out (the racer keeps its settings, unmarked)."""
-    from .tune import CRITERIA, DEFAULT
+    from .tune import CRITERIA, DEFAULT, WHATS
 
     if raw is None:
         return None
     if isinstance(raw, dict):
         criterion, what, key = raw.get("criterion"), raw.get("what", "lr"), raw.get("key")
-        if (criterion in CRITERIA or criterion == DEFAULT) and what in (
-                "lr", "lr+momentum", "lr+β1") and isinstance(key, str) and len(key) == 10 and all(
-                c in "0123456789abcdef" for c in key):
+        if (criterion in CRITERIA or criterion == DEFAULT) and what in WHATS and isinstance(
+                key, str) and len(key) == 10 and all(c in "0123456789abcdef" for c in key):
             rec = {"criterion": criterion, "what": what, "key": key}
             if raw.get("edge") in ("smallest", "largest"):
                 rec["edge"] = raw["edge"]

@@ -89,6 +89,10 @@ def second_of(optimizer: str) -> str | None:
     return "momentum" if "momentum" in spec and optimizer != "sgd" else None
 
 
+#: What a tuning can set: the rate, or the rate and a second setting.
+WHATS = ("lr", "lr+momentum", "lr+β1")
+
+
 def what_of(optimizer: str, second: bool) -> str:
     """What a tuning sets: ``"lr"``, or ``"lr+momentum"`` / ``"lr+β1"``."""
     name = second_of(optimizer) if second else None

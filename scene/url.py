@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from . import Scene, capped, default_scene, from_dict, quote, to_dict
+from .tune import DEFAULT_CRITERION
 
 
 def _fmt(v) -> str:
@@ -104,9 +105,6 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
         if view.get(key) is not None:
             q[key] = str(view[key])
     return q
-
-
-DEFAULT_CRITERION = "mean"  # scene.tune's (that module imports this one's package)
 
 
 def _what_link(what: str) -> str:

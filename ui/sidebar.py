@@ -53,14 +53,14 @@ from ui.keys import (
     surface_param_key,
     tune_key,
 )
-from ui.state import read_scene
 from ui.tables import md_literal
 
 
-def draw_sidebar() -> None:
+def draw_sidebar(scene) -> None:
     """The scene's controls. Drawn after the race player, so that a changed setting reaches
     the player before the rest of the page is rebuilt; the widgets' values are already in
-    the session state when the script starts."""
+    the session state when the script starts. ``scene``: the scene they hold (as this run read
+    it), for the racers' tuning marks."""
     presets = cached_presets()
     with st.sidebar:
         st.toggle("Presentation mode", key="present",
@@ -81,7 +81,7 @@ def draw_sidebar() -> None:
             st.text(f"⚠ A preset could not be loaded: {problem}")
         _surface_controls()
         _start_controls()
-        _racers()
+        _racers(scene)
         st.subheader("Training conditions")
         _schedule_controls()
         _noise_controls()
@@ -123,12 +123,12 @@ def _start_controls() -> None:
                     on_change=on_steps, help=f"Number of updates, up to {STEPS_LIMIT:,}.")
 
 
-def _racers() -> None:
+def _racers(scene) -> None:
     ss = st.session_state
     st.subheader("Optimizers")
-    scene = read_scene()
+    tunable = bool(tune.criteria(scene))
     for pos, eid in enumerate(list(ss["entry_ids"])):
-        _racer_panel(pos, eid, scene)
+        _racer_panel(pos, eid, scene, tunable)
     c1, c2 = st.columns([3, 2])
     ss.setdefault("add_which", "adam")
     c1.selectbox("add", list(OPTIMIZERS), key="add_which", label_visibility="collapsed",
@@ -165,7 +165,7 @@ def _tuning(scene) -> None:
               help="Keep every racer tuned as the surface, the start or the steps change.")
 
 
-def _racer_panel(pos: int, eid: int, scene) -> None:
+def _racer_panel(pos: int, eid: int, scene, tunable: bool) -> None:
     """One racer's panel. Only an open panel draws its widgets (their values are kept in the
     session state either way): a rerun then rebuilds a handful of widgets, not every
     optimizer's. A closed panel's label shows its learning rate. A new label is a new expander
@@ -195,7 +195,7 @@ def _racer_panel(pos: int, eid: int, scene) -> None:
         if marked:
             st.caption(tune.mark_title(scene, pos))
         st.button("Tune this racer", key=tune_key(eid), on_click=on_tune, args=(eid,),
-                  disabled=not tune.criteria(scene), width="stretch",
+                  disabled=not tunable, width="stretch",
                   help="Set this racer's rate to the best of the tuning search (see Tuning).")
         b1, b2 = st.columns(2)
         b1.button("Duplicate", key=duplicate_key(eid), on_click=on_duplicate, args=(eid,),
