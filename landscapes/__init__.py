@@ -21,6 +21,7 @@ Example
 from __future__ import annotations
 
 from .catalogue import CATALOGUE, SURFACES, Adjustable
+from .data import DATA, DATA_KEYS, DATASETS, MODELS, data_surface
 from .formula import FormulaError
 from .surface import LIMIT_FACTOR, ParamSpec, Point, Surface, grid
 from .typed import (
@@ -32,9 +33,10 @@ from .typed import (
     formula_surface,
 )
 
-__all__ = ["CATALOGUE", "FORMULA", "FORMULA_RANGE", "LIMIT_FACTOR", "RANGE_LIMIT",
-           "RANGE_MIN_WIDTH", "SURFACES", "FormulaError", "ParamSpec", "Point", "Surface",
-           "formula_surface", "get_surface", "grid"]
+__all__ = ["CATALOGUE", "DATA", "DATASETS", "DATA_KEYS", "FORMULA", "FORMULA_RANGE",
+           "LIMIT_FACTOR", "MODELS", "RANGE_LIMIT", "RANGE_MIN_WIDTH", "SURFACES", "FormulaError",
+           "ParamSpec", "Point", "Surface", "data_surface", "formula_surface", "get_surface",
+           "grid"]
 
 
 def get_surface(name: str, **params: float) -> Surface:
@@ -46,6 +48,8 @@ def get_surface(name: str, **params: float) -> Surface:
         For an unknown surface (listing the valid names), an unknown parameter (listing the
         surface's parameters) or a value outside its valid range (stating the range).
     """
+    if name == DATA:
+        return data_surface(**params)
     if name == FORMULA:
         for key in params:
             if key not in FORMULA_KEYS:
@@ -54,7 +58,8 @@ def get_surface(name: str, **params: float) -> Surface:
         return formula_surface(**params)
     if name not in SURFACES:
         raise ValueError(f"Unknown surface {name!r}; valid surfaces: {', '.join(SURFACES)}, "
-                         f"or {FORMULA!r} with f=... for a formula of your own")
+                         f"or {FORMULA!r} with f=... for a formula of your own, or {DATA!r} "
+                         f"with model=... and dataset=... for a model's loss over data")
     entry = CATALOGUE[name]
     if not isinstance(entry, Adjustable):
         if params:

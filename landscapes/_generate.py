@@ -26,19 +26,21 @@ _HEADER = '''\
 # do not edit by hand. tests/test_kernel_dispatch.py checks that regenerating gives this file.
 """Compiled value, gradient and Hessian of every surface, chosen by its integer id.
 
-A surface is chosen by an integer id (the constants below, in the catalogue's order; the typed
-formula last) and its parameters are passed as a float64 vector ``p`` (``Surface.p``).
-Dispatching on an integer instead of passing function objects keeps one compiled
+A surface is chosen by an integer id (the constants below, in the catalogue's order; then the
+typed formula and the data surface) and its parameters are passed as a float64 vector ``p``
+(``Surface.p``). Dispatching on an integer instead of passing function objects keeps one compiled
 specialization per kernel, which Numba's on-disk cache serves to every later process. Each
 branch inlines one surface's own formula (:mod:`landscapes._surfaces`, or the formula
-interpreter of :mod:`landscapes._formula_kernels`); :func:`hessian` dispatches the same way
-to each surface's exact Hessian (``name_hess``, or the interpreter's ``formula_hess``).
+interpreter of :mod:`landscapes._formula_kernels`, or a model's loss over its rows from
+:mod:`landscapes._data_kernels`); :func:`hessian` dispatches the same way to each surface's
+exact Hessian (``name_hess``, ``formula_hess``, ``data_hess``).
 """
 
 from __future__ import annotations
 
 import math
 
+from ._data_kernels import data, data_hess
 from ._formula_kernels import (  # noqa: F401
     formula,
     formula_hess,
@@ -125,15 +127,18 @@ def surfaces() -> list[tuple[str, str | None]]:
     return out
 
 
-def _chain(entries, branch, last) -> list[str]:
+def _chain(entries, branch, last, data) -> list[str]:
     """``if sid == A: ... elif sid == B: ...`` with ``branch(kernel, grid)`` as each body
-    (lines indented for a function body) and ``last`` for the typed formula."""
+    (lines indented for a function body), ``last`` for the typed formula and ``data`` for a
+    data surface."""
     lines = []
     for k, (name, grid) in enumerate(entries):
         lines.append(f"    {'if' if k == 0 else 'elif'} sid == {name.upper()}:")
         lines += branch(name, grid)
     lines.append("    elif sid == FORMULA:")
     lines += last
+    lines.append("    elif sid == DATA:")
+    lines += data
     return lines
 
 
@@ -149,6 +154,7 @@ def source(entries: list[tuple[str, str | None]] | None = None) -> str:
     out.append("")
     out += [f"{name.upper()} = {k}" for k, (name, _) in enumerate(entries)]
     out.append(f"FORMULA = {len(entries)}  # a formula typed by the user: p is its program")
+    out.append(f"DATA = {len(entries) + 1}  # a model's loss over data: p is the model and rows")
     out.append("")
     out.append(f"N_SURFACES = {len(entries)}  # the catalogue; FORMULA comes after it")
     out.append("#: The id of each catalogue surface, by name.")
@@ -159,7 +165,7 @@ def source(entries: list[tuple[str, str | None]] | None = None) -> str:
             '    """``(f, df/dx, df/dy)`` of surface ``sid``: the one branch on the surface, each',
             '    surface\'s own formula inlined."""']
     out += _chain(entries, lambda n, g: [f"        return {n}(p, x, y)"],
-                  ["        return formula(p, x, y)"])
+                  ["        return formula(p, x, y)"], ["        return data(p, x, y)"])
     out.append("    return math.nan, math.nan, math.nan")
     out.append(_VALUE_GRAD.rstrip("\n"))
     out += ["", "", "@kernel", "def hessian(sid, p, x, y):",
@@ -168,7 +174,7 @@ def source(entries: list[tuple[str, str | None]] | None = None) -> str:
             '    ``(x, y)`` (NaN for an unknown id): one branch on the surface, its ``name_hess`` '
             'inlined."""']
     out += _chain(entries, lambda n, g: [f"        return {n}_hess(p, x, y)"],
-                  ["        return formula_hess(p, x, y)"])
+                  ["        return formula_hess(p, x, y)"], ["        return data_hess(p, x, y)"])
     out.append("    return math.nan, math.nan, math.nan")
     out.append(_HESSIAN.rstrip("\n"))
     out += ["", "", "@kernel", "def value_grad_block(sid, p, xs, ys, f, gx, gy):",
@@ -184,7 +190,9 @@ def source(entries: list[tuple[str, str | None]] | None = None) -> str:
     out += _chain(entries, lambda n, g: ["        for i in range(n):",
                                          f"            f[i], gx[i], gy[i] = {n}(p, xs[i], ys[i])"],
                   ["        for i in range(n):",
-                   "            f[i], gx[i], gy[i] = formula(p, xs[i], ys[i])"])
+                   "            f[i], gx[i], gy[i] = formula(p, xs[i], ys[i])"],
+                  ["        for i in range(n):",
+                   "            f[i], gx[i], gy[i] = data(p, xs[i], ys[i])"])
     out += ["    else:", "        for i in range(n):",
             "            f[i], gx[i], gy[i] = math.nan, math.nan, math.nan"]
     out += ["", "", "@kernel", "def _grid(sid, p, xs, ys, out):",
@@ -211,7 +219,9 @@ def source(entries: list[tuple[str, str | None]] | None = None) -> str:
 
     out += _chain(entries, grid_branch,
                   ["        for j in range(ny):", "            for i in range(nx):",
-                   "                out[j, i] = formula(p, xs[i], ys[j])[0]"])
+                   "                out[j, i] = formula(p, xs[i], ys[j])[0]"],
+                  ["        for j in range(ny):", "            for i in range(nx):",
+                   "                out[j, i] = data(p, xs[i], ys[j])[0]"])
     out += ["    else:", "        out[:, :] = math.nan"]
     out.append(_TAIL.rstrip("\n"))
     return "\n".join(out) + "\n"

@@ -2,19 +2,21 @@
 # do not edit by hand. tests/test_kernel_dispatch.py checks that regenerating gives this file.
 """Compiled value, gradient and Hessian of every surface, chosen by its integer id.
 
-A surface is chosen by an integer id (the constants below, in the catalogue's order; the typed
-formula last) and its parameters are passed as a float64 vector ``p`` (``Surface.p``).
-Dispatching on an integer instead of passing function objects keeps one compiled
+A surface is chosen by an integer id (the constants below, in the catalogue's order; then the
+typed formula and the data surface) and its parameters are passed as a float64 vector ``p``
+(``Surface.p``). Dispatching on an integer instead of passing function objects keeps one compiled
 specialization per kernel, which Numba's on-disk cache serves to every later process. Each
 branch inlines one surface's own formula (:mod:`landscapes._surfaces`, or the formula
-interpreter of :mod:`landscapes._formula_kernels`); :func:`hessian` dispatches the same way
-to each surface's exact Hessian (``name_hess``, or the interpreter's ``formula_hess``).
+interpreter of :mod:`landscapes._formula_kernels`, or a model's loss over its rows from
+:mod:`landscapes._data_kernels`); :func:`hessian` dispatches the same way to each surface's
+exact Hessian (``name_hess``, ``formula_hess``, ``data_hess``).
 """
 
 from __future__ import annotations
 
 import math
 
+from ._data_kernels import data, data_hess
 from ._formula_kernels import (  # noqa: F401
     formula,
     formula_hess,
@@ -80,6 +82,7 @@ RASTRIGIN = 14
 ACKLEY = 15
 LEVI13 = 16
 FORMULA = 17  # a formula typed by the user: p is its program
+DATA = 18  # a model's loss over data: p is the model and rows
 
 N_SURFACES = 17  # the catalogue; FORMULA comes after it
 #: The id of each catalogue surface, by name.
@@ -144,6 +147,8 @@ def _dispatch(sid, p, x, y):
         return levi13(p, x, y)
     elif sid == FORMULA:
         return formula(p, x, y)
+    elif sid == DATA:
+        return data(p, x, y)
     return math.nan, math.nan, math.nan
 
 
@@ -207,6 +212,8 @@ def hessian(sid, p, x, y):
         return levi13_hess(p, x, y)
     elif sid == FORMULA:
         return formula_hess(p, x, y)
+    elif sid == DATA:
+        return data_hess(p, x, y)
     return math.nan, math.nan, math.nan
 
 
@@ -279,6 +286,9 @@ def value_grad_block(sid, p, xs, ys, f, gx, gy):
     elif sid == FORMULA:
         for i in range(n):
             f[i], gx[i], gy[i] = formula(p, xs[i], ys[i])
+    elif sid == DATA:
+        for i in range(n):
+            f[i], gx[i], gy[i] = data(p, xs[i], ys[i])
     else:
         for i in range(n):
             f[i], gx[i], gy[i] = math.nan, math.nan, math.nan
@@ -361,6 +371,10 @@ def _grid(sid, p, xs, ys, out):
         for j in range(ny):
             for i in range(nx):
                 out[j, i] = formula(p, xs[i], ys[j])[0]
+    elif sid == DATA:
+        for j in range(ny):
+            for i in range(nx):
+                out[j, i] = data(p, xs[i], ys[j])[0]
     else:
         out[:, :] = math.nan
 

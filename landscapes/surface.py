@@ -214,5 +214,10 @@ def grid(surface: Surface, nx: int, ny: int,
     xs = np.linspace(float(x0), float(x1), int(nx))
     ys = np.linspace(float(y0), float(y1), int(ny))
     Z = np.empty((int(ny), int(nx)))
-    _k._grid(surface.sid, surface.p, xs, ys, Z)
+    if surface.sid == _k.DATA:  # n rows a point: the mesh's rows on both cores
+        from ._data_kernels import data_grid
+
+        data_grid(surface.p, xs, ys, Z)
+    else:
+        _k._grid(surface.sid, surface.p, xs, ys, Z)
     return xs, ys, Z

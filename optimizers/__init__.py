@@ -20,7 +20,8 @@ from types import ModuleType
 
 import numpy as np
 
-from landscapes import FORMULA, SURFACES, Surface, get_surface
+from landscapes import FORMULA, SURFACES, Surface, _data_kernels, get_surface
+from landscapes._kernels import DATA as DATA_SID
 
 from . import (
     _driver,
@@ -144,8 +145,8 @@ class OptimizerInfo:
 #   _is_plain(h), _update_plain(i, x, g, state, h, c, t)
 #                          optional: a shorter _update for common settings (Adam without
 #                          weight decay or AMSGrad), taken when _is_plain(h) holds
-#   loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad,
-#        rec_update, rec_state) -> points written
+#   loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, batch, limit, xy, loss,
+#        rec_grad, rec_update, rec_state) -> points written
 #                          only for an optimizer whose step does not fit _update (L-BFGS,
 #                          SAM, Schedule-Free): the whole trajectory, as _driver._loop
 #   step_size(h, c, state) the effective per-coordinate step size of each recorded update
@@ -391,9 +392,42 @@ def learning_rates(lr: float, steps: int, schedule=None) -> np.ndarray:
 MAX_STEPS = 100_000
 
 
+def batch_size_of(surf: Surface, batch_size) -> int | None:
+    """The minibatch size a run on ``surf`` takes: None for the whole data (no batch size, one
+    at least the number of rows, or a surface that is not a data surface)."""
+    if batch_size is None or surf.sid != DATA_SID:
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or (
+            batch_size < 1):
+        raise ValueError(f"Invalid batch_size: {batch_size!r} (must be a whole number of rows, "
+                         f"at least 1)")
+    n = int(surf.p[1])
+    return int(batch_size) if batch_size < n else None
+
+
+def batches(surf: Surface, batch_size, seed: int) -> np.ndarray:
+    """The compiled loops' minibatch state for a run on ``surf`` (empty: the whole data)."""
+    size = batch_size_of(surf, batch_size)
+    if size is None:
+        return np.empty(0, dtype=np.int64)
+    return _data_kernels.new_batches(int(surf.p[1]), size, int(seed))
+
+
+def work_per_step(surf: Surface, batch_size=None) -> float:
+    """What one update costs on ``surf``, in evaluations of an analytic surface: 1, or for a
+    data surface its rows (the loss over every row, and the batch's gradient; the linear
+    models' whole loss comes from a few sums)."""
+    if surf.sid != DATA_SID:
+        return 1.0
+    n = int(surf.p[1])
+    size = batch_size_of(surf, batch_size)
+    whole = 1.0 if int(surf.p[0]) in (_data_kernels.LINEAR, _data_kernels.PRODUCT) else float(n)
+    return whole + (size or 0)
+
+
 def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
         schedule=None, noise: float = 0.0, sparsity=0.0, seed: int = 0,
-        record: bool = False, **hyper) -> Trajectory:
+        batch_size: int | None = None, record: bool = False, **hyper) -> Trajectory:
     """Run ``optimizer`` on ``surface`` from ``start`` for ``steps`` updates.
 
     Parameters
@@ -406,7 +440,10 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     noise : standard deviation of Gaussian noise added to each gradient coordinate
     sparsity : probability that a gradient coordinate is zero at a step: one number for both
         coordinates, or a pair (x's, y's)
-    seed : seeds the noise and sparsity draws (the same for every optimizer)
+    seed : seeds the noise and sparsity draws and the minibatches (the same for every optimizer)
+    batch_size : on a data surface, the rows of each update's minibatch (drawn as a shuffling
+        ``DataLoader`` would, see :mod:`landscapes._data_kernels`); None or at least the number
+        of rows: the whole data. Ignored on other surfaces, which have no rows.
     record : keep per-step gradients, updates, step sizes and optimizer state
     **hyper : the optimizer's torch.optim hyperparameters (``lr``, ``betas``, ...)
 
@@ -425,6 +462,7 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     x0, y0 = _start(surf, start)
     lrs = learning_rates(hp["lr"], steps, schedule)
     noise_arr, drop = stochastic(steps, float(noise), sparsity, seed)
+    batch = batches(surf, batch_size, seed)
 
     xy = np.full((steps + 1, 2), np.nan)
     loss = np.empty(steps + 1)
@@ -437,8 +475,8 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     (xlo, xhi), (ylo, yhi) = surf.limit
     limit = np.array([xlo, xhi, ylo, yhi], dtype=np.float64)
     n = info.entry(h, info.initial_state(hp), coef, surf.sid, surf.p, x0, y0,
-                                     lrs, noise_arr, drop, limit, xy, loss, rec_grad, rec_upd,
-                                     rec_state)
+                                     lrs, noise_arr, drop, batch, limit, xy, loss, rec_grad,
+                                     rec_upd, rec_state)
     stopped = n <= steps
     status = "completed"
     if stopped:
@@ -508,5 +546,5 @@ def _start(surf: Surface, start) -> tuple[float, float]:
 from ._sweep import STATUS_NAMES, SweepCancelled, SweepResult, sweep  # noqa: E402
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "STATUS_NAMES", "OptimizerInfo", "SweepCancelled",
-           "SweepResult", "Trajectory", "compiled", "register", "run", "learning_rates",
-           "stochastic", "sweep"]
+           "SweepResult", "Trajectory", "batch_size_of", "batches", "compiled", "register", "run",
+           "learning_rates", "stochastic", "sweep", "work_per_step"]

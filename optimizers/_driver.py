@@ -33,7 +33,9 @@ from collections.abc import Mapping
 
 from landscapes._cache import refresh_cache
 from landscapes._jit import kernel
-from landscapes._kernels import step_crosses_undefined, undefined_somewhere, value_grad
+from landscapes._kernels import step_crosses_undefined, undefined_somewhere
+
+from ._ownloop import loss_grad
 
 refresh_cache()  # before any kernel is first called: Numba reads its cache on first call
 
@@ -133,7 +135,7 @@ def is_plain(module: types.ModuleType, h) -> bool:
     return bool(check(h)) if check is not None else False
 
 
-def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad,
+def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, batch, limit, xy, loss, rec_grad,
           rec_update, rec_state):
     """Run up to ``len(lrs)`` updates of the optimizer ``family`` from (x0, y0); return the
     number of points written.
@@ -142,7 +144,10 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, re
     scheduled factors) before the loop starts, so the loop itself only carries each
     coordinate's dependency chain. ``noise`` (steps, 2) is added to the gradient and ``drop``
     (steps, 2) zeroes coordinates where it is non-zero; either may have zero rows (no noise /
-    no sparsity). ``limit`` is (xmin, xmax, ymin, ymax): a point outside it, or any non-finite
+    no sparsity). ``batch`` is a minibatch state (:func:`landscapes._data_kernels.new_batches`)
+    on a data surface with a batch size: each update then receives its batch's gradient while
+    ``loss`` records the loss over all the data; empty, every update gets the whole gradient.
+    ``limit`` is (xmin, xmax, ymin, ymax): a point outside it, or any non-finite
     value, ends the run, and so does a step across a point where a typed formula is undefined
     or infinite (its point is then not written, as for a point where f is undefined). The
     ``rec_*`` arrays have zero rows unless the caller records the per-step details.
@@ -155,7 +160,7 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, re
     plain = short._is_plain(h)
     x = x0
     y = y0
-    f, gx, gy = value_grad(sid, sp, x0, y0)
+    f, gx, gy = loss_grad(sid, sp, batch, 1, x0, y0)
     xy[0, 0] = x0
     xy[0, 1] = y0
     loss[0] = f
@@ -198,7 +203,7 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, re
             for k in range(state.shape[0]):
                 rec_state[t - 1, k, 0] = state[k, 0]
                 rec_state[t - 1, k, 1] = state[k, 1]
-        f, gx, gy = value_grad(sid, sp, x, y)
+        f, gx, gy = loss_grad(sid, sp, batch, t + 1, x, y)
         if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)):
             return t
         if guard and step_crosses_undefined(sp, px, py, x, y, limit):

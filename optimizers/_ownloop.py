@@ -10,8 +10,16 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
+from landscapes._data_kernels import batch_grad, batch_hess
 from landscapes._jit import kernel
-from landscapes._kernels import step_crosses_undefined, undefined_somewhere, value_grad
+from landscapes._kernels import (
+    hessian,
+    step_crosses_undefined,
+    undefined_somewhere,
+    value,
+    value_grad,
+    value_grad_block,
+)
 
 
 @intrinsic
@@ -48,18 +56,59 @@ def received(gx, gy, nx, ny, kx, ky):
 
 
 @kernel(inline=True)
-def noisy_grad(sid, sp, x, y, nx, ny, kx, ky):
-    """The loss (without noise) and the gradient the optimizer receives at (x, y)."""
-    f, gx, gy = value_grad(sid, sp, x, y)
+def loss_grad(sid, sp, batch, t, x, y):
+    """The loss at (x, y) over all the data, and the gradient update ``t`` receives there: over
+    its minibatch when ``batch`` holds a batch state (a data surface with a batch size, see
+    :mod:`landscapes._data_kernels`), else the whole gradient."""
+    if batch.shape[0] == 0:
+        return value_grad(sid, sp, x, y)
+    _, gx, gy = batch_grad(sp, x, y, batch, t)
+    return value(sid, sp, x, y), gx, gy
+
+
+@kernel(inline=True)
+def loss_grad_block(sid, sp, batch, t, xs, ys, f, gx, gy):
+    """:func:`loss_grad` at every point of ``xs``, ``ys`` into ``f``, ``gx``, ``gy``."""
+    if batch.shape[0] == 0:
+        value_grad_block(sid, sp, xs, ys, f, gx, gy)
+        return
+    for j in range(xs.shape[0]):
+        f[j] = value(sid, sp, xs[j], ys[j])
+        _, gx[j], gy[j] = batch_grad(sp, xs[j], ys[j], batch, t)
+
+
+@kernel(inline=True)
+def seen_value_grad(sid, sp, batch, t, x, y):
+    """The loss and gradient as update ``t`` sees them at (x, y): over its minibatch when
+    there is one (what a closure returns to L-BFGS), else over all the data."""
+    if batch.shape[0] == 0:
+        return value_grad(sid, sp, x, y)
+    return batch_grad(sp, x, y, batch, t)
+
+
+@kernel(inline=True)
+def seen_hessian(sid, sp, batch, t, x, y):
+    """The exact Hessian as update ``t`` sees it at (x, y): its minibatch's, or the whole."""
+    if batch.shape[0] == 0:
+        return hessian(sid, sp, x, y)
+    return batch_hess(sp, x, y, batch, t)
+
+
+@kernel(inline=True)
+def noisy_grad(sid, sp, batch, t, x, y, nx, ny, kx, ky):
+    """The loss and the gradient update ``t`` receives at (x, y): over its minibatch, then
+    noise and drops."""
+    f, gx, gy = seen_value_grad(sid, sp, batch, t, x, y)
     gx, gy = received(gx, gy, nx, ny, kx, ky)
     return f, gx, gy
 
 
 @kernel(inline=True)
-def finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, xy, loss, rec_grad, rec_update,
-           rec_state):
+def finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, batch, xy, loss, rec_grad,
+           rec_update, rec_state):
     """Book-keeping after update ``t`` moved (px, py) to (x, y) having received (gx, gy):
-    record, evaluate the new point, store it. Returns (go on, true gradient at the new point):
+    record, evaluate the new point, store it. Returns (go on, the gradient update t + 1 will
+    receive at the new point, before noise and drops: over its minibatch, if any):
     False when the run stops here (it left the limit box, reached a non-finite value or
     stepped across a point where a typed formula is undefined), as
     :func:`optimizers._driver._loop` does."""
@@ -77,7 +126,7 @@ def finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, xy, loss, rec_grad, r
         for k in range(state.shape[0]):
             rec_state[t - 1, k, 0] = state[k, 0]
             rec_state[t - 1, k, 1] = state[k, 1]
-    f, fx, fy = value_grad(sid, sp, x, y)
+    f, fx, fy = loss_grad(sid, sp, batch, t + 1, x, y)
     if not (math.isfinite(f) and math.isfinite(fx) and math.isfinite(fy)):
         return False, fx, fy
     if undefined_somewhere(sid, sp) and step_crosses_undefined(sp, px, py, x, y, limit):
@@ -89,9 +138,10 @@ def finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, xy, loss, rec_grad, r
 
 
 @kernel(inline=True)
-def start(sid, sp, x0, y0, xy, loss):
-    """Store the start; return (its loss and gradient are finite, the true gradient)."""
-    f, gx, gy = value_grad(sid, sp, x0, y0)
+def start(sid, sp, batch, x0, y0, xy, loss):
+    """Store the start; return (its loss and gradient are finite, the gradient update 1
+    receives: over its minibatch, if any)."""
+    f, gx, gy = loss_grad(sid, sp, batch, 1, x0, y0)
     xy[0, 0] = x0
     xy[0, 1] = y0
     loss[0] = f

@@ -26,9 +26,10 @@ import numpy as np
 from numba import literally, prange, typeof, types
 
 from landscapes import FORMULA, Surface
-from landscapes._kernels import step_crosses_undefined, undefined_somewhere, value_grad_block
+from landscapes._kernels import step_crosses_undefined, undefined_somewhere
 
 from ._driver import FamilyKernels, family_kernel, is_plain
+from ._ownloop import loss_grad_block
 
 # Bound in each family's compiled copy of the templates _lanes and _sweep (see
 # _driver.family_kernel): the family's module and the module of its short update.
@@ -113,8 +114,8 @@ def _lanes(plain, task, args):
     would rest on the compiler inlining every call; kept whole, the loop is what is timed by
     ``bench/bench_sweep.py``."""
     literally(plain)
-    (hs, lr_rows, group_lr, state0, order, sid, sp, starts, noise, drop, limit, fmin, tol,
-     ncoef, out_end, out_final, out_best, out_reach, out_ended, out_stop, out_exit,
+    (hs, lr_rows, group_lr, state0, order, sid, sp, starts, noise, drop, batch0, limit, fmin,
+     tol, ncoef, out_end, out_final, out_best, out_reach, out_ended, out_stop, out_exit,
      out_exit_f, out_prev_f, out_first_f) = args
     g, first, n = task[0], task[1], task[2]
     steps = lr_rows.shape[1]
@@ -143,7 +144,8 @@ def _lanes(plain, task, args):
             state[k, BLOCK + j] = state0[g, k, 1]
         x[j] = starts[r, 0]
         y[j] = starts[r, 1]
-    value_grad_block(sid, sp, x, y, f, gx, gy)
+    batch = batch0.copy()  # each block draws the same batches, in a state of its own
+    loss_grad_block(sid, sp, batch, 1, x, y, f, gx, gy)
     for j in range(n):
         ok = f[j] * 0.0 + gx[j] * 0.0 + gy[j] * 0.0 == 0.0  # all three finite
         best[j] = f[j]
@@ -182,7 +184,7 @@ def _lanes(plain, task, args):
         x, xo = xo, x
         y, yo = yo, y
         f, fo = fo, f
-        value_grad_block(sid, sp, x, y, f, gx, gy)
+        loss_grad_block(sid, sp, batch, t + 1, x, y, f, gx, gy)
         if guard:  # a step across where a typed f is undefined ends as if it landed there
             for j in range(n):
                 if stop[j] == 0 and step_crosses_undefined(sp, xo[j], yo[j], x[j], y[j], limit):
@@ -340,15 +342,16 @@ def _chunks(tasks: np.ndarray, steps: int) -> list[np.ndarray]:
 
 
 def sweep(surface, optimizer: str, starts=None, steps: int = 500, *, tol: float = 1e-3,
-          schedule=None, noise: float = 0.0, sparsity=0.0, seed: int = 0, progress=None,
-          **hyper) -> SweepResult:
+          schedule=None, noise: float = 0.0, sparsity=0.0, seed: int = 0, batch_size=None,
+          progress=None, **hyper) -> SweepResult:
     """Run many independent trajectories of ``optimizer`` on ``surface`` as one kernel.
 
     Parameters
     ----------
     starts : (N, 2) array of starts, one (x, y), or None (the surface's demonstration start)
-    steps, schedule, noise, sparsity, seed : as :func:`optimizers.run`; every run gets the same
-        noise and drop draws, as separate ``run()`` calls with the same seed do
+    steps, schedule, noise, sparsity, seed, batch_size : as :func:`optimizers.run`; every run
+        gets the same noise and drop draws and the same minibatches, as separate ``run()``
+        calls with the same seed do
     tol : a run has reached the global minimum once its loss is within ``tol`` of ``f_min``
     progress : optional ``callable(done_runs, total_runs)``, called between chunks of work;
         returning False stops the sweep with :class:`SweepCancelled`
@@ -358,7 +361,15 @@ def sweep(surface, optimizer: str, starts=None, steps: int = 500, *, tol: float 
 
     Raises ``ValueError`` as ``run()`` does, naming the bad argument.
     """
-    from . import MAX_STEPS, OPTIMIZERS, _surface, learning_rates, stochastic
+    from . import (
+        MAX_STEPS,
+        OPTIMIZERS,
+        _surface,
+        batches,
+        learning_rates,
+        stochastic,
+        work_per_step,
+    )
 
     surf = surface if isinstance(surface, Surface) else _surface(surface)
     if optimizer not in OPTIMIZERS:
@@ -373,9 +384,12 @@ def sweep(surface, optimizer: str, starts=None, steps: int = 500, *, tol: float 
         raise ValueError(f"Invalid tol: {tol} (must be a finite number >= 0)")
     varying = _varying(info, hyper)
     pts, n = _runs(surf, starts, varying)
-    if n > MAX_RUNS or n * max(steps, 1) > MAX_WORK:
-        raise ValueError(f"Invalid sweep: {n:,} runs × {steps:,} steps is more than this app "
-                         f"computes at once ({MAX_RUNS:,} runs, {MAX_WORK:,.0f} run-steps)")
+    batch = batches(surf, batch_size, seed)
+    per = work_per_step(surf, batch_size)
+    if n > MAX_RUNS or n * max(steps, 1) * per > MAX_WORK:
+        each = f" of {per:,.0f} surface evaluations" if per > 1 else ""
+        raise ValueError(f"Invalid sweep: {n:,} runs × {steps:,} steps{each} is more than this "
+                         f"app computes at once ({MAX_RUNS:,} runs, {MAX_WORK:,.0f} run-steps)")
     settings, inverse = _groups(info, hyper, varying, n)
     lrs = sorted({hp["lr"] for hp in settings})
     lr_rows = np.array([learning_rates(lr, steps, schedule) for lr in lrs]).reshape(len(lrs), steps)
@@ -392,12 +406,14 @@ def sweep(surface, optimizer: str, starts=None, steps: int = 500, *, tol: float 
            "ended": np.zeros(n, np.int64), "stop": np.zeros(n, np.int8),
            "exit": np.full((n, 2), np.nan), "exit_f": np.full(n, np.nan),
            "prev_f": np.full(n, np.nan), "first_f": np.full(n, np.nan)}
-    args = (hs, lr_rows, group_lr, state0, order, surf.sid, surf.p, pts, noise_arr, drop, limit,
-            fmin, tol, info.module.COEFFS, out["end"], out["final"], out["best"], out["reach"],
-            out["ended"], out["stop"], out["exit"], out["exit_f"], out["prev_f"], out["first_f"])
+    args = (hs, lr_rows, group_lr, state0, order, surf.sid, surf.p, pts, noise_arr, drop, batch,
+            limit, fmin, tol, info.module.COEFFS, out["end"], out["final"], out["best"],
+            out["reach"], out["ended"], out["stop"], out["exit"], out["exit_f"], out["prev_f"],
+            out["first_f"])
     if info.family not in SWEEP_ENTRIES:  # an optimizer with a loop of its own
         _by_runs(surf, optimizer, pts, steps, settings, inverse, progress,
-                 {"schedule": schedule, "noise": noise, "sparsity": sparsity, "seed": seed},
+                 {"schedule": schedule, "noise": noise, "sparsity": sparsity, "seed": seed,
+                  "batch_size": batch_size},
                  out, fmin, tol)
         return _result(surf, optimizer, steps, tol, pts, out, told=True)
     entry = SWEEP_ENTRIES[info.family]

@@ -194,12 +194,12 @@ def _step(x, y, gx, gy, state, h, c, t):
 
 
 @kernel
-def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad,
+def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, batch, limit, xy, loss, rec_grad,
          rec_update, rec_state):
     """The whole trajectory; arguments and return as :func:`optimizers._driver._loop`."""
     steps = lrs.shape[0]
     _coefficients(h, lrs, coef)
-    ok, fx, fy = own.start(sid, sp, x0, y0, xy, loss)
+    ok, fx, fy = own.start(sid, sp, batch, x0, y0, xy, loss)
     if not ok:
         return 1
     x = x0
@@ -211,7 +211,7 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
         py = y
         x, y, scale = _step(px, py, gx, gy, state, h, coef, t)
         coef[3, t - 1] = scale
-        ok, fx, fy = own.finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, xy, loss,
+        ok, fx, fy = own.finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, batch, xy, loss,
                                 rec_grad, rec_update, rec_state)
         if not ok:
             return t

@@ -52,7 +52,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from landscapes._jit import kernel
-from landscapes._kernels import value_grad
 
 from . import _ownloop as own
 from ._ownloop import fma
@@ -190,23 +189,23 @@ def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounded, xmin_bound, xmax_bound):
 
 
 @kernel(inline=True)
-def _grad(sid, sp, x, y, nx, ny, kx, ky):
+def _grad(sid, sp, batch, k, x, y, nx, ny, kx, ky):
     """The closure: true loss and the gradient with this step's noise and drop applied."""
-    f, gx, gy = value_grad(sid, sp, x, y)
+    f, gx, gy = own.seen_value_grad(sid, sp, batch, k, x, y)
     gx = (gx + nx) * kx
     gy = (gy + ny) * ky
     return f, gx, gy
 
 
 @kernel(inline=True)
-def _directional(sid, sp, x, y, t, dx, dy, nx, ny, kx, ky):
+def _directional(sid, sp, batch, k, x, y, t, dx, dy, nx, ny, kx, ky):
     # torch's _directional_evaluate: the loss and the slope g·d at θ + t d.
-    f, gx, gy = _grad(sid, sp, fma(dx, t, x), fma(dy, t, y), nx, ny, kx, ky)
+    f, gx, gy = _grad(sid, sp, batch, k, fma(dx, t, x), fma(dy, t, y), nx, ny, kx, ky)
     return f, gx * dx + gy * dy
 
 
 @kernel
-def _strong_wolfe(sid, sp, x, y, t, dx, dy, f, gtd, max_ls, nx, ny, kx, ky):
+def _strong_wolfe(sid, sp, batch, k, x, y, t, dx, dy, f, gtd, max_ls, nx, ny, kx, ky):
     """torch.optim.lbfgs._strong_wolfe with c1 = 1e-4, c2 = 0.9, tolerance_change = 1e-9 (torch
     does not pass its own); returns (t, evaluations). The gradients in the bracket are not
     kept: with max_iter=1 torch does not use the one it returns."""
@@ -214,7 +213,7 @@ def _strong_wolfe(sid, sp, x, y, t, dx, dy, f, gtd, max_ls, nx, ny, kx, ky):
     c2 = 0.9
     tolerance_change = 1e-9
     d_norm = max(abs(dx), abs(dy))
-    f_new, gtd_new = _directional(sid, sp, x, y, t, dx, dy, nx, ny, kx, ky)
+    f_new, gtd_new = _directional(sid, sp, batch, k, x, y, t, dx, dy, nx, ny, kx, ky)
     ls_func_evals = 1
     t_prev, f_prev, gtd_prev = 0.0, f, gtd
     done = False
@@ -239,17 +238,19 @@ def _strong_wolfe(sid, sp, x, y, t, dx, dy, f, gtd, max_ls, nx, ny, kx, ky):
         t_prev = tmp
         f_prev = f_new
         gtd_prev = gtd_new
-        f_new, gtd_new = _directional(sid, sp, x, y, t, dx, dy, nx, ny, kx, ky)
+        f_new, gtd_new = _directional(sid, sp, batch, k, x, y, t, dx, dy, nx, ny, kx, ky)
         ls_func_evals += 1
         ls_iter += 1
     if ls_iter == max_ls:
         b0, b1, bf0, bf1 = 0.0, t, f, f_new
-    return _zoom(sid, sp, x, y, dx, dy, f, gtd, max_ls, nx, ny, kx, ky, d_norm, done, ls_iter,
+    return _zoom(sid, sp, batch, k, x, y, dx, dy, f, gtd, max_ls, nx, ny, kx, ky, d_norm, done,
+                 ls_iter,
                  ls_func_evals, b0, b1, bf0, bf1, bg0, bg1, c1, c2, tolerance_change)
 
 
 @kernel
-def _zoom(sid, sp, x, y, dx, dy, f, gtd, max_ls, nx, ny, kx, ky, d_norm, done, ls_iter,
+def _zoom(sid, sp, batch, k, x, y, dx, dy, f, gtd, max_ls, nx, ny, kx, ky, d_norm, done,
+          ls_iter,
           ls_func_evals, b0, b1, bf0, bf1, bg0, bg1, c1, c2, tolerance_change):
     """The zoom phase of torch's _strong_wolfe; returns (t, evaluations)."""
     b = np.array([b0, b1])
@@ -275,7 +276,7 @@ def _zoom(sid, sp, x, y, dx, dy, f, gtd, max_ls, nx, ny, kx, ky, d_norm, done, l
                 insuf_progress = True
         else:
             insuf_progress = False
-        f_new, gtd_new = _directional(sid, sp, x, y, t, dx, dy, nx, ny, kx, ky)
+        f_new, gtd_new = _directional(sid, sp, batch, k, x, y, t, dx, dy, nx, ny, kx, ky)
         ls_func_evals += 1
         ls_iter += 1
         if f_new > (f + c1 * t * gtd) or f_new >= bf[low]:
@@ -317,7 +318,7 @@ def _two_loop(gx, gy, dirs, stps, ro, al, head, num_old, cap, h_diag):
 
 
 @kernel
-def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad,
+def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, batch, limit, xy, loss, rec_grad,
          rec_update, rec_state):
     """The whole trajectory, one torch ``LBFGS.step(closure)`` per update; arguments and return
     as :func:`optimizers._driver._loop`. ``state`` rows follow ``STATE``.
@@ -343,7 +344,7 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
     func_evals = 0
     x = x0
     y = y0
-    ok, fx, fy = own.start(sid, sp, x0, y0, xy, loss)
+    ok, fx, fy = own.start(sid, sp, batch, x0, y0, xy, loss)
     if not ok:
         return 1
     f = loss[0]
@@ -388,8 +389,10 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
             gtd = gx * dx + gy * dy
             if not gtd > -h[TOLERANCE_CHANGE]:
                 if h[STRONG_WOLFE] != 0.0:
-                    tt, ls = _strong_wolfe(sid, sp, px, py, tt, dx, dy, f, gtd, max_ls, nx, ny,
-                                           kx, ky)
+                    if batch.shape[0] > 0:  # the closure's loss: this update's batch's
+                        f = own.seen_value_grad(sid, sp, batch, t, px, py)[0]
+                    tt, ls = _strong_wolfe(sid, sp, batch, t, px, py, tt, dx, dy, f, gtd,
+                                           max_ls, nx, ny, kx, ky)
                     evals += ls
                     func_evals += ls
                 x = fma(dx, tt, px)
@@ -402,7 +405,7 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
                      (FUNC_EVALS, float(func_evals)), (STEP_EVALS, float(evals))):
             state[k, 0] = v
             state[k, 1] = v
-        ok, fx, fy = own.finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, xy, loss,
+        ok, fx, fy = own.finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, batch, xy, loss,
                                 rec_grad, rec_update, rec_state)
         if not ok:
             return t

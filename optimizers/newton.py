@@ -42,7 +42,6 @@ import math
 import numpy as np
 
 from landscapes._jit import kernel
-from landscapes._kernels import hessian
 
 from . import _ownloop as own
 from ._spec import lr_hyper, packed
@@ -143,7 +142,7 @@ def direction(gx, gy, hxx, hxy, hyy, saddle_free, damping):
 
 
 @kernel
-def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad,
+def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, batch, limit, xy, loss, rec_grad,
          rec_update, rec_state):
     """The whole trajectory, one Newton step per update (saddle-free and damped when
     ``h[SADDLE_FREE]`` is set: :mod:`optimizers.levenberg_marquardt`); arguments and return
@@ -151,13 +150,13 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
     steps = lrs.shape[0]
     x = x0
     y = y0
-    ok, fx, fy = own.start(sid, sp, x0, y0, xy, loss)
+    ok, fx, fy = own.start(sid, sp, batch, x0, y0, xy, loss)
     if not ok:
         return 1
     for t in range(1, steps + 1):
         nx, ny, kx, ky = own.draws(noise, drop, t)
         gx, gy = own.received(fx, fy, nx, ny, kx, ky)
-        hxx, hxy, hyy = hessian(sid, sp, x, y)
+        hxx, hxy, hyy = own.seen_hessian(sid, sp, batch, t, x, y)
         dx, dy, flag, l1, l2 = direction(gx, gy, hxx, hxy, hyy, h[SADDLE_FREE], h[DAMPING])
         if not (math.isfinite(hxx) and math.isfinite(hxy) and math.isfinite(hyy)):
             dx = math.nan  # no curvature to step by: the run stops here (own.finish)
@@ -179,7 +178,7 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
         state[HXY, 1] = hxy
         state[FLAG, 0] = flag
         state[FLAG, 1] = flag
-        ok, fx, fy = own.finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, xy, loss,
+        ok, fx, fy = own.finish(t, x, y, px, py, gx, gy, state, limit, sid, sp, batch, xy, loss,
                                 rec_grad, rec_update, rec_state)
         if not ok:
             return t

@@ -116,7 +116,7 @@ def _perturbation(x, y, gx, gy, rho, adaptive):
 
 
 @kernel
-def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec_grad,
+def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, batch, limit, xy, loss, rec_grad,
          rec_update, rec_state):
     """The whole trajectory; arguments and return as :func:`optimizers._driver._loop`."""
     steps = lrs.shape[0]
@@ -130,7 +130,7 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
         sgd._coefficients(h, lrs, coef)
     base_sgd = state[SGD_ROWS]
     base_adam = state[ADAM_ROWS]
-    ok, fx, fy = own.start(sid, sp, x0, y0, xy, loss)
+    ok, fx, fy = own.start(sid, sp, batch, x0, y0, xy, loss)
     if not ok:
         return 1
     x = x0
@@ -139,7 +139,7 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
         nx, ny, kx, ky = own.draws(noise, drop, t)
         gx, gy = own.received(fx, fy, nx, ny, kx, ky)
         ex, ey = _perturbation(x, y, gx, gy, rho, adaptive)
-        _, sx, sy = own.noisy_grad(sid, sp, x + ex, y + ey, nx, ny, kx, ky)
+        _, sx, sy = own.noisy_grad(sid, sp, batch, t, x + ex, y + ey, nx, ny, kx, ky)
         px = x
         py = y
         if on_adam:
@@ -150,7 +150,7 @@ def loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, limit, xy, loss, rec
             y = sgd._update(1, py, sy, base_sgd, h, coef, t)
         state[E_W, 0] = ex
         state[E_W, 1] = ey
-        ok, fx, fy = own.finish(t, x, y, px, py, sx, sy, state, limit, sid, sp, xy, loss,
+        ok, fx, fy = own.finish(t, x, y, px, py, sx, sy, state, limit, sid, sp, batch, xy, loss,
                                 rec_grad, rec_update, rec_state)
         if not ok:
             return t

@@ -41,7 +41,8 @@ def _run_settings(scene: Scene, entry) -> dict:
     if sched.get("name", "constant") == "constant" and len(sched) == 1:
         sched = None
     return {"steps": scene.steps, "schedule": sched, "noise": own["noise"],
-            "sparsity": own["sparsity"], "seed": scene.seed, "tol": DEFAULT_TOL}
+            "sparsity": own["sparsity"], "seed": scene.seed, "batch_size": own["batch"],
+            "tol": DEFAULT_TOL}
 
 
 def _progress(progress, part: int, parts: int):

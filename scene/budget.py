@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from landscapes import FORMULA
+from landscapes import DATA, FORMULA
 
 from .model import BASIN_GRIDS, Scene
 
@@ -77,6 +77,10 @@ RACE_NS = 35.0
 #: built-in surface's, ns (``sin(x*y-1)`` in the sum: 7.5 ns per instruction).
 EVAL_NS = 25.0
 FORMULA_EVAL_NS, FORMULA_OP_NS = 15.0, 8.0
+#: One row of a data surface's loss with its gradient, ns (tanh and logistic rows, the dearer
+#: ones; bench/bench_data.py measures them): a step costs the rows of its minibatch's
+#: gradient and, with a minibatch, the loss over every row that the path records.
+ROW_NS = 12.0
 #: One pair of the L-BFGS two-loop recursion (both loops), ns (default L-BFGS, history 100:
 #: 894 ns a step).
 HISTORY_NS = 9.0
@@ -101,23 +105,40 @@ def evaluations_per_step(optimizer: str, hp: dict) -> float:
     return 1.0
 
 
-def step_ns(optimizer: str, hp: dict, surface, steps: int, swept: bool = False) -> float:
-    """ns of one step of one run (``swept``: one lane of a sweep), at worst."""
+def data_ns(surface, evals: float, batch=None) -> float:
+    """ns a step spends on a data surface's rows beyond one built-in evaluation (0 elsewhere):
+    ``evals`` gradients over the minibatch (or every row) and, with a minibatch, the loss over
+    every row."""
+    from optimizers import batch_size_of, work_per_step
+
+    if surface.name != DATA:
+        return 0.0
+    whole = work_per_step(surface)  # rows for the loss over all the data (1: from sums)
+    size = batch_size_of(surface, batch)
+    rows = evals * (size if size is not None else whole) + (whole if size is not None else 0.0)
+    return ROW_NS * rows
+
+
+def step_ns(optimizer: str, hp: dict, surface, steps: int, swept: bool = False,
+            batch=None) -> float:
+    """ns of one step of one run (``swept``: one lane of a sweep) with minibatches of
+    ``batch`` rows on a data surface, at worst."""
     from optimizers import OPTIMIZERS
     from optimizers._driver import families
 
     extra = eval_ns(surface) - EVAL_NS  # a formula costs more than the built-in surfaces
     evals = evaluations_per_step(optimizer, hp)
+    rows = data_ns(surface, evals, batch)
     if swept and OPTIMIZERS[optimizer].family in families():
         base = SWEEP_NS.get(optimizer, SWEEP_NS_OTHER)
-        return base + extra
+        return base + extra + rows
     base = RUN_NS.get(optimizer, RUN_NS_OTHER)
     cost = base + evals * extra + (evals - 1.0) * EVAL_NS
     if optimizer == "lbfgs":
         cost += HISTORY_NS * min(float(hp["history_size"]), float(steps))
     if optimizer == "muon":
         cost += NEWTON_SCHULZ_NS * float(hp["ns_steps"])
-    return cost
+    return cost + rows
 
 
 def _racers(scene: Scene):
@@ -135,8 +156,9 @@ def estimate_seconds(scene: Scene, steps: int | None = None) -> float:
     """CPU seconds the scene's race takes at most (with ``steps`` instead of the scene's)."""
     steps = scene.steps if steps is None else steps
     surf = scene.surface_obj()
-    return sum(CALL_SECONDS + steps * (RACE_NS + step_ns(e.optimizer, hp, surf, steps)) * 1e-9
-               for e, hp in _racers(scene))
+    return sum(CALL_SECONDS + steps * (RACE_NS + step_ns(e.optimizer, hp, surf, steps,
+                                                         batch=scene.settings_of(e)["batch"]))
+               * 1e-9 for e, hp in _racers(scene))
 
 
 @dataclass
@@ -211,7 +233,8 @@ def estimate_view_seconds(scene: Scene, view: str, grid: int | None = None) -> f
     runs = work.runs
     total = 0.0
     for e, hp in work.racers:
-        ns = step_ns(e.optimizer, hp, surf, steps, swept=True)
+        ns = step_ns(e.optimizer, hp, surf, steps, swept=True,
+                     batch=scene.settings_of(e)["batch"])
         if OPTIMIZERS[e.optimizer].family in families():
             # runs of the same settings share blocks of BLOCK lanes; a sweep over a setting
             # (the sensitivity, the map) makes a block of each run

@@ -10,6 +10,12 @@ from optimizers import OPTIMIZERS
 if TYPE_CHECKING:
     from .model import Entry
 
+#: What a racer may set for itself, else it follows the scene (scene.model.Entry.own).
+OWN = ("schedule", "noise", "sparsity", "batch")
+#: The largest batch size a scene may ask for; a racer's batch this large is the whole data,
+#: whatever the scene's (a batch at least the data's rows is the whole).
+MAX_BATCH = 100_000
+
 
 def entry_label(entry: Entry, index: int, entries: list[Entry],
                 common: dict | None = None) -> str:
@@ -32,12 +38,11 @@ def entry_label(entry: Entry, index: int, entries: list[Entry],
     pos = next(i for i, e in enumerate(same) if e is entry)
     mine = full[pos]
     differ = [k for k in info.spec if any(f[k] != full[0][k] for f in full)]
-    # Racers of one optimizer may differ only in their own schedule, noise or sparsity.
+    # Racers of one optimizer may differ only in their own schedule, noise, sparsity or batch.
     common = common or {}
     runs = [{k: getattr(e, k) if getattr(e, k) is not None else common.get(k)
-             for k in ("schedule", "noise", "sparsity")} for e in same]
-    run_differ = [k for k in ("schedule", "noise", "sparsity")
-                  if any(r[k] != runs[0][k] for r in runs)]
+             for k in OWN} for e in same]
+    run_differ = [k for k in OWN if any(r[k] != runs[0][k] for r in runs)]
     if not differ and not run_differ:
         return f"{info.title} #{pos + 1}"
     parts = [_setting_text(k, runs[pos][k]) for k in run_differ]
@@ -54,7 +59,10 @@ def entry_label(entry: Entry, index: int, entries: list[Entry],
 
 
 def _setting_text(key: str, value) -> str:
-    """A racer's schedule, noise or sparsity in a derived label: "warmup cosine", "σ 0.5"."""
+    """A racer's schedule, noise, sparsity or batch size in a derived label: "warmup cosine",
+    "σ 0.5", "batch 8"."""
+    if key == "batch":
+        return "full batch" if value is None or value >= MAX_BATCH else f"batch {value:g}"
     if key == "schedule":
         name = (value or {}).get("name", "constant")
         return "constant lr" if name == "constant" else name.replace("_", " ")

@@ -20,7 +20,7 @@ from landscapes import FORMULA, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import resolve
 
-from .labels import entry_label
+from .labels import OWN, entry_label
 
 # Okabe & Ito's colour-blind-safe palette (yellow left out: unreadable on a light background),
 # one colour per racer up to MAX_OPTIMIZERS.
@@ -44,14 +44,15 @@ class Entry:
     schedule: dict | None = None
     noise: float | None = None
     sparsity: float | None = None
+    # Its minibatch size on a data surface (rows per update); None: the scene's.
+    batch: int | None = None
     # How its rate was set by tuning (scene.tune.record): the criterion, what was tuned and a
     # key over what the search depended on; None: set by hand. See scene.tune.mark.
     tuned: dict | None = None
 
     def own(self) -> dict:
         """The settings this racer has of its own (empty: it follows the scene)."""
-        return {k: getattr(self, k) for k in ("schedule", "noise", "sparsity")
-                if getattr(self, k) is not None}
+        return {k: getattr(self, k) for k in OWN if getattr(self, k) is not None}
 
     def full_hyper(self) -> dict:
         """All hyperparameters, defaults filled in and validated."""
@@ -69,6 +70,9 @@ class Scene:
     noise: float = 0.0
     sparsity: float | tuple[float, float] = 0.0  # one for both, or (x's, y's): a rare feature
     seed: int = 0
+    # On a data surface, the rows of each update's minibatch for every racer without a batch
+    # size of its own; None: the whole data (full-batch gradient descent).
+    batch: int | None = None
     # A test surface: the training surface shifted by (dx, dy), as data the model never saw
     # would shift it; None: no test surface. Each run's end point then has a test loss too.
     test_shift: tuple[float, float] | None = None
@@ -86,14 +90,14 @@ class Scene:
         return tuple(self.start) if self.start is not None else tuple(self.surface_obj().start)
 
     def labels(self) -> list[str]:
-        common = {"schedule": self.schedule, "noise": self.noise, "sparsity": self.sparsity}
+        common = {k: getattr(self, k) for k in OWN}
         return [entry_label(e, i, self.optimizers, common) for i, e in enumerate(self.optimizers)]
 
     def settings_of(self, entry: Entry) -> dict:
-        """The schedule, noise and sparsity a racer runs with: its own, else the scene's."""
-        return {"schedule": entry.schedule if entry.schedule is not None else self.schedule,
-                "noise": entry.noise if entry.noise is not None else self.noise,
-                "sparsity": entry.sparsity if entry.sparsity is not None else self.sparsity}
+        """The schedule, noise, sparsity and batch size a racer runs with: its own, else the
+        scene's."""
+        return {k: getattr(entry, k) if getattr(entry, k) is not None else getattr(self, k)
+                for k in OWN}
 
     def colors(self) -> list[str]:
         return [e.color or PALETTE[i % len(PALETTE)] for i, e in enumerate(self.optimizers)]
@@ -176,6 +180,7 @@ def to_dict(scene: Scene) -> dict:
         "sparsity": list(scene.sparsity) if isinstance(scene.sparsity, tuple | list)
         else scene.sparsity,
         "seed": scene.seed,
+        **({"batch": scene.batch} if scene.batch is not None else {}),
         **({"test_shift": list(scene.test_shift)} if scene.test_shift is not None else {}),
         "view": dict(scene.view),
     }

@@ -60,7 +60,7 @@ def simulate(scene: Scene, record: bool = False) -> Race:
             sched = None
         traj = run(surf, entry.optimizer, start=start, steps=scene.steps, schedule=sched,
                    noise=settings["noise"], sparsity=settings["sparsity"], seed=scene.seed,
-                   record=record, **hp)
+                   batch_size=settings["batch"], record=record, **hp)
         racers.append(Racer(label, color, entry.optimizer, hp, traj, entry.own()))
     return Race(scene, surf, racers)
 

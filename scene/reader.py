@@ -14,11 +14,12 @@ import math
 import re
 import reprlib
 
-from landscapes import FORMULA, SURFACES, get_surface
+from landscapes import DATA, FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
 
 from .budget import fit_race
+from .labels import MAX_BATCH
 from .model import (
     DEFAULT_VIEW,
     MAX_OPTIMIZERS,
@@ -170,6 +171,7 @@ def from_dict(data: dict) -> tuple[Scene, list[str]]:
                                     "schedule", warn)
     scene.test_shift = _read_test_shift(data.get("test_shift"), scene, warn)
     _read_noise_and_sparsity(data, scene, warn)
+    scene.batch = _read_batch(data.get("batch"), "batch", warn)
     scene.seed = _read_seed(data, warn)
     view = data.get("view", {}) or {}
     if isinstance(view, dict):
@@ -360,9 +362,11 @@ def _read_surface(data: dict, base: Scene, warn) -> tuple[str, dict]:
     name = data.get("surface", FORMULA if formula is not None else base.surface)
     if formula is not None or name == FORMULA:
         return _read_formula(formula, data.get("surface_params"), base, warn)
+    if name == DATA:
+        return _read_data(data.get("surface_params"), base, warn)
     if not isinstance(name, str) or name not in SURFACES:
         warn("surface", name, f"is not a known surface ({', '.join(SURFACES)}), nor "
-             f"{FORMULA!r} with a formula")
+             f"{FORMULA!r} with a formula, nor {DATA!r} with a model and a dataset")
         name = base.surface
     params = data.get("surface_params", {}) or {}
     if not isinstance(params, dict):
@@ -376,6 +380,46 @@ def _read_surface(data: dict, base: Scene, warn) -> tuple[str, dict]:
         except (ValueError, TypeError) as e:
             warn(f"surface_params.{k}", v, f"cannot be used ({e})")
     return name, good
+
+
+def _read_data(params, base: Scene, warn) -> tuple[str, dict]:
+    """A data surface: its model, dataset, standardisation and seed; the model and dataset
+    must make a surface together, or the scene keeps its default surface."""
+    if not isinstance(params, dict):
+        warn("surface_params", params, "is not a mapping")
+        return base.surface, dict(base.surface_params)
+    good = {}
+    for k in ("model", "dataset"):
+        if k in params:
+            good[k] = params[k]
+    try:
+        get_surface(DATA, **good)
+    except (ValueError, TypeError) as e:
+        warn("surface_params", {k: params[k] for k in good}, f"cannot be used ({e})")
+        return base.surface, dict(base.surface_params)
+    for k, v in params.items():
+        if k in good:
+            continue
+        try:
+            get_surface(DATA, **{**good, k: _num(v, integer=True)})
+            good[k] = _num(v, integer=True)
+        except (ValueError, TypeError) as e:
+            warn(f"surface_params.{k}", v, f"cannot be used ({e})")
+    return DATA, good
+
+
+def _read_batch(raw, where: str, warn) -> int | None:
+    """A batch size: a whole number of rows from 1 to MAX_BATCH; None (or "full"): every row."""
+    if raw is None or raw == "full":
+        return None
+    try:
+        v = _num(raw, integer=True)
+        if not 1 <= v <= MAX_BATCH:
+            raise ValueError(f"must be a whole number of rows from 1 to {MAX_BATCH:,}")
+        return int(v)
+    except (ValueError, TypeError) as e:
+        warn(where, raw, f"is not usable ({e})")
+        return None
 
 
 def _read_formula(text, params, base: Scene, warn) -> tuple[str, dict]:
@@ -433,7 +477,7 @@ def _read_schedule(sched, steps: int, where: str, warn) -> dict:
 
 
 def _own_settings(raw: dict, where: str, steps: int, warnings: list[str]) -> dict:
-    """A racer's own schedule, noise and sparsity, each read like the scene's."""
+    """A racer's own schedule, noise, sparsity and batch size, each read like the scene's."""
 
     def warn(fieldname, value, why):
         warnings.append(f"{_why(fieldname)}: {quote(value)} {_why(why)}; using the scene's")
@@ -451,12 +495,15 @@ def _own_settings(raw: dict, where: str, steps: int, warnings: list[str]) -> dic
             own[key] = v
         except (ValueError, TypeError) as e:
             warn(f"{where} {key}", raw[key], f"is not usable ({e})")
+    if raw.get("batch") is not None and (
+            batch := _read_batch(raw["batch"], f"{where} batch", warn)) is not None:
+        own["batch"] = batch
     return own
 
 
 #: What a racer in a scene file may hold.
 ENTRY_KEYS = frozenset({"optimizer", "label", "color", "hyper", "schedule", "noise", "sparsity",
-                        "tuned"})
+                        "batch", "tuned"})
 
 
 def _entry(raw, i: int, warnings: list[str], steps: int = 500) -> Entry | None:

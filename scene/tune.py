@@ -283,7 +283,8 @@ def tune(scene: Scene, index: int, criterion: str = DEFAULT_CRITERION,
             try:
                 traj = run(surf, entry.optimizer, start=start, steps=scene.steps,
                            schedule=sched, noise=settings["noise"],
-                           sparsity=settings["sparsity"], seed=scene.seed, **hp)
+                           sparsity=settings["sparsity"], seed=scene.seed,
+                           batch_size=settings["batch"], **hp)
                 got = _score(traj, criterion, surf)
             except ValueError:  # a combination the optimizer refuses
                 got = (math.inf, math.inf)
@@ -316,15 +317,18 @@ def context(scene: Scene) -> str:
 
 def _key(scene: Scene, entry: Entry, criterion: str, what: str) -> str:
     """A digest of what a tuning of ``entry`` depended on and what it set: the surface, the
-    start, the steps, the seed, the racer's schedule, noise, sparsity and every
-    hyperparameter (the chosen ones included)."""
+    start, the steps, the seed, the racer's schedule, noise, sparsity, batch size (when it has
+    one) and every hyperparameter (the chosen ones included)."""
     try:
         hp = entry.full_hyper()
     except ValueError:
         hp = dict(entry.hyper)
+    settings = scene.settings_of(entry)
+    if settings["batch"] is None:  # the whole data, or no data: as before batches existed
+        del settings["batch"]
     parts = [VERSION, scene.surface, sorted(scene.surface_params.items()),
              [float(v) for v in scene.start_point()], scene.steps, scene.seed,
-             scene.settings_of(entry), entry.optimizer, sorted(hp.items()), criterion, what]
+             settings, entry.optimizer, sorted(hp.items()), criterion, what]
     text = json.dumps(parts, default=repr, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:10]
 

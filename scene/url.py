@@ -68,7 +68,7 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
             own = dict(e["schedule"])
             parts["sched"] = own.pop("name", "constant") + "".join(
                 f"/{k}:{_fmt(v)}" for k, v in own.items())
-        for key in ("noise", "sparsity"):
+        for key in ("noise", "sparsity", "batch"):
             if e.get(key) is not None:
                 parts[key] = e[key]
         if e.get("tuned"):  # tuned=final/lr-momentum/3f2a…: criterion, what, key
@@ -86,6 +86,8 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
             q[key] = _fmt(d[key])
     if d["seed"]:
         q["seed"] = str(d["seed"])
+    if d.get("batch") is not None:
+        q["batch"] = str(d["batch"])
     if d.get("tuning"):  # tune=worst/second/fair
         t = d["tuning"]
         q["tune"] = "/".join([t.get("criterion", DEFAULT_CRITERION),
@@ -164,6 +166,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     d: dict = {}
     warnings: list[str] = []
     known = {"surface", "f", "sp", "start", "steps", "opt", "sched", "noise", "sparsity", "seed",
+             "batch",
              "step", "arrows", "tab", "view", "preset", "present", "lesson", "slide", "test",
              "tune",
              *_view_keys(),
@@ -200,7 +203,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
                 entry["schedule"] = {"name": sname.strip(),
                                      **{k.strip(): v.strip() for k, _, v in
                                         (p.partition(":") for p in pairs)}}
-            for key in ("noise", "sparsity"):
+            for key in ("noise", "sparsity", "batch"):
                 if key in kv:
                     entry[key] = kv.pop(key)
             if "tuned" in kv:
@@ -215,7 +218,7 @@ def _from_query(params: Mapping) -> tuple[Scene, list[str]]:
     if (sched := _one(params.get("sched"))) is not None:
         name, _, rest = sched.partition(";")
         d["schedule"] = {"name": name.strip(), **_parse_kv(rest)}
-    for key in ("noise", "sparsity", "seed"):
+    for key in ("noise", "sparsity", "seed", "batch"):
         if (v := _one(params.get(key))) is not None:
             d[key] = v
     if (test := _one(params.get("test"))) is not None:

@@ -13,6 +13,7 @@ from scene import MAX_OPTIMIZERS, STEPS_LIMIT, Entry, tune
 from scene.link import default_formula_params
 from ui import history
 from ui.compute import cached_lessons, cached_presets
+from ui.data_ui import FULL, batch_value
 from ui.formula_ui import RANGE_KEYS
 from ui.keys import (
     CUSTOM,
@@ -87,6 +88,18 @@ def on_surface() -> None:
     st.session_state["x0"], st.session_state["y0"] = map(float, surf.start)
     st.session_state["preset"] = CUSTOM
     st.session_state["scene_title"] = st.session_state["scene_claim"] = ""
+
+
+def on_batch() -> None:
+    """The scene's minibatch size, from its box."""
+    ss = st.session_state
+    ss["batch"] = None if ss["batch_choice"] == FULL else batch_value(ss["batch_choice"])
+
+
+def on_racer_batch(eid: int) -> None:
+    """A racer's minibatch size, from its box (the scene's: None)."""
+    ss = st.session_state
+    ss[entry_key(eid, "batch")] = batch_value(ss[entry_key(eid, "batch_choice")])
 
 
 def on_surface_param() -> None:

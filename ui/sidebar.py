@@ -9,13 +9,14 @@ import math
 import numpy as np
 import streamlit as st
 
-from landscapes import FORMULA, SURFACES, get_surface
+from landscapes import DATA, FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS, learning_rates
 from optimizers.schedules import MOST as SCHEDULE_MOST
 from optimizers.schedules import SCHEDULES, resolve
 from scene import MAX_OPTIMIZERS, STEPS_LIMIT, tune
 from ui.callbacks import (
     on_add,
+    on_batch,
     on_change_type,
     on_duplicate,
     on_fair,
@@ -23,6 +24,7 @@ from ui.callbacks import (
     on_lesson,
     on_own,
     on_preset,
+    on_racer_batch,
     on_remove,
     on_reset_start,
     on_seeded_shift,
@@ -37,6 +39,7 @@ from ui.callbacks import (
 from ui.choices import beta2_grid, eps_grid, lr_grid, round_step
 from ui.choices import with_value as _with
 from ui.compute import cached_lessons_and_problems, cached_presets, cached_presets_and_problems
+from ui.data_ui import batch_box, data_params, draw_data_controls, rows_of
 from ui.formula_ui import draw_formula_controls
 from ui.keys import (
     CUSTOM,
@@ -90,11 +93,24 @@ def draw_sidebar(scene) -> None:
 def _surface_controls() -> None:
     ss = st.session_state
     st.subheader("Surface")
-    st.selectbox("Loss surface", [*SURFACES, FORMULA], key="surface", on_change=on_surface,
+    st.selectbox("Loss surface", [*SURFACES, FORMULA, DATA], key="surface",
+                 on_change=on_surface,
                  format_func=lambda k: SURFACES[k].title if k in SURFACES
-                 else "Your own formula f(x, y)")
+                 else "Your own formula f(x, y)" if k == FORMULA
+                 else "A model's loss on data (real minibatches)")
     if ss["surface"] == FORMULA:
         draw_formula_controls(on_formula)
+        return
+    if ss["surface"] == DATA:
+        draw_data_controls(on_surface)
+        params = data_params()
+        batch_box("minibatch size", "batch_choice", ss.get("batch"), rows_of(params),
+                  racer=False, on_change=on_batch,
+                  help="Rows per update, drawn as a shuffling DataLoader draws them: each "
+                          "epoch a new order, cut into batches, the last one smaller. Every "
+                          "racer with the same size sees the same batches. A racer may have a "
+                          "size of its own (its panel).")
+        st.caption(get_surface(DATA, **params).lesson)
         return
     base = SURFACES[ss["surface"]]
     for pname, spec in base.param_spec.items():
@@ -191,6 +207,8 @@ def _racer_panel(pos: int, eid: int, scene, tunable: bool) -> None:
         st.caption(info.summary)
         for key, h in info.spec.items():
             _hyper_widget(eid, key, h)
+        if scene.surface == DATA:
+            _batch_setting(eid, rows_of(scene.surface_params))
         _own_settings(eid)
         if marked:
             st.caption(tune.mark_title(scene, pos))
@@ -303,6 +321,14 @@ def _schedule_params(sched_info, eid: int | None = None) -> None:
             hi = SCHEDULE_MOST if math.isinf(p.high) else float(p.high)
             st.number_input(p.label, min_value=float(p.low), max_value=hi, key=wkey,
                             format="%.4g", help=p.help, step=0.01)
+
+
+def _batch_setting(eid: int, rows: int) -> None:
+    """A racer's minibatch size on a data surface: the scene's, the whole data, or its own."""
+    batch_box("its minibatch size", entry_key(eid, "batch_choice"),
+              st.session_state.get(entry_key(eid, "batch")), rows, racer=True,
+              on_change=on_racer_batch, args=(eid,),
+              help="Race batch 1 against batch 8 against the whole data on one map.")
 
 
 def _own_settings(eid: int) -> None:

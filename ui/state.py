@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from landscapes import FORMULA, SURFACES, get_surface
+from landscapes import DATA, FORMULA, SURFACES, get_surface
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
 from scene import BASIN_GRID, BASIN_GRIDS, PALETTE, Entry, Scene, tune
@@ -26,6 +26,7 @@ from scene.tune import DEFAULT_CRITERION
 from scene.url import to_query
 from ui.choices import beta2_grid, eps_grid, lr_grid, snap
 from ui.compute import cached_lessons, cached_presets
+from ui.data_ui import data_params, write_data
 from ui.formula_ui import formula_params, write_formula
 from ui.keys import (
     CUSTOM,
@@ -84,20 +85,22 @@ def write_own(eid: int, own: dict, steps: int | None = None) -> None:
         ss[schedule_key(name, key, eid)] = value
     ss[entry_key(eid, "noise")] = float(own.get("noise") or 0.0)
     ss[entry_key(eid, "sparsity")] = float(own.get("sparsity") or 0.0)
+    ss[entry_key(eid, "batch")] = own.get("batch")
 
 
 def read_own(eid: int) -> dict:
-    """A racer's own schedule, noise and sparsity, as its widgets hold them."""
+    """A racer's own schedule, noise, sparsity and batch size, as its widgets hold them."""
     ss = st.session_state
+    batch = {"batch": ss[entry_key(eid, "batch")]} if ss.get(entry_key(eid, "batch")) else {}
     if not ss.get(entry_key(eid, "own")):
-        return {}
+        return batch
     name = ss.get(entry_key(eid, "sched"), "constant")
     sched = {"name": name}
     for key in SCHEDULES[name].params:
         if schedule_key(name, key, eid) in ss:
             sched[key] = ss[schedule_key(name, key, eid)]
     return {"schedule": sched, "noise": float(ss.get(entry_key(eid, "noise"), 0.0)),
-            "sparsity": float(ss.get(entry_key(eid, "sparsity"), 0.0))}
+            "sparsity": float(ss.get(entry_key(eid, "sparsity"), 0.0)), **batch}
 
 
 def write_scene(scene: Scene) -> None:
@@ -109,6 +112,9 @@ def write_scene(scene: Scene) -> None:
     surf = get_surface(scene.surface, **scene.surface_params)
     if scene.surface == FORMULA:
         write_formula(surf.params)
+    if scene.surface == DATA:
+        write_data(surf.params)
+    ss["batch"] = scene.batch
     for name, spec in surf.param_spec.items():
         ss[surface_param_key(scene.surface, name)] = float(surf.params.get(name, spec.default))
     x0, y0 = scene.start_point()
@@ -196,6 +202,9 @@ def read_scene() -> Scene:
               if ss.get(surface_param_key(name, k), spec.default) != spec.default} if surf else {}
     if name == FORMULA:
         params = formula_params()
+    on_data = name == DATA
+    if on_data:
+        params = data_params()
     sname = ss.get("sched", "constant")
     sched = {"name": sname}
     for key in SCHEDULES[sname].params:
@@ -213,6 +222,8 @@ def read_scene() -> Scene:
     else:
         ss.pop("last_analysis", None)
     entries = [read_entry(e) for e in ss["entry_ids"]]
+    if not on_data:  # a batch size means nothing without rows: the link does not carry it
+        entries = [replace(e, batch=None) for e in entries]
     _view_settings(view, entries)
     # A start typed or stepped in the sidebar carries float noise (-1.0999999999999999): the
     # scene keeps six significant digits, as many as anyone can see or type.
@@ -220,7 +231,7 @@ def read_scene() -> Scene:
     return Scene(surface=name, surface_params=params, start=start,
                  steps=steps, optimizers=entries,
                  schedule=sched, noise=float(ss["noise"]), sparsity=read_sparsity(),
-                 seed=int(ss["seed"]), view=view,
+                 seed=int(ss["seed"]), batch=ss.get("batch") if on_data else None, view=view,
                  test_shift=(float(ss["test_dx"]), float(ss["test_dy"]))
                  if ss.get("test_on") else None,
                  title=ss.get("scene_title", ""), claim=ss.get("scene_claim", ""),
