@@ -27,11 +27,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from landscapes import grid  # noqa: E402
 from landscapes import _data_kernels as D  # noqa: E402
+from landscapes import grid  # noqa: E402
 from landscapes.data import surface_from_rows  # noqa: E402
 from optimizers import run  # noqa: E402
 
+REPS = 2000  # batch gradients over every row, per timing
 RACERS = (("sgd", {"lr": 0.05}), ("momentum", {"lr": 0.02}), ("rmsprop", {"lr": 0.01}),
           ("adam", {"lr": 0.05}))
 
@@ -82,11 +83,10 @@ def main(argv=None) -> None:
         rate = 200 * 200 * n / gmap
         state = D.new_batches(n, n - 1, 0)
         state[0] = n
-        reps = 2000
         row = median(lambda surf=surf, state=state: [D.batch_grad(surf.p, 0.3, 0.7, state, 1)
-                                                     for _ in range(reps)], args.repeat)
+                                                     for _ in range(REPS)], args.repeat)
         print(f"{model:<9} {b32 * 1e3:>7.1f}ms {full * 1e3:>8.1f}ms {gmap * 1e3:>7.0f}ms "
-              f"{rate:>9.2e} {gmap / floor:>8.2f}x {row / reps / n * 1e9:>7.2f}")
+              f"{rate:>9.2e} {gmap / floor:>8.2f}x {row / REPS / n * 1e9:>7.2f}")
 
 
 if __name__ == "__main__":

@@ -165,7 +165,7 @@ def surface_title(race) -> str:
         text = surf.params["f"]
         return "f(x, y) = " + (text if len(text) <= 80 else text[:79] + "…")
     params = ", ".join(f"{k} {num(v)}" for k, v in surf.params.items()
-                       if v != surf.param_spec[k].default)
+                       if k in surf.param_spec and v != surf.param_spec[k].default)
     return surf.title + (f" ({params})" if params else "")
 
 

@@ -19,6 +19,8 @@ from .mapspec import (
     LOG_FLOOR_FRACTION,
     MARK_COLOR,
     MARKER_STYLES,
+    RAY_COLOR,
+    RAY_LABEL,
     map_spec,
     plotly_marker,
     racer_style,
@@ -326,6 +328,8 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     markers = _marker_traces(surf, t)
     start = race.scene.start_point()
     extra_names = [m.name for m in markers if _visible(surf, _pts(m))] + ["start"]
+    if surf.ray is not None:
+        extra_names.append(RAY_LABEL)
     if title is None:
         title = race.scene.title or surface_title(race)
     subtitle = (surface_title(race) + ", " if race.scene.title and title == race.scene.title
@@ -342,6 +346,10 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
     # under a star.
     marks_z = len(race.racers) + 1
     _racer_traces(fig, race, labels, t, step, paths, marks_z)
+    if spec.ray is not None:  # separable data: the direction the weights turn towards
+        fig.add_trace(go.Scatter(x=list(spec.ray[0]), y=list(spec.ray[1]), mode="lines",
+                                 name=RAY_LABEL, hoverinfo="skip", showlegend=box.show_marks,
+                                 line={"color": RAY_COLOR, "width": 1.6, "dash": "dash"}))
     for m in markers:
         m.showlegend = box.show_marks and _visible(surf, _pts(m))
         m.zorder = marks_z
@@ -357,7 +365,8 @@ def landscape_figure(race, *, theme: str | Theme = "article", step: int | None =
         box, width, height = _trim(box, width, height, t, (x1 - x0) / (y1 - y0),
                                    labels + (extra_names if box.show_marks else []), title,
                                    subtitle)
-    fig.update_layout(_map_layout(box, width, height, t, surf.bounds, step, title, subtitle))
+    fig.update_layout(_map_layout(box, width, height, t, surf.bounds, step, title, subtitle,
+                                  surf.axes))
     _inset_edge_marks(fig, box, width, height, surf.bounds)
     return fig
 
@@ -476,7 +485,7 @@ def _end_trace(racer, i: int, last: int, step: int | None, bounds, marker: dict,
 
 
 def _map_layout(box: Box, width: int, height: int, t: Theme, bounds, step: int | None,
-                title: str, subtitle: str) -> dict:
+                title: str, subtitle: str, axes: tuple[str, str] = ("x", "y")) -> dict:
     """The map's layout: margins from ``box``, axes fixed to the surface's bounds, the legend
     beside the colour bar or below the plot, the title, and the plot area in ``meta``."""
     (x0, x1), (y0, y1) = bounds
@@ -496,9 +505,9 @@ def _map_layout(box: Box, width: int, height: int, t: Theme, bounds, step: int |
     layout.update(
         margin={"l": box.left, "r": box.right, "t": box.top, "b": box.bottom, "pad": 0,
                 "autoexpand": False},
-        xaxis={**_style.axis_style(t, "x"), "range": [x0, x1], "autorange": False,
+        xaxis={**_style.axis_style(t, axes[0]), "range": [x0, x1], "autorange": False,
                "showgrid": False},
-        yaxis={**_style.axis_style(t, "y"), "range": [y0, y1], "autorange": False,
+        yaxis={**_style.axis_style(t, axes[1]), "range": [y0, y1], "autorange": False,
                "showgrid": False},
         showlegend=box.legend != "none", legend=legend,
         meta={"plot_area": [box.left, box.top, plot_w, plot_h], "step": step,

@@ -191,6 +191,7 @@ class MapSpec:
     styles: dict[str, MarkerStyle]
     markers: tuple[MapMarker, ...]
     zscale: ZScale
+    ray: tuple[tuple[float, float], tuple[float, float]] | None = None  # see ray_segment
 
     def kinds(self) -> list[str]:
         """The kinds of the marked points, in the order of ``KINDS``."""
@@ -218,6 +219,8 @@ class MapSpec:
             "map_key": self.key(),
             "zscale": {"log": z.log, "f_star": z.f_star, "floor": z.floor, "label": z.label,
                        "axis_label": z.axis_label},
+            **({"ray": {"x": list(self.ray[0]), "y": list(self.ray[1]), "label": RAY_LABEL,
+                        "color": RAY_COLOR}} if self.ray else {}),
         }
 
 
@@ -284,7 +287,24 @@ def undefined_trace(xs, ys, mask: np.ndarray) -> dict:
 def map_spec(surface: Surface) -> MapSpec:
     """Everything about the look of ``surface``'s map that every renderer shares."""
     return MapSpec(COLORSCALE, CONTOUR_LINE_COLOR, MARKER_STYLES, map_markers(surface),
-                   z_scale(surface))
+                   z_scale(surface), ray_segment(surface))
+
+
+#: The max-margin ray on separable data: its name in the map key and its colour (dark, dashed).
+RAY_LABEL = "max-margin direction"
+RAY_COLOR = "rgba(26, 26, 26, 0.75)"
+
+
+def ray_segment(surface: Surface):
+    """((x0, x1), (y0, y1)): the max-margin ray from the origin to the edge of the surface's
+    limit box (each renderer clips it to the map), or None when the surface has none."""
+    if surface.ray is None:
+        return None
+    c, s = float(np.cos(surface.ray)), float(np.sin(surface.ray))
+    (x0, x1), (y0, y1) = surface.limit
+    reach = min(((x1 if c > 0 else x0) / c) if abs(c) > 1e-12 else np.inf,
+                ((y1 if s > 0 else y0) / s) if abs(s) > 1e-12 else np.inf)
+    return (0.0, reach * c), (0.0, reach * s)
 
 
 def plotly_marker(style: MarkerStyle, point_size: float) -> dict:

@@ -43,7 +43,7 @@ def surface_payload(surface: Surface, n: int = GRID_N, n3d: int = GRID3D_N) -> d
         "x3d": field3d.xs, "y3d": field3d.ys, "z3d": field3d.z,
         "minima": [[m.x, m.y, m.f] for m in surface.minima],
         "saddles": [[s.x, s.y, s.f] for s in surface.saddles],
-        "xrange": [x0, x1], "yrange": [y0, y1],
+        "xrange": [x0, x1], "yrange": [y0, y1], "axes": list(surface.axes),
         **spec.to_dict(),
         **_undefined(surface, field),
     }

@@ -149,8 +149,8 @@ def _layout3d(race, field, spec, t: Theme, width: int, height: int, labels: list
 
     layout = _style.base_layout(t, width, height)
     layout.update(
-        scene={"xaxis": {**ax("x", "x"), "range": [x0, x1]},
-               "yaxis": {**ax("y", "y"), "range": [y0, y1]},
+        scene={"xaxis": {**ax(race.surface.axes[0], "x"), "range": [x0, x1]},
+               "yaxis": {**ax(race.surface.axes[1], "y"), "range": [y0, y1]},
                "zaxis": ax(zlabel, "z", z_size),
                "aspectmode": "manual", "aspectratio": ratio,
                "camera": camera,

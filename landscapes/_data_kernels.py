@@ -96,6 +96,35 @@ def _row(model, p, j, a, b):
 
 
 @kernel(inline=True)
+def _row_loss(model, p, j, a, b):
+    """The loss of the row starting at p[j], without its gradient (one exp and one log1p for
+    the logistic row, one tanh for the tanh row)."""
+    if model == LINEAR:
+        r = a * p[j] + b - p[j + 1]
+        return r * r
+    if model == LOGISTIC:
+        return _softplus(-p[j + 2] * (a * p[j] + b * p[j + 1]))
+    if model == PRODUCT:
+        r = b * a * p[j] - p[j + 1]
+        return r * r
+    if model == TANH:
+        r = b * math.tanh(a * p[j]) - p[j + 1]
+        return r * r
+    return math.nan
+
+
+@kernel(inline=True)
+def _row_grad(model, p, j, a, b):
+    """The row's (d/da, d/db) without its loss (one exp for the logistic row)."""
+    if model == LOGISTIC:
+        u, v, s = p[j], p[j + 1], p[j + 2]
+        q = -s * _sigmoid(-s * (a * u + b * v))
+        return q * u, q * v
+    _, ga, gb = _row(model, p, j, a, b)
+    return ga, gb
+
+
+@kernel(inline=True)
 def _row_hess(model, p, j, a, b):
     """The row's loss Hessian (d²/da², d²/dadb, d²/db²)."""
     if model == LINEAR:
@@ -155,6 +184,23 @@ def data(p, a, b):
 
 
 @kernel
+def data_value(p, a, b):
+    """The mean loss over all rows at (a, b), without the gradient: what the path records at
+    each step while the updates take minibatch gradients, and what the map shows."""
+    model = int(p[0])
+    n = int(p[1])
+    if n == 0:
+        return math.nan
+    if model == LINEAR or model == PRODUCT:
+        return data(p, a, b)[0]
+    d = int(p[2])
+    f = 0.0
+    for i in range(n):
+        f += _row_loss(model, p, HEAD + i * d, a, b)
+    return f / n
+
+
+@kernel
 def data_hess(p, a, b):
     """The exact Hessian of the mean loss over all rows."""
     model = int(p[0])
@@ -181,11 +227,35 @@ def data_hess(p, a, b):
 
 @kernel(parallel=True)
 def data_grid(p, xs, ys, out):
-    """``out[j, i]`` = the mean loss at (xs[i], ys[j]), rows of the mesh on both cores: a data
-    surface costs n row evaluations a point, a thousand times a formula's."""
+    """``out[j, i]`` = the mean loss at (xs[i], ys[j]) on both cores. A data surface costs n
+    row evaluations a point, a thousand times a formula's, except where the loss separates:
+    the tanh unit's loss is b²·mean(th²) − 2b·mean(th·t) + mean(t²) with th = tanh(a·x), so
+    each column (one a) costs n tanh and each point of it three multiplications."""
+    model = int(p[0])
+    n = int(p[1])
+    if model == TANH and n > 0:
+        d = int(p[2])
+        stt = 0.0
+        for k in range(n):
+            stt += p[HEAD + k * d + 1] * p[HEAD + k * d + 1]
+        stt /= n
+        for i in prange(xs.shape[0]):
+            s2 = 0.0
+            s1 = 0.0
+            a = xs[i]
+            for k in range(n):
+                th = math.tanh(a * p[HEAD + k * d])
+                s2 += th * th
+                s1 += th * p[HEAD + k * d + 1]
+            s2 /= n
+            s1 /= n
+            for j in range(ys.shape[0]):
+                b = ys[j]
+                out[j, i] = max(b * b * s2 - 2.0 * b * s1 + stt, 0.0)
+        return
     for j in prange(ys.shape[0]):
         for i in range(xs.shape[0]):
-            out[j, i] = data(p, xs[i], ys[j])[0]
+            out[j, i] = data_value(p, xs[i], ys[j])
 
 
 # -- minibatches -----------------------------------------------------------------------------
@@ -250,6 +320,24 @@ def batch_grad(p, a, b, batch, t):
         gb += gbi
     m = hi - lo
     return f / m, ga / m, gb / m
+
+
+@kernel
+def batch_gradient(p, a, b, batch, t):
+    """(d/da, d/db) of the mean loss over update t's batch, without the loss."""
+    batch_at(batch, t)
+    model = int(p[0])
+    d = int(p[2])
+    lo = batch[4]
+    hi = batch[5]
+    ga = 0.0
+    gb = 0.0
+    for k in range(lo, hi):
+        gai, gbi = _row_grad(model, p, HEAD + batch[BATCH_HEAD + k] * d, a, b)
+        ga += gai
+        gb += gbi
+    m = hi - lo
+    return ga / m, gb / m
 
 
 @kernel

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 
-from ._data_kernels import data, data_hess
+from ._data_kernels import data, data_hess, data_value
 from ._formula_kernels import (  # noqa: F401
     formula,
     formula_hess,
@@ -67,8 +67,11 @@ def value(sid, p, x, y):
     """Return f of surface ``sid`` with parameters ``p`` at ``(x, y)`` (NaN for an unknown id).
 
     The formulas of :func:`value_grad`; once inlined, the compiler drops the gradient work
-    that the value does not need.
+    that the value does not need (a data surface's loop over its rows has a kernel of its own
+    for the value alone, which the compiler could not derive across the call).
     """
+    if sid == DATA:
+        return data_value(p, x, y)
     return _dispatch(sid, p, x, y)[0]
 '''
 
@@ -221,7 +224,7 @@ def source(entries: list[tuple[str, str | None]] | None = None) -> str:
                   ["        for j in range(ny):", "            for i in range(nx):",
                    "                out[j, i] = formula(p, xs[i], ys[j])[0]"],
                   ["        for j in range(ny):", "            for i in range(nx):",
-                   "                out[j, i] = data(p, xs[i], ys[j])[0]"])
+                   "                out[j, i] = data_value(p, xs[i], ys[j])"])
     out += ["    else:", "        out[:, :] = math.nan"]
     out.append(_TAIL.rstrip("\n"))
     return "\n".join(out) + "\n"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from ._data_kernels import data, data_hess
+from ._data_kernels import data, data_hess, data_value
 from ._formula_kernels import (  # noqa: F401
     formula,
     formula_hess,
@@ -167,8 +167,11 @@ def value(sid, p, x, y):
     """Return f of surface ``sid`` with parameters ``p`` at ``(x, y)`` (NaN for an unknown id).
 
     The formulas of :func:`value_grad`; once inlined, the compiler drops the gradient work
-    that the value does not need.
+    that the value does not need (a data surface's loop over its rows has a kernel of its own
+    for the value alone, which the compiler could not derive across the call).
     """
+    if sid == DATA:
+        return data_value(p, x, y)
     return _dispatch(sid, p, x, y)[0]
 
 
@@ -374,7 +377,7 @@ def _grid(sid, p, xs, ys, out):
     elif sid == DATA:
         for j in range(ny):
             for i in range(nx):
-                out[j, i] = data(p, xs[i], ys[j])[0]
+                out[j, i] = data_value(p, xs[i], ys[j])
     else:
         out[:, :] = math.nan
 

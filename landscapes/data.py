@@ -270,11 +270,14 @@ def surface_from_rows(model_name: str, rows: np.ndarray, title: str, reference: 
     p = pack(model, rows)
     minima, saddles = _stationary(model, p, rows)
     start = _START[model_name]
+    ray = max_margin_direction(rows) if model.code == _d.LOGISTIC else None
+    far = [] if ray is None else [_runaway_point(p, ray)]
     return Surface(
         name=DATA, title=title, sid=_k.DATA, params=dict(params), param_spec={},
-        bounds=_bounds(minima, start), minima=minima, saddles=saddles, start=start,
+        bounds=_bounds(minima + far, start), minima=minima, saddles=saddles, start=start,
+        ray=ray,
         latex=model.latex, lesson=model.lesson, reference=reference, log_scale=True,
-        f_min=minima[0].f if minima else None, p=p, found=True)
+        f_min=minima[0].f if minima else None, p=p, axes=model.axes)
 
 
 #: Where each model's races start: the origin for the convex models, where training starts a
@@ -389,6 +392,26 @@ def max_margin_direction(rows: np.ndarray) -> float | None:
             hi = m2
     th = 0.5 * (lo + hi)
     return float(math.atan2(math.sin(th), math.cos(th)))
+
+
+#: On separable data the window reaches along the max-margin ray to where the loss has fallen
+#: to this (from log 2 at the origin): far enough for a few hundred steps to stay in view.
+RUNAWAY_LOSS = 0.05
+
+
+def _runaway_point(p: np.ndarray, angle: float):
+    """The point on the max-margin ray where the loss falls to :data:`RUNAWAY_LOSS`."""
+    c, s = math.cos(angle), math.sin(angle)
+    lo, hi = 0.0, 1.0
+    while _d.data_value(p, hi * c, hi * s) > RUNAWAY_LOSS and hi < 1e6:
+        lo, hi = hi, 2.0 * hi
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if _d.data_value(p, mid * c, mid * s) > RUNAWAY_LOSS:
+            lo = mid
+        else:
+            hi = mid
+    return _pt(hi * c, hi * s, RUNAWAY_LOSS)
 
 
 def _bounds(minima, start) -> tuple[tuple[float, float], tuple[float, float]]:

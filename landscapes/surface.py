@@ -86,6 +86,13 @@ class Surface:
         :func:`get_surface` rather than writing it by hand.
     gradient_latex : str
         The gradient in LaTeX, for a typed formula (sympy's derivative); "" for the catalogue.
+    ray : float or None
+        On separable classification data (a logistic data surface without a minimum): the
+        angle, in radians, of the max-margin direction from the origin, which gradient
+        descent's weights turn towards as they grow; None elsewhere.
+    axes : (str, str)
+        What the two coordinates are called: ("x", "y"), or a data surface's two weights
+        ("w", "b"; "w₁", "w₂").
     found : bool
         True for a typed formula: its minima, saddles and ``f_min`` were found numerically on
         its range (found, not known); False for the catalogue, whose points are published.
@@ -114,6 +121,8 @@ class Surface:
     maxima: list[Point] = field(default_factory=list, compare=False, repr=False)
     gradient_latex: str = field(default="", compare=False, repr=False)
     found: bool = field(default=False, compare=False, repr=False)
+    axes: tuple[str, str] = field(default=("x", "y"), compare=False, repr=False)
+    ray: float | None = field(default=None, compare=False, repr=False)
     limit: Bounds = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -10,7 +10,7 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-from landscapes._data_kernels import batch_grad, batch_hess
+from landscapes._data_kernels import batch_grad, batch_gradient, batch_hess
 from landscapes._jit import kernel
 from landscapes._kernels import (
     hessian,
@@ -62,7 +62,7 @@ def loss_grad(sid, sp, batch, t, x, y):
     :mod:`landscapes._data_kernels`), else the whole gradient."""
     if batch.shape[0] == 0:
         return value_grad(sid, sp, x, y)
-    _, gx, gy = batch_grad(sp, x, y, batch, t)
+    gx, gy = batch_gradient(sp, x, y, batch, t)
     return value(sid, sp, x, y), gx, gy
 
 
@@ -74,7 +74,7 @@ def loss_grad_block(sid, sp, batch, t, xs, ys, f, gx, gy):
         return
     for j in range(xs.shape[0]):
         f[j] = value(sid, sp, xs[j], ys[j])
-        _, gx[j], gy[j] = batch_grad(sp, xs[j], ys[j], batch, t)
+        gx[j], gy[j] = batch_gradient(sp, xs[j], ys[j], batch, t)
 
 
 @kernel(inline=True)

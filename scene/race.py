@@ -139,4 +139,16 @@ def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
         })
         if race.scene.test_shift is not None:
             rows[-1]["test loss"] = test_loss(race, t.xy[-1])
+        if race.surface.ray is not None:
+            rows[-1]["angle to the max-margin direction"] = angle_to_ray(race.surface, t.xy[-1])
     return rows
+
+
+def angle_to_ray(surface, point) -> float:
+    """The angle in degrees between the weights at ``point`` and the surface's max-margin
+    direction (separable data): 0 once the weights point where gradient descent ends up."""
+    x, y = float(point[0]), float(point[1])
+    if x == 0.0 and y == 0.0:
+        return float("nan")
+    d = math.atan2(y, x) - surface.ray
+    return abs(math.degrees(math.atan2(math.sin(d), math.cos(d))))

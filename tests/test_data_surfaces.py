@@ -208,7 +208,7 @@ def test_grid_sweep_and_every_optimizer_run_on_data_with_batches():
     surf = get_surface("data", model="tanh", dataset="wave")
     xs, ys, Z = grid(surf, 30, 20)
     assert Z.shape == (20, 30)
-    assert Z[7, 11] == pytest.approx(surf.value(xs[11], ys[7]), rel=1e-14)
+    assert Z[7, 11] == pytest.approx(surf.value(xs[11], ys[7]), rel=1e-12)
     starts = np.array([[0.25, -0.4], [1.0, 1.0], [-1.0, 0.5]])
     res = sweep(surf, "adam", starts, steps=120, lr=0.05, batch_size=8, seed=3)
     for i, p in enumerate(starts):
@@ -233,3 +233,35 @@ def test_a_batch_size_costs_its_rows_and_means_nothing_off_data():
     np.testing.assert_array_equal(a.xy, b.xy)
     with pytest.raises(ValueError, match="batch_size"):
         run(tanh, "sgd", steps=5, batch_size=0)
+
+
+def test_separable_data_draw_the_max_margin_ray_and_the_results_give_the_angle_to_it():
+    from figures.landscape import landscape_figure
+    from figures.mapspec import RAY_LABEL, map_spec
+    from scene.model import Entry, Scene
+    from scene.race import angle_to_ray, metrics, simulate
+
+    surf = get_surface("data", model="logistic", dataset="penguins-bills")
+    ray = map_spec(surf).to_dict()["ray"]
+    assert ray["x"][0] == ray["y"][0] == 0.0
+    assert math.atan2(ray["y"][1], ray["x"][1]) == pytest.approx(surf.ray, abs=1e-12)
+    (x0, x1), (y0, y1) = surf.bounds
+    far = min(abs(ray["x"][1]), abs(ray["y"][1]))
+    assert far > max(x1 - x0, y1 - y0)  # reaches beyond the map, which clips it
+    # the window reaches along the ray to where the loss is small
+    assert any(x0 <= x <= x1 and y0 <= y <= y1 and surf.value(x, y) < 0.06
+               for x, y in zip(np.linspace(0, ray["x"][1], 2000), np.linspace(0, ray["y"][1],
+                                                                               2000),
+                               strict=True))
+    scene = Scene(surface="data", surface_params={"model": "logistic",
+                                                  "dataset": "penguins-bills"},
+                  steps=400, optimizers=[Entry("sgd", hyper={"lr": 1.0})])
+    race = simulate(scene)
+    row = metrics(race)[0]
+    end = race.racers[0].traj.xy[-1]
+    assert row["angle to the max-margin direction"] == pytest.approx(angle_to_ray(surf, end))
+    early = angle_to_ray(surf, race.racers[0].traj.xy[10])
+    assert 0 < row["angle to the max-margin direction"] < early  # turning towards it
+    assert any(tr.name == RAY_LABEL for tr in landscape_figure(race).data)
+    plain = simulate(Scene(surface="rosenbrock", optimizers=[Entry("adam")], steps=20))
+    assert "angle to the max-margin direction" not in metrics(plain)[0]

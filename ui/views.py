@@ -3,6 +3,7 @@ tabs under them (step inspector, update rules, share and export, the surface).""
 
 from __future__ import annotations
 
+import math
 import threading
 from urllib.parse import urlsplit
 
@@ -177,6 +178,12 @@ def draw_results(race: Race) -> None:
     if testing:  # the test surface: the final point's loss there, beside the training loss
         cols.insert(1, "test loss")
         align.insert(2, "r")
+    ray = "angle to the max-margin direction"
+    if ray in rows[0]:  # separable data: where the weights are heading
+        for row in rows:
+            row[ray] = "—" if math.isnan(row[ray]) else f"{row[ray]:.2f}°"
+        cols.insert(4, ray)
+        align.insert(5, "r")
     st.markdown(markdown_table(
         ["optimizer", *(("final loss (train)" if c == "final loss" and testing else c)
                         for c in cols)],
@@ -189,6 +196,10 @@ def draw_results(race: Race) -> None:
                       "(none was found in this range)." if race.surface.name == FORMULA
                       else "(this surface has none: it is unbounded below).")
         + " **ended in**: the listed minimum the final point sits in, if any."
+        + (" **angle to the max-margin direction**: between the final weights and the "
+           "dashed ray, the direction through the origin that separates the two classes "
+           "with the widest margin; plain gradient descent turns towards it, slowly, as its "
+           "weights grow." if ray in rows[0] else "")
         + (" **test loss**: the loss at the final point on the test surface, the training "
            "surface shifted by ({:g}, {:g}) (dashed contours on the map), as new data would "
            "shift it.".format(*race.scene.test_shift) if testing else ""))

@@ -111,6 +111,8 @@ function mapKeyHtml(payload) {
     if (styles[k.kind]) key.push("<span>" + svgMarker(styles[k.kind]) + " " + escapeHtml(k.label) + "</span>");
   });
   if (payload.start) key.push("<span>" + svgRing() + " start</span>");
+  if (s.ray) key.push('<span><svg width="22" height="10" style="vertical-align:1px"><path d="M1,5H21" stroke="' +
+    escapeHtml(s.ray.color) + '" stroke-width="2" stroke-dasharray="5 3"/></svg> ' + escapeHtml(s.ray.label) + "</span>");
   if (s.test_z) key.push('<span><svg width="22" height="10" style="vertical-align:1px"><path d="M1,5H21" stroke="rgba(150,30,60,0.8)" stroke-width="2" stroke-dasharray="4 3"/></svg> test surface</span>');
   if (s.undefined) {
     key.push('<span><svg width="16" height="12" style="vertical-align:-1px"><rect x="0.5" y="0.5" width="15" height="11" fill="' +

@@ -64,6 +64,9 @@ export function mapMarkers(s) {
   (s.saddles || []).forEach(function (m) { out.push({ kind: "saddle", x: m[0], y: m[1], f: m[2], z: m[2] }); });
   return out;
 }
+function axisName(s, i) {  // what the map's coordinates are called ("w", "b" on a data surface)
+  return (s.axes && s.axes[i]) || (i ? "y" : "x");
+}
 function markerKinds(s) {  // in the order of the list: global, local, saddle
   var kinds = [];
   mapMarkers(s).forEach(function (m) { if (kinds.indexOf(m.kind) < 0) kinds.push(m.kind); });
@@ -151,17 +154,24 @@ export function mapFigure(payload, o) {
       line: { color: "rgba(150,30,60,0.55)", width: 1.3, dash: "dash", smoothing: 0 }
     });
   }
+  if (s.ray) {
+    // Separable data: the max-margin direction, which gradient descent's weights turn to.
+    traces.push({
+      type: "scatter", mode: "lines", name: s.ray.label, x: s.ray.x, y: s.ray.y,
+      line: { color: s.ray.color, width: 1.6, dash: "dash" }, hoverinfo: "skip", showlegend: false
+    });
+  }
   traces = traces.concat(markerTraces(s, false));
   var layout = baseLayout(p, o.height, fs);
   layout.margin = Object.assign({}, mapMargin(p));
   layout.hovermode = "closest";
   layout.dragmode = false;  // a drag on the map moves the start; the buttons zoom
   layout.xaxis = {
-    range: xr.slice(), title: { text: "x", standoff: 8 }, showgrid: false, zeroline: false,
+    range: xr.slice(), title: { text: axisName(s, 0), standoff: 8 }, showgrid: false, zeroline: false,
     ticks: "outside", ticklen: 5, mirror: true, showline: true, linecolor: "#8a93a3", constrain: "domain"
   };
   layout.yaxis = {
-    range: yr.slice(), title: { text: "y", standoff: 8 }, showgrid: false, zeroline: false,
+    range: yr.slice(), title: { text: axisName(s, 1), standoff: 8 }, showgrid: false, zeroline: false,
     ticks: "outside", ticklen: 5, mirror: true, showline: true, linecolor: "#8a93a3", constrain: "domain"
   };
   if (equal) { layout.yaxis.scaleanchor = "x"; layout.yaxis.scaleratio = 1; }
@@ -389,8 +399,8 @@ export function surfFigure(payload, paths, o) {
     };
   };
   layout.scene = {
-    xaxis: axis("x", xr.slice()),
-    yaxis: axis("y", yr.slice()),
+    xaxis: axis(axisName(s, 0), xr.slice()),
+    yaxis: axis(axisName(s, 1), yr.slice()),
     zaxis: axis(zlabel, [zr[0], zr[1] + span * 0.05]),
     aspectmode: "manual",
     aspectratio: { x: 1, y: ratio, z: 0.7 },
