@@ -2,7 +2,7 @@
 asserts nothing.
 
     python -m bench.bench_live [--root PATH] [--sizes 1600x1000,1280x800]
-                               [--only first,drag,lr,surface,preset,bytes]
+                               [--only first,drag,lr,surface,preset,bytes] [--data MODEL]
 
 Serves the checkout at ``--root`` (this repository by default) with ``streamlit run`` on
 localhost and drives it in headless Chromium, with the sidebar open, at each window size.
@@ -542,13 +542,16 @@ def traffic(browser, size, url: str) -> dict:
 
 # ----------------------------------------------------------------------------- running
 
-def scene_query(root: Path, steps: int) -> str:
+def scene_query(root: Path, steps: int, data: str = "") -> str:
     """The default scene with ``steps`` steps as a share-URL query, written by the served
-    checkout's own ``scene`` package (run in a separate Python, so the two never mix)."""
+    checkout's own ``scene`` package (run in a separate Python, so the two never mix); with
+    ``data`` (a model), its racers on that model's data surface at batch 32 instead."""
     code = ("import sys; from dataclasses import replace; from scene import default_scene; "
-            "from scene.url import to_query_string; "
-            "print(to_query_string(replace(default_scene(), steps=int(sys.argv[1]))))")
-    out = subprocess.run([sys.executable, "-c", code, str(steps)], cwd=root, check=True,
+            "from scene.url import to_query_string; s = default_scene(); "
+            "s = s if not sys.argv[2] else replace(s, surface='data', start=None, batch=32, "
+            "surface_params={'model': sys.argv[2]}); "
+            "print(to_query_string(replace(s, steps=int(sys.argv[1]))))")
+    out = subprocess.run([sys.executable, "-c", code, str(steps), data], cwd=root, check=True,
                          capture_output=True, text=True)
     return out.stdout.strip().splitlines()[-1]
 
@@ -636,6 +639,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sizes", default="1600x1000,1280x800", help="window sizes, WxH,WxH")
     ap.add_argument("--only", default="first,drag,lr,surface,preset,bytes",
                     help="measurements to run: first,drag,lr,surface,preset,bytes")
+    ap.add_argument("--data", default="",
+                    help="drag on this model's data surface (linear, logistic, product, tanh) "
+                         "at batch 32 instead of the default scene")
     ap.add_argument("--fair", action="store_true",
                     help="drag with the fair race on: every answer tunes the racers to the "
                          "dragged start")
@@ -643,7 +649,8 @@ def main(argv: list[str] | None = None) -> None:
     root = args.root.resolve()
     sizes = [tuple(int(v) for v in re.split("[x×]", s.strip())) for s in args.sizes.split(",")]
     only = {s.strip() for s in args.only.split(",")}
-    queries = {n: scene_query(root, n) for n in (1000, 10_000)} if "drag" in only else {}
+    queries = ({n: scene_query(root, n, args.data) for n in (1000, 10_000)} if "drag" in only
+               else {})
     if args.fair:
         queries = {n: q + "&tune=mean/fair" for n, q in queries.items()}
     print(f"serving {root.name} at commit {_head(root)}", flush=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from landscapes import Surface
+from landscapes import Surface, grid
+from landscapes.data import held_out
 from scene.race import Race
 
 from .curves import loss_gap
@@ -58,13 +59,20 @@ def _undefined(surface: Surface, field) -> dict:
             "undefined_text": UNDEFINED_TEXT}
 
 
-def test_grid(surface: Surface, shift: tuple[float, float], n: int = GRID_N) -> np.ndarray:
-    """The test surface (the training surface shifted by ``shift``) on the map's grid and on
-    its colour scale, for the dashed contours the player draws over the map."""
+def test_grid(surface: Surface, shift: tuple[float, float] | None,
+              n: int = GRID_N) -> np.ndarray:
+    """The test loss on the map's grid and on its colour scale, for the dashed contours the
+    player draws over the map: the held-out rows' loss on a data surface with a split, else
+    the training surface shifted by ``shift``."""
     field = surface_field(surface, n)
-    gx, gy = np.meshgrid(field.xs, field.ys)
+    held = held_out(surface)
     with np.errstate(all="ignore"):
-        f = surface.value(gx - shift[0], gy - shift[1])
+        if held is not None:  # on the training loss's scale: below its f*, at its floor
+            f = grid(held, len(field.xs), len(field.ys))[2]
+            f = np.maximum(f, map_spec(surface).zscale.f_star)
+        else:
+            gx, gy = np.meshgrid(field.xs, field.ys)
+            f = surface.value(gx - shift[0], gy - shift[1])
         z = map_spec(surface).zscale.transform(f)
     z[~np.isfinite(z)] = np.nan
     return z
@@ -106,9 +114,10 @@ def race_payload(race: Race, surface_data: dict, *, arrows: bool = False,
             p["arrows"] = {"grad": t.grads, "update": t.updates}
         paths.append(p)
     x0, y0 = race.scene.start_point()
-    if race.scene.test_shift is not None:
-        surface_data = {**surface_data, "test_shift": list(race.scene.test_shift),
-                        "test_z": test_grid(surf, race.scene.test_shift)}
+    if race.scene.test_shift is not None or held_out(surf) is not None:
+        surface_data = {**surface_data, "test_z": test_grid(surf, race.scene.test_shift),
+                        **({"test_shift": list(race.scene.test_shift)}
+                           if race.scene.test_shift is not None else {})}
     out = {
         "surface": surface_data, "paths": paths, "steps": race.scene.steps,
         "loss_label": label, "loss_log": log, "show_lr": race.schedule_active,

@@ -8,9 +8,10 @@ hand)::
     p[0]       the model (LINEAR, LOGISTIC, PRODUCT, TANH below)
     p[1]       n, the rows the loss averages over
     p[2]       d, the numbers per row
-    p[3:8]     linear and product models: the means of x², x, x·t, t, t² over the rows, from
-               which the full loss and its derivatives follow in a few operations
-    p[8:]      the rows, n × d, row after row
+    p[3:10]    the linear models' means over the rows, from which the full loss and its
+               derivatives follow in a few operations: x², x, x·t, t, t² (LINEAR, PRODUCT);
+               u², u·v, v², u·t, v·t, t² (FEATURES)
+    p[10:]     the rows, n × d, row after row
 
 The models, with the map's coordinates as their two parameters (a, b) and a row's numbers:
 
@@ -19,6 +20,7 @@ model      row                     loss of one row                              
 =========  ======================  ============================================  ===========
 LINEAR     (x, t)                  (a·x + b − t)²                                MSELoss
 LOGISTIC   (u, v, s), s = ±1       log(1 + exp(−s·(a·u + b·v)))                  BCEWithLogits
+FEATURES   (u, v, t)               (a·u + b·v − t)²  (two features, no bias)     MSELoss
 PRODUCT    (x, t)                  (b·a·x − t)²   (ŷ = w₂·w₁·x, a = w₁, b = w₂)   MSELoss
 TANH       (x, t)                  (b·tanh(a·x) − t)²                            MSELoss
 =========  ======================  ============================================  ===========
@@ -44,9 +46,9 @@ from numba import prange
 
 from ._jit import kernel
 
-LINEAR, LOGISTIC, PRODUCT, TANH = 0, 1, 2, 3
+LINEAR, LOGISTIC, PRODUCT, TANH, FEATURES = 0, 1, 2, 3, 4
 #: Numbers before the rows in ``p``.
-HEAD = 8
+HEAD = 10
 #: Numbers before the order in a batch state.
 BATCH_HEAD = 8
 
@@ -92,6 +94,9 @@ def _row(model, p, j, a, b):
         th = math.tanh(a * x)
         r = b * th - p[j + 1]
         return r * r, 2.0 * r * b * (1.0 - th * th) * x, 2.0 * r * th
+    if model == FEATURES:
+        r = a * p[j] + b * p[j + 1] - p[j + 2]
+        return r * r, 2.0 * r * p[j], 2.0 * r * p[j + 1]
     return math.nan, math.nan, math.nan
 
 
@@ -109,6 +114,9 @@ def _row_loss(model, p, j, a, b):
         return r * r
     if model == TANH:
         r = b * math.tanh(a * p[j]) - p[j + 1]
+        return r * r
+    if model == FEATURES:
+        r = a * p[j] + b * p[j + 1] - p[j + 2]
         return r * r
     return math.nan
 
@@ -149,6 +157,9 @@ def _row_hess(model, p, j, a, b):
         raa = -2.0 * b * th * sech2 * x * x
         rab = sech2 * x
         return 2.0 * (ra * ra + r * raa), 2.0 * (ra * rb + r * rab), 2.0 * rb * rb
+    if model == FEATURES:
+        u, v = p[j], p[j + 1]
+        return 2.0 * u * u, 2.0 * u * v, 2.0 * v * v
     return math.nan, math.nan, math.nan
 
 
@@ -171,6 +182,10 @@ def data(p, a, b):
         w = a * b
         g = 2.0 * (w * sxx - sxt)  # d loss / d w
         return max(w * w * sxx - 2.0 * w * sxt + stt, 0.0), g * b, g * a
+    if model == FEATURES:
+        suu, suv, svv, sut, svt, stt = p[3], p[4], p[5], p[6], p[7], p[8]
+        f = a * a * suu + 2.0 * a * b * suv + b * b * svv - 2.0 * a * sut - 2.0 * b * svt + stt
+        return (max(f, 0.0), 2.0 * (a * suu + b * suv - sut), 2.0 * (a * suv + b * svv - svt))
     d = int(p[2])
     f = 0.0
     ga = 0.0
@@ -191,7 +206,7 @@ def data_value(p, a, b):
     n = int(p[1])
     if n == 0:
         return math.nan
-    if model == LINEAR or model == PRODUCT:
+    if model == LINEAR or model == PRODUCT or model == FEATURES:
         return data(p, a, b)[0]
     d = int(p[2])
     f = 0.0
@@ -213,6 +228,8 @@ def data_hess(p, a, b):
         sxx, sxt = p[3], p[5]
         g = 2.0 * (a * b * sxx - sxt)
         return 2.0 * b * b * sxx, g + 2.0 * a * b * sxx, 2.0 * a * a * sxx
+    if model == FEATURES:
+        return 2.0 * p[3], 2.0 * p[4], 2.0 * p[5]
     d = int(p[2])
     haa = 0.0
     hab = 0.0

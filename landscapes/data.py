@@ -2,7 +2,9 @@ r"""Data surfaces: the mean loss of a two-parameter model over a dataset, as a m
 
 A data surface is the surface named :data:`DATA` with the parameters ``model`` (a key of
 :data:`MODELS`), ``dataset`` (a key of :data:`DATASETS`), ``standardize`` (1: the inputs are
-centred and scaled to unit variance first) and ``seed`` (for a generated dataset). Its value
+centred and scaled to unit variance first, by the training rows' statistics), ``seed`` (for a
+generated dataset, and for the split) and ``test`` (the percentage of rows held out for
+testing: the surface is the training rows' loss, :func:`held_out` the test rows'). Its value
 and exact gradient are computed inside the compiled loops (:mod:`landscapes._data_kernels`),
 over every row, or over update t's minibatch when a racer has a batch size.
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,17 +28,20 @@ from .surface import Surface, _pt
 
 #: The surface name of a data surface.
 DATA = "data"
-DATA_KEYS = ("model", "dataset", "standardize", "seed")
+DATA_KEYS = ("model", "dataset", "standardize", "seed", "test")
+#: The largest share of the rows held out for testing, in percent.
+MAX_TEST = 90
 #: The largest seed of a generated dataset.
 MAX_SEED = 2**31 - 1
 
 _HERE = Path(__file__).with_name("datasets")
-REGRESSION, CLASSIFICATION = "regression", "classification"
+REGRESSION, CLASSIFICATION, FEATURES = "regression", "classification", "two features"
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Rows of numbers: for regression (x, t), for classification (u, v, s) with s = ±1."""
+    """Rows of numbers: for regression (x, t), for classification (u, v, s) with s = ±1, for
+    two features (u, v, t)."""
 
     name: str
     title: str
@@ -94,6 +99,13 @@ MODELS: dict[str, Model] = {
         "same function, so the minima come in mirrored pairs with a saddle at the origin "
         "between them, as in real networks.",
         "wave", ("w₁", "w₂")),
+    "features": Model(
+        "features", _d.FEATURES, "Linear regression on two features", FEATURES,
+        r"L(w_1, w_2) = \frac{1}{n}\sum_i (w_1 u_i + w_2 v_i - t_i)^2",
+        "A line through the origin on two inputs. When one input is rare (zero in almost "
+        "every row), its weight gets a gradient only from the few rows that have it: most "
+        "minibatches say nothing about it, and a plain gradient step moves it slowly.",
+        "rare", ("w₁ (common)", "w₂ (rare)")),
 }
 
 
@@ -163,6 +175,21 @@ def _clusters(seed: int) -> Dataset:
                    "generated")
 
 
+def _rare(seed: int) -> Dataset:
+    """1,000 rows: a common input u (Gaussian, deviation 1) and a rare binary input v, 1 in
+    exactly 5 rows (0.5 %) placed at random; t = 1·u + 2·v + Gaussian noise of 0.1. At batch
+    8, 96 % of minibatches (0.995⁸) have no row with v = 1."""
+    rng = np.random.default_rng(seed)
+    u = rng.standard_normal(1000)
+    v = np.zeros(1000)
+    v[rng.choice(1000, 5, replace=False)] = 1.0
+    t = u + 2.0 * v + 0.1 * rng.standard_normal(1000)
+    return Dataset("rare", "A rare feature: 5 rows in 1,000 (generated)", FEATURES,
+                   ("u (common)", "v (rare: 0.5 % of rows)", "t"), np.column_stack([u, v, t]),
+                   f"generated: t = u + 2·v + noise 0.1, v = 1 in 5 rows of 1,000, seed {seed}",
+                   "generated")
+
+
 #: Each dataset by name: its builder (taking the seed; the penguins ignore it) and its kind.
 DATASETS = {
     "penguins-mass": (_penguins_mass, REGRESSION),
@@ -170,9 +197,10 @@ DATASETS = {
     "line": (_line, REGRESSION),
     "wave": (_wave, REGRESSION),
     "clusters": (_clusters, CLASSIFICATION),
+    "rare": (_rare, FEATURES),
 }
 #: Datasets that a seed changes.
-GENERATED = ("line", "wave", "clusters")
+GENERATED = ("line", "wave", "clusters", "rare")
 
 
 @lru_cache(maxsize=32)
@@ -197,20 +225,34 @@ def pack(model: Model, rows: np.ndarray) -> np.ndarray:
     if model.code in (_d.LINEAR, _d.PRODUCT) and n:
         x, t = rows[:, 0], rows[:, 1]
         head[3:8] = (x * x).mean(), x.mean(), (x * t).mean(), t.mean(), (t * t).mean()
+    if model.code == _d.FEATURES and n:
+        u, v, t = rows[:, 0], rows[:, 1], rows[:, 2]
+        head[3:9] = ((u * u).mean(), (u * v).mean(), (v * v).mean(), (u * t).mean(),
+                     (v * t).mean(), (t * t).mean())
     return np.concatenate([head, rows.ravel()])
 
 
-def standardized(rows: np.ndarray, kind: str) -> np.ndarray:
+def standardized(rows: np.ndarray, kind: str, by: np.ndarray | None = None) -> np.ndarray:
     """The rows with each input column centred and scaled to unit variance (targets and labels
-    as they are)."""
+    as they are), by the means and deviations of ``by`` (default: the rows themselves; the
+    test rows are scaled as the training rows were)."""
     out = np.array(rows, dtype=np.float64)
+    ref = out if by is None else by
     k = 1 if kind == REGRESSION else 2
-    mean, std = out[:, :k].mean(axis=0), out[:, :k].std(axis=0)
+    mean, std = ref[:, :k].mean(axis=0), ref[:, :k].std(axis=0)
     out[:, :k] = (out[:, :k] - mean) / np.where(std > 0, std, 1.0)
     return out
 
 
-def _check(params: dict) -> tuple[str, str, int, int]:
+def split(n: int, test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, test rows): ``test`` percent of ``n`` rows held out at random by the
+    seed, each part in the rows' order."""
+    k = int(round(n * test / 100.0))
+    perm = np.random.default_rng([seed, 7]).permutation(n)
+    return np.sort(perm[k:]), np.sort(perm[:k])
+
+
+def _check(params: dict) -> tuple[str, str, int, int, int]:
     for key in params:
         if key not in DATA_KEYS:
             raise ValueError(f"Unknown parameter {key!r} for a data surface; valid parameters: "
@@ -226,7 +268,7 @@ def _check(params: dict) -> tuple[str, str, int, int]:
         raise ValueError(f"Dataset {name!r} is for {DATASETS[name][1]}, and {model!r} needs "
                          f"{MODELS[model].kind} data: one of {', '.join(fits)}")
     out = []
-    for key, hi in (("standardize", 1), ("seed", MAX_SEED)):
+    for key, hi in (("standardize", 1), ("seed", MAX_SEED), ("test", MAX_TEST)):
         raw = params.get(key, 0)
         try:
             if isinstance(raw, bool | str):
@@ -238,7 +280,7 @@ def _check(params: dict) -> tuple[str, str, int, int]:
             raise ValueError(f"Invalid {key!r} for a data surface: {raw!r} (must be an integer "
                              f"in [0, {hi}])") from None
         out.append(int(v))
-    return model, name, out[0], out[1]
+    return model, name, out[0], out[1], out[2]
 
 
 def data_surface(**params) -> Surface:
@@ -250,15 +292,35 @@ def data_surface(**params) -> Surface:
     return _surface(*_check(params))
 
 
+def held_out(surface: Surface) -> Surface | None:
+    """The loss over the test rows of a data surface with a split (on the same window), or
+    None: the surface is not a data surface, holds no rows out, or is uploaded data."""
+    if surface.name != DATA or not surface.params.get("test") or (
+            surface.params.get("dataset") not in DATASETS):
+        return None
+    return _surface(*_check(surface.params), part="test")
+
+
 @lru_cache(maxsize=32)
-def _surface(model_name: str, data_name: str, standardize: int, seed: int) -> Surface:
+def _surface(model_name: str, data_name: str, standardize: int, seed: int, test: int,
+             part: str = "train") -> Surface:
     ds = dataset(data_name, seed)
-    rows = standardized(ds.rows, ds.kind) if standardize else ds.rows
+    train, held = split(ds.n, test, seed)
+    rows = ds.rows[held if part == "test" else train]
+    if standardize:
+        rows = standardized(rows, ds.kind, by=ds.rows[train])
     scaled = " (inputs standardised)" if standardize else ""
-    return surface_from_rows(
-        model_name, rows, f"{MODELS[model_name].title}: {ds.title}{scaled}",
-        f"{ds.source} ({ds.licence}); {ds.n} rows",
-        {"model": model_name, "dataset": data_name, "standardize": standardize, "seed": seed})
+    params = {"model": model_name, "dataset": data_name, "standardize": standardize,
+              "seed": seed, **({"test": test} if test else {})}
+    kept = f"; {len(train)} for training, {len(held)} held out for testing" if test else ""
+    surf = surface_from_rows(
+        model_name, rows, f"{MODELS[model_name].title}: {ds.title}{scaled}"
+        + (" (test rows)" if part == "test" else ""),
+        f"{ds.source} ({ds.licence}); {ds.n} rows{kept}", params)
+    if part == "test":  # the training surface's window, so the two maps line up
+        surf = replace(surf, bounds=_surface(model_name, data_name, standardize, seed,
+                                             test).bounds)
+    return surf
 
 
 def surface_from_rows(model_name: str, rows: np.ndarray, title: str, reference: str,
@@ -283,7 +345,7 @@ def surface_from_rows(model_name: str, rows: np.ndarray, title: str, reference: 
 #: Where each model's races start: the origin for the convex models, where training starts a
 #: linear model; off the origin for the networks, whose origin is a saddle with zero gradient.
 _START = {"linear": (0.0, 0.0), "logistic": (0.0, 0.0), "product": (0.2, 2.5),
-          "tanh": (0.25, -0.4)}
+          "tanh": (0.25, -0.4), "features": (0.0, 0.0)}
 
 
 def _value_grad(p, a, b):
@@ -314,6 +376,10 @@ def _stationary(model: Model, p: np.ndarray, rows: np.ndarray):
         x, t = rows[:, 0], rows[:, 1]
         w, b = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), t, rcond=None)[0]
         found = _newton(p, float(w), float(b))
+        return [pt(*found)] if found else [], []
+    if model.code == _d.FEATURES:
+        w = np.linalg.lstsq(rows[:, :2], rows[:, 2], rcond=None)[0]
+        found = _newton(p, float(w[0]), float(w[1]))
         return [pt(*found)] if found else [], []
     if model.code == _d.PRODUCT:
         sxx, sxt = p[3], p[5]

@@ -421,7 +421,7 @@ def work_per_step(surf: Surface, batch_size=None) -> float:
         return 1.0
     n = int(surf.p[1])
     size = batch_size_of(surf, batch_size)
-    whole = 1.0 if int(surf.p[0]) in (_data_kernels.LINEAR, _data_kernels.PRODUCT) else float(n)
+    whole = float(n) if int(surf.p[0]) in (_data_kernels.LOGISTIC, _data_kernels.TANH) else 1.0
     return whole + (size or 0)
 
 

@@ -77,10 +77,10 @@ RACE_NS = 35.0
 #: built-in surface's, ns (``sin(x*y-1)`` in the sum: 7.5 ns per instruction).
 EVAL_NS = 25.0
 FORMULA_EVAL_NS, FORMULA_OP_NS = 15.0, 8.0
-#: One row of a data surface's loss with its gradient, ns (tanh and logistic rows, the dearer
+#: One row of a data surface's loss with its gradient, ns (logistic rows, the dearest: 31 ns
 #: ones; bench/bench_data.py measures them): a step costs the rows of its minibatch's
 #: gradient and, with a minibatch, the loss over every row that the path records.
-ROW_NS = 12.0
+ROW_NS = 30.0
 #: One pair of the L-BFGS two-loop recursion (both loops), ns (default L-BFGS, history 100:
 #: 894 ns a step).
 HISTORY_NS = 9.0

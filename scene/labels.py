@@ -42,6 +42,9 @@ def entry_label(entry: Entry, index: int, entries: list[Entry],
     common = common or {}
     runs = [{k: getattr(e, k) if getattr(e, k) is not None else common.get(k)
              for k in OWN} for e in same]
+    for r in runs:  # a batch of the whole data is the whole data, however it is asked for
+        if r["batch"] is not None and r["batch"] >= MAX_BATCH:
+            r["batch"] = None
     run_differ = [k for k in OWN if any(r[k] != runs[0][k] for r in runs)]
     if not differ and not run_differ:
         return f"{info.title} #{pos + 1}"

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from landscapes import Surface
+from landscapes import DATA, Surface
+from landscapes.data import held_out
 from optimizers import Trajectory, run
 from optimizers import off_map_since as _off_map_since
 
@@ -111,11 +112,35 @@ def ended_in(surface: Surface, xy: np.ndarray, loss: np.ndarray) -> str:
     return f"{kind} ({m.x:.3g}, {m.y:.3g})"
 
 
-def test_loss(race: Race, point) -> float:
-    """The loss at ``point`` on the scene's test surface: the training surface shifted by
+def has_test(race: Race) -> bool:
+    """Whether the race has a test loss: a test surface (the training surface shifted), or a
+    data surface with rows held out."""
+    return race.scene.test_shift is not None or held_out(race.surface) is not None
+
+
+def test_losses(race: Race, xy) -> np.ndarray:
+    """The test loss at each point of ``xy`` (n, 2): the held-out rows' loss on a data surface
+    with a split, else the scene's test surface, the training surface shifted by
     ``test_shift`` (so f_test(x, y) = f(x − dx, y − dy))."""
-    dx, dy = race.scene.test_shift
-    return float(race.surface.value(float(point[0]) - dx, float(point[1]) - dy))
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    held = held_out(race.surface)
+    with np.errstate(all="ignore"):
+        if held is not None:
+            return held.value(xy[:, 0], xy[:, 1])
+        dx, dy = race.scene.test_shift
+        return race.surface.value(xy[:, 0] - dx, xy[:, 1] - dy)
+
+
+def test_loss(race: Race, point) -> float:
+    """The test loss at ``point`` (see :func:`test_losses`)."""
+    return float(test_losses(race, point)[0])
+
+
+def sharpness(surface, point) -> float:
+    """The largest eigenvalue of the training loss's exact Hessian at ``point``: how sharply
+    the loss curves there, in its steepest direction."""
+    hxx, hxy, hyy = surface.hessian(float(point[0]), float(point[1]))
+    return float(0.5 * (hxx + hyy) + math.hypot(0.5 * (hxx - hyy), hxy))
 
 
 def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
@@ -137,8 +162,10 @@ def metrics(race: Race, tol: float = DEFAULT_TOL) -> list[dict]:
             "path length": path_length(t.xy),
             "status": status,
         })
-        if race.scene.test_shift is not None:
+        if has_test(race):
             rows[-1]["test loss"] = test_loss(race, t.xy[-1])
+        if race.surface.name == DATA:
+            rows[-1]["sharpness"] = sharpness(race.surface, t.xy[-1])
         if race.surface.ray is not None:
             rows[-1]["angle to the max-margin direction"] = angle_to_ray(race.surface, t.xy[-1])
     return rows

@@ -37,6 +37,8 @@ def _naive(model: str, rows: np.ndarray, a: float, b: float) -> float:
         return float(np.mean(np.logaddexp(0.0, -m)))
     if model == "product":
         return float(np.mean((b * a * rows[:, 0] - rows[:, 1]) ** 2))
+    if model == "features":
+        return float(np.mean((a * rows[:, 0] + b * rows[:, 1] - rows[:, 2]) ** 2))
     return float(np.mean((b * np.tanh(a * rows[:, 0]) - rows[:, 1]) ** 2))
 
 
@@ -179,6 +181,24 @@ def test_separable_classes_have_no_minimum_and_a_max_margin_ray():
     assert max_margin_direction(mixed) is None
 
 
+def test_the_rare_feature_is_missing_from_most_minibatches_and_sgd_lags_on_its_weight():
+    surf = get_surface("data", model="features", dataset="rare")
+    rows = _rows(surf)
+    assert rows.shape == (1000, 3) and int(rows[:, 1].sum()) == 5  # 0.5 % of the rows
+    batches = D.batch_rows(1000, 8, 0, 1250)  # ten epochs
+    share = np.mean([(rows[b, 1] > 0).any() for b in batches])
+    assert 0.03 < share < 0.05  # about 1 − 0.995⁸ = 3.9 %: 96 % of batches lack it
+    # a batch without it gives its weight no gradient at all
+    without = next(b for b in batches if not (rows[b, 1] > 0).any())
+    assert D.data(pack(MODELS["features"], rows[without]), 0.3, 0.4)[2] == 0.0
+    best = surf.minima[0]
+    sgd = run(surf, "sgd", steps=1000, lr=0.05, batch_size=8, seed=0)
+    adam = run(surf, "adam", steps=1000, lr=0.02, batch_size=8, seed=0)
+    # both learn the common weight; only Adam's rare weight gets near its value
+    assert abs(sgd.xy[-1, 0] - best.x) < 0.05 and abs(adam.xy[-1, 0] - best.x) < 0.05
+    assert abs(adam.xy[-1, 1] - best.y) < 0.2 < abs(sgd.xy[-1, 1] - best.y)
+
+
 def test_the_datasets_say_where_they_come_from():
     pen = dataset("penguins-mass")
     assert pen.n == 342 and pen.licence == "CC0 1.0" and "Palmer" in pen.source
@@ -265,3 +285,52 @@ def test_separable_data_draw_the_max_margin_ray_and_the_results_give_the_angle_t
     assert any(tr.name == RAY_LABEL for tr in landscape_figure(race).data)
     plain = simulate(Scene(surface="rosenbrock", optimizers=[Entry("adam")], steps=20))
     assert "angle to the max-margin direction" not in metrics(plain)[0]
+
+
+def test_a_split_trains_on_some_rows_and_tests_on_the_others():
+    from landscapes.data import held_out, split
+    from scene.model import Entry, Scene
+    from scene.race import metrics, sharpness, simulate
+
+    train_i, test_i = split(342, 30, 4)
+    assert len(test_i) == 103 and len(train_i) == 239
+    assert sorted(np.concatenate([train_i, test_i]).tolist()) == list(range(342))
+    assert not np.array_equal(split(342, 30, 5)[1], test_i)  # the seed chooses the rows
+    params = {"model": "linear", "dataset": "penguins-mass", "standardize": 1, "seed": 4,
+              "test": 30}
+    surf = get_surface("data", **params)
+    held = held_out(surf)
+    raw = dataset("penguins-mass").rows
+    assert int(surf.p[1]) == 239 and int(held.p[1]) == 103 and held.bounds == surf.bounds
+    # both parts scaled by the training rows' mean and deviation
+    mean, std = raw[train_i, 0].mean(), raw[train_i, 0].std()
+    np.testing.assert_allclose(_rows(held)[:, 0], (raw[test_i, 0] - mean) / std, rtol=1e-13)
+    np.testing.assert_allclose(_rows(surf)[:, 0].mean(), 0.0, atol=1e-12)
+    assert held_out(get_surface("data", model="linear", dataset="penguins-mass")) is None
+    scene = Scene(surface="data", surface_params=params, steps=200,
+                  optimizers=[Entry("sgd", hyper={"lr": 0.1}), Entry("adam", hyper={"lr": 0.1})])
+    race = simulate(scene)
+    for row, r in zip(metrics(race), race.racers, strict=True):
+        end = r.traj.xy[-1]
+        assert row["test loss"] == pytest.approx(_naive("linear", _rows(held), *end), rel=1e-12)
+        assert row["final loss"] == pytest.approx(_naive("linear", _rows(surf), *end),
+                                                  rel=1e-12)
+        h = surf.hessian(*end)
+        assert row["sharpness"] == pytest.approx(
+            np.linalg.eigvalsh([[h[0], h[1]], [h[1], h[2]]])[1], rel=1e-12)
+        assert sharpness(surf, end) == row["sharpness"]
+
+
+def test_the_map_draws_the_held_out_loss_dashed():
+    from figures.payload import race_payload, surface_payload
+    from scene.model import Entry, Scene
+    from scene.race import simulate
+
+    params = {"model": "tanh", "dataset": "wave", "test": 25}
+    race = simulate(Scene(surface="data", surface_params=params, steps=50,
+                          optimizers=[Entry("adam", hyper={"lr": 0.05})]))
+    payload = race_payload(race, surface_payload(race.surface))
+    z = np.asarray(payload["surface"]["test_z"], dtype=float)
+    assert z.shape == np.asarray(payload["surface"]["z"]).shape
+    assert np.isfinite(z).all() and not np.allclose(z, payload["surface"]["z"])
+    assert "test_shift" not in payload["surface"]

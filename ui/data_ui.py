@@ -16,11 +16,12 @@ SCENES = "as the scene"
 FULL = "full"
 
 _KEYS = {"model": "data_model", "dataset": "data_dataset", "standardize": "data_standardize",
-         "seed": "data_seed"}
+         "seed": "data_seed", "test": "data_test"}
 
 
 def default_params() -> dict:
-    return {"model": "linear", "dataset": MODELS["linear"].dataset, "standardize": 0, "seed": 0}
+    return {"model": "linear", "dataset": MODELS["linear"].dataset, "standardize": 0, "seed": 0,
+            "test": 0}
 
 
 def data_params() -> dict:
@@ -33,8 +34,9 @@ def data_params() -> dict:
     name = ss[_KEYS["dataset"]]
     if DATASETS[name][1] != MODELS[model].kind:
         name = ss[_KEYS["dataset"]] = MODELS[model].dataset
+    test = int(ss.get(_KEYS["test"], 0))
     return {"model": model, "dataset": name, "standardize": int(bool(ss[_KEYS["standardize"]])),
-            "seed": int(ss[_KEYS["seed"]])}
+            "seed": int(ss[_KEYS["seed"]]), **({"test": test} if test else {})}
 
 
 def write_data(params: dict) -> None:
@@ -45,6 +47,7 @@ def write_data(params: dict) -> None:
     ss[_KEYS["dataset"]] = full["dataset"]
     ss[_KEYS["standardize"]] = bool(full["standardize"])
     ss[_KEYS["seed"]] = int(full["seed"])
+    ss[_KEYS["test"]] = int(full["test"])
 
 
 def rows_of(params: dict) -> int:
@@ -71,6 +74,10 @@ def draw_data_controls(on_change) -> None:
         st.number_input("data seed", min_value=0, max_value=MAX_SEED, step=1,
                         key=_KEYS["seed"], on_change=on_change,
                         help="The generated points are drawn from this seed.")
+    st.slider("rows held out for testing (%)", 0, 50, step=5, key=_KEYS["test"],
+              on_change=on_change,
+              help="Train on the other rows only; the held-out rows' loss is drawn dashed on "
+                   "the map, and the results give it at each racer's end point.")
     ds = dataset(params["dataset"], params["seed"])
     st.caption(f"{ds.n} rows: {', '.join(ds.columns)}. Source: {ds.source} ({ds.licence}).")
 

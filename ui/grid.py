@@ -24,6 +24,7 @@ import struct
 from urllib.parse import urlencode
 
 from figures.payload import surface_payload, test_grid
+from landscapes.data import held_out
 from scene import from_dict, to_dict
 from ui import guard
 from ui.cache import BoundedCache
@@ -105,7 +106,7 @@ def grid_answer(query: str) -> tuple[int, bytes | dict]:
         return 400, {"error": warnings[0][:300], "field": "s"}
     surface = scene.surface_obj()
     grids = surface_payload(surface)
-    if scene.test_shift is not None:
+    if scene.test_shift is not None or held_out(surface) is not None:
         grids["test_z"] = test_grid(surface, scene.test_shift)
     _, data = _pack(grids)
     _answers.put(query, data, len(data))

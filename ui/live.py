@@ -81,7 +81,8 @@ ASSET_PREFIX = "/live/player"
 BUNDLE = "player.bundle.js"
 _FRONTEND = Path(__file__).resolve().with_name("player_frontend")
 _SCENE_KEYS = {"surface", "formula", "surface_params", "start", "steps", "optimizers", "schedule",
-               "noise", "sparsity", "seed", "view", "title", "claim", "test_shift", "tuning"}
+               "noise", "sparsity", "seed", "batch", "view", "title", "claim", "test_shift",
+               "tuning"}
 
 #: The most seconds of computing a drag's answer may spend tuning the racers of a fair race
 #: (estimated before it runs); beyond it the paths keep the racers' rates until the release,

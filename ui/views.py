@@ -7,13 +7,12 @@ import math
 import threading
 from urllib.parse import urlsplit
 
-import numpy as np
 import streamlit as st
 
 from landscapes import FORMULA
 from optimizers import OPTIMIZERS, compiled
 from scene import Scene, to_dict, to_json, tune
-from scene.race import DEFAULT_TOL, Race, metrics, steps_to_reach
+from scene.race import DEFAULT_TOL, Race, has_test, metrics, steps_to_reach, test_losses
 from scene.url import encode
 from ui import analysis, header, tab_keeper
 from ui.callbacks import on_inspect_step
@@ -107,11 +106,8 @@ def stage_readouts(race: Race, paths: list[dict]) -> list[dict]:
         extra: dict = {}
         if fmin is not None:
             extra["reach"] = steps_to_reach(r.traj.loss, fmin, DEFAULT_TOL)
-        if race.scene.test_shift is not None:
-            dx, dy = race.scene.test_shift
-            xy = np.asarray(r.traj.xy, dtype=float)
-            with np.errstate(all="ignore"):
-                extra["test_loss"] = race.surface.value(xy[:, 0] - dx, xy[:, 1] - dy)
+        if has_test(race):
+            extra["test_loss"] = test_losses(race, r.traj.xy)
         out.append({**path, **extra})
     return out
 
@@ -184,6 +180,11 @@ def draw_results(race: Race) -> None:
             row[ray] = "—" if math.isnan(row[ray]) else f"{row[ray]:.2f}°"
         cols.insert(4, ray)
         align.insert(5, "r")
+    if "sharpness" in rows[0]:  # a data surface: how sharply the loss curves at the end
+        for row in rows:
+            row["sharpness"] = f"{row['sharpness']:.4g}"
+        cols.insert(cols.index("final loss") + 1 + testing, "sharpness")
+        align.insert(cols.index("sharpness") + 1, "r")
     st.markdown(markdown_table(
         ["optimizer", *(("final loss (train)" if c == "final loss" and testing else c)
                         for c in cols)],
@@ -200,9 +201,15 @@ def draw_results(race: Race) -> None:
            "dashed ray, the direction through the origin that separates the two classes "
            "with the widest margin; plain gradient descent turns towards it, slowly, as its "
            "weights grow." if ray in rows[0] else "")
+        + (" **sharpness**: the largest eigenvalue of the training loss's exact Hessian at "
+           "the final point, how steeply the loss curves there in its steepest direction."
+           if "sharpness" in rows[0] else "")
         + (" **test loss**: the loss at the final point on the test surface, the training "
            "surface shifted by ({:g}, {:g}) (dashed contours on the map), as new data would "
-           "shift it.".format(*race.scene.test_shift) if testing else ""))
+           "shift it.".format(*race.scene.test_shift) if race.scene.test_shift is not None
+           else " **test loss**: the loss at the final point over the rows held out for "
+           "testing (dashed contours on the map), which the racers never trained on."
+           if testing else ""))
 
 
 def draw_tabs(scene: Scene, race_scene: Scene, race: Race, query: dict) -> None:

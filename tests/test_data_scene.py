@@ -1,0 +1,103 @@
+"""Scenes on data surfaces: links and files carry the model, the dataset and the batch sizes,
+the race runs them, the budget prices their rows, and bad values are named, never run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from landscapes import get_surface
+from optimizers import run
+from scene.budget import estimate_seconds
+from scene.labels import MAX_BATCH
+from scene.model import Entry, Scene, default_scene, to_dict
+from scene.race import simulate
+from scene.reader import from_dict
+from scene.url import from_query, to_query
+
+TANH = {"model": "tanh", "dataset": "wave", "standardize": 0, "seed": 0}
+
+
+def _scene(**kw) -> Scene:
+    base = dict(surface="data", surface_params=dict(TANH), steps=120,
+                optimizers=[Entry("sgd", hyper={"lr": 0.1}, batch=8),
+                            Entry("sgd", hyper={"lr": 0.1}, batch=1),
+                            Entry("adam", hyper={"lr": 0.05})],
+                batch=32, view={"step": None, "arrows": False, "tab": "map"})
+    base.update(kw)
+    return Scene(**base)
+
+
+def test_links_and_files_carry_the_data_and_every_batch_size():
+    scene = _scene()
+    back, warnings = from_query(to_query(scene))
+    assert warnings == [] and to_dict(back) == to_dict(scene)
+    again, warnings = from_dict(to_dict(scene))
+    assert warnings == [] and to_dict(again) == to_dict(scene)
+    q = to_query(scene)
+    assert q["batch"] == "32" and "batch=8" in q["opt"][0] and "batch=1" in q["opt"][1]
+    assert "batch" not in q["opt"][2]  # the third follows the scene
+
+
+def test_the_race_runs_each_racer_at_its_batch_size():
+    scene = _scene()
+    race = simulate(scene)
+    surf = get_surface("data", **TANH)
+    for racer, batch in zip(race.racers, (8, 1, 32), strict=True):
+        alone = run(surf, racer.optimizer, start=surf.start, steps=120, batch_size=batch,
+                    seed=0, **racer.hyper)
+        np.testing.assert_array_equal(racer.traj.xy, alone.xy)
+    assert [r.label for r in race.racers] == ["SGD (batch 8)", "SGD (batch 1)", "Adam"]
+    whole = simulate(_scene(batch=None, optimizers=[Entry("sgd", hyper={"lr": 0.1}),
+                                                   Entry("sgd", hyper={"lr": 0.1},
+                                                         batch=MAX_BATCH)]))
+    np.testing.assert_array_equal(whole.racers[0].traj.xy, whole.racers[1].traj.xy)
+    assert whole.racers[1].label == "SGD #2"  # the same run: nothing tells them apart
+
+
+def test_the_budget_prices_the_rows():
+    linear = _scene(surface_params={"model": "linear", "dataset": "line"}, batch=None,
+                    optimizers=[Entry("sgd")], steps=5000)
+    tanh = _scene(batch=None, optimizers=[Entry("sgd")], steps=5000)
+    batched = _scene(batch=8, optimizers=[Entry("sgd")], steps=5000)
+    rosen = Scene(surface="rosenbrock", optimizers=[Entry("sgd")], steps=5000)
+    assert estimate_seconds(linear) < 2 * estimate_seconds(rosen)  # its loss is a few sums
+    assert estimate_seconds(tanh) > 50 * estimate_seconds(rosen)  # 200 rows a step
+    assert estimate_seconds(batched) > estimate_seconds(tanh)  # 8 rows more, and the loss
+
+
+@pytest.mark.parametrize("params,words", [
+    ({"model": "<script>alert(1)</script>"}, "Unknown model"),
+    ({"model": "linear", "dataset": "../../etc/passwd"}, "Unknown dataset"),
+    ({"model": "linear", "dataset": "penguins-bills"}, "needs regression data"),
+    ("not a mapping", "is not a mapping"),
+])
+def test_an_unusable_data_surface_is_named_and_the_rest_of_the_scene_kept(params, words):
+    d = to_dict(_scene())
+    d["surface_params"] = params
+    scene, warnings = from_dict(d)
+    assert scene.surface == default_scene().surface
+    assert any(words in w for w in warnings), warnings
+    assert scene.steps == 120 and [e.optimizer for e in scene.optimizers] == ["sgd", "sgd",
+                                                                             "adam"]
+
+
+@pytest.mark.parametrize("value", [0, -3, 1.5, "x", 10**12, float("nan"), [8]])
+def test_an_unusable_batch_size_is_named_and_falls_back(value):
+    d = to_dict(_scene())
+    d["batch"] = value
+    d["optimizers"][0]["batch"] = value
+    scene, warnings = from_dict(d)
+    assert scene.batch is None and scene.optimizers[0].batch is None
+    assert any(w.startswith("batch:") for w in warnings), warnings
+    assert any(w.startswith("optimizer 1 batch:") for w in warnings), warnings
+    assert scene.optimizers[1].batch == 1  # the others keep theirs
+
+
+def test_bad_data_parameters_in_a_link_are_named_and_the_surface_kept():
+    q = to_query(_scene())
+    q["sp"] = "model:tanh;dataset:wave;seed:99999999999;standardize:7"
+    scene, warnings = from_query(q)
+    assert scene.surface == "data" and scene.surface_params["model"] == "tanh"
+    assert "seed" not in scene.surface_params and "standardize" not in scene.surface_params
+    assert sum("surface_params." in w for w in warnings) == 2, warnings
