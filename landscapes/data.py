@@ -28,7 +28,16 @@ from .surface import Surface, _pt
 
 #: The surface name of a data surface.
 DATA = "data"
-DATA_KEYS = ("model", "dataset", "standardize", "seed", "test")
+DATA_KEYS = ("model", "dataset", "standardize", "seed", "test", "rows")
+#: The dataset name of rows of the user's own (uploaded, or placed on the page), carried in the
+#: parameter ``rows`` as text (:func:`rows_text`).
+CUSTOM = "custom"
+#: The most rows and characters data of one's own may have, and the most bytes of a CSV file.
+MAX_ROWS, MAX_ROWS_TEXT, MAX_CSV_BYTES = 5000, 200_000, 1_000_000
+#: The most characters of rows a share link carries; beyond, it names them missing: the
+#: ``rows`` parameter then reads TOO_LARGE followed by the number of rows.
+LINK_ROWS_TEXT = 6000
+TOO_LARGE = "too-large-"
 #: The largest share of the rows held out for testing, in percent.
 MAX_TEST = 90
 #: The largest seed of a generated dataset.
@@ -203,6 +212,101 @@ DATASETS = {
 GENERATED = ("line", "wave", "clusters", "rare")
 
 
+def columns_of(kind: str) -> int:
+    return 2 if kind == REGRESSION else 3
+
+
+def rows_text(rows) -> str:
+    """Rows as the ``rows`` parameter carries them: numbers (shortest exact form) joined by
+    "," within a row and "_" between rows, so that a link holds them as they are."""
+    def num(v: float) -> str:
+        text = repr(float(v))
+        return text[:-2] if text.endswith(".0") else text
+    return "_".join(",".join(num(v) for v in row) for row in np.asarray(rows, dtype=float))
+
+
+def read_rows(text, kind: str) -> np.ndarray:
+    """The rows of a ``rows`` parameter for data of ``kind``. Raises ValueError naming the
+    row and column of the first value that cannot be used, or the limit passed."""
+    if not isinstance(text, str):
+        raise ValueError(f"rows: {text!r} is not text")
+    if len(text) > MAX_ROWS_TEXT:
+        raise ValueError(f"rows: {len(text):,} characters, more than {MAX_ROWS_TEXT:,}")
+    lines = [r for r in text.split("_") if r.strip()]
+    if not lines:
+        raise ValueError("rows: there are no rows")
+    return _numbers([r.split(",") for r in lines], kind, "rows")
+
+
+def _numbers(table: list[list[str]], kind: str, what: str, first: int = 1) -> np.ndarray:
+    """Text cells into the rows of ``kind``: each a finite number, labels ±1 (or 0 and 1).
+    ``first``: the number of the first row as the user sees it."""
+    width = columns_of(kind)
+    if len(table) > MAX_ROWS:
+        raise ValueError(f"{what}: {len(table):,} rows, more than {MAX_ROWS:,}")
+    out = np.empty((len(table), width))
+    for i, cells in enumerate(table):
+        if len(cells) != width:
+            raise ValueError(f"{what}: row {i + first} has {len(cells)} values; "
+                             f"{kind} data need {width} ({_COLUMNS[kind]})")
+        for j, cell in enumerate(cells):
+            try:
+                v = float(cell.strip())
+                if not math.isfinite(v):
+                    raise ValueError
+            except ValueError:
+                shown = cell.strip()[:40]
+                raise ValueError(f"{what}: row {i + first}, column {j + 1}: {shown!r} is not "
+                                 "a finite number") from None
+            out[i, j] = v
+    if kind == CLASSIFICATION:
+        labels = out[:, 2]
+        if not np.isin(labels, (-1.0, 0.0, 1.0)).all():
+            i = int(np.flatnonzero(~np.isin(labels, (-1.0, 0.0, 1.0)))[0])
+            raise ValueError(f"{what}: row {i + first}, column 3: a class must be 1 or 0 (or "
+                             f"-1), not {labels[i]:g}")
+        out[:, 2] = np.where(labels > 0, 1.0, -1.0)
+        if len(set(out[:, 2])) < 2:
+            raise ValueError(f"{what}: every row is of one class; give some of each")
+    return out
+
+
+_COLUMNS = {REGRESSION: "x, t", CLASSIFICATION: "u, v and the class 1 or 0",
+            FEATURES: "u, v, t"}
+
+
+def parse_csv(data: bytes, kind: str) -> np.ndarray:
+    """The rows of a CSV file for data of ``kind`` (a first line that is not numbers is a
+    header). Every cell is read as a number and nothing else: a cell such as ``=cmd()`` is
+    named as not a number. Raises ValueError naming the row and column, or the limit."""
+    if len(data) > MAX_CSV_BYTES:
+        raise ValueError(f"the file has {len(data):,} bytes, more than {MAX_CSV_BYTES:,}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("the file is not text (UTF-8)") from None
+    rows = list(csv.reader(text.splitlines()))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise ValueError("the file has no rows")
+    first = 1
+    try:
+        [float(c) for c in rows[0]]
+    except ValueError:  # a header
+        rows, first = rows[1:], 2
+    if not rows:
+        raise ValueError("the file has a header and no rows")
+    return _numbers(rows, kind, "the file", first)
+
+
+def custom_dataset(text: str, kind: str) -> Dataset:
+    rows = read_rows(text, kind)
+    rows.setflags(write=False)
+    names = {REGRESSION: ("x", "t"), CLASSIFICATION: ("u", "v", "class"),
+             FEATURES: ("u", "v", "t")}[kind]
+    return Dataset(CUSTOM, "Your data", kind, names, rows, "your own rows", "yours")
+
+
 @lru_cache(maxsize=32)
 def dataset(name: str, seed: int = 0) -> Dataset:
     """The dataset ``name`` (generated ones from ``seed``), its rows read-only."""
@@ -252,7 +356,7 @@ def split(n: int, test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.sort(perm[k:]), np.sort(perm[:k])
 
 
-def _check(params: dict) -> tuple[str, str, int, int, int]:
+def _check(params: dict) -> tuple:
     for key in params:
         if key not in DATA_KEYS:
             raise ValueError(f"Unknown parameter {key!r} for a data surface; valid parameters: "
@@ -261,9 +365,15 @@ def _check(params: dict) -> tuple[str, str, int, int, int]:
     if model not in MODELS:
         raise ValueError(f"Unknown model {model!r}; valid models: {', '.join(MODELS)}")
     name = params.get("dataset", MODELS[model].dataset)
-    if name not in DATASETS:
-        raise ValueError(f"Unknown dataset {name!r}; valid datasets: {', '.join(DATASETS)}")
-    if DATASETS[name][1] != MODELS[model].kind:
+    rows = params.get("rows")
+    if name == CUSTOM:
+        read_rows(rows, MODELS[model].kind)  # raises naming what is wrong
+    elif rows is not None:
+        raise ValueError("rows: only data of your own (dataset 'custom') have rows")
+    elif name not in DATASETS:
+        raise ValueError(f"Unknown dataset {name!r}; valid datasets: {', '.join(DATASETS)}, "
+                         f"or {CUSTOM!r} with rows of your own")
+    if name != CUSTOM and DATASETS[name][1] != MODELS[model].kind:
         fits = [k for k, (_, kind) in DATASETS.items() if kind == MODELS[model].kind]
         raise ValueError(f"Dataset {name!r} is for {DATASETS[name][1]}, and {model!r} needs "
                          f"{MODELS[model].kind} data: one of {', '.join(fits)}")
@@ -280,7 +390,7 @@ def _check(params: dict) -> tuple[str, str, int, int, int]:
             raise ValueError(f"Invalid {key!r} for a data surface: {raw!r} (must be an integer "
                              f"in [0, {hi}])") from None
         out.append(int(v))
-    return model, name, out[0], out[1], out[2]
+    return model, name, out[0], out[1], out[2], rows
 
 
 def data_surface(**params) -> Surface:
@@ -294,24 +404,25 @@ def data_surface(**params) -> Surface:
 
 def held_out(surface: Surface) -> Surface | None:
     """The loss over the test rows of a data surface with a split (on the same window), or
-    None: the surface is not a data surface, holds no rows out, or is uploaded data."""
-    if surface.name != DATA or not surface.params.get("test") or (
-            surface.params.get("dataset") not in DATASETS):
+    None: the surface is not a data surface, or holds no rows out."""
+    if surface.name != DATA or not surface.params.get("test"):
         return None
     return _surface(*_check(surface.params), part="test")
 
 
 @lru_cache(maxsize=32)
 def _surface(model_name: str, data_name: str, standardize: int, seed: int, test: int,
-             part: str = "train") -> Surface:
-    ds = dataset(data_name, seed)
+             rows_param: str | None = None, part: str = "train") -> Surface:
+    ds = (custom_dataset(rows_param, MODELS[model_name].kind) if data_name == CUSTOM
+          else dataset(data_name, seed))
     train, held = split(ds.n, test, seed)
     rows = ds.rows[held if part == "test" else train]
     if standardize:
         rows = standardized(rows, ds.kind, by=ds.rows[train])
     scaled = " (inputs standardised)" if standardize else ""
     params = {"model": model_name, "dataset": data_name, "standardize": standardize,
-              "seed": seed, **({"test": test} if test else {})}
+              "seed": seed, **({"test": test} if test else {}),
+              **({"rows": rows_param} if data_name == CUSTOM else {})}
     kept = f"; {len(train)} for training, {len(held)} held out for testing" if test else ""
     surf = surface_from_rows(
         model_name, rows, f"{MODELS[model_name].title}: {ds.title}{scaled}"
@@ -319,7 +430,7 @@ def _surface(model_name: str, data_name: str, standardize: int, seed: int, test:
         f"{ds.source} ({ds.licence}); {ds.n} rows{kept}", params)
     if part == "test":  # the training surface's window, so the two maps line up
         surf = replace(surf, bounds=_surface(model_name, data_name, standardize, seed,
-                                             test).bounds)
+                                             test, rows_param).bounds)
     return surf
 
 

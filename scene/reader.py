@@ -15,6 +15,7 @@ import re
 import reprlib
 
 from landscapes import DATA, FORMULA, SURFACES, get_surface
+from landscapes.data import TOO_LARGE
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, resolve
 
@@ -389,13 +390,19 @@ def _read_data(params, base: Scene, warn) -> tuple[str, dict]:
         warn("surface_params", params, "is not a mapping")
         return base.surface, dict(base.surface_params)
     good = {}
-    for k in ("model", "dataset"):
+    for k in ("model", "dataset", "rows"):
         if k in params:
             good[k] = params[k]
+    rows = good.get("rows")
+    if isinstance(rows, str) and rows.startswith(TOO_LARGE):
+        warn("surface_params.rows", f"{rows[len(TOO_LARGE):]} rows",
+             "were too large for a link: open the scene file, or upload the data again")
+        return base.surface, dict(base.surface_params)
     try:
         get_surface(DATA, **good)
     except (ValueError, TypeError) as e:
-        warn("surface_params", {k: params[k] for k in good}, f"cannot be used ({e})")
+        shown = {k: (v if k != "rows" else f"{str(v)[:40]}…") for k, v in good.items()}
+        warn("surface_params", shown, f"cannot be used ({e})")
         return base.surface, dict(base.surface_params)
     for k, v in params.items():
         if k in good:

@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from landscapes.data import LINK_ROWS_TEXT, TOO_LARGE
+
 from . import Scene, capped, default_scene, from_dict, quote, to_dict
 from .tune import DEFAULT_CRITERION
 
@@ -52,7 +54,11 @@ def to_query(scene: Scene) -> dict[str, str | list[str]]:
     if "formula" in d:
         q["f"] = d["formula"]
     if d["surface_params"]:
-        q["sp"] = ";".join(f"{k}:{_fmt(v)}" for k, v in d["surface_params"].items())
+        params = dict(d["surface_params"])
+        rows = params.get("rows")
+        if isinstance(rows, str) and len(rows) > LINK_ROWS_TEXT:  # the file holds them
+            params["rows"] = f"{TOO_LARGE}{rows.count('_') + 1}"
+        q["sp"] = ";".join(f"{k}:{_fmt(v)}" for k, v in params.items())
     if d["start"] is not None:
         q["start"] = _fmt(d["start"])
     q["steps"] = str(d["steps"])

@@ -74,9 +74,10 @@ def write_entry(eid: int, entry: Entry) -> None:
 
 
 def write_own(eid: int, own: dict, steps: int | None = None) -> None:
-    """A racer's own schedule, noise and sparsity into its widgets (off when it has none)."""
+    """A racer's own schedule, noise, sparsity and batch size into its widgets (the toggle
+    off when it has none of the first three)."""
     ss = st.session_state
-    ss[entry_key(eid, "own")] = bool(own)
+    ss[entry_key(eid, "own")] = bool(set(own) - {"batch"})  # the batch has a box of its own
     sched = dict(own.get("schedule") or {"name": "constant"})
     name = sched.pop("name", "constant")
     ss[entry_key(eid, "sched")] = name
