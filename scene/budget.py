@@ -237,9 +237,12 @@ def estimate_view_seconds(scene: Scene, view: str, grid: int | None = None) -> f
                      batch=scene.settings_of(e)["batch"])
         if OPTIMIZERS[e.optimizer].family in families():
             # runs of the same settings share blocks of BLOCK lanes; a sweep over a setting
-            # (the sensitivity, the map) makes a block of each run
+            # (the sensitivity, the map) makes a block of each run. A block's own cost (the
+            # loops' set-up) does not grow with a data surface's rows, which each lane pays.
             blocks = -(-runs // BLOCK) if work.blocks else runs
-            total += work.again * (runs + BLOCK_LANES * blocks) * steps * ns * 1e-9
+            rows = data_ns(surf, evaluations_per_step(e.optimizer, hp),
+                           scene.settings_of(e)["batch"])
+            total += work.again * (runs * ns + BLOCK_LANES * blocks * (ns - rows)) * steps * 1e-9
         else:  # swept run by run
             total += work.again * runs * (CALL_SECONDS + steps * ns * 1e-9)
     return total

@@ -101,3 +101,25 @@ def test_bad_data_parameters_in_a_link_are_named_and_the_surface_kept():
     assert scene.surface == "data" and scene.surface_params["model"] == "tanh"
     assert "seed" not in scene.surface_params and "standardize" not in scene.surface_params
     assert sum("surface_params." in w for w in warnings) == 2, warnings
+
+
+def test_exports_views_and_the_command_line_work_on_data(tmp_path):
+    import json
+
+    from export import export_bytes
+    from export import __main__ as cli
+    from scene.analysis import compute
+
+    scene = _scene(steps=60, optimizers=[Entry("sgd", hyper={"lr": 0.1}, batch=8),
+                                         Entry("adam", hyper={"lr": 0.05})])
+    svg = export_bytes(scene, "svg").decode()
+    assert "w₁" in svg and "w₂" in svg  # the axes named after the weights
+    rows = export_bytes(scene, "csv").decode().splitlines()
+    assert rows[0].startswith("step") and len(rows) == 1 + 2 * 61
+    sens = compute(scene, "sensitivity")
+    assert len(sens.racers) == 2
+    path = tmp_path / "data.scene.json"
+    path.write_text(json.dumps(to_dict(scene)), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert cli.main([str(path), "-o", str(out)]) == 0
+    assert out.read_text().splitlines() == rows

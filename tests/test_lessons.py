@@ -230,3 +230,19 @@ def test_leaving_the_lesson():
     _on_slide(at, 1)
     at.selectbox(key="lesson").set_value("— no lesson —").run()
     assert _lesson_line(at) is None and at.session_state["preset"] == "01-momentum-ravine"
+
+
+def test_the_interview_lesson_answers_its_five_questions_on_presets_that_load():
+    presets = load_presets()
+    lesson = load_lessons()["interview-questions"]
+    questions = [s.text.split("?")[0] + "?" for s in lesson.slides if "?" in s.text]
+    assert questions == [
+        "Why does momentum converge faster than SGD?",
+        "Why Adam rather than RMSProp for sparse features?",
+        "Does converging faster mean generalising better?",
+        "How do optimizers handle sparse gradients?"]
+    assert any(s.text.startswith("A production schedule: warm up") for s in lesson.slides)
+    for slide in lesson.slides:
+        assert slide.preset in presets
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", slide.text) if s]
+        assert 1 <= len(sentences) <= 3 and len(slide.text) <= 200, slide.text

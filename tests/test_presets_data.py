@@ -435,3 +435,81 @@ def test_all_three_predict_the_same_for_any_new_input():
     np.testing.assert_allclose(test_losses, test_losses[0], rtol=1e-9)
     sharp = [_sharpness(race.surface, r.traj.xy[-1]) for r in racers]
     assert max(sharp) / min(sharp) > 2.5
+
+
+RARE = "26-rare-feature-data"
+
+
+def _rare_ends(seed: int):
+    race = _race(RARE, seed)
+    assert [r.optimizer for r in race.racers] == ["sgd", "adagrad", "adam"]
+    return race, [r.traj.xy[-1] for r in race.racers]
+
+
+def test_rare_five_rows_in_1000_and_96_percent_of_batches_lack_it():
+    _says(RARE, "Five rows in 1,000 have the rare input v, so 96 % of the batches of 8 lack it")
+    race, _ = _rare_ends(0)
+    rows = race.surface.p[10:].reshape(-1, 3)
+    assert len(rows) == 1000 and int((rows[:, 1] != 0).sum()) == 5
+    assert batch_size_of(race.surface, race.scene.batch) == 8
+    batches = batch_rows(1000, 8, 0, 1000)
+    lacking = np.mean([not (rows[b, 1] != 0).any() for b in batches])
+    assert round(100 * lacking) == 96
+
+
+def test_rare_every_common_weight_is_within_003_of_its_best():
+    _says(RARE, "all three have the common weight within 0.03 of its best value (1.00)")
+    for seed in SEEDS:
+        race, ends = _rare_ends(seed)
+        best = race.surface.minima[0]
+        assert round(best.x, 2) == 1.00
+        assert all(abs(e[0] - best.x) < 0.03 for e in ends), seed
+
+
+def test_rare_sgd_lags_and_adagrad_and_adam_keep_up():
+    _says(RARE, "blue SGD's rare weight is still below 0.8 (best: 2.00), while orange "
+                "Adagrad's is within 0.02 of it and green Adam's within 0.11")
+    for seed in SEEDS:
+        race, (sgd, adagrad, adam) = _rare_ends(seed)
+        best = race.surface.minima[0]
+        assert round(best.y, 2) == 2.00
+        assert sgd[1] < 0.8, seed
+        assert abs(adagrad[1] - best.y) < 0.02, seed
+        assert abs(adam[1] - best.y) < 0.11, seed
+
+
+LEAP = "27-rmsprop-rare-leap"
+
+
+def _leap(seed: int):
+    race = _race(LEAP, seed)
+    assert [r.optimizer for r in race.racers] == ["rmsprop", "adam"]
+    assert [r.hyper["lr"] for r in race.racers] == [0.05, 0.05]
+    return race, [np.abs(np.diff(r.traj.xy[:, 1])) for r in race.racers]
+
+
+def test_leap_the_rare_input_is_in_5_rows_of_1000():
+    _says(LEAP, "The rare input v is in 5 rows of 1,000")
+    race, _ = _leap(0)
+    rows = race.surface.p[10:].reshape(-1, 3)
+    assert len(rows) == 1000 and int((rows[:, 1] != 0).sum()) == 5
+
+
+def test_leap_rmsprop_moves_the_rare_weight_by_05_in_one_step():
+    _says(LEAP, "the next one moves the weight by 0.5 in a single step, ten times the "
+                "learning rate (for every seed from 0 to 9)")
+    for seed in SEEDS:
+        _, (rms, _) = _leap(seed)
+        assert round(float(rms.max()), 3) == 0.5 == 10 * 0.05, seed
+
+
+def test_leap_adams_steps_stay_below_005_and_it_stays_closer():
+    _says(LEAP, "Orange Adam's bias correction and momentum keep every step below 0.05, and "
+                "over the last 500 steps its rare weight stays on average within 0.04 of the "
+                "best value, RMSProp's 0.08 or more away")
+    for seed in SEEDS:
+        race, (_, adam) = _leap(seed)
+        assert adam.max() < 0.05, seed
+        best = race.surface.minima[0].y
+        rms_xy, adam_xy = (r.traj.xy[-500:, 1] for r in race.racers)
+        assert np.abs(adam_xy - best).mean() < 0.04 <= 0.08 <= np.abs(rms_xy - best).mean(), seed

@@ -280,8 +280,8 @@ def test_sparse_adam_step_when_both_coordinates_are_absent_does_nothing_but_coun
     (xlo, xhi), (ylo, yhi) = surf.limit
     n = info.entry(info.pack(hp), info.initial_state(hp), np.empty((3, 4)), surf.sid, surf.p,
                    *surf.start, lrs, np.zeros((0, 2)), mask.astype(np.uint8),
-                   np.empty(0, dtype=np.int64), np.array([xlo, xhi, ylo, yhi]), xy, loss, np.empty((0, 2)), np.empty((0, 2)),
-                   np.empty((0, 2, 2)))
+                   np.empty(0, dtype=np.int64), np.array([xlo, xhi, ylo, yhi]), xy, loss,
+                   np.empty((0, 2)), np.empty((0, 2)), np.empty((0, 2, 2)))
     assert n == 5
     np.testing.assert_allclose(xy, np.array(ref), rtol=1e-12)
     step = xy[4] - xy[3]
