@@ -106,8 +106,8 @@ def test_bad_data_parameters_in_a_link_are_named_and_the_surface_kept():
 def test_exports_views_and_the_command_line_work_on_data(tmp_path):
     import json
 
-    from export import export_bytes
     from export import __main__ as cli
+    from export import export_bytes
     from scene.analysis import compute
 
     scene = _scene(steps=60, optimizers=[Entry("sgd", hyper={"lr": 0.1}, batch=8),

@@ -217,7 +217,8 @@ def test_the_datasets_say_where_they_come_from():
     ({"model": "linear", "seed": -1}, "'seed'"),
     ({"model": "linear", "seed": 1.5}, "'seed'"),
     ({"model": "linear", "standardize": 2}, "'standardize'"),
-    ({"model": "linear", "rows": 3}, "Unknown parameter 'rows'"),
+    ({"model": "linear", "rows": 3}, "only data of your own"),
+    ({"model": "linear", "colour": 3}, "Unknown parameter 'colour'"),
 ])
 def test_bad_parameters_are_named(params, words):
     with pytest.raises(ValueError, match=words):
