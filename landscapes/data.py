@@ -416,6 +416,9 @@ def _surface(model_name: str, data_name: str, standardize: int, seed: int, test:
     ds = (custom_dataset(rows_param, MODELS[model_name].kind) if data_name == CUSTOM
           else dataset(data_name, seed))
     train, held = split(ds.n, test, seed)
+    if len(train) < 2 or (test and len(held) < 1):
+        raise ValueError(f"test: holding out {test} % of {ds.n} rows leaves {len(train)} to "
+                         f"train on and {len(held)} to test on; at least 2 and 1 are needed")
     rows = ds.rows[held if part == "test" else train]
     if standardize:
         rows = standardized(rows, ds.kind, by=ds.rows[train])

@@ -123,3 +123,35 @@ def test_exports_views_and_the_command_line_work_on_data(tmp_path):
     out = tmp_path / "out.csv"
     assert cli.main([str(path), "-o", str(out)]) == 0
     assert out.read_text().splitlines() == rows
+
+
+def test_the_page_races_on_data_with_batch_sizes_and_keeps_a_bad_split_out():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_own_settings import APP
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["surface"] = "data"
+    at.query_params["sp"] = "model:tanh;dataset:wave"
+    at.query_params["opt"] = ["sgd;lr=0.1;batch=8", "adam;lr=0.05"]
+    at.query_params["steps"] = "100"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="batch_choice").value == "full"
+    at.selectbox(key="batch_choice").set_value(16).run()
+    assert not at.exception and at.query_params["batch"] in ("16", ["16"])
+    first = at.session_state["entry_ids"][0]
+    at.session_state[f"open{first}"] = True
+    at.run()
+    assert at.selectbox(key=f"e{first}_batch_choice").value == 8
+    at.selectbox(key="data_model").set_value("logistic").run()  # data of its kind follow
+    assert not at.exception and at.session_state["data_dataset"] == "penguins-bills"
+    at.selectbox(key="data_model").set_value("linear").run()
+    assert not at.exception and at.session_state["data_dataset"] == "penguins-mass"
+    # data of one's own: three rows cannot hold half out; the page says so and holds none out
+    at.selectbox(key="data_dataset").set_value("custom").run()
+    at.session_state["data_rows"] = "0,1_1,2_2,2.5"
+    at.slider(key="data_test").set_value(50).run()
+    assert not at.exception
+    assert at.session_state["data_test"] == 0
+    assert any("leaves 1 to train on" in e.value for e in at.error)

@@ -335,3 +335,14 @@ def test_the_map_draws_the_held_out_loss_dashed():
     assert z.shape == np.asarray(payload["surface"]["z"]).shape
     assert np.isfinite(z).all() and not np.allclose(z, payload["surface"]["z"])
     assert "test_shift" not in payload["surface"]
+
+
+def test_a_split_that_leaves_too_few_rows_is_refused_by_name():
+    from landscapes.data import rows_text
+
+    tiny = rows_text([[0.0, 1.0], [1.0, 2.0], [2.0, 2.5]])
+    get_surface("data", model="linear", dataset="custom", rows=tiny, test=30)  # 2 and 1: fine
+    with pytest.raises(ValueError, match="leaves 1 to train on"):
+        get_surface("data", model="linear", dataset="custom", rows=tiny, test=60)
+    with pytest.raises(ValueError, match="0 to test on"):
+        get_surface("data", model="linear", dataset="custom", rows=tiny, test=10)

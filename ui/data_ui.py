@@ -44,20 +44,29 @@ def default_params() -> dict:
 
 def data_params() -> dict:
     """The data surface's parameters as the controls hold them (a usable set: a dataset of
-    the wrong kind for the model is replaced by the model's own)."""
+    the wrong kind for the model is replaced by the model's own). A control that was not
+    drawn in the last run (the seed of a dataset that has none, every control while another
+    surface was shown) has lost its state to Streamlit: its default stands in."""
     ss = st.session_state
-    if _KEYS["model"] not in ss:
-        write_data(default_params())
-    model = ss[_KEYS["model"]]
+    base = default_params()
+    model = ss.get(_KEYS["model"], base["model"])
     kind = MODELS[model].kind
-    name = ss[_KEYS["dataset"]]
+    name = ss.get(_KEYS["dataset"], MODELS[model].dataset)
     if name != CUSTOM and DATASETS[name][1] != kind:
         name = ss[_KEYS["dataset"]] = MODELS[model].dataset
     test = int(ss.get(_KEYS["test"], 0))
-    out = {"model": model, "dataset": name, "standardize": int(bool(ss[_KEYS["standardize"]])),
-           "seed": int(ss[_KEYS["seed"]]), **({"test": test} if test else {})}
+    out = {"model": model, "dataset": name,
+           "standardize": int(bool(ss.get(_KEYS["standardize"], False))),
+           "seed": int(ss.get(_KEYS["seed"], 0)), **({"test": test} if test else {})}
     if name == CUSTOM:
         out["rows"] = own_rows(kind)
+    if test:
+        try:
+            get_surface(DATA, **out)
+        except ValueError as e:  # too few rows left on either side of the split
+            ss[_KEYS["test"]] = 0
+            ss["data_error"] = f"{e}: no rows are held out."
+            del out["test"]
     return out
 
 
@@ -107,13 +116,16 @@ def draw_data_controls(on_change) -> None:
                  if k == CUSTOM else dataset(k, 0).title)
     if params["dataset"] == CUSTOM:
         _own_data(kind, on_change)
+    elif message := st.session_state.get("data_error"):
+        st.error(message)  # said once: the next change clears it
+        st.session_state["data_error"] = ""
     st.toggle("standardise the inputs", key=_KEYS["standardize"], on_change=on_change,
               help="Centre each input column and scale it to unit variance before fitting, "
                    "as one normally would: it turns an uncentred ravine into a round bowl.")
-    if params["dataset"] in GENERATED:
+    if params["dataset"] in GENERATED or params.get("test"):
         st.number_input("data seed", min_value=0, max_value=MAX_SEED, step=1,
                         key=_KEYS["seed"], on_change=on_change,
-                        help="The generated points are drawn from this seed.")
+                        help="Draws the generated points, and which rows are held out.")
     st.slider("rows held out for testing (%)", 0, 50, step=5, key=_KEYS["test"],
               on_change=on_change,
               help="Train on the other rows only; the held-out rows' loss is drawn dashed on "
