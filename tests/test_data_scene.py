@@ -155,3 +155,28 @@ def test_the_page_races_on_data_with_batch_sizes_and_keeps_a_bad_split_out():
     assert not at.exception
     assert at.session_state["data_test"] == 0
     assert any("leaves 1 to train on" in e.value for e in at.error)
+
+
+def test_the_inspector_shows_the_batch_an_update_used():
+    from figures.minibatch import GRID, batch_figure, batch_of
+    from landscapes import grid
+    from landscapes._data_kernels import batch_rows
+    from landscapes.data import surface_from_rows
+
+    scene = _scene(steps=30, optimizers=[Entry("sgd", hyper={"lr": 0.1}, batch=8)], seed=4)
+    race = simulate(scene, record=True)
+    surf = race.surface
+    assert batch_of(surf, 8, 4, 12).tolist() == batch_rows(200, 8, 4, 12)[11].tolist()
+    fig = batch_figure(race, 12, 8, [0])
+    rows = surf.p[10:].reshape(200, 2)[batch_of(surf, 8, 4, 12)]
+    mine = surface_from_rows("tanh", rows, "", "", {})
+    _, _, z = grid(mine, GRID, GRID, bounds=surf.bounds)
+    shown = np.asarray(fig.data[0].z)
+    lo, hi = np.nanmin(z), np.nanmax(z)
+    np.testing.assert_allclose(shown, np.log10(z - lo + 1e-3 * (hi - lo)), rtol=1e-10)
+    seg = fig.data[2]
+    np.testing.assert_array_equal([seg.x, seg.y], race.racers[0].traj.xy[11:13].T)
+    # the step it took is the batch's gradient times the rate
+    g = np.array(mine.grad(*race.racers[0].traj.xy[11]))
+    np.testing.assert_allclose(race.racers[0].traj.xy[12] - race.racers[0].traj.xy[11], -0.1 * g,
+                               rtol=1e-12)

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from landscapes import FORMULA
-from optimizers import OPTIMIZERS, compiled
+from landscapes import DATA, FORMULA
+from optimizers import OPTIMIZERS, batch_size_of, compiled
 from scene import Scene, to_dict, to_json, tune
 from scene.race import DEFAULT_TOL, Race, has_test, metrics, steps_to_reach, test_losses
 from scene.url import encode
@@ -279,6 +279,30 @@ def show_inspector(scene: Scene, race: Race) -> None:
             + ". The step size per coordinate is what multiplies the (averaged) gradient in "
             "that coordinate; for L-BFGS and the Newton methods it is the step length t of "
             "the step t·d along their own direction d.")
+    if race.surface.name == DATA:
+        _show_batches(scene, race, k)
+
+
+def _show_batches(scene: Scene, race: Race, k: int) -> None:
+    """On a data surface: what each minibatch size saw at update ``k``, its batch's loss
+    beside the loss over every row (at most three sizes, side by side)."""
+    from figures.minibatch import batch_figure
+
+    sizes: dict[int, list[int]] = {}
+    for i, entry in enumerate(scene.optimizers[:len(race.racers)]):
+        size = batch_size_of(race.surface, scene.settings_of(entry)["batch"])
+        if size is not None and k < len(race.racers[i].traj.xy):
+            sizes.setdefault(size, []).append(i)
+    if not sizes:
+        return
+    st.markdown("**What the minibatch racers saw at this update**")
+    shown = sorted(sizes)[:3]
+    for col, size in zip(st.columns(len(shown)), shown, strict=True):
+        col.plotly_chart(batch_figure(race, k, size, sizes[size]),
+                         config={"displayModeBar": False}, key=f"batch_at_{size}")
+    st.caption("Each update's gradient comes from its batch alone: the filled contours are "
+               "that batch's loss, whose lowest point is elsewhere than the loss over every "
+               "row (dashed). The segment is the step the racer took from where it stood.")
 
 
 def show_rules(scene: Scene, race: Race) -> None:
