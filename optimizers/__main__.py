@@ -54,6 +54,18 @@ def _current() -> bool:
         return False
 
 
+def warm_data() -> None:
+    """The data surfaces' kernels that the page calls directly (the map's grid on both cores,
+    the minimum's search, the minibatch order), so that a first data surface opens at once:
+    the loops compiled above already hold the rest."""
+    from landscapes import MODELS, get_surface
+    from landscapes._data_kernels import batch_rows
+
+    for model in MODELS:
+        grid(get_surface("data", model=model), 4, 4)
+    batch_rows(10, 3, 0, 2)
+
+
 def warm_up() -> None:
     """Run (and so load or compile) every kernel a first page uses."""
     for name in OPTIMIZERS:
@@ -61,6 +73,7 @@ def warm_up() -> None:
     grid(SURFACES["rosenbrock"], 4, 4)
     SURFACES["rosenbrock"].value_grad([0.0, 1.0], [0.0, 1.0])
     formula_surface("x^2 + y^2")
+    warm_data()
     # The analysis views' sweeps of the optimizers every new scene starts with (the other
     # optimizers' sweeps compile when first asked for, in a few seconds each).
     for name, hyper in (("sgd", {}), ("momentum", {"momentum": 0.9}), ("rmsprop", {}),

@@ -44,6 +44,10 @@ def compile_part(part: int, parts: int) -> None:
         grid(SURFACES["rosenbrock"], 4, 4)
         SURFACES["rosenbrock"].value_grad([0.0, 1.0], [0.0, 1.0])
         formula_surface("x^2 + y^2")
+    if part == 0:
+        from optimizers.__main__ import warm_data
+
+        warm_data()
     print(f"part {part + 1}/{parts}: {', '.join(n for names in mine for n in names)} "
           f"({time.perf_counter() - t0:.1f} s)")
 
