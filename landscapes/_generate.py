@@ -133,15 +133,16 @@ def surfaces() -> list[tuple[str, str | None]]:
 def _chain(entries, branch, last, data) -> list[str]:
     """``if sid == A: ... elif sid == B: ...`` with ``branch(kernel, grid)`` as each body
     (lines indented for a function body), ``last`` for the typed formula and ``data`` for a
-    data surface."""
+    data surface (None: no branch for it)."""
     lines = []
     for k, (name, grid) in enumerate(entries):
         lines.append(f"    {'if' if k == 0 else 'elif'} sid == {name.upper()}:")
         lines += branch(name, grid)
     lines.append("    elif sid == FORMULA:")
     lines += last
-    lines.append("    elif sid == DATA:")
-    lines += data
+    if data is not None:
+        lines.append("    elif sid == DATA:")
+        lines += data
     return lines
 
 
@@ -171,6 +172,15 @@ def source(entries: list[tuple[str, str | None]] | None = None) -> str:
                   ["        return formula(p, x, y)"], ["        return data(p, x, y)"])
     out.append("    return math.nan, math.nan, math.nan")
     out.append(_VALUE_GRAD.rstrip("\n"))
+    out += ["", "", "@kernel", "def value_grad_analytic(sid, p, x, y):",
+            '    """:func:`value_grad` of every surface but a data surface: the per-coordinate '
+            'loops',
+            "    call it, so that no model's loop over its rows sits in the one call they make "
+            "each step",
+            '    (the data surfaces have loops of their own)."""']
+    out += _chain(entries, lambda n, g: [f"        return {n}(p, x, y)"],
+                  ["        return formula(p, x, y)"], None)
+    out.append("    return math.nan, math.nan, math.nan")
     out += ["", "", "@kernel", "def hessian(sid, p, x, y):",
             '    """Return the exact Hessian ``(d²f/dx², d²f/dxdy, d²f/dy²)`` of surface ``sid`` '
             'at',

@@ -176,6 +176,50 @@ def value(sid, p, x, y):
 
 
 @kernel
+def value_grad_analytic(sid, p, x, y):
+    """:func:`value_grad` of every surface but a data surface: the per-coordinate loops
+    call it, so that no model's loop over its rows sits in the one call they make each step
+    (the data surfaces have loops of their own)."""
+    if sid == RAVINE:
+        return ravine(p, x, y)
+    elif sid == BOOTH:
+        return booth(p, x, y)
+    elif sid == MATYAS:
+        return matyas(p, x, y)
+    elif sid == ROSENBROCK:
+        return rosenbrock(p, x, y)
+    elif sid == BEALE:
+        return beale(p, x, y)
+    elif sid == SADDLE:
+        return saddle(p, x, y)
+    elif sid == MONKEY_SADDLE:
+        return monkey_saddle(p, x, y)
+    elif sid == SHARP_FLAT:
+        return sharp_flat(p, x, y)
+    elif sid == HIMMELBLAU:
+        return himmelblau(p, x, y)
+    elif sid == THREE_HUMP_CAMEL:
+        return three_hump_camel(p, x, y)
+    elif sid == SIX_HUMP_CAMEL:
+        return six_hump_camel(p, x, y)
+    elif sid == MCCORMICK:
+        return mccormick(p, x, y)
+    elif sid == STYBLINSKI_TANG:
+        return styblinski_tang(p, x, y)
+    elif sid == GOLDSTEIN_PRICE:
+        return goldstein_price(p, x, y)
+    elif sid == RASTRIGIN:
+        return rastrigin(p, x, y)
+    elif sid == ACKLEY:
+        return ackley(p, x, y)
+    elif sid == LEVI13:
+        return levi13(p, x, y)
+    elif sid == FORMULA:
+        return formula(p, x, y)
+    return math.nan, math.nan, math.nan
+
+
+@kernel
 def hessian(sid, p, x, y):
     """Return the exact Hessian ``(d²f/dx², d²f/dxdy, d²f/dy²)`` of surface ``sid`` at
     ``(x, y)`` (NaN for an unknown id): one branch on the surface, its ``name_hess`` inlined."""

@@ -110,6 +110,11 @@ class OptimizerInfo:
         """The compiled loop that runs this optimizer (see :func:`run` for its arguments)."""
         return self.module.loop if self.family is None else _driver.ENTRIES[self.family]
 
+    @property
+    def data_entry(self):
+        """The compiled loop that runs it on a data surface (a loop of its own takes both)."""
+        return self.module.loop if self.family is None else _driver.DATA_ENTRIES[self.family]
+
     def initial_state(self, hp: dict) -> np.ndarray:
         state = np.zeros((len(self.state_names), 2))
         init = getattr(self.module, "initial_state", None)
@@ -474,7 +479,8 @@ def run(surface: str | Surface, optimizer: str, start=None, steps: int = 500, *,
     coef = np.empty((info.module.COEFFS, steps))
     (xlo, xhi), (ylo, yhi) = surf.limit
     limit = np.array([xlo, xhi, ylo, yhi], dtype=np.float64)
-    n = info.entry(h, info.initial_state(hp), coef, surf.sid, surf.p, x0, y0,
+    entry = info.data_entry if surf.sid == DATA_SID else info.entry
+    n = entry(h, info.initial_state(hp), coef, surf.sid, surf.p, x0, y0,
                                      lrs, noise_arr, drop, batch, limit, xy, loss, rec_grad,
                                      rec_upd, rec_state)
     stopped = n <= steps

@@ -64,6 +64,11 @@ def warm_data() -> None:
     for model in MODELS:
         grid(get_surface("data", model=model), 4, 4)
     batch_rows(10, 3, 0, 2)
+    # the data surfaces' loops of the families the presets race there (others compile when a
+    # racer of theirs first runs on data, in a few seconds)
+    surf = get_surface("data", model="tanh")
+    for name in ("sgd", "adam", "rmsprop", "adagrad"):
+        run(surf, name, steps=2, batch_size=8)
 
 
 def warm_up() -> None:

@@ -32,10 +32,9 @@ import types
 from collections.abc import Mapping
 
 from landscapes._cache import refresh_cache
+from landscapes._data_kernels import batch_gradient, data, data_value
 from landscapes._jit import kernel
-from landscapes._kernels import step_crosses_undefined, undefined_somewhere
-
-from ._ownloop import loss_grad
+from landscapes._kernels import step_crosses_undefined, undefined_somewhere, value_grad_analytic
 
 refresh_cache()  # before any kernel is first called: Numba reads its cache on first call
 
@@ -43,6 +42,10 @@ refresh_cache()  # before any kernel is first called: Numba reads its cache on f
 # of the optimizer family and ``short`` the module of its short update: each compiled copy
 # binds both (see family_kernel).
 family = short = None
+#: Whether a copy of the loop runs on a data surface (bound per copy: each family has one for
+#: the other surfaces, whose step calls their value and gradient and nothing else, and one for
+#: the data surfaces, which takes minibatch gradients, compiled when it is first raced there).
+ON_DATA = False
 
 
 @kernel(inline=True)
@@ -92,7 +95,10 @@ def family_kernel(template, module: types.ModuleType, parallel: bool = False, **
 def _copy(template, module, parallel, bound):
     inside = module.__name__.startswith(__package__ + ".")
     suffix = module.__name__.removeprefix(__package__ + ".") if inside else module.__name__
-    name = template.__name__ + "_" + re.sub(r"\W", "_", suffix)
+    # A flag bound True names a copy of its own (``_loop_batched_adam``: Numba's cache is
+    # named after the function), the family last (the cache's book-keeping reads it there).
+    flags = "".join(f"_{k.lower()}" for k, v in sorted(bound.items()) if v is True)
+    name = template.__name__ + flags + "_" + re.sub(r"\W", "_", suffix)
     names = dict(template.__globals__, family=module,
                  short=module if hasattr(module, "_update_plain") else _THIS, **bound)
     fn = types.FunctionType(template.__code__, names, name, template.__defaults__)
@@ -145,8 +151,9 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, batch, limit, xy, l
     coordinate's dependency chain. ``noise`` (steps, 2) is added to the gradient and ``drop``
     (steps, 2) zeroes coordinates where it is non-zero; either may have zero rows (no noise /
     no sparsity). ``batch`` is a minibatch state (:func:`landscapes._data_kernels.new_batches`)
-    on a data surface with a batch size: each update then receives its batch's gradient while
-    ``loss`` records the loss over all the data; empty, every update gets the whole gradient.
+    for the copies bound with ``ON_DATA`` (a data surface): each update then receives its
+    batch's gradient while ``loss`` records the loss over all the data; empty, every update
+    gets the whole gradient.
     ``limit`` is (xmin, xmax, ymin, ymax): a point outside it, or any non-finite
     value, ends the run, and so does a step across a point where a typed formula is undefined
     or infinite (its point is then not written, as for a point where f is undefined). The
@@ -160,7 +167,13 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, batch, limit, xy, l
     plain = short._is_plain(h)
     x = x0
     y = y0
-    f, gx, gy = loss_grad(sid, sp, batch, 1, x0, y0)
+    if not ON_DATA:
+        f, gx, gy = value_grad_analytic(sid, sp, x0, y0)
+    elif batch.shape[0] == 0:
+        f, gx, gy = data(sp, x0, y0)
+    else:
+        f = data_value(sp, x0, y0)
+        gx, gy = batch_gradient(sp, x0, y0, batch, 1)
     xy[0, 0] = x0
     xy[0, 1] = y0
     loss[0] = f
@@ -203,7 +216,13 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, batch, limit, xy, l
             for k in range(state.shape[0]):
                 rec_state[t - 1, k, 0] = state[k, 0]
                 rec_state[t - 1, k, 1] = state[k, 1]
-        f, gx, gy = loss_grad(sid, sp, batch, t + 1, x, y)
+        if not ON_DATA:
+            f, gx, gy = value_grad_analytic(sid, sp, x, y)
+        elif batch.shape[0] == 0:  # the data's loss and gradient over every row
+            f, gx, gy = data(sp, x, y)
+        else:  # the loss over every row; the gradient of update t + 1's batch
+            f = data_value(sp, x, y)
+            gx, gy = batch_gradient(sp, x, y, batch, t + 1)
         if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)):
             return t
         if guard and step_crosses_undefined(sp, px, py, x, y, limit):
@@ -217,3 +236,6 @@ def _loop(h, state, coef, sid, sp, x0, y0, lrs, noise, drop, batch, limit, xy, l
 #: The compiled loop of each per-coordinate family (see :class:`FamilyKernels`), built from its
 #: module on first lookup and compiled on its first call, then served from the on-disk cache.
 ENTRIES = FamilyKernels(lambda module: family_kernel(_loop, module))
+#: The same on a data surface, where ``batch`` may hold a minibatch state
+#: (:func:`landscapes._data_kernels.new_batches`).
+DATA_ENTRIES = FamilyKernels(lambda module: family_kernel(_loop, module, ON_DATA=True))

@@ -37,7 +37,8 @@ def test_a_new_surface_is_one_entry_and_its_function():
     n = len(CATALOGUE)
     assert f"BOWL = {n}\n" in text and f"WAVES = {n + 1}\n" in text
     assert f"FORMULA = {n + 2}" in text and '"bowl": BOWL,' in text
-    assert text.count("sid == BOWL:") == 4  # the point, the block, the grid and the Hessian
+    # the point (with and without the data surface), the block, the grid and the Hessian
+    assert text.count("sid == BOWL:") == 5
     assert "return bowl(p, x, y)" in text and "waves_grid(p, xs, ys, out)" in text
     assert "return bowl_hess(p, x, y)" in text and "    bowl_hess,\n" in text
     compile(text, "_kernels.py", "exec")
