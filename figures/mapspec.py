@@ -37,7 +37,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from landscapes import Surface, grid
+from landscapes import DATA, Surface, grid
 
 #: Sequential background for contour maps: near white at the minimum, slate grey on the high
 #: walls. Pale and hue-neutral, so every colour of the Okabe-Ito palette stands out on it.
@@ -241,7 +241,8 @@ def z_scale(surface: Surface) -> ZScale:
         span = float(np.nanmax(np.where(finite, f, -np.inf)) - surface.f_min)
         floor = max(span * LOG_FLOOR_FRACTION, 1e-12)
         return ZScale(True, float(surface.f_min), floor, "f − f*", "log₁₀(f − f*)")
-    return ZScale(False, float(surface.f_min or 0.0), 0.0, "f(x, y)", "f(x, y)")
+    name = "loss" if surface.name == DATA else "f(x, y)"  # a model's loss: what it is
+    return ZScale(False, float(surface.f_min or 0.0), 0.0, name, name)
 
 
 def map_markers(surface: Surface) -> tuple[MapMarker, ...]:
