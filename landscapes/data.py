@@ -226,16 +226,25 @@ def rows_text(rows) -> str:
 
 
 def read_rows(text, kind: str) -> np.ndarray:
-    """The rows of a ``rows`` parameter for data of ``kind``. Raises ValueError naming the
-    row and column of the first value that cannot be used, or the limit passed."""
+    """The rows of a ``rows`` parameter for data of ``kind`` (read-only). Raises ValueError
+    naming the row and column of the first value that cannot be used, or the limit passed."""
     if not isinstance(text, str):
         raise ValueError(f"rows: {text!r} is not text")
     if len(text) > MAX_ROWS_TEXT:
         raise ValueError(f"rows: {len(text):,} characters, more than {MAX_ROWS_TEXT:,}")
+    return _read_rows(text, kind)
+
+
+#: Every scene read checks its surface again (the page reads the scene several times a run):
+#: the rows of one's own are parsed once. At most 16 × (200 kB of text + 120 kB of rows).
+@lru_cache(maxsize=16)
+def _read_rows(text: str, kind: str) -> np.ndarray:
     lines = [r for r in text.split("_") if r.strip()]
     if not lines:
         raise ValueError("rows: there are no rows")
-    return _numbers([r.split(",") for r in lines], kind, "rows")
+    rows = _numbers([r.split(",") for r in lines], kind, "rows")
+    rows.setflags(write=False)
+    return rows
 
 
 def _numbers(table: list[list[str]], kind: str, what: str, first: int = 1) -> np.ndarray:
@@ -301,7 +310,6 @@ def parse_csv(data: bytes, kind: str) -> np.ndarray:
 
 def custom_dataset(text: str, kind: str) -> Dataset:
     rows = read_rows(text, kind)
-    rows.setflags(write=False)
     names = {REGRESSION: ("x", "t"), CLASSIFICATION: ("u", "v", "class"),
              FEATURES: ("u", "v", "t")}[kind]
     return Dataset(CUSTOM, "Your data", kind, names, rows, "your own rows", "yours")
@@ -444,9 +452,9 @@ def surface_from_rows(model_name: str, rows: np.ndarray, title: str, reference: 
     model = MODELS[model_name]
     rows = np.ascontiguousarray(rows, dtype=np.float64)
     p = pack(model, rows)
-    minima, saddles = _stationary(model, p, rows)
-    start = _START[model_name]
     ray = max_margin_direction(rows) if model.code == _d.LOGISTIC else None
+    minima, saddles = _stationary(model, p, rows, separable=ray is not None)
+    start = _START[model_name]
     far = [] if ray is None else [_runaway_point(p, ray)]
     return Surface(
         name=DATA, title=title, sid=_k.DATA, params=dict(params), param_spec={},
@@ -483,7 +491,7 @@ def _newton(p, a: float, b: float) -> tuple[float, float] | None:
     return (a, b) if math.hypot(ga, gb) < 1e-9 else None
 
 
-def _stationary(model: Model, p: np.ndarray, rows: np.ndarray):
+def _stationary(model: Model, p: np.ndarray, rows: np.ndarray, separable: bool = False):
     """The minima (lowest first) and saddles of the model's loss, exactly where known."""
     pt = lambda a, b: _pt(a, b, _d.data(p, a, b)[0])  # noqa: E731
     if model.code == _d.LINEAR:
@@ -502,7 +510,7 @@ def _stationary(model: Model, p: np.ndarray, rows: np.ndarray):
         mins = [pt(r, math.copysign(r, c)), pt(-r, -math.copysign(r, c))]
         return mins, [pt(0.0, 0.0)]
     if model.code == _d.LOGISTIC:
-        found = _newton(p, 0.0, 0.0) if not _separable(rows) else None
+        found = _newton(p, 0.0, 0.0) if not separable else None
         return ([pt(*found)] if found else []), []
     # tanh: a grid search, then Newton from the lowest cell; the origin is a saddle. On data
     # that a line fits best the loss falls on as w₁ → 0 and w₂ → ∞ (w₂·tanh(w₁x) → a line):
@@ -524,11 +532,6 @@ def _is_minimum(p, a: float, b: float) -> bool:
 def _is_saddle(p, a: float, b: float) -> bool:
     haa, hab, hbb = _d.data_hess(p, a, b)
     return haa * hbb - hab * hab < 0
-
-
-def _separable(rows: np.ndarray) -> bool:
-    """Whether a line through the origin separates the two classes (s = ±1) of ``rows``."""
-    return _feasible_arc(rows) is not None
 
 
 def _feasible_arc(rows: np.ndarray) -> tuple[float, float] | None:

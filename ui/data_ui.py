@@ -20,6 +20,7 @@ from landscapes.data import (
     rows_text,
 )
 from scene.labels import MAX_BATCH
+from ui.tables import md_literal
 
 #: The batch sizes offered (those below the data's rows), besides the whole data.
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
@@ -117,7 +118,7 @@ def draw_data_controls(on_change) -> None:
     if params["dataset"] == CUSTOM:
         _own_data(kind, on_change)
     elif message := st.session_state.get("data_error"):
-        st.error(message)  # said once: the next change clears it
+        st.error(md_literal(message))  # said once: the next change clears it
         st.session_state["data_error"] = ""
     st.toggle("standardise the inputs", key=_KEYS["standardize"], on_change=on_change,
               help="Centre each input column and scale it to unit variance before fitting, "
@@ -146,7 +147,7 @@ def _own_data(kind: str, on_change) -> None:
     st.file_uploader(f"CSV file ({columns}; up to {MAX_ROWS:,} rows)", type=["csv", "txt"],
                      key="data_upload", on_change=_on_upload, args=(kind, on_change))
     if ss.get("data_error"):
-        st.error(ss["data_error"])
+        st.error(md_literal(ss["data_error"]))  # a file's name and cells: text
     if kind == "two features":
         st.caption(f"{len(rows)} rows of your own.")
         return
